@@ -1,0 +1,67 @@
+/**
+ * Span names, attribute keys and resource keys that Dify, its plugin daemon and its trace
+ * exporters really emit, with the source each comes from. Facts collected in
+ * ../shared/research/dify-traces.md; repos: langgenius/dify (api/), langgenius/dify-plugin-daemon.
+ */
+
+/** Alibaba Cloud Monitoring exporter: api/providers/trace/trace-aliyun/src/dify_trace_aliyun/ (older: api/core/ops/aliyun_trace/). */
+export const aliyun = {
+  /** Resource attribute set by data_exporter/traceclient.py. */
+  featureKey: 'acs.arms.service.feature',
+  featureValue: 'genai_app',
+  /** Instrumentation scope: the traceclient module name, new and old layout. */
+  scopeMarker: 'aliyun_trace',
+  /** Root span of a workflow run without a message (aliyun_trace.py, workflow_trace). */
+  workflowSpan: 'workflow',
+  /** Root span of a chat message / chatflow run (aliyun_trace.py, message_trace). */
+  messageSpan: 'message',
+  llmSpan: 'llm',
+  appIdKey: 'dify.app_id',
+} as const;
+
+/** Common attributes on every Aliyun app span (utils.py create_common_span_attributes) and on newer infra node spans. */
+export const genAi = {
+  framework: 'gen_ai.framework',
+  frameworkValue: 'dify',
+  spanKind: 'gen_ai.span.kind',
+  sessionId: 'gen_ai.session.id',
+  userId: 'gen_ai.user.id',
+  inputTokens: 'gen_ai.usage.input_tokens',
+  outputTokens: 'gen_ai.usage.output_tokens',
+  totalTokens: 'gen_ai.usage.total_tokens',
+} as const;
+
+/** Arize Phoenix / OpenInference exporter: api/providers/trace/trace-arize-phoenix/src/dify_trace_arize_phoenix/arize_phoenix_trace.py (older: api/core/ops/arize_phoenix_trace/). */
+export const phoenix = {
+  /** Synthetic root span of every Dify trace. */
+  rootSpan: 'Dify',
+  difyTraceIdKey: 'dify_trace_id',
+  projectNameKey: 'dify_project_name',
+  /** `workflow` in 1.x, `workflow_{workflow_run_id}` in newer releases. */
+  workflowSpanPrefix: 'workflow',
+  messageSpan: 'message',
+  /** JSON string with workflow_run_id, app_name, status, ... */
+  metadataKey: 'metadata',
+  spanKindKey: 'openinference.span.kind',
+  projectResourceKey: 'openinference.project.name',
+} as const;
+
+/** Dify's own infrastructure OpenTelemetry: api/extensions/otel/ (semconv/dify.py, parser/base.py). */
+export const infra = {
+  appIdKey: 'dify.app_id',
+  workflowIdKey: 'dify.workflow_id',
+  nodeIdKey: 'node.id',
+  nodeExecutionIdKey: 'node.execution_id',
+  nodeTypeKey: 'node.type',
+  /** Default APPLICATION_NAME of the API and Celery worker. */
+  apiServiceName: 'langgenius/dify',
+} as const;
+
+/** dify-plugin-daemon: internal/server/otel.go (service name), internal/server/otel_gin.go (gin spans). */
+export const pluginDaemon = {
+  serviceName: 'dify-plugin-daemon',
+  tenantIdKey: 'tenant_id',
+} as const;
+
+/** Workflow run statuses (WorkflowExecutionStatus, graphon/enums.py). */
+export const runStatuses = ['scheduled', 'running', 'succeeded', 'failed', 'stopped', 'partial-succeeded', 'paused'] as const;

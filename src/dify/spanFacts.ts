@@ -1,0 +1,37 @@
+import { stringAttribute, type Span } from '../model/span';
+import { aliyun, genAi, infra, phoenix } from './difyNames';
+
+/** Small predicates over one span; each names the exporter shape it recognises. */
+
+export function isAliyunAppSpan(span: Span): boolean {
+  return span.resource.attributes[aliyun.featureKey] === aliyun.featureValue || span.scopeName.includes(aliyun.scopeMarker);
+}
+
+export function isPhoenixSpan(span: Span): boolean {
+  return (
+    (span.name === phoenix.rootSpan && phoenix.difyTraceIdKey in span.attributes) ||
+    phoenix.projectResourceKey in span.resource.attributes
+  );
+}
+
+/** Spans of Dify's own infrastructure telemetry that carry Dify identity (app or node). */
+export function isInfraDifySpan(span: Span): boolean {
+  return infra.appIdKey in span.attributes || (infra.nodeExecutionIdKey in span.attributes && span.attributes[genAi.framework] === genAi.frameworkValue);
+}
+
+/** Parses Phoenix's `metadata` attribute (a JSON object in a string); undefined when absent or broken. */
+export function phoenixMetadata(span: Span): Record<string, unknown> | undefined {
+  const raw = stringAttribute(span.attributes, phoenix.metadataKey);
+  if (raw === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** 32 hex chars as a UUID (Dify's Aliyun trace id is the run id without dashes). */
+export function hexToUuid(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}

@@ -1,0 +1,48 @@
+import type { Span } from '../../model/span';
+import type { TraceWarning } from '../../model/traceWarning';
+import { asTraceId } from '../../model/units';
+import type { GetTraceRequest, ListRunsRequest } from '../../shared/lspProtocol';
+import type { RunIndex } from '../store/runIndex';
+import type { TraceStore } from '../store/traceStore';
+import type { TraceBackend } from './traceBackend';
+import { toTraceSnapshot } from './traceSnapshot';
+
+/** Reads what the embedded OTLP receiver stored. */
+export class EmbeddedBackend implements TraceBackend {
+  readonly id = 'embedded';
+
+  constructor(
+    private readonly store: TraceStore,
+    private readonly runs: RunIndex,
+  ) {}
+
+  async listRuns(params: ListRunsRequest.Params): Promise<ListRunsRequest.Result> {
+    return this.runs.list(params.filter, Math.max(1, Math.min(params.limit, 1000)), params.pageToken);
+  }
+
+  async getTrace(params: GetTraceRequest.Params): Promise<GetTraceRequest.Result> {
+    const traceId = asTraceId(params.traceId);
+    const own = traceId === undefined ? undefined : this.store.spansOf(traceId);
+    if (traceId === undefined || own === undefined) return null;
+    const run = this.runs.runOf(traceId);
+    const related = [...(run?.linkedTraceIds ?? []), ...this.runs.linkersOf(traceId).map((r) => r.traceId)];
+    const traceIds: string[] = [traceId];
+    const spans: Span[] = [...own];
+    const missing: string[] = [];
+    for (const id of related) {
+      const linkedId = asTraceId(id);
+      const linkedSpans = linkedId === undefined ? undefined : this.store.spansOf(linkedId);
+      if (linkedSpans === undefined) missing.push(id);
+      else if (!traceIds.includes(id)) {
+        traceIds.push(id);
+        for (const span of linkedSpans) spans.push(span);
+      }
+    }
+    const warnings: TraceWarning[] = missing.length === 0 ? [] : [{
+      kind: 'linkedTraceMissing',
+      count: missing.length,
+      message: `The linked infrastructure trace ${missing.join(', ')} has not arrived (Dify samples infrastructure traces; OTEL_SAMPLING_RATE defaults to 0.1).`,
+    }];
+    return toTraceSnapshot(traceIds, spans, warnings, run);
+  }
+}

@@ -1,0 +1,111 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Span } from '../../model/span';
+import { decodeTraceRequest, decompress, encodingOf, type OtlpEncoding } from './otlpBody';
+import { exportResponse, statusResponse } from './otlpResponses';
+import { exportRequestToModel } from './otlpToModel';
+import { httpStatusOf, ReceiverError } from './receiverError';
+
+export interface ReceiverOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly maxBodyBytes: number;
+  /** Called once per accepted request with its spans; throwing makes the request fail with 503. */
+  readonly onSpans: (spans: readonly Span[]) => void;
+  readonly onRejected: (reason: string) => void;
+}
+
+export type ListenResult =
+  | { readonly ok: true; readonly url: string; readonly port: number }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+/**
+ * OTLP/HTTP receiver (opentelemetry-proto docs/specification.md, "OTLP/HTTP"): POST /v1/traces
+ * in protobuf or JSON, optionally gzip. /v1/metrics is accepted and dropped, because Dify's API
+ * exports metrics to the same base endpoint and would otherwise log an error per export.
+ */
+export class OtlpHttpReceiver {
+  private server: Server | undefined;
+
+  constructor(private readonly options: ReceiverOptions) {}
+
+  listen(): Promise<ListenResult> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    return new Promise((resolve) => {
+      server.once('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, code: e.code ?? 'unknown', message: e.message }));
+      server.listen(this.options.port, this.options.host, () => {
+        const { port } = server.address() as AddressInfo;
+        const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
+        resolve({ ok: true, url: `http://${host}:${port}`, port });
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return Promise.resolve();
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const encoding: OtlpEncoding = encodingOf(req.headers['content-type']) ?? 'protobuf';
+    try {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path !== '/v1/traces' && path !== '/v1/metrics') {
+        throw new ReceiverError('notFound', `No OTLP endpoint at ${path}; send traces to /v1/traces.`);
+      }
+      if (req.method !== 'POST') throw new ReceiverError('methodNotAllowed', `Use POST for ${path}.`);
+      const bodyEncoding = encodingOf(req.headers['content-type']);
+      if (bodyEncoding === undefined) {
+        throw new ReceiverError('badRequest', `Unsupported Content-Type "${req.headers['content-type'] ?? ''}"; send application/x-protobuf or application/json.`);
+      }
+      const raw = await readBody(req, this.options.maxBodyBytes);
+      const body = await decompress(raw, req.headers['content-encoding'], this.options.maxBodyBytes);
+      if (path === '/v1/metrics') return send(res, 200, exportResponse(bodyEncoding, 0));
+      const mapped = exportRequestToModel(decodeTraceRequest(body, bodyEncoding));
+      if (mapped.spans.length > 0) this.options.onSpans(mapped.spans);
+      if (mapped.rejectionReason) this.options.onRejected(mapped.rejectionReason);
+      send(res, 200, exportResponse(bodyEncoding, mapped.rejected, mapped.rejectionReason));
+    } catch (e) {
+      const status = ReceiverError.is(e) ? httpStatusOf[e.kind] : 503;
+      const message = ReceiverError.is(e) ? e.message : `The trace server could not store the spans: ${(e as Error).message}`;
+      this.options.onRejected(message);
+      if (status === 413 || status === 400) res.setHeader('Connection', 'close');
+      send(res, status, statusResponse(encoding, message));
+    }
+  }
+}
+
+function send(res: ServerResponse, status: number, response: { contentType: string; body: Buffer }): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'Content-Type': response.contentType, 'Content-Length': response.body.length });
+  res.end(response.body);
+}
+
+/** Collects the body, refusing it (413) as soon as it is known to exceed the limit. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > maxBytes) {
+    req.resume();
+    return Promise.reject(new ReceiverError('tooLarge', `Body of ${declared} bytes exceeds the limit of ${maxBytes} bytes.`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new ReceiverError('tooLarge', `Body exceeds the limit of ${maxBytes} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('error', (e) => reject(new ReceiverError('badRequest', `The request body could not be read: ${e.message}`, { cause: e })));
+  });
+}

@@ -1,0 +1,88 @@
+import type { TraceId } from '../../model/units';
+import { detectRun } from '../../dify/detectRun';
+import type { RunFilter, RunSummary } from '../../shared/runSummary';
+import type { TraceStore } from './traceStore';
+
+export interface RunPage {
+  readonly runs: readonly RunSummary[];
+  readonly nextPageToken?: string;
+  readonly totalMatching: number;
+}
+
+/** Newest first; trace id breaks ties so paging is stable. */
+function compareRuns(a: RunSummary, b: RunSummary): number {
+  return b.startMs - a.startMs || (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0);
+}
+
+function matches(run: RunSummary, filter: RunFilter): boolean {
+  if (filter.status && filter.status.length > 0 && !filter.status.includes(run.status)) return false;
+  if (filter.appName !== undefined && run.appName !== filter.appName) return false;
+  if (filter.sinceMs !== undefined && run.startMs < filter.sinceMs) return false;
+  if (filter.text) {
+    const needle = filter.text.toLowerCase();
+    const haystack = [run.appName, run.runId ?? '', run.traceId, run.errorMessage ?? '', run.failingSpanName ?? ''];
+    if (!haystack.some((h) => h.toLowerCase().includes(needle))) return false;
+  }
+  return true;
+}
+
+/**
+ * Dify runs recognised in the store, recomputed lazily: the receiver only marks traces dirty, so
+ * ingest never pays for classification and a burst of spans for one trace is classified once.
+ */
+export class RunIndex {
+  private readonly runs = new Map<TraceId, RunSummary | undefined>();
+  private readonly dirty = new Set<TraceId>();
+
+  constructor(private readonly store: TraceStore) {}
+
+  markChanged(traceIds: Iterable<TraceId>): void {
+    for (const id of traceIds) this.dirty.add(id);
+  }
+
+  remove(traceIds: Iterable<TraceId>): void {
+    for (const id of traceIds) {
+      this.runs.delete(id);
+      this.dirty.delete(id);
+    }
+  }
+
+  runOf(traceId: TraceId): RunSummary | undefined {
+    this.refresh();
+    return this.runs.get(traceId);
+  }
+
+  /** App-level runs whose Trace Link points at this (infrastructure) trace. */
+  linkersOf(traceId: string): RunSummary[] {
+    this.refresh();
+    return [...this.runs.values()].filter((r): r is RunSummary => r !== undefined && r.linkedTraceIds.includes(traceId));
+  }
+
+  list(filter: RunFilter, limit: number, pageToken?: string): RunPage {
+    this.refresh();
+    const all = [...this.runs.values()].filter((r): r is RunSummary => r !== undefined);
+    // An infrastructure trace that an app-level run links to is shown inside that run, not twice.
+    const linked = new Set(all.flatMap((r) => r.linkedTraceIds));
+    const matching = all.filter((r) => !(r.source === 'infrastructure' && linked.has(r.traceId)) && matches(r, filter)).sort(compareRuns);
+    let start = 0;
+    if (pageToken !== undefined) {
+      const [ms, traceId] = pageToken.split(':');
+      const cursor = { startMs: Number(ms), traceId: traceId ?? '' } as RunSummary;
+      start = matching.findIndex((r) => compareRuns(r, cursor) > 0);
+      if (start < 0) start = matching.length;
+    }
+    const runs = matching.slice(start, start + limit);
+    const last = runs.at(-1);
+    const more = start + limit < matching.length && last !== undefined;
+    return { runs, totalMatching: matching.length, ...(more ? { nextPageToken: `${last.startMs}:${last.traceId}` } : {}) };
+  }
+
+  private refresh(): void {
+    for (const traceId of this.dirty) {
+      const spans = this.store.spansOf(traceId);
+      if (spans === undefined) this.runs.delete(traceId);
+      else this.runs.set(traceId, detectRun(traceId, spans));
+    }
+    this.dirty.clear();
+  }
+}

@@ -1,0 +1,110 @@
+import type { Span } from '../model/span';
+import type { TraceId } from '../model/units';
+import type { ReceiverState, ReceiverStatus, ServerSettings } from '../shared/lspProtocol';
+import { EmbeddedBackend } from './backends/embeddedBackend';
+import { OtlpHttpReceiver } from './receiver/otlpHttpReceiver';
+import { MemoryTraceStore } from './store/memoryTraceStore';
+import { RunIndex } from './store/runIndex';
+
+export interface TraceServiceEvents {
+  readonly runsChanged: (traceIds: readonly TraceId[]) => void;
+  readonly statusChanged: (status: ReceiverStatus) => void;
+  readonly log: (message: string) => void;
+}
+
+/** Owns the store, the run index and the receiver; knows nothing of LSP or VS Code. */
+export class TraceService {
+  readonly store: MemoryTraceStore;
+  readonly runs: RunIndex;
+  readonly backend: EmbeddedBackend;
+  private receiver: OtlpHttpReceiver | undefined;
+  private receiverState: ReceiverState = { state: 'starting' };
+  private rejectedRequests = 0;
+  private lastError: string | undefined;
+  private settings: ServerSettings;
+
+  constructor(settings: ServerSettings, private readonly events: TraceServiceEvents) {
+    this.settings = settings;
+    this.store = new MemoryTraceStore(settings.store.maxSpans);
+    this.runs = new RunIndex(this.store);
+    this.backend = new EmbeddedBackend(this.store, this.runs);
+  }
+
+  /** Adds spans from any source (receiver, file import, tests). */
+  ingest(spans: readonly Span[]): void {
+    const { touched, evicted } = this.store.add(spans);
+    this.runs.remove(evicted);
+    this.runs.markChanged(touched);
+    this.events.runsChanged([...touched, ...evicted]);
+    this.emitStatus();
+  }
+
+  async start(): Promise<void> {
+    const { enabled, host, port, maxBodyMiB } = this.settings.receiver;
+    if (!enabled) {
+      this.setState({ state: 'disabled' });
+      return;
+    }
+    this.setState({ state: 'starting' });
+    const receiver = new OtlpHttpReceiver({
+      host,
+      port,
+      maxBodyBytes: Math.round(maxBodyMiB * 1024 * 1024),
+      onSpans: (spans) => this.ingest(spans),
+      onRejected: (reason) => {
+        this.rejectedRequests++;
+        this.lastError = reason;
+        this.events.log(`Receiver refused a request: ${reason}`);
+        this.emitStatus();
+      },
+    });
+    const result = await receiver.listen();
+    if (result.ok) {
+      this.receiver = receiver;
+      this.events.log(`OTLP/HTTP receiver listening on ${result.url}`);
+      this.setState({ state: 'listening', url: result.url });
+    } else if (result.code === 'EADDRINUSE') {
+      this.events.log(`Port ${port} on ${host} is in use: ${result.message}`);
+      this.setState({ state: 'portInUse', host, port });
+    } else {
+      this.events.log(`The receiver could not start: ${result.message}`);
+      this.setState({ state: 'failed', message: result.message });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.receiver?.close();
+    this.receiver = undefined;
+  }
+
+  async configure(settings: ServerSettings): Promise<void> {
+    const before = this.settings.receiver;
+    this.settings = settings;
+    const evicted = this.store.setMaxSpans(settings.store.maxSpans);
+    if (evicted.length > 0) {
+      this.runs.remove(evicted);
+      this.events.runsChanged(evicted);
+    }
+    const after = settings.receiver;
+    const restart = before.enabled !== after.enabled || before.host !== after.host || before.port !== after.port || before.maxBodyMiB !== after.maxBodyMiB;
+    if (restart || this.receiverState.state === 'portInUse' || this.receiverState.state === 'failed') {
+      await this.stop();
+      await this.start();
+    }
+    this.emitStatus();
+  }
+
+  status(): ReceiverStatus {
+    const { spans, traces } = this.store.stats();
+    return { receiver: this.receiverState, spans, traces, rejectedRequests: this.rejectedRequests, ...(this.lastError ? { lastError: this.lastError } : {}) };
+  }
+
+  private setState(state: ReceiverState): void {
+    this.receiverState = state;
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    this.events.statusChanged(this.status());
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Every custom request and notification between the extension host (client) and the trace
+ * server, declared once. Payloads are JSON-safe. Direction is given on each.
+ */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { Resource, Span } from '../model/span';
+import type { TraceWarning } from '../model/traceWarning';
+import type { RunFilter, RunSummary } from './runSummary';
+
+/** Settings the client passes as `initializationOptions` and on `difyTrace/configure`. */
+export interface ServerSettings {
+  readonly receiver: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly maxBodyMiB: number };
+  readonly store: { readonly maxSpans: number };
+}
+
+export type ReceiverState =
+  | { readonly state: 'starting' }
+  | { readonly state: 'listening'; readonly url: string }
+  | { readonly state: 'disabled' }
+  | { readonly state: 'portInUse'; readonly host: string; readonly port: number }
+  | { readonly state: 'failed'; readonly message: string };
+
+export interface ReceiverStatus {
+  readonly receiver: ReceiverState;
+  readonly spans: number;
+  readonly traces: number;
+  readonly rejectedRequests: number;
+  readonly lastError?: string;
+}
+
+/** client → server: one page of runs, newest first. */
+export namespace ListRunsRequest {
+  export interface Params {
+    readonly filter: RunFilter;
+    readonly limit: number;
+    /** Opaque; from the previous page's `nextPageToken`. */
+    readonly pageToken?: string;
+  }
+  export interface Result {
+    readonly runs: readonly RunSummary[];
+    readonly nextPageToken?: string;
+    readonly totalMatching: number;
+  }
+  export const type = new RequestType<Params, Result, void>('difyTrace/listRuns');
+}
+
+/** A span as sent over the wire: its resource is an index into `TraceSnapshot.resources`. */
+export type WireSpan = Omit<Span, 'resource'> & { readonly resource: number };
+
+export interface TraceSnapshot {
+  /** The requested trace first, then the linked traces found in the store. */
+  readonly traceIds: readonly string[];
+  readonly spans: readonly WireSpan[];
+  readonly resources: readonly Resource[];
+  readonly warnings: readonly TraceWarning[];
+  readonly run?: RunSummary;
+}
+
+/** client → server: a trace with the traces its run links to. `null` when not in the store. */
+export namespace GetTraceRequest {
+  export interface Params {
+    readonly traceId: string;
+  }
+  export type Result = TraceSnapshot | null;
+  export const type = new RequestType<Params, Result, void>('difyTrace/getTrace');
+}
+
+/** client → server: new settings (the receiver restarts if its address changed). */
+export namespace ConfigureNotification {
+  export type Params = ServerSettings;
+  export const type = new NotificationType<Params>('difyTrace/configure');
+}
+
+/** server → client: runs were added or changed; debounced by the server. */
+export namespace RunsChangedNotification {
+  export interface Params {
+    readonly changedTraceIds: readonly string[];
+  }
+  export const type = new NotificationType<Params>('difyTrace/runsChanged');
+}
+
+/** server → client: receiver state and store counts changed. */
+export namespace ReceiverStatusNotification {
+  export type Params = ReceiverStatus;
+  export const type = new NotificationType<Params>('difyTrace/receiverStatus');
+}
