@@ -53,8 +53,9 @@ export class OtlpHttpReceiver {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const encoding: OtlpEncoding = encodingOf(req.headers['content-type']) ?? 'protobuf';
     try {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path !== '/v1/traces' && path !== '/v1/metrics') {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const kind = endpointOf(path);
+      if (kind === undefined) {
         throw new ReceiverError('notFound', `No OTLP endpoint at ${path}; send traces to /v1/traces.`);
       }
       if (req.method !== 'POST') throw new ReceiverError('methodNotAllowed', `Use POST for ${path}.`);
@@ -64,7 +65,7 @@ export class OtlpHttpReceiver {
       }
       const raw = await readBody(req, this.options.maxBodyBytes);
       const body = await decompress(raw, req.headers['content-encoding'], this.options.maxBodyBytes);
-      if (path === '/v1/metrics') return send(res, 200, exportResponse(bodyEncoding, 0));
+      if (kind === 'metrics') return send(res, 200, exportResponse(bodyEncoding, 0));
       const mapped = exportRequestToModel(decodeTraceRequest(body, bodyEncoding));
       if (mapped.spans.length > 0) this.options.onSpans(mapped.spans);
       if (mapped.rejectionReason) this.options.onRejected(mapped.rejectionReason);
@@ -77,6 +78,17 @@ export class OtlpHttpReceiver {
       send(res, status, statusResponse(encoding, message));
     }
   }
+}
+
+/**
+ * Standard OTLP paths, plus the path Dify's Alibaba Cloud exporter builds from its endpoint and
+ * license key (`{endpoint}/adapt_{license_key}/api/otlp/traces`, or `.../api/v1/traces` for CMS 2.0;
+ * dify_trace_aliyun/data_exporter/traceclient.py build_endpoint), so that exporter can point here.
+ */
+export function endpointOf(path: string): 'traces' | 'metrics' | undefined {
+  if (path === '/v1/traces' || /\/adapt_[^/]+\/api\/(?:otlp\/traces|v1\/traces)$/.test(path)) return 'traces';
+  if (path === '/v1/metrics') return 'metrics';
+  return undefined;
 }
 
 function send(res: ServerResponse, status: number, response: { contentType: string; body: Buffer }): void {

@@ -1,0 +1,59 @@
+import * as vscode from 'vscode';
+import { changeReceiverPort, copyReceiverUrl, showSetupGuide } from './host/commands/receiverCommands';
+import { TracePanels, tracePanelViewType } from './host/panel/tracePanels';
+import { affectsServerSettings, readServerSettings } from './host/settings';
+import { TraceServerClient } from './host/traceServerClient';
+import { RunsView } from './host/views/runsView';
+import { loadMoreRunsCommand, openRunCommand } from './host/views/runsTreeProvider';
+
+declare const globalThis: { __difyTraceLoadStart?: number };
+
+let client: TraceServerClient | undefined;
+
+/** Composition root: wires the trace server client, the Runs view, the panels and the commands. */
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('Dify Trace Explorer', { log: true });
+  const traceClient = new TraceServerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath, output, readServerSettings);
+  client = traceClient;
+  const runsView = new RunsView(traceClient, output);
+  const panels = new TracePanels(context.extensionUri, traceClient, output);
+  const report = (what: string) => (e: unknown) => {
+    output.error(`${what} failed`, e);
+    void vscode.window.showErrorMessage(`Dify Trace Explorer: ${what} failed: ${e instanceof Error ? e.message : String(e)}`, 'Show Log').then((pick) => pick && output.show());
+  };
+
+  context.subscriptions.push(
+    output,
+    traceClient,
+    runsView,
+    panels,
+    vscode.window.registerWebviewPanelSerializer(tracePanelViewType, panels),
+    vscode.commands.registerCommand(openRunCommand, (traceId: unknown) => {
+      if (typeof traceId === 'string') panels.open(traceId);
+    }),
+    vscode.commands.registerCommand(loadMoreRunsCommand, () => runsView.loadMore().catch(report('Loading more runs'))),
+    vscode.commands.registerCommand('difyTrace.refreshRuns', () => runsView.refresh().catch(report('Refreshing runs'))),
+    vscode.commands.registerCommand('difyTrace.copyReceiverUrl', () => copyReceiverUrl(traceClient, context.extensionUri)),
+    vscode.commands.registerCommand('difyTrace.showSetupGuide', () => showSetupGuide(context.extensionUri)),
+    vscode.commands.registerCommand('difyTrace.changeReceiverPort', changeReceiverPort),
+    vscode.commands.registerCommand('difyTrace.showLog', () => output.show()),
+    vscode.commands.registerCommand('difyTrace.restartServer', () => traceClient.restart().then(() => runsView.refresh()).catch(report('Restarting the trace server'))),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (affectsServerSettings(event)) void traceClient.configure(readServerSettings()).catch(report('Applying the settings'));
+    }),
+  );
+
+  // The server starts in the background: activation never waits for it, and a failure to start
+  // is reported with a way forward instead of failing activation.
+  void traceClient
+    .start()
+    .then(() => runsView.refresh())
+    .catch(report('Starting the trace server'));
+
+  const loadStart = globalThis.__difyTraceLoadStart;
+  if (loadStart !== undefined) output.info(`Activated in ${(performance.now() - loadStart).toFixed(1)} ms (bundle load + activate)`);
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

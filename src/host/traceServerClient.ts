@@ -1,0 +1,90 @@
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  ConfigureNotification,
+  GetTraceRequest,
+  ListRunsRequest,
+  ReceiverStatusNotification,
+  RunsChangedNotification,
+  type ReceiverStatus,
+  type ServerSettings,
+} from '../shared/lspProtocol';
+
+/**
+ * The extension host's handle on the trace server process. Requests made while the server is
+ * (re)starting wait for it; events survive restarts because they are re-wired on every start.
+ */
+export class TraceServerClient implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private starting: Promise<LanguageClient> | undefined;
+  private readonly runsChangedEmitter = new vscode.EventEmitter<readonly string[]>();
+  private readonly statusEmitter = new vscode.EventEmitter<ReceiverStatus>();
+  readonly onRunsChanged = this.runsChangedEmitter.event;
+  readonly onStatus = this.statusEmitter.event;
+  lastStatus: ReceiverStatus | undefined;
+
+  constructor(
+    private readonly serverModule: string,
+    private readonly output: vscode.LogOutputChannel,
+    private readonly settings: () => ServerSettings,
+  ) {}
+
+  start(): Promise<LanguageClient> {
+    this.starting ??= this.doStart().catch((e: unknown) => {
+      this.starting = undefined;
+      throw e;
+    });
+    return this.starting;
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.starting = undefined;
+    if (client?.isRunning()) await client.stop();
+  }
+
+  async listRuns(params: ListRunsRequest.Params): Promise<ListRunsRequest.Result> {
+    return (await this.start()).sendRequest(ListRunsRequest.type, params);
+  }
+
+  async getTrace(traceId: string): Promise<GetTraceRequest.Result> {
+    return (await this.start()).sendRequest(GetTraceRequest.type, { traceId });
+  }
+
+  async configure(settings: ServerSettings): Promise<void> {
+    await (await this.start()).sendNotification(ConfigureNotification.type, settings);
+  }
+
+  dispose(): void {
+    void this.stop().catch((e: unknown) => this.output.error('Stopping the trace server failed', e));
+    this.runsChangedEmitter.dispose();
+    this.statusEmitter.dispose();
+  }
+
+  private async doStart(): Promise<LanguageClient> {
+    const serverOptions: ServerOptions = {
+      run: { module: this.serverModule, transport: TransportKind.ipc },
+      debug: { module: this.serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [],
+      outputChannel: this.output,
+      initializationOptions: this.settings(),
+    };
+    const client = new LanguageClient('difyTrace.server', 'Dify Trace Server', serverOptions, clientOptions);
+    client.onNotification(RunsChangedNotification.type, (p) => this.runsChangedEmitter.fire(p.changedTraceIds));
+    client.onNotification(ReceiverStatusNotification.type, (status) => {
+      this.lastStatus = status;
+      this.statusEmitter.fire(status);
+    });
+    await client.start();
+    this.client = client;
+    return client;
+  }
+}

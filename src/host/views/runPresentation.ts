@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import { formatDuration } from '../../model/units';
+import type { RunStatus, RunSummary } from '../../shared/runSummary';
+
+/** Icon and words for a run status; the words carry the status so colour is never the only cue. */
+const statusLook: Record<RunStatus, { icon: string; color?: string; label: string }> = {
+  succeeded: { icon: 'pass', color: 'testing.iconPassed', label: 'succeeded' },
+  failed: { icon: 'error', color: 'testing.iconFailed', label: 'failed' },
+  'partial-succeeded': { icon: 'warning', color: 'list.warningForeground', label: 'partially succeeded' },
+  running: { icon: 'loading~spin', label: 'running' },
+  stopped: { icon: 'debug-stop', label: 'stopped' },
+  unknown: { icon: 'question', label: 'status unknown' },
+};
+
+export function statusIcon(status: RunStatus): vscode.ThemeIcon {
+  const look = statusLook[status];
+  return new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
+}
+
+export function statusLabel(status: RunStatus): string {
+  return statusLook[status].label;
+}
+
+function startTime(run: RunSummary): string {
+  return new Date(run.startMs).toLocaleTimeString();
+}
+
+export function runDescription(run: RunSummary): string {
+  const parts = [statusLabel(run.status), formatDuration(run.durationUs), startTime(run)];
+  if (run.failingSpanName && run.status !== 'succeeded') parts.splice(1, 0, `at ${run.failingSpanName}`);
+  return parts.join(' · ');
+}
+
+/** Markdown tooltip; every value from the trace is escaped or fenced, never trusted. */
+export function runTooltip(run: RunSummary): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.supportHtml = false;
+  md.isTrusted = false;
+  md.appendMarkdown(`$(${statusLook[run.status].icon}) **`).appendText(run.appName).appendMarkdown(`** — ${statusLabel(run.status)}\n\n`);
+  if (run.failingSpanName && run.status !== 'succeeded') md.appendMarkdown('Failed at: ').appendText(run.failingSpanName).appendMarkdown('\n\n');
+  if (run.errorMessage) md.appendCodeblock(run.errorMessage.length > 2000 ? `${run.errorMessage.slice(0, 2000)}…` : run.errorMessage, 'text');
+  md.appendMarkdown(`\n\n${formatDuration(run.durationUs)} · started ${new Date(run.startMs).toLocaleString()} · ${run.spanCount} spans · ${run.kind} · from ${run.source}\n\n`);
+  if (run.runId) md.appendMarkdown('Run id: ').appendText(run.runId).appendMarkdown('\n\n');
+  md.appendMarkdown('Trace id: ').appendText(run.traceId);
+  return md;
+}
