@@ -57,7 +57,7 @@ function summarise(traceId: TraceId, spans: readonly Span[], spanCount: number, 
     startMs: Math.floor(startUs / 1000),
     durationUs: Math.max(0, endUs - startUs),
     ...(errorMessage ? { errorMessage } : {}),
-    ...(failing ? { failingSpanName: failing.name } : {}),
+    ...(failing ? { failingSpanName: failing.name, failingSpanId: failing.spanId } : {}),
     spanCount,
     linkedTraceIds: facts.linkedTraceIds,
   };

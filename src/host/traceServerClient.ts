@@ -77,7 +77,7 @@ export class TraceServerClient implements vscode.Disposable {
       outputChannel: this.output,
       initializationOptions: this.settings(),
     };
-    const client = new LanguageClient('difyTrace.server', 'Dify Trace Server', serverOptions, clientOptions);
+    const client = new LanguageClient('difyTrace', 'Dify Trace Server', serverOptions, clientOptions);
     client.onNotification(RunsChangedNotification.type, (p) => this.runsChangedEmitter.fire(p.changedTraceIds));
     client.onNotification(ReceiverStatusNotification.type, (status) => {
       this.lastStatus = status;

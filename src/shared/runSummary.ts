@@ -21,6 +21,8 @@ export interface RunSummary {
   readonly errorMessage?: string;
   /** Name of the deepest, earliest error span: the first place to look. */
   readonly failingSpanName?: string;
+  /** Span id of that span, so views can reveal and select it. */
+  readonly failingSpanId?: string;
   readonly spanCount: number;
   /** Infrastructure traces this run links to (Dify's Trace Link). */
   readonly linkedTraceIds: readonly string[];

@@ -5,7 +5,7 @@ import type { GetTraceRequest, ListRunsRequest } from '../../shared/lspProtocol'
 import type { RunIndex } from '../store/runIndex';
 import type { TraceStore } from '../store/traceStore';
 import type { TraceBackend } from './traceBackend';
-import { toTraceSnapshot } from './traceSnapshot';
+import { toTraceSnapshot } from '../../shared/traceSnapshotCodec';
 
 /** Reads what the embedded OTLP receiver stored. */
 export class EmbeddedBackend implements TraceBackend {

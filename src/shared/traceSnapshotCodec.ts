@@ -1,7 +1,7 @@
-import type { Resource, Span } from '../../model/span';
-import type { TraceWarning } from '../../model/traceWarning';
-import type { TraceSnapshot, WireSpan } from '../../shared/lspProtocol';
-import type { RunSummary } from '../../shared/runSummary';
+import type { Resource, Span } from '../model/span';
+import type { TraceWarning } from '../model/traceWarning';
+import type { TraceSnapshot, WireSpan } from './lspProtocol';
+import type { RunSummary } from './runSummary';
 
 /** Puts spans on the wire with their resources de-duplicated into a table. */
 export function toTraceSnapshot(traceIds: readonly string[], spans: readonly Span[], warnings: readonly TraceWarning[], run: RunSummary | undefined): TraceSnapshot {

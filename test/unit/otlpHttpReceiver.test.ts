@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+import { fromBinary, fromJson, type JsonValue } from '@bufbuild/protobuf';
+import type { Span } from '../../src/model/span';
+import { StatusSchema } from '../../src/server/receiver/gen/google/rpc/status_pb';
+import { ExportTraceServiceResponseSchema } from '../../src/server/receiver/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
+import { OtlpHttpReceiver } from '../../src/server/receiver/otlpHttpReceiver';
+import { sampleJson, sampleProtobuf } from './otlpFixtures';
+
+describe('OTLP/HTTP receiver', () => {
+  const received: Span[][] = [];
+  const rejected: string[] = [];
+  const receiver = new OtlpHttpReceiver({ host: '127.0.0.1', port: 0, maxBodyBytes: 64 * 1024, onSpans: (s) => received.push([...s]), onRejected: (r) => rejected.push(r) });
+  let url = '';
+
+  before(async () => {
+    const result = await receiver.listen();
+    assert.ok(result.ok);
+    url = result.url;
+  });
+  after(() => receiver.close());
+
+  const post = (path: string, body: Buffer | string, headers: Record<string, string>) => fetch(`${url}${path}`, { method: 'POST', body, headers });
+
+  it('accepts protobuf and answers with an empty ExportTraceServiceResponse', async () => {
+    const before = received.length;
+    const res = await post('/v1/traces', sampleProtobuf(), { 'content-type': 'application/x-protobuf' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/x-protobuf');
+    const body = fromBinary(ExportTraceServiceResponseSchema, new Uint8Array(await res.arrayBuffer()));
+    assert.equal(body.partialSuccess, undefined);
+    assert.equal(received.length, before + 1);
+  });
+
+  it('accepts gzip JSON and answers in JSON', async () => {
+    const res = await post('/v1/traces', gzipSync(sampleJson()), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {});
+    assert.equal(received.at(-1)?.[0]?.name, 'POST /v1/workflows/run');
+  });
+
+  it('reports partial success when some spans have bad ids', async () => {
+    const json = sampleJson().replace('"spanId":"eee19b7ec3c1b174"', '"spanId":""');
+    const res = await post('/v1/traces', json, { 'content-type': 'application/json' });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { partialSuccess?: { rejectedSpans?: string; errorMessage?: string } };
+    assert.equal(body.partialSuccess?.rejectedSpans, '1');
+    assert.match(body.partialSuccess?.errorMessage ?? '', /malformed trace id or span id/);
+  });
+
+  it('accepts the path Dify\'s Alibaba Cloud exporter builds, and answers its HEAD health check with 405', async () => {
+    const res = await post('/adapt_my-license-key/api/otlp/traces', sampleProtobuf(), { 'content-type': 'application/x-protobuf' });
+    assert.equal(res.status, 200);
+    const head = await fetch(`${url}/adapt_my-license-key/api/otlp/traces`, { method: 'HEAD' });
+    assert.equal(head.status, 405);
+  });
+
+  const badCases: Array<[string, () => Promise<Response>, number, RegExp]> = [
+    ['malformed protobuf', () => post('/v1/traces', Buffer.from([0x0a, 0xff, 0xff]), { 'content-type': 'application/x-protobuf' }), 400, /not a protobuf/],
+    ['malformed JSON', () => post('/v1/traces', '{"resourceSpans":', { 'content-type': 'application/json' }), 400, /not valid JSON/],
+    ['a wrong content type', () => post('/v1/traces', 'hello', { 'content-type': 'text/plain' }), 400, /Unsupported Content-Type/],
+    ['truncated gzip', () => post('/v1/traces', gzipSync(sampleProtobuf()).subarray(0, 20), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }), 400, /not valid gzip/],
+    ['a body over the limit', () => post('/v1/traces', Buffer.alloc(100 * 1024), { 'content-type': 'application/x-protobuf' }), 413, /exceeds the limit/],
+    ['a gzip body over the limit once inflated', () => post('/v1/traces', gzipSync(Buffer.alloc(200 * 1024)), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }), 413, /decompressed/],
+    ['an unknown path', () => post('/v2/traces', sampleProtobuf(), { 'content-type': 'application/x-protobuf' }), 404, /No OTLP endpoint/],
+  ];
+  for (const [what, send, status, message] of badCases) {
+    it(`answers ${what} with ${status} and a Status message, stores nothing, and keeps serving`, async () => {
+      const count = received.length;
+      const res = await send();
+      assert.equal(res.status, status);
+      // The Status comes in the request's encoding (protobuf when the content type is unknown).
+      const statusMessage = res.headers.get('content-type') === 'application/json'
+        ? fromJson(StatusSchema, (await res.json()) as JsonValue)
+        : fromBinary(StatusSchema, new Uint8Array(await res.arrayBuffer()));
+      assert.match(statusMessage.message, message);
+      assert.match(rejected.at(-1) ?? '', message);
+      assert.equal(received.length, count);
+      const ok = await post('/v1/traces', sampleProtobuf(), { 'content-type': 'application/x-protobuf' });
+      assert.equal(ok.status, 200);
+    });
+  }
+
+  it('reports a port in use instead of throwing', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const second = new OtlpHttpReceiver({ host: '127.0.0.1', port, maxBodyBytes: 1024, onSpans: () => {}, onRejected: () => {} });
+    const result = await second.listen();
+    blocker.close();
+    assert.equal(result.ok, false);
+    assert.equal(result.ok ? '' : result.code, 'EADDRINUSE');
+  });
+});

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MemoryTraceStore } from '../../src/server/store/memoryTraceStore';
+import { RunIndex } from '../../src/server/store/runIndex';
+import { aliyunResource, span, traceId } from './spanBuilder';
+
+function workflowRun(n: number, options: { startMs: number; error?: string; linkTo?: number }) {
+  const trace = traceId(n);
+  const links = options.linkTo === undefined ? [] : [{ traceId: traceId(options.linkTo), attributes: {} }];
+  return [
+    span({ trace, id: 1, name: 'workflow', resource: aliyunResource, start: options.startMs * 1000, end: options.startMs * 1000 + 500, links, ...(options.error ? { error: options.error } : {}) }),
+    span({ trace, id: 2, parent: 1, name: 'LLM', resource: aliyunResource, start: options.startMs * 1000 + 1, links }),
+  ];
+}
+
+describe('MemoryTraceStore and RunIndex', () => {
+  it('lists runs newest first and pages with a stable token', () => {
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store);
+    for (let i = 1; i <= 5; i++) index.markChanged(store.add(workflowRun(i, { startMs: i * 1000 })).touched);
+    const first = index.list({}, 2);
+    assert.deepEqual(first.runs.map((r) => r.startMs), [5000, 4000]);
+    assert.equal(first.totalMatching, 5);
+    const second = index.list({}, 2, first.nextPageToken);
+    assert.deepEqual(second.runs.map((r) => r.startMs), [3000, 2000]);
+    const third = index.list({}, 2, second.nextPageToken);
+    assert.deepEqual(third.runs.map((r) => r.startMs), [1000]);
+    assert.equal(third.nextPageToken, undefined);
+  });
+
+  it('filters by status, app, time and text', () => {
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store);
+    index.markChanged(store.add(workflowRun(1, { startMs: 1000 })).touched);
+    index.markChanged(store.add(workflowRun(2, { startMs: 2000, error: 'Weaviate timed out' })).touched);
+    assert.deepEqual(index.list({ status: ['failed'] }, 10).runs.map((r) => r.startMs), [2000]);
+    assert.equal(index.list({ appName: 'Other' }, 10).runs.length, 0);
+    assert.deepEqual(index.list({ sinceMs: 1500 }, 10).runs.map((r) => r.startMs), [2000]);
+    assert.deepEqual(index.list({ text: 'weaviate' }, 10).runs.map((r) => r.startMs), [2000]);
+  });
+
+  it('evicts the oldest traces first when over the span bound, never the one being added', () => {
+    const store = new MemoryTraceStore(5);
+    const index = new RunIndex(store);
+    for (let i = 1; i <= 3; i++) {
+      const result = store.add(workflowRun(i, { startMs: i * 1000 }));
+      index.remove(result.evicted);
+      index.markChanged(result.touched);
+    }
+    assert.deepEqual([...store.traceIds()], [traceId(2), traceId(3)]);
+    assert.equal(store.stats().spans, 4);
+    assert.deepEqual(index.list({}, 10).runs.map((r) => r.traceId), [traceId(3), traceId(2)]);
+    const big = store.add(Array.from({ length: 8 }, (_, i) => span({ trace: traceId(9), id: i + 1 })));
+    assert.deepEqual(big.evicted, [traceId(2), traceId(3)]);
+    assert.deepEqual([...store.traceIds()], [traceId(9)]);
+  });
+
+  it('hides an infrastructure trace that an app-level run links to, and finds the linker', () => {
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store);
+    const infra = traceId(77);
+    index.markChanged(store.add([span({ trace: infra, id: 1, name: 'POST /v1/workflows/run', attributes: { 'dify.app_id': 'a' } })]).touched);
+    assert.equal(index.list({}, 10).runs.length, 1);
+    index.markChanged(store.add(workflowRun(1, { startMs: 1000, linkTo: 77 })).touched);
+    const runs = index.list({}, 10).runs;
+    assert.deepEqual(runs.map((r) => r.source), ['aliyun']);
+    assert.deepEqual(index.linkersOf(infra).map((r) => r.traceId), [traceId(1)]);
+  });
+});

@@ -1,0 +1,169 @@
+import { buildTrace, spanKey, type SpanKey, type TraceTree } from '../../src/model/buildTrace';
+import { spansFromSnapshot } from '../../src/shared/traceSnapshotCodec';
+import { assertNever, type HostToWebview } from '../../src/shared/webviewProtocol';
+import type { TraceSnapshot } from '../../src/shared/lspProtocol';
+import { onHostMessage, postToHost, savedState, saveState } from './hostBridge';
+import { ancestorKeys, visibleRows, type Row } from './layout/visibleRows';
+import { renderDetails } from './render/details';
+import { createSpanTree, rowHeight, type SpanTreeView } from './render/spanTree';
+import { renderSummary } from './render/summary';
+
+const app = document.getElementById('app')!;
+
+interface Loaded {
+  readonly snapshot: TraceSnapshot;
+  readonly tree: TraceTree;
+  readonly collapsed: Set<SpanKey>;
+  rows: Row[];
+  selected: number;
+  view: SpanTreeView;
+  details: HTMLElement;
+}
+
+let loaded: Loaded | undefined;
+
+function showMessage(text: string, busy = false): void {
+  loaded = undefined;
+  app.replaceChildren();
+  app.setAttribute('aria-busy', String(busy));
+  const p = document.createElement('p');
+  p.className = 'placeholder';
+  p.textContent = text;
+  app.append(p);
+}
+
+function persist(state: Loaded): void {
+  const selectedKey = state.rows[state.selected]?.key;
+  saveState({
+    traceId: state.snapshot.traceIds[0] ?? '',
+    ...(selectedKey ? { selectedSpanKey: selectedKey } : {}),
+    collapsedSpanKeys: [...state.collapsed],
+  });
+}
+
+function select(state: Loaded, index: number): void {
+  if (index < 0 || index >= state.rows.length) return;
+  state.selected = index;
+  state.view.setSelected(index);
+  state.view.scrollToIndex(index);
+  renderDetails(state.details, state.rows[index]?.span, state.tree.startUs, {
+    copy: (text) => postToHost({ type: 'copyText', text }),
+    followLink: (traceId) => revealTrace(state, traceId),
+  });
+  persist(state);
+}
+
+/** A Trace Link target already merged into this view is selected; otherwise it opens in its own panel. */
+function revealTrace(state: Loaded, traceId: string): void {
+  const index = state.rows.findIndex((r) => r.span.traceId === traceId);
+  if (index >= 0) select(state, index);
+  else postToHost({ type: 'openTrace', traceId });
+}
+
+function relayout(state: Loaded, keepKey: SpanKey | undefined): void {
+  state.rows = visibleRows(state.tree, state.collapsed, state.snapshot.traceIds[0] ?? '');
+  state.view.setRows(state.rows);
+  const index = keepKey === undefined ? -1 : state.rows.findIndex((r) => r.key === keepKey);
+  select(state, index >= 0 ? index : Math.min(state.selected, state.rows.length - 1));
+}
+
+function toggle(state: Loaded, index: number, expand?: boolean): void {
+  const row = state.rows[index];
+  if (!row?.hasChildren) return;
+  const collapse = expand === undefined ? !row.collapsed : !expand;
+  if (collapse) state.collapsed.add(row.key);
+  else state.collapsed.delete(row.key);
+  relayout(state, row.key);
+}
+
+function onKey(state: Loaded, event: KeyboardEvent): void {
+  const row = state.rows[state.selected];
+  const page = Math.max(1, Math.floor((event.currentTarget as HTMLElement).clientHeight / rowHeight));
+  switch (event.key) {
+    case 'ArrowDown': select(state, state.selected + 1); break;
+    case 'ArrowUp': select(state, state.selected - 1); break;
+    case 'PageDown': select(state, Math.min(state.rows.length - 1, state.selected + page)); break;
+    case 'PageUp': select(state, Math.max(0, state.selected - page)); break;
+    case 'Home': select(state, 0); break;
+    case 'End': select(state, state.rows.length - 1); break;
+    case 'ArrowRight':
+      if (row?.hasChildren && row.collapsed) toggle(state, state.selected, true);
+      else if (row?.hasChildren) select(state, state.selected + 1);
+      break;
+    case 'ArrowLeft':
+      if (row?.hasChildren && !row.collapsed) toggle(state, state.selected, false);
+      else if (row) {
+        const parent = state.rows.slice(0, state.selected).findLastIndex((r) => r.depth < row.depth);
+        if (parent >= 0) select(state, parent);
+      }
+      break;
+    case 'Enter':
+    case ' ': toggle(state, state.selected); break;
+    default: return;
+  }
+  event.preventDefault();
+}
+
+function showTrace(snapshot: TraceSnapshot): void {
+  const tree = buildTrace(spansFromSnapshot(snapshot));
+  const saved = savedState();
+  const sameTrace = saved.traceId === snapshot.traceIds[0];
+  app.replaceChildren();
+  app.setAttribute('aria-busy', 'false');
+  const header = document.createElement('header');
+  header.className = 'summary';
+  const main = document.createElement('div');
+  main.className = 'main';
+  const scroller = document.createElement('div');
+  scroller.className = 'tree';
+  scroller.setAttribute('role', 'tree');
+  scroller.setAttribute('aria-label', 'Spans');
+  scroller.tabIndex = 0;
+  const details = document.createElement('aside');
+  details.className = 'details';
+  details.setAttribute('aria-label', 'Span details');
+  main.append(scroller, details);
+  app.append(header, main);
+  renderSummary(header, snapshot, tree);
+
+  const collapsed = new Set<SpanKey>(sameTrace ? saved.collapsedSpanKeys ?? [] : []);
+  const state: Loaded = {
+    snapshot, tree, collapsed, rows: [], selected: -1, details,
+    view: createSpanTree(scroller, tree.startUs, tree.endUs, {
+      onSelect: (index) => select(state, index),
+      onToggle: (index) => toggle(state, index),
+    }),
+  };
+  loaded = state;
+  scroller.addEventListener('keydown', (event) => onKey(state, event));
+
+  // Open on the saved selection, else on the failing span (revealed), else on the first span.
+  const run = snapshot.run;
+  const failingKey = run?.failingSpanId ? spanKey({ traceId: run.traceId as never, spanId: run.failingSpanId as never }) : undefined;
+  const initialKey = (sameTrace ? saved.selectedSpanKey : undefined) ?? failingKey ?? (tree.spans[0] ? spanKey(tree.spans[0]) : undefined);
+  if (initialKey) for (const key of ancestorKeys(tree, initialKey)) collapsed.delete(key);
+  state.selected = 0;
+  relayout(state, initialKey);
+  scroller.focus();
+}
+
+onHostMessage((message: HostToWebview) => {
+  switch (message.type) {
+    case 'loading':
+      if (!loaded) showMessage('Loading trace…', true);
+      break;
+    case 'trace':
+      showTrace(message.snapshot);
+      break;
+    case 'notFound':
+      showMessage(`Trace ${message.traceId} is no longer in the trace server's store (it may have been evicted, or the server restarted). Send the run again, or raise difyTrace.store.maxSpans.`);
+      break;
+    case 'error':
+      showMessage(`Could not load trace ${message.traceId}: ${message.message}`);
+      break;
+    default:
+      assertNever(message);
+  }
+});
+
+postToHost({ type: 'ready' });

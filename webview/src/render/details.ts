@@ -1,0 +1,90 @@
+import { select, type Selection } from 'd3-selection';
+import { formatDuration } from '../../../src/model/units';
+import type { Attributes, Span } from '../../../src/model/span';
+import { maxInlineChars, valueText } from './text';
+
+type Sel = Selection<HTMLElement, unknown, null, undefined>;
+
+export interface DetailsActions {
+  readonly copy: (text: string) => void;
+  readonly followLink: (traceId: string) => void;
+}
+
+/** Text that may be huge: shown truncated, with a button that reveals the rest. */
+function longText(parent: Sel, text: string, className: string): void {
+  const pre = parent.append('pre').attr('class', className).text(text.length > maxInlineChars ? `${text.slice(0, maxInlineChars)}…` : text);
+  if (text.length > maxInlineChars) {
+    const button = parent.append('button').attr('class', 'link-button').text(`Show all (${text.length.toLocaleString()} characters)`);
+    button.on('click', () => {
+      pre.text(text);
+      button.remove();
+    });
+  }
+}
+
+function attributeTable(parent: Sel, attributes: Attributes, caption: string): void {
+  const keys = Object.keys(attributes).sort();
+  if (keys.length === 0) return;
+  const table = parent.append('table').attr('class', 'attributes');
+  table.append('caption').text(caption);
+  for (const key of keys) {
+    const row = table.append('tr');
+    row.append('th').attr('scope', 'row').text(key);
+    longText(row.append('td') as unknown as Sel, valueText(attributes[key] ?? null), 'value');
+  }
+}
+
+/** Renders one span's details: status, timing, ids, attributes, events (exceptions with stacks), links. */
+export function renderDetails(container: HTMLElement, span: Span | undefined, traceStartUs: number, actions: DetailsActions): void {
+  const root = select(container);
+  root.selectAll('*').remove();
+  if (!span) {
+    root.append('p').attr('class', 'placeholder').text('Select a span to see its attributes and events.');
+    return;
+  }
+  root.append('h2').text(span.name || '(unnamed span)');
+  const facts = root.append('dl').attr('class', 'facts');
+  const fact = (term: string, text: string): void => {
+    facts.append('dt').text(term);
+    facts.append('dd').text(text);
+  };
+  fact('Status', span.status.code === 'error' ? 'Error' : span.status.code === 'ok' ? 'OK' : 'Unset');
+  fact('Service', span.resource.serviceName);
+  fact('Duration', formatDuration(span.endUs - span.startUs));
+  fact('Starts at', `+${formatDuration(span.startUs - traceStartUs)}`);
+  fact('Kind', span.kind);
+  if (span.scopeName) fact('Scope', span.scopeName);
+  const ids = root.append('div').attr('class', 'ids');
+  for (const [label, id] of [['Span id', span.spanId], ['Trace id', span.traceId]] as const) {
+    ids.append('code').text(`${label}: ${id}`);
+    ids.append('button').attr('class', 'icon-button codicon codicon-copy').attr('title', `Copy ${label.toLowerCase()}`).attr('aria-label', `Copy ${label.toLowerCase()}`).on('click', () => actions.copy(id));
+  }
+  if (span.status.code === 'error' && span.status.message) {
+    const error = root.append('section').attr('class', 'error-message').attr('role', 'alert');
+    error.append('h3').text('Error');
+    longText(error, span.status.message, 'value');
+  }
+  attributeTable(root, span.attributes, 'Attributes');
+  if (span.events.length > 0) {
+    const events = root.append('section').attr('class', 'events');
+    events.append('h3').text(`Events (${span.events.length})`);
+    for (const event of span.events) {
+      const item = events.append('div').attr('class', `event${event.name === 'exception' || event.name === 'log.exception' ? ' exception' : ''}`);
+      item.append('h4').text(`${event.name} · +${formatDuration(event.timeUs - traceStartUs)}`);
+      const { ['exception.stacktrace']: stack, ...rest } = event.attributes;
+      attributeTable(item as unknown as Sel, rest, 'Event attributes');
+      if (typeof stack === 'string') longText(item as unknown as Sel, stack, 'stacktrace');
+    }
+  }
+  if (span.links.length > 0) {
+    const links = root.append('section').attr('class', 'links');
+    links.append('h3').text('Links');
+    for (const link of span.links) {
+      links
+        .append('button')
+        .attr('class', 'link-button')
+        .text(`Trace Link → ${link.traceId}${link.spanId ? ` / ${link.spanId}` : ''}`)
+        .on('click', () => actions.followLink(link.traceId));
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { select } from 'd3-selection';
+import { scaleLinear } from 'd3-scale';
+import { formatDuration } from '../../../src/model/units';
+import type { Row } from '../layout/visibleRows';
+
+export const rowHeight = 24;
+const overscan = 10;
+
+export interface SpanTreeView {
+  /** Replaces the rows (after expand/collapse or a new trace). */
+  setRows(rows: readonly Row[]): void;
+  setSelected(index: number): void;
+  scrollToIndex(index: number): void;
+}
+
+export interface SpanTreeCallbacks {
+  readonly onSelect: (index: number) => void;
+  readonly onToggle: (index: number) => void;
+}
+
+/**
+ * A virtualised tree grid: only the rows in the scroll window are in the DOM (d3 join keyed by
+ * span), so a 100k-span trace costs the same to scroll as a small one. All text goes through
+ * `.text()`; span names are untrusted.
+ */
+export function createSpanTree(scroller: HTMLElement, traceStartUs: number, traceEndUs: number, callbacks: SpanTreeCallbacks): SpanTreeView {
+  const spacer = select(scroller).append('div').attr('class', 'spacer');
+  const x = scaleLinear().domain([traceStartUs, Math.max(traceEndUs, traceStartUs + 1)]).range([0, 100]).clamp(true);
+  let rows: readonly Row[] = [];
+  let selected = -1;
+
+  const render = (): void => {
+    const first = Math.max(0, Math.floor(scroller.scrollTop / rowHeight) - overscan);
+    const last = Math.min(rows.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / rowHeight) + overscan);
+    const windowRows = rows.slice(first, last).map((row, i) => ({ row, index: first + i }));
+    spacer
+      .selectAll<HTMLDivElement, { row: Row; index: number }>('div.row')
+      .data(windowRows, (d) => d.row.key)
+      .join((enter) => {
+        const div = enter.append('div').attr('class', 'row').attr('role', 'treeitem');
+        const label = div.append('div').attr('class', 'label');
+        label.append('span').attr('class', 'twisty codicon');
+        label.append('span').attr('class', 'status-icon codicon');
+        label.append('span').attr('class', 'name');
+        label.append('span').attr('class', 'service');
+        const timeline = div.append('div').attr('class', 'timeline');
+        timeline.append('div').attr('class', 'bar');
+        timeline.append('span').attr('class', 'duration');
+        div.on('click', (event: MouseEvent, d) => {
+          if ((event.target as HTMLElement).classList.contains('twisty')) callbacks.onToggle(d.index);
+          else callbacks.onSelect(d.index);
+        });
+        return div;
+      })
+      .attr('id', (d) => `row-${d.index}`)
+      .style('top', (d) => `${d.index * rowHeight}px`)
+      .attr('aria-level', (d) => d.row.depth + 1)
+      .attr('aria-expanded', (d) => (d.row.hasChildren ? String(!d.row.collapsed) : null))
+      .attr('aria-selected', (d) => String(d.index === selected))
+      .attr('aria-setsize', rows.length)
+      .attr('aria-posinset', (d) => d.index + 1)
+      .attr('data-status', (d) => d.row.span.status.code)
+      .classed('selected', (d) => d.index === selected)
+      .classed('linked-root', (d) => d.row.linkedTraceRoot)
+      .each(function (d) {
+        const div = select(this);
+        const { span } = d.row;
+        const isError = span.status.code === 'error';
+        div.select('.label').style('padding-left', `${d.row.depth * 14 + 4}px`);
+        div.select('.twisty').attr('class', `twisty codicon ${d.row.hasChildren ? (d.row.collapsed ? 'codicon-chevron-right' : 'codicon-chevron-down') : 'codicon-blank'}`);
+        div.select('.status-icon').attr('class', `status-icon codicon ${isError ? 'codicon-error' : ''}`).attr('title', isError ? 'error' : null);
+        div.select('.name').text(`${span.name || '(unnamed)'}${isError ? ' (error)' : ''}`);
+        div.select('.service').text(d.row.linkedTraceRoot ? `${span.resource.serviceName} · linked trace` : span.resource.serviceName);
+        const left = x(span.startUs);
+        const width = Math.max(0.2, x(span.endUs) - left);
+        div.select('.bar').style('left', `${left}%`).style('width', `${width}%`);
+        div.select('.duration').text(formatDuration(span.endUs - span.startUs));
+      });
+  };
+
+  scroller.addEventListener('scroll', () => requestAnimationFrame(render), { passive: true });
+  new ResizeObserver(() => render()).observe(scroller);
+
+  return {
+    setRows(next) {
+      rows = next;
+      spacer.style('height', `${rows.length * rowHeight}px`);
+      render();
+    },
+    setSelected(index) {
+      selected = index;
+      scroller.setAttribute('aria-activedescendant', `row-${index}`);
+      render();
+    },
+    scrollToIndex(index) {
+      const top = index * rowHeight;
+      if (top < scroller.scrollTop) scroller.scrollTop = top;
+      else if (top + rowHeight > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = top + rowHeight - scroller.clientHeight;
+      render();
+    },
+  };
+}

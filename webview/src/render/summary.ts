@@ -1,0 +1,36 @@
+import { select } from 'd3-selection';
+import type { TraceTree } from '../../../src/model/buildTrace';
+import { formatDuration } from '../../../src/model/units';
+import type { TraceSnapshot } from '../../../src/shared/lspProtocol';
+
+/** The header: run identity and status in words, and every warning the trace carries. */
+export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, tree: TraceTree): void {
+  const root = select(container);
+  root.selectAll('*').remove();
+  const run = snapshot.run;
+  const title = root.append('h1');
+  if (run) {
+    title.append('span').attr('class', `status-badge status-${run.status}`).text(run.status);
+    title.append('span').text(` ${run.appName}`);
+  } else {
+    title.text(`Trace ${snapshot.traceIds[0] ?? ''}`);
+  }
+  const facts: string[] = [`${tree.spans.length.toLocaleString()} spans`, formatDuration(tree.endUs - tree.startUs)];
+  if (run) facts.push(run.kind, `from ${run.source}`);
+  if (snapshot.traceIds.length > 1) facts.push(`${snapshot.traceIds.length - 1} linked trace(s)`);
+  root.append('p').attr('class', 'facts-line').text(facts.join(' · '));
+  if (run?.errorMessage) {
+    const error = root.append('p').attr('class', 'run-error');
+    error.append('span').attr('class', 'codicon codicon-error').attr('aria-hidden', 'true');
+    error.append('span').text(` ${run.failingSpanName ? `${run.failingSpanName}: ` : ''}${run.errorMessage.split('\n')[0]}`);
+  }
+  const warnings = [...snapshot.warnings, ...tree.warnings];
+  if (warnings.length > 0) {
+    const list = root.append('ul').attr('class', 'warnings').attr('aria-label', 'Warnings');
+    for (const w of warnings) {
+      const li = list.append('li');
+      li.append('span').attr('class', 'codicon codicon-warning').attr('aria-hidden', 'true');
+      li.append('span').text(` ${w.message}`);
+    }
+  }
+}
