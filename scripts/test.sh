@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `npm test`: every test tier, from a fresh clone. Installs what it needs (npm packages, and for
+# the e2e tier Chromium, Node 24 and code-server through scripts/ensure-host-tools.sh, cached).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! npm ls --depth=0 >/dev/null 2>&1; then
+  echo "== Installing npm dependencies"
+  npm ci --no-audit --no-fund
+fi
+
+echo "== Type-check (host + server, webview)"
+npm run --silent typecheck
+echo "== Lint"
+npm run --silent lint
+echo "== Unit tests"
+npm run --silent test:unit
+echo "== Package (.vsix)"
+npm run --silent package
+echo "== End-to-end tests in code-server"
+npm run --silent test:e2e
