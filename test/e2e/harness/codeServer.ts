@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { resolveHostTools } from './hostTools.js';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { findFreePort } from './freePort.js';
-import { childEnv, stopProcessGroup, runToCompletion, waitUntil } from './processGroup.js';
+import { resolveHostTools } from './hostTools.js';
+import { childEnv, onProcessExit, runToCompletion, signalGroup, stopProcessGroup, waitUntil } from './processGroup.js';
+import { createProfile, type Profile } from './profile.js';
 
 export { findFreePort };
 
 export interface CodeServerOptions {
   readonly workspaceDir: string;
-  /** Merged over the clean-window defaults below. */
+  /** Merged over the clean-window defaults of profile.ts. */
   readonly userSettings?: Record<string, unknown>;
   /** Installed with `--install-extension` into the fresh extensions dir before the server starts. */
   readonly vsixPath?: string;
@@ -26,26 +26,11 @@ export interface CodeServer {
   readonly extensionsDir: string;
   /** stdout + stderr of the server process. */
   readonly serverLogPath: string;
-  /** The newest `<userDataDir>/logs/<timestamp>` folder (holds `exthost<N>/remoteexthost.log`). */
+  /** The server's `<userDataDir>/logs/<timestamp>` folder (holds `exthost<N>/remoteexthost.log`). */
   logsDir(): string;
-  /** Kills the whole process group (extension hosts too) and removes the temp dirs, unless E2E_KEEP_PROFILE=1. */
+  /** Kills the whole process group (extension hosts too) and removes the profile, unless E2E_KEEP_PROFILE=1. */
   stop(): Promise<void>;
 }
-
-/** Settings for a window without Welcome tab, Chat, tips, update checks or trust prompts. */
-const CLEAN_WINDOW_SETTINGS: Readonly<Record<string, unknown>> = {
-  'workbench.startupEditor': 'none',
-  'chat.disableAIFeatures': true,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'telemetry.telemetryLevel': 'off',
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'update.mode': 'none',
-  'workbench.tips.enabled': false,
-  'security.workspace.trust.enabled': false,
-  'window.restoreWindows': 'none',
-  'workbench.reduceMotion': 'on',
-};
 
 const HEALTH_TIMEOUT_MS = 30_000;
 const INSTALL_TIMEOUT_MS = 60_000;
@@ -53,23 +38,24 @@ const INSTALL_TIMEOUT_MS = 60_000;
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
   const tools = resolveHostTools();
   const env = childEnv(tools.node24BinDir);
-  const userDataDir = mkdtempSync(join(tmpdir(), 'dte-userdata-'));
-  const extensionsDir = mkdtempSync(join(tmpdir(), 'dte-extensions-'));
-  mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  const settings = { ...CLEAN_WINDOW_SETTINGS, ...opts.userSettings };
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
-  // --config /dev/null: otherwise code-server writes ~/.config/code-server/config.yaml.
-  const common = ['--config', '/dev/null', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
-
-  if (opts.vsixPath !== undefined) {
-    await runToCompletion(tools.codeServerBin, [...common, '--install-extension', opts.vsixPath], env, INSTALL_TIMEOUT_MS);
+  const profile = createProfile(opts.userSettings);
+  try {
+    if (opts.vsixPath !== undefined) {
+      await runToCompletion(tools.codeServerBin, [...profile.flags, '--install-extension', resolve(opts.vsixPath)], env, INSTALL_TIMEOUT_MS);
+    }
+    return await launch(tools.codeServerBin, env, profile, resolve(opts.workspaceDir));
+  } catch (error) {
+    profile.remove();
+    throw error;
   }
+}
 
+async function launch(codeServerBin: string, env: NodeJS.ProcessEnv, profile: Profile, workspaceDir: string): Promise<CodeServer> {
   const port = await findFreePort();
-  const serverLogPath = join(userDataDir, 'code-server.log');
-  const logFd = openSync(serverLogPath, 'a');
+  const url = `http://127.0.0.1:${port}`;
+  const serverLogPath = join(profile.userDataDir, 'code-server.log');
   const args = [
-    ...common,
+    ...profile.flags,
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
@@ -81,64 +67,57 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     '--reconnection-grace-time', '5',
     // Lets a page URL carry a test payload (extensionDevelopmentPath/extensionTestsPath).
     '--vscode-option', 'enable-smoke-test-driver',
-    opts.workspaceDir,
+    workspaceDir,
   ];
-  // detached: own process group, so stop() reaches the extension hosts and watchers too.
-  const child = spawn(tools.codeServerBin, args, { detached: true, stdio: ['ignore', logFd, logFd], env });
+  const logFd = openSync(serverLogPath, 'a');
+  // detached: own process group, so stopping it reaches the extension hosts and watchers too.
+  const child = spawn(codeServerBin, args, { detached: true, stdio: ['ignore', logFd, logFd], env });
   closeSync(logFd);
-  // A test that forgets stop() must not hang the runner; the 'exit' hook below still kills the group.
+  // A test that forgets stop() must not hang the runner; the exit hook below still kills the group.
   child.unref();
   const pid = child.pid;
   if (pid === undefined) {
-    throw new Error(`could not spawn ${tools.codeServerBin}`);
+    throw new Error(`could not spawn ${codeServerBin}`);
   }
-  let exitCode: number | null | undefined;
-  child.once('exit', (code, signal) => {
-    exitCode = code ?? (signal === null ? null : -1);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
   });
-  const killOnExit = (): void => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // group already gone
-    }
-  };
-  process.once('exit', killOnExit);
-
-  const url = `http://127.0.0.1:${port}`;
+  const cancelExitHook = onProcessExit(() => {
+    signalGroup(pid, 'SIGKILL');
+    profile.remove();
+  });
   const stop = async (): Promise<void> => {
-    process.removeListener('exit', killOnExit);
+    cancelExitHook();
     await stopProcessGroup(pid);
-    if (process.env['E2E_KEEP_PROFILE'] === '1') {
-      process.stderr.write(`e2e: kept ${userDataDir} and ${extensionsDir}\n`);
-    } else {
-      rmSync(userDataDir, { recursive: true, force: true });
-      rmSync(extensionsDir, { recursive: true, force: true });
-    }
+    profile.remove();
   };
 
   try {
     await waitUntil(HEALTH_TIMEOUT_MS, async () => {
-      if (exitCode !== undefined) {
-        throw new Error(`code-server exited (${String(exitCode)}) before answering`);
+      if (exited) {
+        throw new Error(`code-server exited (code ${String(child.exitCode)}, signal ${String(child.signalCode)}) before answering`);
       }
       return isHealthy(`${url}/healthz`);
     }, `code-server did not answer ${url}/healthz`);
   } catch (error) {
-    const log = readFileSync(serverLogPath, 'utf8');
+    const output = readFileSync(serverLogPath, 'utf8').slice(-4_000);
     await stop();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- code-server output ---\n${log.slice(-4_000)}`, { cause: error });
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${reason}\n--- code-server output ---\n${output}`, { cause: error });
   }
 
+  const { userDataDir, extensionsDir } = profile;
   const logsDir = (): string => {
+    // `--install-extension` writes a log folder of its own (remoteCLI.log); the server's has remoteagent.log.
     const root = join(userDataDir, 'logs');
-    const newest = readdirSync(root).sort().at(-1);
+    const newest = readdirSync(root).filter((name) => existsSync(join(root, name, 'remoteagent.log'))).sort().at(-1);
     if (newest === undefined) {
-      throw new Error(`no log folder yet in ${root}`);
+      throw new Error(`no server log folder (with remoteagent.log) yet in ${root}`);
     }
     return join(root, newest);
   };
-  return { url, port, workspaceDir: opts.workspaceDir, userDataDir, extensionsDir, serverLogPath, logsDir, stop };
+  return { url, port, workspaceDir, userDataDir, extensionsDir, serverLogPath, logsDir, stop };
 }
 
 async function isHealthy(healthUrl: string): Promise<boolean> {

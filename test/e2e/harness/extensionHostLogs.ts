@@ -4,6 +4,7 @@ import { join } from 'node:path';
 const ACTIVATION_FAILED = /Activating extension .* failed/;
 /** Each log entry starts with a timestamp; stack lines of an entry do not. */
 const ENTRY_START = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/;
+const ERROR_ENTRY = /^\S+ \S+ \[error\]/;
 
 /**
  * Activation failures logged by the extension hosts under `logsDir` (a `<userDataDir>/logs/<timestamp>`
@@ -22,7 +23,17 @@ export function collectActivationErrors(logsDir: string): string[] {
 }
 
 function activationErrorsIn(log: string): string[] {
-  return logEntries(log).filter((entry) => ACTIVATION_FAILED.test(entry[0] ?? '')).map((entry) => entry.join('\n'));
+  const entries = logEntries(log);
+  const errors: string[] = [];
+  entries.forEach((entry, index) => {
+    if (ACTIVATION_FAILED.test(entry[0] ?? '')) {
+      // The error itself (message + stack) is logged as the next `[error]` entry.
+      const next = entries[index + 1];
+      const cause = next !== undefined && ERROR_ENTRY.test(next[0] ?? '') ? next : [];
+      errors.push([...entry, ...cause].join('\n'));
+    }
+  });
+  return errors;
 }
 
 /** Splits a log into entries: a timestamped line plus the untimestamped (stack) lines after it. */

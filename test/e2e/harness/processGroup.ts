@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 const POLL_INTERVAL_MS = 100;
@@ -44,16 +45,32 @@ export function runToCompletion(command: string, args: readonly string[], env: N
   });
 }
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
+/**
+ * Pids of the process group that are not zombies (Linux /proc). Zombies are dead already; counting them
+ * would wait on the reaper (init reaps orphans only every second or so here).
+ */
+function liveMembers(pgid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // After "pid (comm) ": state, ppid, pgrp. comm may hold spaces and parentheses.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (state !== 'Z' && Number(pgrp) === pgid) {
+      pids.push(Number(entry));
+    }
   }
+  return pids;
 }
 
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pgid, signal);
   } catch {
@@ -61,13 +78,41 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** SIGTERM to the whole process group, SIGKILL if anything is left after `graceMs`. */
+/**
+ * Stops a process group whose leader is `pgid`: SIGTERM to all, then SIGKILL to whatever is left once
+ * the leader has exited or `graceMs` has passed. The leader (code-server) shuts its children down
+ * itself, except an extension host that may wait out its reconnection grace time first.
+ */
 export async function stopProcessGroup(pgid: number, graceMs = 5_000): Promise<void> {
   signalGroup(pgid, 'SIGTERM');
   try {
-    await waitUntil(graceMs, () => Promise.resolve(!groupAlive(pgid)), 'process group still alive after SIGTERM');
+    await waitUntil(graceMs, () => Promise.resolve(!liveMembers(pgid).includes(pgid)), 'leader still alive after SIGTERM');
   } catch {
-    signalGroup(pgid, 'SIGKILL');
-    await waitUntil(graceMs, () => Promise.resolve(!groupAlive(pgid)), `process group ${pgid} survived SIGKILL`);
+    // fall through to SIGKILL
   }
+  if (liveMembers(pgid).length > 0) {
+    signalGroup(pgid, 'SIGKILL');
+  }
+  await waitUntil(graceMs, () => Promise.resolve(liveMembers(pgid).length === 0), `process group ${pgid} survived SIGKILL`);
+}
+
+/**
+ * Runs `cleanup` (synchronous) when this process exits or is stopped by SIGINT/SIGTERM, so a crashed
+ * or interrupted test leaves no server behind. Returns a function that cancels the hook.
+ */
+export function onProcessExit(cleanup: () => void): () => void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    cancel();
+    cleanup();
+    process.kill(process.pid, signal); // default action again: exit by the same signal
+  };
+  const cancel = (): void => {
+    process.removeListener('exit', cleanup);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
+  process.once('exit', cleanup);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return cancel;
 }
