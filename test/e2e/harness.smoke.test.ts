@@ -1,7 +1,7 @@
 // Proves the e2e harness end to end without our extension: code-server starts, Chromium shows the
 // workbench, the Explorer is there, a screenshot is written, and everything stops again.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -26,7 +26,10 @@ test('e2e harness: code-server serves a workbench that Chromium can drive', { ti
       const explorer = workbench.page.locator('.activitybar .action-item a[aria-label^="Explorer"]');
       assert.equal(await explorer.count(), 1, 'the Explorer activity bar item exists');
       await openViewContainer(workbench.page, 'Explorer');
-      await workbench.page.locator('[id="workbench.parts.sidebar"]').waitFor();
+      // The file tree fills in after the view opens; wait for a real entry before the screenshot.
+      const entry = readdirSync(workspaceDir).find((name) => !name.startsWith('.'));
+      const rows = workbench.page.locator('[id="workbench.parts.sidebar"] .monaco-list-row');
+      await (entry === undefined ? rows.first() : rows.filter({ hasText: entry })).waitFor();
       const shot = await screenshot(workbench.page, 'harness-smoke');
       assert.ok(existsSync(shot));
       lap('screenshot');
