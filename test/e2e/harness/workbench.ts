@@ -32,15 +32,17 @@ const ACTION_TIMEOUT_MS = 30_000;
 
 export async function openWorkbench(server: Pick<CodeServer, 'url' | 'workspaceDir'>, opts: WorkbenchOptions = {}): Promise<Workbench> {
   const timeout = opts.timeoutMs ?? 90_000;
-  const consoleLogPath = join(testResultsDir(), `${opts.name ?? 'workbench'}.console.log`);
+  const name = opts.name ?? 'workbench';
+  const consoleLogPath = join(testResultsDir(), `${name}.console.log`);
   const consoleLog = createWriteStream(consoleLogPath);
   const browser = await chromium.launch({ executablePath: resolveHostTools().chromiumPath, headless: true, args: CHROMIUM_ARGS });
   const close = async (): Promise<void> => {
     await browser.close();
     await new Promise<void>((resolve) => consoleLog.end(resolve));
   };
+  let page: Page | undefined;
   try {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.setDefaultTimeout(ACTION_TIMEOUT_MS);
     page.on('console', (message) => consoleLog.write(`[${message.type()}] ${message.text()}\n`));
     page.on('pageerror', (error) => consoleLog.write(`[pageerror] ${error.stack ?? error.message}\n`));
@@ -51,6 +53,8 @@ export async function openWorkbench(server: Pick<CodeServer, 'url' | 'workspaceD
     await page.locator('.statusbar').waitFor({ timeout });
     return { browser, page, consoleLogPath, close };
   } catch (error) {
+    // What the page showed when it did not get ready, next to the console log.
+    await page?.screenshot({ path: join(testResultsDir(), `${name}-not-ready.png`) }).catch(() => undefined);
     await close();
     throw error;
   }
