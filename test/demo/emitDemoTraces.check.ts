@@ -1,0 +1,96 @@
+/**
+ * Hand-run self-check (not a test): a bare node:http receiver that only counts OTLP/HTTP protobuf
+ * requests, emitDemoTraces against it, a receiver that refuses (the emit must reject), and the
+ * sample files' lines the demo points at. Decodes nothing.
+ *
+ *   node --import tsx test/demo/emitDemoTraces.check.ts
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_RUNS, NODES } from './demoRuns';
+import { emitDemoTraces } from './emitDemoTraces';
+import { PLUGIN_SOURCE } from './plugin';
+import { CODE_FAILING_LINE, ITINERARY_CODE } from './sandbox';
+
+interface Counts {
+  requests: number;
+  protobufRequests: number;
+  bytes: number;
+  other: string[];
+}
+
+async function startReceiver(status: number): Promise<{ server: Server; url: string; counts: Counts }> {
+  const counts: Counts = { requests: 0, protobufRequests: 0, bytes: 0, other: [] };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      counts.requests += 1;
+      const type = req.headers['content-type'] ?? '';
+      if (req.method === 'POST' && req.url === '/v1/traces' && type === 'application/x-protobuf') {
+        counts.protobufRequests += 1;
+        counts.bytes += Buffer.concat(chunks).length;
+      } else {
+        counts.other.push(`${String(req.method)} ${String(req.url)} ${type}`);
+      }
+      res.writeHead(status, { 'content-type': 'application/x-protobuf', 'content-length': '0' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}`, counts };
+}
+
+const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+
+function checkSampleFiles(): void {
+  const root = join(dirname(fileURLToPath(import.meta.url)), 'workspace');
+  const pluginLines = readFileSync(join(root, 'weather-plugin', PLUGIN_SOURCE.file), 'utf8').split('\n');
+  assert.equal(pluginLines[PLUGIN_SOURCE.line - 1], PLUGIN_SOURCE.lineText, 'plugin failing line');
+  // DSL: the one `code: |` block (the Code node's), de-indented, must be the code the sandbox ran.
+  const dsl = readFileSync(join(root, 'travel-assistant.yml'), 'utf8').split('\n');
+  const codeAt = dsl.flatMap((l, i) => (l.trim() === 'code: |' ? [i] : []));
+  assert.equal(codeAt.length, 1, 'one code block in the DSL');
+  const start = (codeAt[0] ?? 0) + 1;
+  const indent = (dsl[start] ?? '').search(/\S/);
+  const end = dsl.findIndex((l, i) => i > start && l.trim() !== '' && l.search(/\S/) < indent);
+  const block = dsl.slice(start, end).map((l) => l.slice(indent));
+  assert.equal(`${block.join('\n').replace(/\n+$/, '')}\n`, ITINERARY_CODE, 'DSL code block equals the code in sandbox.ts');
+  const node = dsl.slice(end, dsl.findIndex((l, i) => i > end && l.trim().startsWith('- data:')));
+  assert.ok(node.some((l) => l.trim() === `id: '${NODES.code.id}'`) && node.some((l) => l.trim() === `title: ${NODES.code.title}`));
+  console.log(`sample files: ${PLUGIN_SOURCE.file}:${PLUGIN_SOURCE.line} matches; Code node line ${CODE_FAILING_LINE} is DSL line ${start + CODE_FAILING_LINE}`);
+}
+
+async function main(): Promise<void> {
+  checkSampleFiles();
+
+  const ok = await startReceiver(200);
+  try {
+    const summary = await emitDemoTraces({ endpoint: ok.url });
+    console.log(`receiver got ${ok.counts.protobufRequests} protobuf POST /v1/traces (${ok.counts.bytes} bytes), other requests: ${ok.counts.other.length}`);
+    console.log(`summary: ${summary.totalSpans} spans, ${summary.exportRequests} export requests`, summary.spansByService);
+    assert.equal(ok.counts.other.length, 0, ok.counts.other.join('; '));
+    assert.equal(ok.counts.protobufRequests, summary.exportRequests, 'every export request reached the receiver before emitDemoTraces resolved');
+    assert.equal(summary.runs.length, DEMO_RUNS.length);
+    for (const run of summary.runs) console.log(`  run ${run.index} ${run.status} ${new Date(run.startMs).toISOString()} ${run.appTraceId} -> ${run.infraTraceId}`);
+  } finally {
+    await close(ok.server);
+  }
+
+  const refusing = await startReceiver(400);
+  try {
+    await assert.rejects(emitDemoTraces({ endpoint: refusing.url }), /OTLP export of \d+ spans failed/);
+    console.log(`a receiver answering 400 makes emitDemoTraces reject (${refusing.counts.requests} request(s) seen)`);
+  } finally {
+    await close(refusing.server);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,107 @@
+/**
+ * Sends the demo's three "Travel Assistant" workflow runs to an OTLP/HTTP receiver with the real
+ * OpenTelemetry JS SDK and OTLP protobuf exporter, one provider per emitting service, and resolves
+ * only once every service's spans were accepted (rejects otherwise).
+ *
+ *   node --import tsx test/demo/emitDemoTraces.ts --endpoint http://127.0.0.1:4318 [--http-semconv default|http|http/dup]
+ */
+import { inspect } from 'node:util';
+import { emitAliyunRun } from './aliyunShapes';
+import { emitDaemonRun } from './daemonShapes';
+import { DEMO_RUNS, type DemoRun } from './demoRuns';
+import { DemoService } from './emitter';
+import type { HttpSemconv } from './httpSemconv';
+import { emitApiRun } from './infraShapes';
+import { buildRunRecord } from './runRecords';
+import { RESOURCES, type ServiceKey } from './services';
+
+export interface EmitDemoOptions {
+  /** Receiver base URL; spans go to `${endpoint}/v1/traces`. */
+  readonly endpoint: string;
+  /** Epoch ms the runs are placed before (default Date.now()). */
+  readonly now?: number;
+  /**
+   * OTEL_SEMCONV_STABILITY_OPT_IN the simulated Dify API runs with, deciding the HTTP attribute keys
+   * (see httpSemconv.ts). Default 'http/dup': old and stable keys both. Dify's own default is 'default'.
+   */
+  readonly httpSemconv?: HttpSemconv;
+}
+
+export interface DemoRunSummary extends DemoRun {
+  /** workflow_run.created_at / finished_at, epoch ms. */
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+export interface DemoSummary {
+  readonly tracesUrl: string;
+  readonly runs: readonly DemoRunSummary[];
+  /** Spans per service.name; each service sent them in one OTLP request. */
+  readonly spansByService: Readonly<Record<string, number>>;
+  readonly totalSpans: number;
+  readonly exportRequests: number;
+}
+
+/** How long before `now` each run started: a few minutes ago, oldest first. */
+const RUN_AGE_MS = [542_000, 347_000, 153_000] as const;
+
+export async function emitDemoTraces(opts: EmitDemoOptions): Promise<DemoSummary> {
+  const now = opts.now ?? Date.now();
+  const mode = opts.httpSemconv ?? 'http/dup';
+  const tracesUrl = `${opts.endpoint.replace(/\/+$/, '')}/v1/traces`;
+  const keys = Object.keys(RESOURCES) as ServiceKey[];
+  const services = Object.fromEntries(keys.map((k) => [k, new DemoService(RESOURCES[k], tracesUrl)])) as Record<ServiceKey, DemoService>;
+  try {
+    const runs = DEMO_RUNS.map((run, i): DemoRunSummary => {
+      const record = buildRunRecord(run, now - (RUN_AGE_MS[i] ?? 0));
+      const calls = emitApiRun(services.difyApi, record, mode);
+      emitDaemonRun(services.pluginDaemon, services.pluginRuntime, record, calls);
+      // Exported later by the Celery ops_trace worker, but stamped with the run's own times.
+      emitAliyunRun(services.aliyunApp, record);
+      return { ...run, startMs: record.startMs, endMs: record.endMs };
+    });
+    // Infrastructure spans first (sent during the request), the app half last (sent after the run).
+    const order: ServiceKey[] = ['difyApi', 'pluginDaemon', 'pluginRuntime', 'aliyunApp'];
+    const spansByService: Record<string, number> = {};
+    let exportRequests = 0;
+    for (const key of order) {
+      const sent = await services[key].exportPending();
+      spansByService[services[key].serviceName] = sent;
+      if (sent > 0) exportRequests += 1;
+    }
+    const totalSpans = Object.values(spansByService).reduce((a, b) => a + b, 0);
+    return { tracesUrl, runs, spansByService, totalSpans, exportRequests };
+  } finally {
+    await Promise.all(keys.map((k) => services[k].shutdown()));
+  }
+}
+
+function argValue(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function main(args: readonly string[]): Promise<void> {
+  const endpoint = argValue(args, '--endpoint') ?? 'http://127.0.0.1:4318';
+  const semconv = argValue(args, '--http-semconv');
+  if (semconv !== undefined && semconv !== 'default' && semconv !== 'http' && semconv !== 'http/dup') {
+    throw new Error(`--http-semconv must be default, http or http/dup, not ${semconv}`);
+  }
+  const summary = await emitDemoTraces(semconv === undefined ? { endpoint } : { endpoint, httpSemconv: semconv });
+  process.stdout.write(`sent ${summary.totalSpans} spans in ${summary.exportRequests} requests to ${summary.tracesUrl}\n`);
+  for (const run of summary.runs) {
+    process.stdout.write(
+      `run ${run.index} ${run.status.padEnd(9)} app trace ${run.appTraceId}  infra trace ${run.infraTraceId}` +
+        `${run.failingNodeTitle === null ? '' : `  failed at "${run.failingNodeTitle}"`}\n`,
+    );
+  }
+}
+
+// Run as a script (node --import tsx test/demo/emitDemoTraces.ts ...), not when imported by tests.
+if ((process.argv[1] ?? '').endsWith('emitDemoTraces.ts')) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (error instanceof Error && error.cause !== undefined) process.stderr.write(`cause: ${inspect(error.cause)}\n`);
+    process.exitCode = 1;
+  });
+}
