@@ -19,13 +19,14 @@ import { SCOPES } from './services';
  * filled by log.TraceMiddleware from the :tenant_id route param before the otelgin middleware runs.
  */
 function ginAttributes(call: OutboundCall, route: string, responseBytes: number): Attributes {
+  const clientPort = 32768 + (Number.parseInt(call.spanId.slice(0, 4), 16) % 28000); // ephemeral port of the pooled connection
   return {
     'server.address': 'dify-plugin-daemon',
     'http.request.method': 'POST',
     'url.scheme': 'http',
     'server.port': 5002,
     'network.peer.address': '172.19.0.7',
-    'network.peer.port': 48212,
+    'network.peer.port': clientPort,
     'user_agent.original': 'python-httpx/0.28.1',
     'client.address': '172.19.0.7',
     'url.path': new URL(call.url).pathname,

@@ -1,7 +1,6 @@
 /**
  * One real OpenTelemetry SDK pipeline per emitting service (own Resource, own OTLP/HTTP protobuf
- * exporter), spans started with explicit ids, times, kinds, links and events, and an export whose
- * result is awaited: the SDK's own span processors swallow export failures, this one rejects.
+ * exporter, AwaitedExportProcessor), spans started with explicit ids, times, kinds, links and events.
  */
 import {
   ROOT_CONTEXT,
@@ -16,18 +15,9 @@ import {
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOnSampler,
-  BasicTracerProvider,
-  type ReadableSpan,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { AwaitedExportProcessor } from './awaitedExportProcessor';
 import { ScriptedIdGenerator } from './ids';
-
-type ExportResult = Parameters<Parameters<SpanExporter['export']>[1]>[0];
-/** `ExportResultCode.SUCCESS` of @opentelemetry/core (not a direct dependency of this package). */
-const EXPORT_SUCCESS = 0;
 
 export interface Scope {
   readonly name: string;
@@ -54,41 +44,6 @@ export interface SpanSpec {
   readonly status?: SpanStatus | undefined;
   readonly links?: readonly Link[] | undefined;
   readonly events?: readonly DemoEvent[] | undefined;
-}
-
-/** Keeps every ended span until `exportPending()`, which exports them in one request and settles with the exporter's result. */
-class AwaitedExportProcessor implements SpanProcessor {
-  readonly #pending: ReadableSpan[] = [];
-  readonly #exporter: SpanExporter;
-
-  constructor(exporter: SpanExporter) {
-    this.#exporter = exporter;
-  }
-
-  onStart(): void {}
-
-  onEnd(span: ReadableSpan): void {
-    this.#pending.push(span);
-  }
-
-  async forceFlush(): Promise<void> {
-    await this.exportPending();
-  }
-
-  shutdown(): Promise<void> {
-    return this.#exporter.shutdown();
-  }
-
-  exportPending(): Promise<number> {
-    const batch = this.#pending.splice(0);
-    if (batch.length === 0) return Promise.resolve(0);
-    return new Promise((resolve, reject) => {
-      this.#exporter.export(batch, (result: ExportResult) => {
-        if (result.code === (EXPORT_SUCCESS as ExportResult['code'])) resolve(batch.length);
-        else reject(new Error(`OTLP export of ${batch.length} spans failed`, { cause: result.error }));
-      });
-    });
-  }
 }
 
 export class DemoService {

@@ -30,12 +30,13 @@ export const RESOURCES: Readonly<Record<ServiceKey, Attributes>> = {
     'host.name': 'docker-worker-1',
     'acs.arms.service.feature': 'genai_app',
   },
-  // langgenius/dify:api/extensions/ext_otel.py init_app (newest: deployment.environment.name; older releases: deployment.environment)
+  // langgenius/dify:api/extensions/ext_otel.py init_app (most stored versions write deployment.environment; one
+  // variant writes deployment.environment.name via DEPLOYMENT_ENVIRONMENT_NAME)
   difyApi: {
     'service.name': 'langgenius/dify',
     'service.version': `dify-${DIFY_VERSION}-${COMMIT_SHA}`,
     'process.pid': 41,
-    'deployment.environment.name': DEPLOYMENT,
+    'deployment.environment': DEPLOYMENT,
     'host.name': 'docker-api-1',
     'host.arch': 'x86_64',
     'custom.deployment.git_commit': COMMIT_SHA,
