@@ -52,7 +52,6 @@ export class DemoService {
   readonly #processor: AwaitedExportProcessor;
   readonly #provider: BasicTracerProvider;
   readonly #tracers = new Map<string, Tracer>();
-  #emitted = 0;
 
   constructor(resource: Attributes, tracesUrl: string) {
     const serviceName = resource['service.name'];
@@ -65,10 +64,6 @@ export class DemoService {
       sampler: new AlwaysOnSampler(),
       spanProcessors: [this.#processor],
     });
-  }
-
-  get emittedSpans(): number {
-    return this.#emitted;
   }
 
   /** Starts and ends one span exactly as specified; returns its context. */
@@ -96,7 +91,6 @@ export class DemoService {
     for (const event of spec.events ?? []) span.addEvent(event.name, event.attributes, event.timeMs);
     if (spec.status !== undefined) span.setStatus(spec.status);
     span.end(spec.endMs);
-    this.#emitted += 1;
     return context;
   }
 

@@ -36,7 +36,7 @@ export interface RunRecord {
 /** Node durations in ms per run (LLM 1.6–2.4 s, retrieval ~0.2 s, plugin tool ~0.3 s, sandbox ~0.1 s). */
 const DURATIONS: Readonly<Record<1 | 2 | 3, Readonly<Record<DemoNodeKey, number>>>> = {
   1: { start: 4, llm: 1870, retrieval: 236, tool: 312, code: 131, end: 3 },
-  2: { start: 5, llm: 2410, retrieval: 198, tool: 214, code: 0, end: 0 },
+  2: { start: 5, llm: 2410, retrieval: 198, tool: 214, code: 0, end: 0 }, // stops at the failing tool
   3: { start: 4, llm: 1630, retrieval: 251, tool: 288, code: 104, end: 3 },
 };
 const TTFT: Readonly<Record<1 | 2 | 3, number>> = { 1: 520, 2: 610, 3: 480 };
