@@ -3,6 +3,7 @@ import { changeReceiverPort, copyReceiverUrl, showSetupGuide } from './host/comm
 import { TracePanels, tracePanelViewType } from './host/panel/tracePanels';
 import { affectsServerSettings, readServerSettings } from './host/settings';
 import { TraceServerClient } from './host/traceServerClient';
+import { ReceiverStatusBar } from './host/views/receiverStatusBar';
 import { RunsView } from './host/views/runsView';
 import { loadMoreRunsCommand, openRunCommand } from './host/views/runsTreeProvider';
 
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   client = traceClient;
   const runsView = new RunsView(traceClient, output);
   const panels = new TracePanels(context.extensionUri, traceClient, output);
+  const statusBar = new ReceiverStatusBar();
   const report = (what: string) => (e: unknown) => {
     output.error(`${what} failed`, e);
     void vscode.window.showErrorMessage(`Dify Trace Explorer: ${what} failed: ${e instanceof Error ? e.message : String(e)}`, 'Show Log').then((pick) => pick && output.show());
@@ -27,6 +29,8 @@ export function activate(context: vscode.ExtensionContext): void {
     traceClient,
     runsView,
     panels,
+    statusBar,
+    traceClient.onStatus((status) => statusBar.update(status)),
     vscode.window.registerWebviewPanelSerializer(tracePanelViewType, panels),
     vscode.commands.registerCommand(openRunCommand, (traceId: unknown) => {
       if (typeof traceId === 'string') panels.open(traceId);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ReceiverStatus } from '../../shared/lspProtocol';
+import type { ReceiverState, ReceiverStatus } from '../../shared/lspProtocol';
 import type { TraceServerClient } from '../traceServerClient';
 import { RunsTreeProvider, type RunsNode } from './runsTreeProvider';
 
@@ -48,35 +48,49 @@ export class RunsView implements vscode.Disposable {
     await this.refresh();
   }
 
+  /**
+   * VS Code hides the welcome content while a tree view has a message, so problems go into the
+   * message only when runs fill the tree; when it is empty the welcome content explains them. The
+   * live address and counts are in the view description either way.
+   */
   private showStatus(status: ReceiverStatus): void {
     const r = status.receiver;
     void vscode.commands.executeCommand('setContext', 'difyTrace.receiverState', r.state);
     const runs = this.provider.runCount;
-    switch (r.state) {
-      case 'listening':
-        this.treeView.message = runs > 0 ? '' : `Receiver listening on ${r.url}`;
-        this.treeView.description = `${runs} run${runs === 1 ? '' : 's'} · ${r.url}`;
-        break;
-      case 'portInUse':
-        this.treeView.message = `Port ${r.port} on ${r.host} is already in use, so the OTLP receiver is not running.`;
-        this.treeView.description = 'receiver stopped';
-        break;
-      case 'failed':
-        this.treeView.message = `The OTLP receiver could not start: ${r.message}`;
-        this.treeView.description = 'receiver stopped';
-        break;
-      case 'disabled':
-        this.treeView.message = 'The embedded OTLP receiver is turned off (difyTrace.receiver.enabled).';
-        this.treeView.description = 'receiver off';
-        break;
-      case 'starting':
-        this.treeView.description = 'starting…';
-        break;
-    }
+    this.treeView.description = describeReceiver(r, runs);
+    this.treeView.message = runs > 0 ? receiverProblem(r) ?? '' : '';
   }
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+function describeReceiver(r: ReceiverState, runs: number): string {
+  switch (r.state) {
+    case 'listening':
+      return `${runs} run${runs === 1 ? '' : 's'} · receiver on ${r.url}`;
+    case 'portInUse':
+      return `receiver stopped: port ${r.port} in use`;
+    case 'failed':
+      return 'receiver stopped';
+    case 'disabled':
+      return 'receiver off';
+    case 'starting':
+      return 'starting…';
+  }
+}
+
+function receiverProblem(r: ReceiverState): string | undefined {
+  switch (r.state) {
+    case 'portInUse':
+      return `Port ${r.port} on ${r.host} is already in use, so the OTLP receiver is not running. Run "Dify Trace: Change Receiver Port…".`;
+    case 'failed':
+      return `The OTLP receiver could not start: ${r.message}`;
+    case 'disabled':
+      return 'The embedded OTLP receiver is turned off (difyTrace.receiver.enabled).';
+    default:
+      return undefined;
   }
 }

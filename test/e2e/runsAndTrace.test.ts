@@ -1,0 +1,113 @@
+// The walking skeleton end to end in a real VS Code: the packaged extension in code-server, demo
+// traces sent with the real OpenTelemetry SDK, the failing run found in the Runs view, its span
+// tree opened in the webview with the failing plugin span marked as an error.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DEMO_RUNS } from '../demo/demoRuns';
+import { emitDemoTraces } from '../demo/emitDemoTraces';
+import { findFreePort, startCodeServer } from './harness/codeServer.js';
+import { collectActivationErrors } from './harness/extensionHostLogs.js';
+import { extensionVsix } from './harness/extensionVsix.js';
+import { repoRoot } from './harness/repoPaths.js';
+import { openViewContainer, openWorkbench, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
+
+const pluginRun = DEMO_RUNS[1];
+const codeRun = DEMO_RUNS[2];
+
+test('Runs view lists the demo runs and the failing run opens as a linked span tree', { timeout: 300_000 }, async (t) => {
+  const receiverPort = await findFreePort();
+  const server = await startCodeServer({
+    workspaceDir: join(repoRoot(), 'test', 'demo', 'workspace'),
+    userSettings: { 'difyTrace.receiver.port': receiverPort },
+    vsixPath: extensionVsix(),
+  });
+  t.after(() => server.stop());
+  const workbench = await openWorkbench(server, { name: 'runs-and-trace' });
+  t.after(() => workbench.close());
+  const { page } = workbench;
+  const sidebar = page.locator('[id="workbench.parts.sidebar"]');
+  await screenshotOnFailure(page, 'runs-and-trace', async () => {
+
+    await openViewContainer(page, 'Dify Trace Explorer');
+    // Empty state: the welcome content appears once the receiver is listening.
+    await sidebar.getByText('No Dify runs yet').waitFor({ timeout: 60_000 });
+    const statusBar = page.locator('.statusbar');
+    await statusBar.getByText(`Dify 127.0.0.1:${receiverPort}`).waitFor();
+    await screenshot(page, 'runs-empty');
+
+    const summary = await emitDemoTraces({ endpoint: `http://127.0.0.1:${receiverPort}` });
+    t.diagnostic(`sent ${JSON.stringify(summary)}`);
+
+    const rows = sidebar.locator('.monaco-list-row');
+    const failedPluginRow = rows.filter({ hasText: `failed · at ${pluginRun.failingNodeTitle}` });
+    await failedPluginRow.waitFor({ timeout: 30_000 });
+    await rows.filter({ hasText: `failed · at ${codeRun.failingNodeTitle}` }).waitFor();
+    await rows.filter({ hasText: 'succeeded' }).waitFor();
+    assert.equal(await rows.count(), 3, 'one row per demo run; the linked infrastructure traces are not listed twice');
+    await screenshot(page, 'runs-listed');
+
+    await failedPluginRow.click();
+    const frame = webviewFrame(page);
+    const tree = frame.locator('[role="tree"]');
+    await tree.waitFor({ timeout: 30_000 });
+    const errorRows = frame.locator('.row[role="treeitem"][data-status="error"]');
+    // The failing tool node of the app-level trace, selected on open and named in the details pane.
+    const toolRow = errorRows.filter({ hasText: pluginRun.failingNodeTitle! });
+    await toolRow.first().waitFor();
+    assert.equal(await toolRow.first().getAttribute('aria-selected'), 'true', 'the failing span is selected on open');
+    await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
+    // The plugin runtime span of the linked infrastructure trace (Trace Link) is in the same tree, marked as an error.
+    const runtimeSpan = pluginRun.failingSpans.find((s) => s.traceId === pluginRun.infraTraceId)!;
+    const runtimeRow = errorRows.filter({ hasText: runtimeSpan.name });
+    await runtimeRow.first().waitFor();
+    assert.match((await runtimeRow.first().innerText()).toLowerCase(), /error/, 'the error is stated in words, not colour alone');
+    await frame.locator('.summary', { hasText: '1 linked trace(s)' }).waitFor();
+    await screenshot(page, 'trace-failing-plugin');
+
+    // Selecting the runtime span shows its exception with the Python traceback into the sample plugin.
+    await runtimeRow.first().click();
+    await frame.locator('.details .stacktrace', { hasText: pluginRun.failure?.kind === 'plugin' ? pluginRun.failure.pluginFile : '' }).waitFor();
+    await screenshot(page, 'trace-plugin-exception');
+
+    assert.deepEqual(collectActivationErrors(server.logsDir()), []);
+  });
+});
+
+test('a receiver port already in use is reported in the Runs view, and a new port recovers', { timeout: 300_000 }, async (t) => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.after(() => blocker.close());
+  const busyPort = (blocker.address() as { port: number }).port;
+  const server = await startCodeServer({
+    workspaceDir: join(repoRoot(), 'test', 'demo', 'workspace'),
+    userSettings: { 'difyTrace.receiver.port': busyPort },
+    vsixPath: extensionVsix(),
+  });
+  t.after(() => server.stop());
+  const workbench = await openWorkbench(server, { name: 'port-in-use' });
+  t.after(() => workbench.close());
+  const { page } = workbench;
+  const sidebar = page.locator('[id="workbench.parts.sidebar"]');
+  await screenshotOnFailure(page, 'port-in-use', async () => {
+
+    await openViewContainer(page, 'Dify Trace Explorer');
+    await page.locator('.statusbar').getByText(`Dify: port ${busyPort} in use`).waitFor({ timeout: 60_000 });
+    await sidebar.getByText("Another process is using the receiver's port").waitFor();
+    await sidebar.getByRole('button', { name: 'Change Port' }).waitFor();
+    await screenshot(page, 'port-in-use');
+
+    // What "Change Port" does in the end: a new port in the user settings. The receiver restarts on it.
+    const freePort = await findFreePort();
+    const settingsPath = join(server.userDataDir, 'User', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
+    writeFileSync(settingsPath, JSON.stringify({ ...settings, 'difyTrace.receiver.port': freePort }, null, 2));
+    await page.locator('.statusbar').getByText(`Dify 127.0.0.1:${freePort}`).waitFor({ timeout: 30_000 });
+    await sidebar.getByText('No Dify runs yet').waitFor();
+    const res = await fetch(`http://127.0.0.1:${freePort}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(collectActivationErrors(server.logsDir()), []);
+  });
+});

@@ -1,0 +1,63 @@
+// The demo traces, sent by the real OpenTelemetry SDK and OTLP exporter, through the real
+// receiver into the store: three runs recognised, failures named, Trace Links joined.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DEMO_RUNS } from '../demo/demoRuns';
+import { emitDemoTraces } from '../demo/emitDemoTraces';
+import type { WireSpan } from '../../src/shared/lspProtocol';
+import { TraceService } from '../../src/server/traceService';
+
+describe('demo traces through the receiver', () => {
+  const service = new TraceService(
+    { receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 64 }, store: { maxSpans: 100_000 } },
+    { runsChanged: () => {}, statusChanged: () => {}, log: () => {} },
+  );
+
+  before(async () => {
+    await service.start();
+    const state = service.status().receiver;
+    assert.equal(state.state, 'listening');
+    await emitDemoTraces({ endpoint: state.state === 'listening' ? state.url : '' });
+  });
+  after(() => service.stop());
+
+  it('lists one run per demo run, with the status and failing node Dify recorded', async () => {
+    const page = await service.backend.listRuns({ filter: {}, limit: 50 });
+    assert.equal(page.runs.length, DEMO_RUNS.length);
+    for (const demo of DEMO_RUNS) {
+      const run = page.runs.find((r) => r.traceId === demo.appTraceId);
+      assert.ok(run, `run ${demo.index} is listed`);
+      assert.equal(run.source, 'aliyun');
+      assert.equal(run.kind, 'workflow');
+      assert.equal(run.appName, demo.appName);
+      assert.equal(run.runId, demo.workflowRunId);
+      assert.equal(run.status, demo.status);
+      assert.deepEqual(run.linkedTraceIds, [demo.infraTraceId]);
+      if (demo.failingNodeTitle) {
+        assert.equal(run.failingSpanName, demo.failingNodeTitle);
+        assert.equal(run.errorMessage, demo.errorMessage);
+      }
+    }
+  });
+
+  it('returns the app trace merged with its linked infrastructure trace', async () => {
+    const demo = DEMO_RUNS[1];
+    const snapshot = await service.backend.getTrace({ traceId: demo.appTraceId });
+    assert.ok(snapshot);
+    assert.deepEqual(snapshot.traceIds, [demo.appTraceId, demo.infraTraceId]);
+    assert.deepEqual(snapshot.warnings, []);
+    for (const failing of demo.failingSpans) {
+      const span: WireSpan | undefined = snapshot.spans.find((s) => s.traceId === failing.traceId && s.spanId === failing.spanId);
+      assert.ok(span, `${failing.name} is in the snapshot`);
+      assert.equal(span.status.code, 'error');
+      assert.equal(span.name, failing.name);
+      assert.equal(snapshot.resources[span.resource]?.serviceName, failing.service);
+    }
+  });
+
+  it('opens an infrastructure trace together with the app run that links to it', async () => {
+    const demo = DEMO_RUNS[2];
+    const snapshot = await service.backend.getTrace({ traceId: demo.infraTraceId });
+    assert.deepEqual(snapshot?.traceIds, [demo.infraTraceId, demo.appTraceId]);
+  });
+});
