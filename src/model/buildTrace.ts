@@ -28,9 +28,9 @@ const byStart = (a: Span, b: Span): number => a.startUs - b.startUs || a.endUs -
 /**
  * One normalising pass over spans of one or more (linked) traces: drops duplicate span ids (first
  * wins), keeps orphans as roots, breaks parent cycles, and records each quirk as a warning.
- * O(n log n); never throws on bad data.
+ * O(n log n); never throws on bad data. Roots of `primaryTraceId` are listed first.
  */
-export function buildTrace(input: Iterable<Span>): TraceTree {
+export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): TraceTree {
   const warnings: TraceWarning[] = [];
   const byKey = new Map<SpanKey, Span>();
   let duplicates = 0;
@@ -65,7 +65,9 @@ export function buildTrace(input: Iterable<Span>): TraceTree {
     }
   }
   for (const siblings of childrenOf.values()) siblings.sort(byStart);
-  roots.sort(byStart);
+  // The requested trace's roots come first, then those of traces merged in by Trace Link.
+  const primaryFirst = (a: Span, b: Span): number => Number(b.traceId === primaryTraceId) - Number(a.traceId === primaryTraceId) || byStart(a, b);
+  roots.sort(primaryFirst);
   if (orphanKeys.size > 0) {
     warnings.push({ kind: 'orphanSpans', count: orphanKeys.size, message: `${orphanKeys.size} span(s) name a parent that has not arrived; they are shown at the top level.` });
   }

@@ -39,7 +39,7 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await screenshot(page, 'runs-empty');
 
     const summary = await emitDemoTraces({ endpoint: `http://127.0.0.1:${receiverPort}` });
-    t.diagnostic(`sent ${JSON.stringify(summary)}`);
+    t.diagnostic(`sent ${summary.totalSpans} spans in ${summary.exportRequests} export requests`);
 
     const rows = sidebar.locator('.monaco-list-row');
     const failedPluginRow = rows.filter({ hasText: `failed · at ${pluginRun.failingNodeTitle}` });

@@ -51,6 +51,12 @@ describe('buildTrace', () => {
     assert.deepEqual(tree.warnings, []);
   });
 
+  it('lists the primary trace\'s roots before those of linked traces', () => {
+    const spans = [span({ id: 1, name: 'infra root', trace: traceId(2), start: 1 }), span({ id: 1, name: 'app root', start: 5 })];
+    assert.deepEqual(names(buildTrace(spans, traceId(1))), ['app root', 'infra root']);
+    assert.deepEqual(names(buildTrace(spans)), ['infra root', 'app root']);
+  });
+
   it('handles an empty trace', () => {
     const tree = buildTrace([]);
     assert.equal(tree.spans.length, 0);

@@ -105,7 +105,7 @@ function onKey(state: Loaded, event: KeyboardEvent): void {
 }
 
 function showTrace(snapshot: TraceSnapshot): void {
-  const tree = buildTrace(spansFromSnapshot(snapshot));
+  const tree = buildTrace(spansFromSnapshot(snapshot), snapshot.traceIds[0]);
   const saved = savedState();
   const sameTrace = saved.traceId === snapshot.traceIds[0];
   app.replaceChildren();
