@@ -16,6 +16,14 @@ export interface CodeServerOptions {
   readonly vsixPath?: string;
   /** Not supported: code-server has no such flag (it needs a test payload in the page URL). */
   readonly extensionDevelopmentPath?: never;
+  /** Port to bind on 127.0.0.1, for a URL that stays the same between runs (default: a free one). */
+  readonly port?: number;
+  /**
+   * Default true: SIGINT/SIGTERM kill the server (SIGKILL) and re-raise the signal. false leaves the
+   * signals to the caller, which must then call stop() itself (a graceful shutdown); the process
+   * 'exit' hook still kills the server.
+   */
+  readonly handleSignals?: boolean;
 }
 
 export interface CodeServer {
@@ -43,15 +51,21 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     if (opts.vsixPath !== undefined) {
       await runToCompletion(tools.codeServerBin, [...profile.flags, '--install-extension', resolve(opts.vsixPath)], env, INSTALL_TIMEOUT_MS);
     }
-    return await launch(tools.codeServerBin, env, profile, resolve(opts.workspaceDir));
+    return await launch(tools.codeServerBin, env, profile, resolve(opts.workspaceDir), opts.port ?? (await findFreePort()), opts.handleSignals ?? true);
   } catch (error) {
     profile.remove();
     throw error;
   }
 }
 
-async function launch(codeServerBin: string, env: NodeJS.ProcessEnv, profile: Profile, workspaceDir: string): Promise<CodeServer> {
-  const port = await findFreePort();
+async function launch(
+  codeServerBin: string,
+  env: NodeJS.ProcessEnv,
+  profile: Profile,
+  workspaceDir: string,
+  port: number,
+  handleSignals: boolean,
+): Promise<CodeServer> {
   const url = `http://127.0.0.1:${port}`;
   const serverLogPath = join(profile.userDataDir, 'code-server.log');
   const args = [
@@ -86,7 +100,7 @@ async function launch(codeServerBin: string, env: NodeJS.ProcessEnv, profile: Pr
   const cancelExitHook = onProcessExit(() => {
     signalGroup(pid, 'SIGKILL');
     profile.remove();
-  });
+  }, handleSignals);
   const stop = async (): Promise<void> => {
     cancelExitHook();
     await stopProcessGroup(pid);

@@ -99,8 +99,9 @@ export async function stopProcessGroup(pgid: number, graceMs = 5_000): Promise<v
 /**
  * Runs `cleanup` (synchronous) when this process exits or is stopped by SIGINT/SIGTERM, so a crashed
  * or interrupted test leaves no server behind. Returns a function that cancels the hook.
+ * With `onSignals` false only the 'exit' event is hooked: the caller handles the signals.
  */
-export function onProcessExit(cleanup: () => void): () => void {
+export function onProcessExit(cleanup: () => void, onSignals = true): () => void {
   const onSignal = (signal: NodeJS.Signals): void => {
     cancel();
     cleanup();
@@ -112,7 +113,9 @@ export function onProcessExit(cleanup: () => void): () => void {
     process.removeListener('SIGTERM', onSignal);
   };
   process.once('exit', cleanup);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  if (onSignals) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   return cancel;
 }
