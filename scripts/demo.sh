@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `npm run demo`: from a fresh clone to a real VS Code (code-server) with the extension installed,
+# the demo Dify plugin workspace open and the demo traces sent to it. Installs what it needs:
+# npm packages (when missing or not the locked versions), Chromium, Node 24 and code-server
+# (scripts/ensure-host-tools.sh, cached). Then packages the .vsix and hands over to scripts/demo.ts.
+#
+#   npm run demo                          # prints the URL to open; Ctrl-C stops
+#   npm run demo -- --headless-check      # opens it in headless Chromium, checks, writes test-results/demo-*.png
+#   npm run demo -- --port 9000           # code-server port (default 8080 when free)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# True when every package the lockfile puts at the top of node_modules is installed at its locked version.
+deps_match_lockfile() {
+  [ -d node_modules ] || return 1
+  node -e '
+    const fs = require("fs");
+    const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8"));
+    for (const [path, entry] of Object.entries(lock.packages ?? {})) {
+      if (!/^node_modules\/(@[^/]+\/)?[^/]+$/.test(path) || entry.optional || entry.link) continue;
+      let version;
+      try { version = JSON.parse(fs.readFileSync(`${path}/package.json`, "utf8")).version; } catch { process.exit(1); }
+      if (version !== entry.version) process.exit(1);
+    }' 2>/dev/null
+}
+
+if ! deps_match_lockfile; then
+  echo "== Installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+echo "== Host tools (Chromium, Node 24, code-server; cached)"
+bash scripts/ensure-host-tools.sh
+
+echo "== Package the extension (.vsix)"
+npm run --silent package | tail -n 1
+
+echo "== Start the demo"
+exec node --import tsx scripts/demo.ts "$@"
