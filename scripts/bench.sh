@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `npm run bench`: every benchmark, then a summary table of bench/results/*.json.
+#   ingest      receiver throughput (protobuf batches over loopback into the real receiver + store)
+#   listRuns    run listing with 100k spans in the store
+#   activation  the packaged extension in code-server: activation time, page load → receiver listening
+# Installs what it needs: npm packages (when missing or not the locked versions), Chromium, Node 24
+# and code-server (scripts/ensure-host-tools.sh, cached); packs the .vsix when there is none.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# True when every package the lockfile puts at the top of node_modules is installed at its locked version.
+deps_match_lockfile() {
+  [ -d node_modules ] || return 1
+  node -e '
+    const fs = require("fs");
+    const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8"));
+    for (const [path, entry] of Object.entries(lock.packages ?? {})) {
+      if (!/^node_modules\/(@[^/]+\/)?[^/]+$/.test(path) || entry.optional || entry.link) continue;
+      let version;
+      try { version = JSON.parse(fs.readFileSync(`${path}/package.json`, "utf8")).version; } catch { process.exit(1); }
+      if (version !== entry.version) process.exit(1);
+    }' 2>/dev/null
+}
+
+if ! deps_match_lockfile; then
+  echo "== Installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+echo "== Host tools (Chromium, Node 24, code-server; cached)"
+bash scripts/ensure-host-tools.sh
+
+vsix=$(node -p 'const p = require("./package.json"); `${p.name}-${p.version}.vsix`')
+if [ ! -f "$vsix" ]; then
+  echo "== Package the extension ($vsix)"
+  npm run --silent package | tail -n 1
+fi
+
+for bench in ingest listRuns activation; do
+  echo "== bench/$bench.bench.ts"
+  node --import tsx "bench/$bench.bench.ts"
+done
+
+echo
+echo "== Summary (bench/results/*.json)"
+node -e '
+  const fs = require("fs");
+  const dir = "bench/results";
+  // The measured figures only (keys ending in Ms or PerSecond), not the parameters of each run.
+  const rows = [["benchmark", "figure", "value / p50", "p95", "max", "n", "measured"]];
+  const fmt = (n) => (typeof n === "number" ? n.toLocaleString("en-US", { maximumFractionDigits: 1 }) : "");
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+    const r = JSON.parse(fs.readFileSync(`${dir}/${file}`, "utf8"));
+    const date = String(r.date ?? "").slice(0, 16).replace("T", " ");
+    for (const [key, value] of Object.entries(r)) {
+      const unit = key.endsWith("Ms") ? " ms" : key.endsWith("PerSecond") ? " /s" : undefined;
+      if (unit === undefined) continue;
+      const figure = key.replace(/Ms$|PerSecond$/, "");
+      if (typeof value === "number") rows.push([r.benchmark, figure, fmt(value) + unit, "", "", "", date]);
+      else if (value && typeof value === "object" && "p50" in value)
+        rows.push([r.benchmark, figure, fmt(value.p50) + unit, fmt(value.p95), fmt(value.max), String(value.n), date]);
+    }
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const right = new Set([2, 3, 4, 5]);
+  for (const row of rows) console.log(row.map((cell, i) => (right.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd());
+'
