@@ -135,3 +135,13 @@ function cssString(value: string): string {
 function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Runs `body`; when it throws, saves `test-results/<name>-failure.png` first, so a red run can be looked at. */
+export async function screenshotOnFailure<T>(page: Page, name: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    await screenshot(page, `${name}-failure`).catch(() => undefined);
+    throw error;
+  }
+}
