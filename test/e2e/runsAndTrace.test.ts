@@ -3,7 +3,6 @@
 // tree opened in the webview with the failing plugin span marked as an error.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_RUNS } from '../demo/demoRuns';
@@ -30,7 +29,6 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
   const { page } = workbench;
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   await screenshotOnFailure(page, 'runs-and-trace', async () => {
-
     await openViewContainer(page, 'Dify Trace Explorer');
     // Empty state: the welcome content appears once the receiver is listening.
     await sidebar.getByText('No Dify runs yet').waitFor({ timeout: 60_000 });
@@ -92,18 +90,22 @@ test('a receiver port already in use is reported in the Runs view, and a new por
   const { page } = workbench;
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   await screenshotOnFailure(page, 'port-in-use', async () => {
-
     await openViewContainer(page, 'Dify Trace Explorer');
     await page.locator('.statusbar').getByText(`Dify: port ${busyPort} in use`).waitFor({ timeout: 60_000 });
     await sidebar.getByText("Another process is using the receiver's port").waitFor();
     await sidebar.getByRole('button', { name: 'Change Port' }).waitFor();
     await screenshot(page, 'port-in-use');
 
-    // What "Change Port" does in the end: a new port in the user settings. The receiver restarts on it.
+    // Change Port asks for a port, writes the setting, and the receiver restarts on it.
     const freePort = await findFreePort();
-    const settingsPath = join(server.userDataDir, 'User', 'settings.json');
-    const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, unknown>;
-    writeFileSync(settingsPath, JSON.stringify({ ...settings, 'difyTrace.receiver.port': freePort }, null, 2));
+    await sidebar.getByRole('button', { name: 'Change Port' }).click();
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget', { hasText: 'Port for the embedded OTLP/HTTP receiver' }).waitFor();
+    await input.fill('99999');
+    await page.locator('.quick-input-widget', { hasText: 'Enter a port number between 0 and 65535' }).waitFor();
+    await input.fill(String(freePort));
+    await input.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     await page.locator('.statusbar').getByText(`Dify 127.0.0.1:${freePort}`).waitFor({ timeout: 30_000 });
     await sidebar.getByText('No Dify runs yet').waitFor();
     const res = await fetch(`http://127.0.0.1:${freePort}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' });
