@@ -11,7 +11,7 @@ import { findFreePort, startCodeServer } from './harness/codeServer.js';
 import { collectActivationErrors } from './harness/extensionHostLogs.js';
 import { extensionVsix } from './harness/extensionVsix.js';
 import { repoRoot } from './harness/repoPaths.js';
-import { openViewContainer, openWorkbench, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
+import { openViewContainer, openWorkbench, runCommand, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
 
 const pluginRun = DEMO_RUNS[1];
 const codeRun = DEMO_RUNS[2];
@@ -69,6 +69,18 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await runtimeRow.first().click();
     await frame.locator('.details .stacktrace', { hasText: pluginRun.failure?.kind === 'plugin' ? pluginRun.failure.pluginFile : '' }).waitFor();
     await screenshot(page, 'trace-plugin-exception');
+
+    // After a window reload the panel comes back (serializer). The in-memory store restarted with
+    // the window, so the panel says so, then fills in as soon as the traces arrive again, with the
+    // selection the webview had persisted.
+    await runCommand(page, 'Developer: Reload Window');
+    const restored = webviewFrame(page);
+    await restored.getByText("is not in the trace server's memory").waitFor({ timeout: 60_000 });
+    await screenshot(page, 'trace-after-reload');
+    await emitDemoTraces({ endpoint: `http://127.0.0.1:${receiverPort}` });
+    const restoredRuntimeRow = restored.locator('.row[role="treeitem"][data-status="error"]', { hasText: runtimeSpan.name }).first();
+    await restoredRuntimeRow.waitFor({ timeout: 30_000 });
+    assert.equal(await restoredRuntimeRow.getAttribute('aria-selected'), 'true', 'the selection survived the reload');
 
     assert.deepEqual(collectActivationErrors(server.logsDir()), []);
   });

@@ -156,7 +156,7 @@ onHostMessage((message: HostToWebview) => {
       showTrace(message.snapshot);
       break;
     case 'notFound':
-      showMessage(`Trace ${message.traceId} is no longer in the trace server's store (it may have been evicted, or the server restarted). Send the run again, or raise difyTrace.store.maxSpans.`);
+      showMessage(`Trace ${message.traceId} is not in the trace server's memory. Traces are kept in memory only, so they are gone after the window reloads, and the oldest are dropped beyond difyTrace.store.maxSpans. This panel shows the trace as soon as it arrives again.`);
       break;
     case 'error':
       showMessage(`Could not load trace ${message.traceId}: ${message.message}`);

@@ -12,12 +12,26 @@ export const tracePanelViewType = 'difyTrace.trace';
  */
 export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Disposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
+  /** Trace ids each panel shows (its own and the linked ones), to refresh it when any of them changes. */
+  private readonly shownTraceIds = new Map<string, readonly string[]>();
+  private readonly subscription: vscode.Disposable;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly client: TraceServerClient,
     private readonly output: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.subscription = client.onRunsChanged((changed) => this.refreshChanged(changed));
+  }
+
+  private refreshChanged(changed: readonly string[]): void {
+    const ids = new Set(changed);
+    for (const [traceId, panel] of this.panels) {
+      const shown = this.shownTraceIds.get(traceId) ?? [traceId];
+      // Hidden panels are refreshed by their own `ready` when they become visible again.
+      if (panel.visible && shown.some((id) => ids.has(id))) void this.sendTrace(panel, traceId);
+    }
+  }
 
   private get assetsRoot(): vscode.Uri {
     return vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
@@ -69,6 +83,7 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
     panel.onDidDispose(() => {
       listener.dispose();
       this.panels.delete(traceId);
+      this.shownTraceIds.delete(traceId);
     });
     panel.webview.html = panelHtml(panel.webview, this.assetsRoot);
   }
@@ -82,6 +97,7 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
         await post({ type: 'notFound', traceId });
         return;
       }
+      this.shownTraceIds.set(traceId, snapshot.traceIds);
       if (snapshot.run) panel.title = `${snapshot.run.appName} · ${snapshot.run.status}`;
       await post({ type: 'trace', version: webviewProtocolVersion, snapshot });
     } catch (e) {
@@ -91,6 +107,7 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
   }
 
   dispose(): void {
+    this.subscription.dispose();
     for (const panel of this.panels.values()) panel.dispose();
   }
 }
