@@ -8,24 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# True when every package the lockfile puts at the top of node_modules is installed at its locked version.
-deps_match_lockfile() {
-  [ -d node_modules ] || return 1
-  node -e '
-    const fs = require("fs");
-    const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8"));
-    for (const [path, entry] of Object.entries(lock.packages ?? {})) {
-      if (!/^node_modules\/(@[^/]+\/)?[^/]+$/.test(path) || entry.optional || entry.link) continue;
-      let version;
-      try { version = JSON.parse(fs.readFileSync(`${path}/package.json`, "utf8")).version; } catch { process.exit(1); }
-      if (version !== entry.version) process.exit(1);
-    }' 2>/dev/null
-}
-
-if ! deps_match_lockfile; then
-  echo "== Installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund
-fi
+bash scripts/ensure-npm-deps.sh
 
 echo "== Host tools (Chromium, Node 24, code-server; cached)"
 bash scripts/ensure-host-tools.sh

@@ -4,10 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! npm ls --depth=0 >/dev/null 2>&1; then
-  echo "== Installing npm dependencies"
-  npm ci --no-audit --no-fund
-fi
+bash scripts/ensure-npm-deps.sh
 
 echo "== Type-check (host + server, webview)"
 npm run --silent typecheck

@@ -39,7 +39,6 @@ export class RunsView implements vscode.Disposable {
     const page = await this.client.listRuns({ filter: {}, limit: this.limit });
     this.provider.setRuns(page.runs, page.nextPageToken !== undefined);
     await vscode.commands.executeCommand('setContext', 'difyTrace.hasRuns', page.runs.length > 0);
-    this.treeView.badge = undefined;
     if (this.client.lastStatus) this.showStatus(this.client.lastStatus);
   }
 
