@@ -1,9 +1,9 @@
 /** A Dify run as the Runs view lists it. JSON-safe: it crosses the LSP and webview boundaries. */
 
 export type RunStatus = 'succeeded' | 'failed' | 'partial-succeeded' | 'running' | 'stopped' | 'unknown';
-export type RunKind = 'workflow' | 'chatflow' | 'chat' | 'unknown';
+export type RunKind = 'workflow' | 'chatflow' | 'chat' | 'agent' | 'completion' | 'unknown';
 /** Which half of Dify's telemetry the run was recognised from. */
-export type RunSource = 'aliyun' | 'phoenix' | 'infrastructure';
+export type RunSource = 'aliyun' | 'phoenix' | 'langfuse' | 'langsmith' | 'infrastructure';
 
 export interface RunSummary {
   /** The trace that holds the run's app-level spans (or its infrastructure spans for `infrastructure`). */
