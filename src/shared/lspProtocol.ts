@@ -3,6 +3,7 @@
  * server, declared once. Payloads are JSON-safe. Direction is given on each.
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { LogRecord } from '../model/logRecord';
 import type { Resource, Span } from '../model/span';
 import type { TraceWarning } from '../model/traceWarning';
 import type { RunFilter, RunSummary } from './runSummary';
@@ -46,12 +47,16 @@ export namespace ListRunsRequest {
 
 /** A span as sent over the wire: its resource is an index into `TraceSnapshot.resources`. */
 export type WireSpan = Omit<Span, 'resource'> & { readonly resource: number };
+/** A log record as sent over the wire, resource indexed like spans. */
+export type WireLogRecord = Omit<LogRecord, 'resource'> & { readonly resource: number };
 
 export interface TraceSnapshot {
   /** The requested trace first, then the linked traces found in the store. */
   readonly traceIds: readonly string[];
   readonly spans: readonly WireSpan[];
   readonly resources: readonly Resource[];
+  /** Log records of the snapshot's traces, oldest first (absent from servers that keep none). */
+  readonly logs?: readonly WireLogRecord[];
   readonly warnings: readonly TraceWarning[];
   readonly run?: RunSummary;
 }
