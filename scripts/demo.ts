@@ -217,11 +217,15 @@ async function headlessCheck(server: CodeServer, receiverPort: number, timeoutS:
     await failedPluginRow.click();
     const frame = webviewFrame(page);
     await frame.locator('[role="tree"]').waitFor({ timeout: 30_000 });
-    const failingRow = frame.locator('.row[role="treeitem"][data-status="error"]', { hasText: pluginRun.failingNodeTitle }).first();
-    await failingRow.waitFor();
-    if ((await failingRow.getAttribute('aria-selected')) !== 'true') throw new Error(`the failing span "${pluginRun.failingNodeTitle}" is not selected on open`);
-    await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle }).waitFor();
-    lap(`the failing run's span tree opened with "${pluginRun.failingNodeTitle}" selected`);
+    // The root cause (the plugin runtime span of the linked infrastructure trace) is selected on open.
+    const rootCause = pluginRun.failingSpans.find((s) => s.traceId === pluginRun.infraTraceId);
+    if (rootCause === undefined) throw new Error('DEMO_RUNS lacks the plugin runtime span of run 2');
+    const rootCauseRow = frame.locator('.row[role="treeitem"][data-status="error"]', { hasText: rootCause.name }).first();
+    await rootCauseRow.waitFor();
+    if ((await rootCauseRow.getAttribute('aria-selected')) !== 'true') throw new Error(`the root cause "${rootCause.name}" is not selected on open`);
+    await frame.locator('.row[role="treeitem"][data-status="error"]', { hasText: pluginRun.failingNodeTitle }).first().waitFor();
+    await frame.locator('.details h2', { hasText: rootCause.name }).waitFor();
+    lap(`the failing run's span tree opened with the root cause "${rootCause.name}" selected`);
     await shot('demo-trace');
 
     const errors = collectActivationErrors(server.logsDir());

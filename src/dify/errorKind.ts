@@ -1,23 +1,2 @@
-/**
- * The error taxonomy a Dify developer debugs with. Each kind names where the failure came from;
- * the classifier (errorTaxonomy.ts) reads it from span status, exception events and error text.
- */
-export type ErrorKind =
-  /** A plugin raised while serving an invoke: PluginInvokeError / "An error occurred in the <plugin>" (api/core/plugin/impl/exc.py). */
-  | 'pluginInvoke'
-  /** The plugin daemon itself failed: daemon error codes, PluginDaemonInternalServerError, PluginNotFoundError, ... */
-  | 'pluginDaemon'
-  /** Code node / dify-sandbox: CodeExecutionError, tracebacks from <fd3> or <string>, "process exited with code" */
-  | 'sandbox'
-  /** LLM provider errors, re-typed by Dify from args.description (InvokeRateLimitError, ...). */
-  | 'llmRateLimit'
-  | 'llmAuthorization'
-  | 'llmBadRequest'
-  | 'llmConnection'
-  | 'llmServerUnavailable'
-  /** HTTP Request node: a non-2xx status or a transport failure. */
-  | 'httpNode'
-  | 'timeout'
-  /** Knowledge retrieval against a vector database (Weaviate, Qdrant, Milvus, pgvector, ...). */
-  | 'vectorDatabase'
-  | 'other';
+/** The error taxonomy lives in shared/ because it crosses the protocol; re-exported for dify code and fixtures. */
+export type { ErrorKind } from '../shared/errorKind';

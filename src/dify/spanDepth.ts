@@ -2,7 +2,8 @@ import type { Span } from '../model/span';
 
 /** Depth of each span within its trace (0 for roots and orphans); O(n), cycles count as roots. */
 export function spanDepths(spans: readonly Span[]): Map<Span, number> {
-  const byId = new Map(spans.map((s) => [s.spanId as string, s]));
+  // Keyed by trace and span id: spans of linked traces are measured within their own trace.
+  const byId = new Map(spans.map((s) => [`${s.traceId}/${s.spanId}`, s]));
   const depths = new Map<Span, number>();
   const depthOf = (span: Span): number => {
     const known = depths.get(span);
@@ -20,7 +21,7 @@ export function spanDepths(spans: readonly Span[]): Map<Span, number> {
       if (onChain.has(current)) break;
       onChain.add(current);
       chain.push(current);
-      current = current.parentSpanId === undefined ? undefined : byId.get(current.parentSpanId);
+      current = current.parentSpanId === undefined ? undefined : byId.get(`${current.traceId}/${current.parentSpanId}`);
     }
     for (let i = chain.length - 1; i >= 0; i--) depths.set(chain[i]!, ++base);
     return depths.get(span)!;

@@ -34,8 +34,8 @@ export class TraceService {
   ingest(spans: readonly Span[]): void {
     const { touched, evicted } = this.store.add(spans);
     this.runs.remove(evicted);
-    this.runs.markChanged(touched);
-    this.events.runsChanged([...touched, ...evicted]);
+    const changed = this.runs.markChanged(touched);
+    this.events.runsChanged([...changed, ...evicted]);
     this.emitStatus();
   }
 

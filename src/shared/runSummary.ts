@@ -1,4 +1,5 @@
 /** A Dify run as the Runs view lists it. JSON-safe: it crosses the LSP and webview boundaries. */
+import type { ErrorKind } from './errorKind';
 
 export type RunStatus = 'succeeded' | 'failed' | 'partial-succeeded' | 'running' | 'stopped' | 'unknown';
 export type RunKind = 'workflow' | 'chatflow' | 'chat' | 'agent' | 'completion' | 'unknown';
@@ -10,6 +11,10 @@ export interface RunSummary {
   readonly traceId: string;
   /** Workflow run id or message id, as a UUID, when the exporter records it. */
   readonly runId?: string;
+  readonly workflowRunId?: string;
+  readonly messageId?: string;
+  readonly conversationId?: string;
+  readonly userId?: string;
   readonly appName: string;
   readonly appId?: string;
   readonly kind: RunKind;
@@ -18,14 +23,19 @@ export interface RunSummary {
   /** Epoch milliseconds. */
   readonly startMs: number;
   readonly durationUs: number;
+  readonly tokens?: { readonly prompt?: number; readonly completion?: number; readonly total?: number };
+  readonly price?: { readonly amount: number; readonly currency: string };
   readonly errorMessage?: string;
-  /** Name of the deepest, earliest error span: the first place to look. */
-  readonly failingSpanName?: string;
-  /** Span id of that span, so views can reveal and select it. */
-  readonly failingSpanId?: string;
+  readonly errorKind?: ErrorKind;
+  /** The workflow node that failed (from the app-level half). */
+  readonly failingNode?: { readonly title: string; readonly nodeType?: string; readonly nodeId?: string };
+  /** The deepest, earliest error span across both halves: the first place to look. */
+  readonly rootCause?: { readonly traceId: string; readonly spanId: string; readonly name: string; readonly serviceName: string };
   readonly spanCount: number;
   /** Infrastructure traces this run links to (Dify's Trace Link). */
   readonly linkedTraceIds: readonly string[];
+  /** What was expected but missing or contradictory (missing keys, a link to nowhere, ...). */
+  readonly gaps?: readonly string[];
 }
 
 export interface RunFilter {

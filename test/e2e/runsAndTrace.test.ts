@@ -52,23 +52,25 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     const tree = frame.locator('[role="tree"]');
     await tree.waitFor({ timeout: 30_000 });
     const errorRows = frame.locator('.row[role="treeitem"][data-status="error"]');
-    // The failing tool node of the app-level trace, selected on open and named in the details pane.
-    const toolRow = errorRows.filter({ hasText: pluginRun.failingNodeTitle! });
-    await toolRow.first().waitFor();
-    assert.equal(await toolRow.first().getAttribute('aria-selected'), 'true', 'the failing span is selected on open');
-    await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
-    // The plugin runtime span of the linked infrastructure trace (Trace Link) is in the same tree, marked as an error.
+    // The root cause is selected on open: the plugin runtime span of the linked infrastructure
+    // trace (Trace Link), deeper than the failing tool node of the app-level trace.
     const runtimeSpan = pluginRun.failingSpans.find((s) => s.traceId === pluginRun.infraTraceId)!;
-    const runtimeRow = errorRows.filter({ hasText: runtimeSpan.name });
-    await runtimeRow.first().waitFor();
-    assert.match((await runtimeRow.first().innerText()).toLowerCase(), /error/, 'the error is stated in words, not colour alone');
+    const runtimeRow = errorRows.filter({ hasText: runtimeSpan.name }).first();
+    await runtimeRow.waitFor();
+    assert.equal(await runtimeRow.getAttribute('aria-selected'), 'true', 'the root cause is selected on open');
+    assert.match((await runtimeRow.innerText()).toLowerCase(), /error/, 'the error is stated in words, not colour alone');
+    await frame.locator('.details h2', { hasText: runtimeSpan.name }).waitFor();
+    const pluginFile = pluginRun.failure?.kind === 'plugin' ? pluginRun.failure.pluginFile : '';
+    await frame.locator('.details .stacktrace', { hasText: pluginFile }).waitFor();
     await frame.locator('.summary', { hasText: '1 linked trace(s)' }).waitFor();
     await screenshot(page, 'trace-failing-plugin');
 
-    // Selecting the runtime span shows its exception with the Python traceback into the sample plugin.
-    await runtimeRow.first().click();
-    await frame.locator('.details .stacktrace', { hasText: pluginRun.failure?.kind === 'plugin' ? pluginRun.failure.pluginFile : '' }).waitFor();
-    await screenshot(page, 'trace-plugin-exception');
+    // The failing tool node of the app-level trace is marked too; selecting it shows its error.
+    const toolRow = errorRows.filter({ hasText: pluginRun.failingNodeTitle! }).first();
+    await toolRow.click();
+    await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
+    assert.equal(await toolRow.getAttribute('aria-selected'), 'true');
+    await screenshot(page, 'trace-tool-node');
 
     // After a window reload the panel comes back (serializer). The in-memory store restarted with
     // the window, so the panel says so, then fills in as soon as the traces arrive again, with the
@@ -78,9 +80,9 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await restored.getByText("is not in the trace server's memory").waitFor({ timeout: 60_000 });
     await screenshot(page, 'trace-after-reload');
     await emitDemoTraces({ endpoint: `http://127.0.0.1:${receiverPort}` });
-    const restoredRuntimeRow = restored.locator('.row[role="treeitem"][data-status="error"]', { hasText: runtimeSpan.name }).first();
-    await restoredRuntimeRow.waitFor({ timeout: 30_000 });
-    assert.equal(await restoredRuntimeRow.getAttribute('aria-selected'), 'true', 'the selection survived the reload');
+    const restoredToolRow = restored.locator('.row[role="treeitem"][data-status="error"]', { hasText: pluginRun.failingNodeTitle! }).first();
+    await restoredToolRow.waitFor({ timeout: 30_000 });
+    assert.equal(await restoredToolRow.getAttribute('aria-selected'), 'true', 'the selection survived the reload (not the root-cause default)');
 
     assert.deepEqual(collectActivationErrors(server.logsDir()), []);
   });

@@ -34,10 +34,28 @@ describe('demo traces through the receiver', () => {
       assert.equal(run.status, demo.status);
       assert.deepEqual(run.linkedTraceIds, [demo.infraTraceId]);
       if (demo.failingNodeTitle) {
-        assert.equal(run.failingSpanName, demo.failingNodeTitle);
+        assert.equal(run.failingNode?.title, demo.failingNodeTitle);
         assert.equal(run.errorMessage, demo.errorMessage);
       }
     }
+  });
+
+  it('finds the root cause across both halves and classifies the error', async () => {
+    const page = await service.backend.listRuns({ filter: {}, limit: 50 });
+    const [, pluginDemo, codeDemo] = DEMO_RUNS;
+    const pluginRun = page.runs.find((r) => r.traceId === pluginDemo.appTraceId)!;
+    const runtime = pluginDemo.failingSpans.find((s) => s.traceId === pluginDemo.infraTraceId)!;
+    // The plugin runtime span of the infrastructure half is deeper than the tool node span.
+    assert.deepEqual(pluginRun.rootCause, { traceId: runtime.traceId, spanId: runtime.spanId, name: runtime.name, serviceName: runtime.service });
+    assert.equal(pluginRun.errorKind, 'pluginInvoke');
+    assert.deepEqual(pluginRun.failingNode, { title: 'Get Weather', nodeType: 'tool' });
+    const codeRun = page.runs.find((r) => r.traceId === codeDemo.appTraceId)!;
+    assert.equal(codeRun.errorKind, 'sandbox');
+    assert.equal(codeRun.failingNode?.title, 'Build Itinerary');
+    assert.ok((codeRun.tokens?.total ?? 0) > 0, 'the LLM node\'s token usage is summed');
+    const succeeded = page.runs.find((r) => r.status === 'succeeded')!;
+    assert.equal(succeeded.rootCause, undefined);
+    assert.equal(succeeded.gaps, undefined);
   });
 
   it('returns the app trace merged with its linked infrastructure trace', async () => {

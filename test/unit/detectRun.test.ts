@@ -26,18 +26,20 @@ describe('detectRun: Alibaba Cloud (Aliyun) exporter', () => {
     assert.equal(run.startMs, 1000);
     assert.equal(run.durationUs, 3_000_000);
     assert.deepEqual(run.linkedTraceIds, [infraTrace]);
-    assert.equal(run.failingSpanName, undefined);
+    assert.equal(run.failingNode, undefined);
+    assert.equal(run.rootCause, undefined);
   });
 
   it('names the deepest, earliest error span of a failed run', () => {
     const run = detectRun(appTrace, [
       span({ ...app, id: 1, name: 'workflow', error: 'Failed to invoke tool: An error occurred in the weather' }),
-      span({ ...app, id: 2, parent: 1, name: 'Get Weather', error: 'Failed to invoke tool', start: 30 }),
+      span({ ...app, id: 2, parent: 1, name: 'Get Weather', error: "An error occurred in the acme/weather/weather, please contact the author of acme/weather/weather for help, error type: KeyError, error details: 'max_temp_c'", start: 30 }),
       span({ ...app, id: 3, parent: 1, name: 'Other', error: 'later', start: 40 }),
     ]);
     assert.equal(run?.status, 'failed');
-    assert.equal(run?.failingSpanName, 'Get Weather');
-    assert.equal(run?.failingSpanId, '0000000000000002');
+    assert.equal(run?.failingNode?.title, 'Get Weather');
+    assert.deepEqual(run?.rootCause, { traceId: appTrace, spanId: '0000000000000002', name: 'Get Weather', serviceName: 'Travel Assistant' });
+    assert.equal(run?.errorKind, 'pluginInvoke');
     assert.match(run?.errorMessage ?? '', /An error occurred in the weather/);
   });
 
@@ -82,7 +84,7 @@ describe('detectRun: Arize Phoenix exporter', () => {
     assert.equal(run?.status, 'failed');
     assert.equal(run?.kind, 'workflow');
     assert.equal(run?.durationUs, 900);
-    assert.equal(run?.failingSpanName, 'tool_Get Weather');
+    assert.equal(run?.rootCause?.name, 'tool_Get Weather');
     assert.deepEqual(run?.linkedTraceIds, [infraTrace]);
   });
 

@@ -55,6 +55,31 @@ describe('MemoryTraceStore and RunIndex', () => {
     assert.deepEqual([...store.traceIds()], [traceId(9)]);
   });
 
+  it('recomputes a run when its infrastructure half arrives later, moving the root cause into it', () => {
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store);
+    const app = traceId(1);
+    const infra = traceId(78);
+    const links = [{ traceId: infra, attributes: {} }];
+    index.markChanged(store.add([
+      span({ trace: app, id: 1, name: 'workflow', resource: aliyunResource, links, error: 'boom' }),
+      span({ trace: app, id: 2, parent: 1, name: 'Get Weather', resource: aliyunResource, links, error: 'boom' }),
+    ]).touched);
+    const before = index.list({}, 10).runs[0]!;
+    assert.equal(before.rootCause?.name, 'Get Weather');
+    assert.match(before.gaps?.join(' ') ?? '', /has not arrived/);
+    const changed = index.markChanged(store.add([
+      span({ trace: infra, id: 1, name: 'POST /v1/workflows/run' }),
+      span({ trace: infra, id: 2, parent: 1, name: 'POST /plugin/:tenant_id/dispatch/tool/invoke' }),
+      span({ trace: infra, id: 3, parent: 2, name: 'execute_tool get_weather', error: "KeyError: 'max_temp_c'" }),
+    ]).touched);
+    assert.deepEqual(changed, [infra, app], 'the linking run is marked changed too');
+    const after = index.list({}, 10).runs[0]!;
+    assert.equal(after.rootCause?.name, 'execute_tool get_weather');
+    assert.equal(after.rootCause?.traceId, infra);
+    assert.equal(after.gaps, undefined);
+  });
+
   it('hides an infrastructure trace that an app-level run links to, and finds the linker', () => {
     const store = new MemoryTraceStore(10_000);
     const index = new RunIndex(store);

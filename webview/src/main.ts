@@ -139,7 +139,8 @@ function showTrace(snapshot: TraceSnapshot): void {
 
   // Open on the saved selection, else on the failing span (revealed), else on the first span.
   const run = snapshot.run;
-  const failingKey = run?.failingSpanId ? spanKey({ traceId: run.traceId as never, spanId: run.failingSpanId as never }) : undefined;
+  const rootCause = run?.rootCause;
+  const failingKey = rootCause ? `${rootCause.traceId}/${rootCause.spanId}` : undefined;
   const initialKey = (sameTrace ? saved.selectedSpanKey : undefined) ?? failingKey ?? (tree.spans[0] ? spanKey(tree.spans[0]) : undefined);
   if (initialKey) for (const key of ancestorKeys(tree, initialKey)) collapsed.delete(key);
   state.selected = 0;

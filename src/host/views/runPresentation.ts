@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { formatDuration } from '../../model/units';
+import type { ErrorKind } from '../../shared/errorKind';
 import type { RunStatus, RunSummary } from '../../shared/runSummary';
 
 /** Icon and words for a run status; the words carry the status so colour is never the only cue. */
@@ -21,13 +22,30 @@ export function statusLabel(status: RunStatus): string {
   return statusLook[status].label;
 }
 
+/** Words for the error taxonomy, as a developer would say them. */
+export const errorKindLabel: Record<ErrorKind, string> = {
+  pluginInvoke: 'plugin error',
+  pluginDaemon: 'plugin daemon error',
+  sandbox: 'code sandbox error',
+  llmRateLimit: 'LLM rate limit',
+  llmAuthorization: 'LLM authorization',
+  llmBadRequest: 'LLM bad request',
+  llmConnection: 'LLM connection',
+  llmServerUnavailable: 'LLM server unavailable',
+  httpNode: 'HTTP request error',
+  timeout: 'timeout',
+  vectorDatabase: 'vector database error',
+  other: 'error',
+};
+
 function startTime(run: RunSummary): string {
   return new Date(run.startMs).toLocaleTimeString();
 }
 
 export function runDescription(run: RunSummary): string {
   const parts = [statusLabel(run.status), formatDuration(run.durationUs), startTime(run)];
-  if (run.failingSpanName && run.status !== 'succeeded') parts.splice(1, 0, `at ${run.failingSpanName}`);
+  if (run.failingNode && run.status !== 'succeeded') parts.splice(1, 0, `at ${run.failingNode.title}`);
+  if (run.errorKind && run.status !== 'succeeded') parts.splice(2, 0, errorKindLabel[run.errorKind]);
   return parts.join(' · ');
 }
 
@@ -37,10 +55,17 @@ export function runTooltip(run: RunSummary): vscode.MarkdownString {
   md.supportHtml = false;
   md.isTrusted = false;
   md.appendMarkdown(`$(${statusLook[run.status].icon}) **`).appendText(run.appName).appendMarkdown(`** — ${statusLabel(run.status)}\n\n`);
-  if (run.failingSpanName && run.status !== 'succeeded') md.appendMarkdown('Failed at: ').appendText(run.failingSpanName).appendMarkdown('\n\n');
+  if (run.failingNode && run.status !== 'succeeded') {
+    md.appendMarkdown('Failed at node: ').appendText(run.failingNode.title).appendText(run.failingNode.nodeType ? ` (${run.failingNode.nodeType})` : '').appendMarkdown('\n\n');
+  }
+  if (run.errorKind && run.status !== 'succeeded') md.appendMarkdown('Error type: ').appendText(errorKindLabel[run.errorKind]).appendMarkdown('\n\n');
+  if (run.rootCause) md.appendMarkdown('Root cause: ').appendText(`${run.rootCause.name} in ${run.rootCause.serviceName}`).appendMarkdown('\n\n');
   if (run.errorMessage) md.appendCodeblock(run.errorMessage.length > 2000 ? `${run.errorMessage.slice(0, 2000)}…` : run.errorMessage, 'text');
+  if (run.tokens?.total !== undefined) md.appendMarkdown(`\n\n${run.tokens.total} tokens${run.tokens.prompt !== undefined ? ` (${run.tokens.prompt} prompt, ${run.tokens.completion ?? 0} completion)` : ''}`);
   md.appendMarkdown(`\n\n${formatDuration(run.durationUs)} · started ${new Date(run.startMs).toLocaleString()} · ${run.spanCount} spans · ${run.kind} · from ${run.source}\n\n`);
   if (run.runId) md.appendMarkdown('Run id: ').appendText(run.runId).appendMarkdown('\n\n');
+  if (run.conversationId) md.appendMarkdown('Conversation: ').appendText(run.conversationId).appendMarkdown('\n\n');
   md.appendMarkdown('Trace id: ').appendText(run.traceId);
+  for (const gap of run.gaps ?? []) md.appendMarkdown('\n\n$(warning) ').appendText(gap);
   return md;
 }

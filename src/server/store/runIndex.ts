@@ -1,4 +1,5 @@
-import type { TraceId } from '../../model/units';
+import type { Span } from '../../model/span';
+import { asTraceId, type TraceId } from '../../model/units';
 import { detectRun } from '../../dify/detectRun';
 import type { RunFilter, RunSummary } from '../../shared/runSummary';
 import type { TraceStore } from './traceStore';
@@ -20,7 +21,7 @@ function matches(run: RunSummary, filter: RunFilter): boolean {
   if (filter.sinceMs !== undefined && run.startMs < filter.sinceMs) return false;
   if (filter.text) {
     const needle = filter.text.toLowerCase();
-    const haystack = [run.appName, run.runId ?? '', run.traceId, run.errorMessage ?? '', run.failingSpanName ?? ''];
+    const haystack = [run.appName, run.runId ?? '', run.traceId, run.errorMessage ?? '', run.failingNode?.title ?? '', run.rootCause?.name ?? '', run.errorKind ?? ''];
     if (!haystack.some((h) => h.toLowerCase().includes(needle))) return false;
   }
   return true;
@@ -33,11 +34,23 @@ function matches(run: RunSummary, filter: RunFilter): boolean {
 export class RunIndex {
   private readonly runs = new Map<TraceId, RunSummary | undefined>();
   private readonly dirty = new Set<TraceId>();
+  /** Infrastructure trace id → app-level traces whose Trace Link names it. */
+  private readonly linkedBy = new Map<string, Set<TraceId>>();
 
   constructor(private readonly store: TraceStore) {}
 
-  markChanged(traceIds: Iterable<TraceId>): void {
-    for (const id of traceIds) this.dirty.add(id);
+  /** Marks traces changed, and the runs that link to them: a late infrastructure half changes their root cause. */
+  markChanged(traceIds: Iterable<TraceId>): TraceId[] {
+    const changed: TraceId[] = [];
+    for (const id of traceIds) {
+      this.dirty.add(id);
+      changed.push(id);
+      for (const linker of this.linkedBy.get(id) ?? []) {
+        this.dirty.add(linker);
+        changed.push(linker);
+      }
+    }
+    return changed;
   }
 
   remove(traceIds: Iterable<TraceId>): void {
@@ -55,7 +68,7 @@ export class RunIndex {
   /** App-level runs whose Trace Link points at this (infrastructure) trace. */
   linkersOf(traceId: string): RunSummary[] {
     this.refresh();
-    return [...this.runs.values()].filter((r): r is RunSummary => r !== undefined && r.linkedTraceIds.includes(traceId));
+    return [...(this.linkedBy.get(traceId) ?? [])].map((id) => this.runs.get(id)).filter((r): r is RunSummary => r !== undefined);
   }
 
   list(filter: RunFilter, limit: number, pageToken?: string): RunPage {
@@ -78,10 +91,21 @@ export class RunIndex {
   }
 
   private refresh(): void {
+    const linkedSpans = (id: string): readonly Span[] | undefined => {
+      const traceId = asTraceId(id);
+      return traceId === undefined ? undefined : this.store.spansOf(traceId);
+    };
     for (const traceId of this.dirty) {
+      for (const id of this.runs.get(traceId)?.linkedTraceIds ?? []) this.linkedBy.get(id)?.delete(traceId);
       const spans = this.store.spansOf(traceId);
+      const run = spans === undefined ? undefined : detectRun(traceId, spans, linkedSpans);
       if (spans === undefined) this.runs.delete(traceId);
-      else this.runs.set(traceId, detectRun(traceId, spans));
+      else this.runs.set(traceId, run);
+      for (const id of run?.linkedTraceIds ?? []) {
+        const linkers = this.linkedBy.get(id) ?? new Set<TraceId>();
+        linkers.add(traceId);
+        this.linkedBy.set(id, linkers);
+      }
     }
     this.dirty.clear();
   }

@@ -22,7 +22,7 @@ export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, t
   if (run?.errorMessage) {
     const error = root.append('p').attr('class', 'run-error');
     error.append('span').attr('class', 'codicon codicon-error').attr('aria-hidden', 'true');
-    error.append('span').text(` ${run.failingSpanName ? `${run.failingSpanName}: ` : ''}${run.errorMessage.split('\n')[0]}`);
+    error.append('span').text(` ${run.failingNode ? `${run.failingNode.title}: ` : ''}${run.errorMessage.split('\n')[0]}`);
   }
   const warnings = [...snapshot.warnings, ...tree.warnings];
   if (warnings.length > 0) {

@@ -1,0 +1,55 @@
+import { numberAttribute, stringAttribute, type Span } from '../model/span';
+import type { TraceId } from '../model/units';
+import type { RunKind } from '../shared/runSummary';
+import { aliyun, genAi } from './difyNames';
+import { nonEmpty, topLevel, type RunFacts } from './runFacts';
+import { hexToUuid } from './spanFacts';
+
+function sum(spans: readonly Span[], key: string): number | undefined {
+  let total: number | undefined;
+  for (const span of spans) {
+    const n = numberAttribute(span.attributes, key);
+    if (n !== undefined) total = (total ?? 0) + n;
+  }
+  return total;
+}
+
+/**
+ * Alibaba Cloud Monitoring exporter (dify_trace_aliyun/aliyun_trace.py): root `workflow` (or
+ * `message` for chat apps and chatflows), node spans named by title, token usage on LLM spans,
+ * and one Trace Link (span link) to the request's trace on every span.
+ */
+export function aliyunRunFacts(traceId: TraceId, appSpans: readonly Span[]): RunFacts {
+  const root = topLevel(appSpans, (n) => n === aliyun.workflowSpan || n === aliyun.messageSpan);
+  const hasWorkflow = appSpans.some((s) => s.name === aliyun.workflowSpan);
+  const hasAgentSteps = appSpans.some((s) => stringAttribute(s.attributes, genAi.spanKind) === 'TOOL' && s.parentSpanId === root?.spanId);
+  const kind: RunKind = root?.name === aliyun.messageSpan ? (hasWorkflow ? 'chatflow' : hasAgentSteps ? 'agent' : 'chat') : hasWorkflow ? 'workflow' : 'unknown';
+  const linked = new Set<string>();
+  for (const span of appSpans) for (const link of span.links) if (link.traceId !== traceId) linked.add(link.traceId);
+  // Token counts: on LLM spans only (node spans of LLM nodes, or the chat app's `llm` span).
+  const llmSpans = appSpans.filter((s) => stringAttribute(s.attributes, genAi.spanKind) === 'LLM');
+  const prompt = sum(llmSpans, genAi.inputTokens);
+  const completion = sum(llmSpans, genAi.outputTokens);
+  const total = sum(llmSpans, genAi.totalTokens) ?? (prompt !== undefined || completion !== undefined ? (prompt ?? 0) + (completion ?? 0) : undefined);
+  // The trace id is the workflow run id (or message id) without dashes (utils.py convert_to_trace_id).
+  const runId = hexToUuid(traceId);
+  const gaps: string[] = [];
+  if (root === undefined) gaps.push('The run\'s root span (workflow or message) has not arrived: node spans are shown without it.');
+  const any = root ?? appSpans[0]!;
+  return {
+    source: 'aliyun',
+    root,
+    appSpans,
+    // The exporter's service.name is the app_name of the app's tracing config (default dify_app).
+    appName: any.resource.serviceName,
+    appId: root === undefined ? undefined : stringAttribute(root.attributes, aliyun.appIdKey),
+    workflowRunId: root?.name === aliyun.messageSpan ? undefined : runId,
+    messageId: root?.name === aliyun.messageSpan ? runId : undefined,
+    conversationId: nonEmpty(stringAttribute(any.attributes, genAi.sessionId)),
+    userId: nonEmpty(stringAttribute(any.attributes, genAi.userId)),
+    kind,
+    tokens: total === undefined ? undefined : { ...(prompt === undefined ? {} : { prompt }), ...(completion === undefined ? {} : { completion }), total },
+    linkedTraceIds: [...linked],
+    gaps,
+  };
+}

@@ -1,0 +1,72 @@
+import { numberAttribute, stringAttribute, type Span } from '../model/span';
+import { aliyun, genAi, infra, phoenix } from './difyNames';
+import type { DifyNode } from './difyNode';
+import { jsonObjectAttribute, numberField, stringField } from './jsonAttribute';
+import { pluginFromToolInfo } from './pluginIdentity';
+import { isAliyunAppSpan, isPhoenixSpan } from './spanFacts';
+
+/** Aliyun marks node spans only by gen_ai.span.kind (aliyun_trace.py build_workflow_*_span). */
+const aliyunKindToType: Readonly<Record<string, string>> = { LLM: 'llm', RETRIEVER: 'knowledge-retrieval', TOOL: 'tool', AGENT: 'agent' };
+
+/** Drops undefined fields, so optional properties are absent rather than undefined. */
+function node(fields: { readonly [K in keyof DifyNode]?: DifyNode[K] | undefined } & { readonly title: string }): DifyNode {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as unknown as DifyNode;
+}
+
+/** Aliyun: node spans are the children of the `workflow` span, named by node title. */
+function aliyunNode(span: Span, parent: Span | undefined): DifyNode | undefined {
+  if (parent?.name !== aliyun.workflowSpan || !isAliyunAppSpan(parent)) return undefined;
+  const kind = stringAttribute(span.attributes, genAi.spanKind) ?? '';
+  const nodeType = aliyunKindToType[kind];
+  const toolInfo = nodeType === 'tool' ? jsonObjectAttribute(span.attributes, 'tool.description') : undefined;
+  const plugin = pluginFromToolInfo(toolInfo);
+  return node({ title: span.name, nodeType, plugin });
+}
+
+/**
+ * Phoenix: node spans carry a `metadata` JSON with node_type; 1.x names them by node type,
+ * newer releases `{node_type}_{title}` plus `dify.node.*` attributes (arize_phoenix_trace.py).
+ */
+function phoenixNode(span: Span): DifyNode | undefined {
+  if (span.attributes['dify.wrapper.synthetic'] === true || span.attributes['dify.wrapper.synthetic'] === 'true') return undefined;
+  const meta = jsonObjectAttribute(span.attributes, phoenix.metadataKey);
+  const nodeType = stringField(meta, 'node_type');
+  if (nodeType === undefined) return undefined;
+  const prefixed = span.name.startsWith(`${nodeType}_`) ? span.name.slice(nodeType.length + 1) : undefined;
+  // In 1.x `app_name` holds the node title and `node_id` the node execution id (misnamed in the exporter).
+  const title = prefixed ?? stringField(meta, 'app_name') ?? span.name;
+  const toolInfo = typeof meta?.['tool_info'] === 'object' && meta['tool_info'] !== null ? (meta['tool_info'] as Record<string, unknown>) : undefined;
+  return node({
+    title,
+    nodeType,
+    nodeExecutionId: stringAttribute(span.attributes, 'dify.node.execution_id') ?? stringField(meta, 'node_id'),
+    iterationIndex: numberAttribute(span.attributes, 'dify.node.iteration_index') ?? numberField(meta, 'iteration_index'),
+    loopIndex: numberAttribute(span.attributes, 'dify.node.loop_index') ?? numberField(meta, 'loop_index'),
+    parallelId: stringField(meta, 'parallel_id'),
+    plugin: pluginFromToolInfo(toolInfo),
+  });
+}
+
+/** Dify's own per-node infrastructure spans (api/extensions/otel/parser/base.py). */
+function infraNode(span: Span): DifyNode | undefined {
+  const nodeType = stringAttribute(span.attributes, infra.nodeTypeKey);
+  if (nodeType === undefined) return undefined;
+  return node({
+    title: span.name,
+    nodeType,
+    nodeId: stringAttribute(span.attributes, infra.nodeIdKey),
+    nodeExecutionId: stringAttribute(span.attributes, infra.nodeExecutionIdKey),
+  });
+}
+
+/** The Dify node each node span of a trace stands for. */
+export function difyNodesOf(spans: readonly Span[]): Map<Span, DifyNode> {
+  const byId = new Map(spans.map((s) => [`${s.traceId}/${s.spanId}`, s]));
+  const nodes = new Map<Span, DifyNode>();
+  for (const span of spans) {
+    const parent = span.parentSpanId === undefined ? undefined : byId.get(`${span.traceId}/${span.parentSpanId}`);
+    const found = isAliyunAppSpan(span) ? aliyunNode(span, parent) : isPhoenixSpan(span) ? phoenixNode(span) : infraNode(span);
+    if (found) nodes.set(span, found);
+  }
+  return nodes;
+}

@@ -1,0 +1,58 @@
+import { stringAttribute, numberAttribute, type Span } from '../model/span';
+import type { DifyNode } from './difyNode';
+import type { ErrorKind } from './errorKind';
+import { pluginDaemon } from './difyNames';
+
+/**
+ * A span from inside a plugin process: Alibaba's probes name the service
+ * `{daemon}_plugin_{plugin}_{version}`; the Python SDK's own modules are `dify_plugin.*`.
+ */
+export function isPluginRuntimeSpan(span: Span): boolean {
+  return /_plugin_.+_\d/.test(span.resource.serviceName) || span.scopeName.startsWith('dify_plugin');
+}
+
+/** Everything a span says about its error, as one searchable text. */
+export function errorText(span: Span): string {
+  const parts = [span.status.message ?? ''];
+  for (const event of span.events) {
+    if (event.name !== 'exception' && event.name !== 'log.exception') continue;
+    for (const key of ['exception.type', 'exception.message', 'log.message']) parts.push(stringAttribute(event.attributes, key) ?? '');
+  }
+  parts.push(stringAttribute(span.attributes, 'exception.type') ?? '');
+  return parts.join('\n');
+}
+
+/**
+ * Ordered rules: the first that matches wins. LLM errors first, because Dify re-types model
+ * plugin failures to Invoke*Error (api/core/plugin/impl/base.py); then the plugin, the daemon,
+ * the sandbox, vector stores, HTTP nodes, and timeouts that belong to none of them.
+ */
+const rules: ReadonlyArray<readonly [ErrorKind, RegExp]> = [
+  ['llmRateLimit', /InvokeRateLimitError|rate limit|RateLimitError|\b429\b|Too Many Requests/i],
+  ['llmAuthorization', /InvokeAuthorizationError|Incorrect API key|invalid[_ ]api[_ ]key|AuthenticationError/i],
+  ['llmBadRequest', /InvokeBadRequestError/],
+  ['llmConnection', /InvokeConnectionError/],
+  ['llmServerUnavailable', /InvokeServerUnavailableError/],
+  // The user-friendly text of PluginInvokeError (api/core/plugin/impl/exc.py to_user_friendly_error).
+  ['pluginInvoke', /PluginInvokeError|An error occurred in the .+ please contact the author/s],
+  ['pluginDaemon', /PluginDaemon\w*Error|PluginNotFoundError|PluginPermissionDeniedError|PluginUniqueIdentifierError|plugin daemon/i],
+  // dify-sandbox tracebacks (<fd3> now, <string> before) and CodeExecutor messages (api/core/helper/code_executor/code_executor.py).
+  ['sandbox', /CodeExecutionError|File "<fd3>"|File "<string>"|process exited with code|Code execution service is unavailable|sandbox service/i],
+  ['vectorDatabase', /weaviate|qdrant|milvus|pgvecto|pgvector|chroma|opensearch|elasticsearch|tidb[_ ]vector|analyticdb|oracle vector|vector (?:store|database|db)/i],
+  ['httpNode', /HttpRequestNodeError|HTTPResponseCodeError|Request failed with status code|Reached maximum retries/i],
+  ['timeout', /timed? ?out|TimeoutError|ReadTimeout|ConnectTimeout|deadline exceeded/i],
+];
+
+/** The kind of a failed span's error, using the node it stands for when the text alone is not enough. */
+export function classifyError(span: Span, node: DifyNode | undefined): ErrorKind {
+  const text = errorText(span);
+  const inPlugin = isPluginRuntimeSpan(span);
+  for (const [kind, pattern] of rules) if (pattern.test(text) || (kind === 'pluginInvoke' && inPlugin)) return kind;
+  if (node?.nodeType === 'code') return 'sandbox';
+  if (node?.nodeType === 'http-request') return 'httpNode';
+  if (node?.nodeType === 'tool' && node.plugin) return 'pluginInvoke';
+  if (span.resource.serviceName === pluginDaemon.serviceName) return 'pluginDaemon';
+  const httpStatus = numberAttribute(span.attributes, 'http.response.status_code') ?? numberAttribute(span.attributes, 'http.status_code');
+  if (httpStatus === 429) return 'llmRateLimit';
+  return 'other';
+}

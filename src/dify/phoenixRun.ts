@@ -1,0 +1,51 @@
+import { numberAttribute, stringAttribute, type Span } from '../model/span';
+import type { TraceId } from '../model/units';
+import type { RunStatus } from '../shared/runSummary';
+import { phoenix } from './difyNames';
+import { jsonObjectAttribute, numberField, stringField } from './jsonAttribute';
+import { nonEmpty, topLevel, type RunFacts } from './runFacts';
+
+const statuses: ReadonlySet<string> = new Set(['succeeded', 'failed', 'partial-succeeded', 'stopped', 'running']);
+
+/**
+ * Arize Phoenix / OpenInference exporter (dify_trace_arize_phoenix/arize_phoenix_trace.py): a
+ * synthetic `Dify` root with `dify_trace_id`, then `workflow` (1.x) or `workflow_{run id}` (newer)
+ * or `message`, whose `metadata` JSON carries the run's ids, app name and status.
+ */
+export function phoenixRunFacts(traceId: TraceId, appSpans: readonly Span[]): RunFacts {
+  const difyRoot = topLevel(appSpans, (n) => n === phoenix.rootSpan);
+  const workflow = appSpans.find((s) => s.name === phoenix.workflowSpanPrefix || (s.name.startsWith(`${phoenix.workflowSpanPrefix}_`) && phoenix.metadataKey in s.attributes && !('node_type' in (jsonObjectAttribute(s.attributes, phoenix.metadataKey) ?? {}))));
+  const message = appSpans.find((s) => s.name === phoenix.messageSpan);
+  const runSpan = workflow ?? message;
+  const meta = runSpan === undefined ? undefined : jsonObjectAttribute(runSpan.attributes, phoenix.metadataKey);
+  const status = stringField(meta, 'status');
+  const difyTraceId = difyRoot === undefined ? undefined : stringAttribute(difyRoot.attributes, phoenix.difyTraceIdKey);
+  const linkedHex = difyTraceId?.replaceAll('-', '').toLowerCase();
+  const project = stringAttribute((difyRoot ?? appSpans[0]!).attributes, phoenix.projectNameKey) ?? stringAttribute(appSpans[0]!.resource.attributes, phoenix.projectResourceKey);
+  const gaps: string[] = [];
+  if (runSpan === undefined) gaps.push('The workflow or message span has not arrived.');
+  else if (meta === undefined) gaps.push(`The ${runSpan.name} span has no readable metadata; app, run id and status are guessed.`);
+  const messageId = stringField(meta, 'message_id');
+  const llmTotal = appSpans.reduce<number | undefined>((acc, s) => {
+    const n = numberAttribute(s.attributes, 'llm.token_count.total');
+    return n === undefined ? acc : (acc ?? 0) + n;
+  }, undefined);
+  const total = numberField(meta, 'total_tokens') ?? llmTotal;
+  return {
+    source: 'phoenix',
+    // The synthetic `Dify` root ends at once; the workflow/message span spans the run.
+    root: runSpan ?? difyRoot,
+    appSpans,
+    appName: stringField(meta, 'app_name') ?? project ?? 'Dify app',
+    appId: stringField(meta, 'app_id'),
+    workflowRunId: stringField(meta, 'workflow_run_id'),
+    messageId,
+    conversationId: nonEmpty(stringAttribute(runSpan?.attributes ?? {}, 'session.id') ?? stringField(meta, 'conversation_id')),
+    userId: stringField(meta, 'user_id'),
+    kind: workflow ? (messageId ? 'chatflow' : 'workflow') : message ? 'chat' : 'unknown',
+    status: status !== undefined && statuses.has(status) ? (status as RunStatus) : runSpan === undefined ? 'running' : undefined,
+    tokens: total === undefined ? undefined : { total },
+    linkedTraceIds: linkedHex && /^[0-9a-f]{32}$/.test(linkedHex) && linkedHex !== traceId ? [linkedHex] : [],
+    gaps,
+  };
+}

@@ -1,0 +1,74 @@
+import type { Span } from '../model/span';
+import type { TraceId } from '../model/units';
+import type { RunStatus, RunSummary } from '../shared/runSummary';
+import { difyNodesOf } from './difyNodes';
+import { classifyError } from './errorTaxonomy';
+import type { RunFacts } from './runFacts';
+import { deepestEarliestError } from './spanDepth';
+
+/** Spans of another trace in the store, if it has arrived. */
+export type LinkedSpans = (traceId: string) => readonly Span[] | undefined;
+
+/** Status from span statuses when the exporter records none: the root decides, node errors make it partial. */
+function statusFromSpans(root: Span | undefined, failing: Span | undefined): RunStatus {
+  if (root === undefined) return 'running';
+  if (root.status.code === 'error') return 'failed';
+  return failing === undefined ? 'succeeded' : 'partial-succeeded';
+}
+
+function bounds(spans: readonly Span[]): { startUs: number; endUs: number } {
+  let startUs = Number.POSITIVE_INFINITY;
+  let endUs = Number.NEGATIVE_INFINITY;
+  for (const s of spans) {
+    startUs = Math.min(startUs, s.startUs);
+    endUs = Math.max(endUs, s.endUs);
+  }
+  return { startUs, endUs };
+}
+
+/**
+ * The common run summary from an exporter's facts: the failing node of the app-level half, and the
+ * root cause (deepest, earliest error span) across both halves once the linked trace is there.
+ */
+export function summariseRun(traceId: TraceId, spanCount: number, facts: RunFacts, linkedSpans?: LinkedSpans): RunSummary {
+  const gaps = [...facts.gaps];
+  const linked: Span[] = [];
+  for (const id of facts.linkedTraceIds) {
+    const spans = linkedSpans?.(id);
+    if (spans === undefined) gaps.push(`Infrastructure trace ${id} has not arrived (Dify samples it, 10% by default, or it is still on its way).`);
+    else for (const span of spans) linked.push(span);
+  }
+  const all = linked.length === 0 ? facts.appSpans : [...facts.appSpans, ...linked];
+  const nodes = difyNodesOf(all);
+  const appNodeSpans = facts.appSpans.filter((s) => nodes.has(s));
+  const failingNodeSpan = deepestEarliestError(appNodeSpans);
+  const failingNode = failingNodeSpan === undefined ? undefined : nodes.get(failingNodeSpan);
+  const status = facts.status ?? statusFromSpans(facts.root, failingNodeSpan ?? deepestEarliestError(facts.appSpans.filter((s) => s !== facts.root)));
+  const rootCause = status === 'succeeded' ? undefined : deepestEarliestError(all);
+  const errorMessage = facts.root?.status.message || failingNodeSpan?.status.message || rootCause?.status.message;
+  const { startUs, endUs } = facts.root ?? bounds(facts.appSpans);
+  const defined = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
+  return {
+    traceId,
+    ...defined('runId', facts.workflowRunId ?? facts.messageId),
+    ...defined('workflowRunId', facts.workflowRunId),
+    ...defined('messageId', facts.messageId),
+    ...defined('conversationId', facts.conversationId),
+    ...defined('userId', facts.userId),
+    appName: facts.appName,
+    ...defined('appId', facts.appId),
+    kind: facts.kind,
+    status,
+    source: facts.source,
+    startMs: Math.floor(startUs / 1000),
+    durationUs: Math.max(0, endUs - startUs),
+    ...defined('tokens', facts.tokens),
+    ...defined('errorMessage', errorMessage || undefined),
+    ...defined('errorKind', rootCause === undefined ? undefined : classifyError(rootCause, nodes.get(rootCause))),
+    ...defined('failingNode', failingNode === undefined ? undefined : { title: failingNode.title, ...defined('nodeType', failingNode.nodeType), ...defined('nodeId', failingNode.nodeId) }),
+    ...defined('rootCause', rootCause === undefined ? undefined : { traceId: rootCause.traceId, spanId: rootCause.spanId, name: rootCause.name, serviceName: rootCause.resource.serviceName }),
+    spanCount,
+    linkedTraceIds: facts.linkedTraceIds,
+    ...defined('gaps', gaps.length > 0 ? gaps : undefined),
+  };
+}
