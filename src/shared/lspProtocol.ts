@@ -50,6 +50,14 @@ export type WireSpan = Omit<Span, 'resource'> & { readonly resource: number };
 /** A log record as sent over the wire, resource indexed like spans. */
 export type WireLogRecord = Omit<LogRecord, 'resource'> & { readonly resource: number };
 
+/** One span-level Trace Link: an app-level span and the infrastructure span that served it. */
+export interface SpanCounterpart {
+  readonly app: { readonly traceId: string; readonly spanId: string };
+  readonly infra: { readonly traceId: string; readonly spanId: string };
+  /** How they were matched: the node execution id (exact), the node title (best effort), the trace roots, or the plugin daemon span below the node. */
+  readonly via: 'nodeExecutionId' | 'nodeTitle' | 'traceRoot' | 'pluginDaemon';
+}
+
 export interface TraceSnapshot {
   /** The requested trace first, then the linked traces found in the store. */
   readonly traceIds: readonly string[];
@@ -59,6 +67,8 @@ export interface TraceSnapshot {
   readonly logs?: readonly WireLogRecord[];
   readonly warnings: readonly TraceWarning[];
   readonly run?: RunSummary;
+  /** Span-level Trace Links between the run's app-level spans and its infrastructure spans. */
+  readonly counterparts?: readonly SpanCounterpart[];
 }
 
 /** client → server: a trace with the traces its run links to. `null` when not in the store. */

@@ -73,6 +73,20 @@ describe('demo traces through the receiver', () => {
     }
   });
 
+  it('pairs each app-level node span with its infrastructure span through the node execution id', async () => {
+    const demo = DEMO_RUNS[1];
+    const snapshot = await service.backend.getTrace({ traceId: demo.appTraceId });
+    const counterparts = snapshot?.counterparts ?? [];
+    const name = (ref: { traceId: string; spanId: string }): string => snapshot?.spans.find((s) => s.traceId === ref.traceId && s.spanId === ref.spanId)?.name ?? '?';
+    const byVia = (via: string): string[] => counterparts.filter((c) => c.via === via).map((c) => `${name(c.app)} -> ${name(c.infra)}`).sort();
+    // Every executed node pairs exactly (Aliyun span id = SHA-256 of the execution id that infra spans carry).
+    assert.deepEqual(byVia('nodeExecutionId'), ['Get Weather -> Get Weather', 'Plan Trip -> Plan Trip', 'Search Travel Guides -> Search Travel Guides', 'Start -> Start']);
+    assert.deepEqual(byVia('nodeTitle'), []);
+    assert.deepEqual(byVia('traceRoot'), ['workflow -> POST /v1/workflows/run']);
+    // Nodes served by the plugin daemon also point at the daemon's span (the tool, and the LLM and embedding calls).
+    assert.ok(byVia('pluginDaemon').includes('Get Weather -> POST /plugin/:tenant_id/dispatch/tool/invoke'), byVia('pluginDaemon').join('; '));
+  });
+
   it('opens an infrastructure trace together with the app run that links to it', async () => {
     const demo = DEMO_RUNS[2];
     const snapshot = await service.backend.getTrace({ traceId: demo.infraTraceId });

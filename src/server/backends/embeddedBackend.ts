@@ -6,6 +6,8 @@ import type { RunIndex } from '../store/runIndex';
 import type { TraceStore } from '../store/traceStore';
 import type { TraceBackend } from './traceBackend';
 import { toTraceSnapshot } from '../../shared/traceSnapshotCodec';
+import { matchCounterparts } from '../../dify/counterparts';
+import { aliyunNodeSpanId } from './aliyunIds';
 
 /** Reads what the embedded OTLP receiver stored. */
 export class EmbeddedBackend implements TraceBackend {
@@ -43,6 +45,13 @@ export class EmbeddedBackend implements TraceBackend {
       count: missing.length,
       message: `The linked infrastructure trace ${missing.join(', ')} has not arrived (Dify samples infrastructure traces; OTEL_SAMPLING_RATE defaults to 0.1).`,
     }];
-    return toTraceSnapshot(traceIds, spans, warnings, run);
+    const snapshot = toTraceSnapshot(traceIds, spans, warnings, run);
+    // The app-level half is the requested trace when it holds a run, else the run that links to it.
+    const appTraceId = run !== undefined && run.source !== 'infrastructure' ? traceId : this.runs.linkersOf(traceId)[0]?.traceId;
+    if (appTraceId === undefined || traceIds.length < 2) return snapshot;
+    const app = spans.filter((s) => s.traceId === appTraceId);
+    const infra = spans.filter((s) => s.traceId !== appTraceId);
+    const counterparts = matchCounterparts(app, infra, aliyunNodeSpanId);
+    return counterparts.length === 0 ? snapshot : { ...snapshot, counterparts };
   }
 }
