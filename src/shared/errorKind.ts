@@ -21,3 +21,19 @@ export type ErrorKind =
   /** Knowledge retrieval against a vector database (Weaviate, Qdrant, Milvus, pgvector, ...). */
   | 'vectorDatabase'
   | 'other';
+
+/** Words for each kind, as a developer would say them (Runs view, panel header). */
+export const errorKindLabel: Readonly<Record<ErrorKind, string>> = {
+  pluginInvoke: 'plugin error',
+  pluginDaemon: 'plugin daemon error',
+  sandbox: 'code sandbox error',
+  llmRateLimit: 'LLM rate limit',
+  llmAuthorization: 'LLM authorization error',
+  llmBadRequest: 'LLM bad request',
+  llmConnection: 'LLM connection error',
+  llmServerUnavailable: 'LLM server unavailable',
+  httpNode: 'HTTP request error',
+  timeout: 'timeout',
+  vectorDatabase: 'vector database error',
+  other: 'error',
+};

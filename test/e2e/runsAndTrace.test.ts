@@ -58,7 +58,7 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     const runtimeRow = errorRows.filter({ hasText: runtimeSpan.name }).first();
     await runtimeRow.waitFor();
     assert.equal(await runtimeRow.getAttribute('aria-selected'), 'true', 'the root cause is selected on open');
-    assert.match((await runtimeRow.innerText()).toLowerCase(), /error/, 'the error is stated in words, not colour alone');
+    assert.match(await runtimeRow.innerText(), /\(error, root cause\)/, 'error and root cause are stated in words, not colour alone');
     await frame.locator('.details h2', { hasText: runtimeSpan.name }).waitFor();
     const pluginFile = pluginRun.failure?.kind === 'plugin' ? pluginRun.failure.pluginFile : '';
     await frame.locator('.details .stacktrace', { hasText: pluginFile }).waitFor();
@@ -71,6 +71,16 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
     assert.equal(await toolRow.getAttribute('aria-selected'), 'true');
     await screenshot(page, 'trace-tool-node');
+
+    // Trace Link, span by span: from the tool node to the plugin daemon span that served it, and back.
+    const daemonSpanName = 'POST /plugin/:tenant_id/dispatch/tool/invoke';
+    await frame.getByRole('button', { name: `Plugin daemon span: ${daemonSpanName} (dify-plugin-daemon)` }).click();
+    await frame.locator('.details h2', { hasText: daemonSpanName }).waitFor();
+    assert.equal(await frame.locator('.row[aria-selected="true"]', { hasText: daemonSpanName }).count(), 1, 'the daemon span is selected');
+    await screenshot(page, 'trace-link-daemon');
+    await frame.getByRole('button', { name: `App-level span: ${pluginRun.failingNodeTitle!} (${pluginRun.appName})` }).click();
+    await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
+    assert.equal(await toolRow.getAttribute('aria-selected'), 'true', 'back on the tool node');
 
     // After a window reload the panel comes back (serializer). The in-memory store restarted with
     // the window, so the panel says so, then fills in as soon as the traces arrive again, with the

@@ -5,6 +5,7 @@ import type { TraceSnapshot } from '../../src/shared/lspProtocol';
 import { onHostMessage, postToHost, savedState, saveState } from './hostBridge';
 import { ancestorKeys, visibleRows, type Row } from './layout/visibleRows';
 import { renderDetails } from './render/details';
+import { renderRelatedSpans, type RelatedSpan } from './render/relatedSpans';
 import { createSpanTree, rowHeight, type SpanTreeView } from './render/spanTree';
 import { renderSummary } from './render/summary';
 
@@ -13,6 +14,7 @@ const app = document.getElementById('app')!;
 interface Loaded {
   readonly snapshot: TraceSnapshot;
   readonly tree: TraceTree;
+  readonly related: ReadonlyMap<SpanKey, readonly RelatedSpan[]>;
   readonly collapsed: Set<SpanKey>;
   rows: Row[];
   selected: number;
@@ -46,11 +48,40 @@ function select(state: Loaded, index: number): void {
   state.selected = index;
   state.view.setSelected(index);
   state.view.scrollToIndex(index);
-  renderDetails(state.details, state.rows[index]?.span, state.tree.startUs, {
+  const row = state.rows[index];
+  renderDetails(state.details, row?.span, state.tree.startUs, {
     copy: (text) => postToHost({ type: 'copyText', text }),
     followLink: (traceId) => revealTrace(state, traceId),
   });
+  if (row) renderRelatedSpans(state.details, state.related.get(row.key) ?? [], (key) => reveal(state, key));
   persist(state);
+}
+
+/** Expands the ancestors of a span and selects it. */
+function reveal(state: Loaded, key: SpanKey): void {
+  let expanded = false;
+  for (const ancestor of ancestorKeys(state.tree, key)) expanded = state.collapsed.delete(ancestor) || expanded;
+  if (expanded) relayout(state, key);
+  const index = state.rows.findIndex((r) => r.key === key);
+  if (index >= 0) select(state, index);
+}
+
+/** Both directions of every span-level Trace Link, labelled from the side of the span shown. */
+function relatedSpans(snapshot: TraceSnapshot, tree: TraceTree): Map<SpanKey, RelatedSpan[]> {
+  const byKey = new Map(tree.spans.map((s) => [spanKey(s), s]));
+  const related = new Map<SpanKey, RelatedSpan[]>();
+  const add = (from: SpanKey, to: SpanKey, relation: string): void => {
+    const span = byKey.get(to);
+    if (!span || !byKey.has(from)) return;
+    related.set(from, [...(related.get(from) ?? []), { key: to, relation, name: span.name, serviceName: span.resource.serviceName }]);
+  };
+  for (const c of snapshot.counterparts ?? []) {
+    const app = `${c.app.traceId}/${c.app.spanId}`;
+    const infra = `${c.infra.traceId}/${c.infra.spanId}`;
+    add(app, infra, c.via === 'pluginDaemon' ? 'Plugin daemon span' : c.via === 'traceRoot' ? 'Infrastructure request' : 'Infrastructure span');
+    add(infra, app, c.via === 'traceRoot' ? 'App-level run' : 'App-level span');
+  }
+  return related;
 }
 
 /** A Trace Link target already merged into this view is selected; otherwise it opens in its own panel. */
@@ -124,24 +155,23 @@ function showTrace(snapshot: TraceSnapshot): void {
   details.setAttribute('aria-label', 'Span details');
   main.append(scroller, details);
   app.append(header, main);
-  renderSummary(header, snapshot, tree);
 
   const collapsed = new Set<SpanKey>(sameTrace ? saved.collapsedSpanKeys ?? [] : []);
+  const rootCause = snapshot.run?.rootCause;
+  const rootCauseKey = rootCause ? `${rootCause.traceId}/${rootCause.spanId}` : undefined;
   const state: Loaded = {
-    snapshot, tree, collapsed, rows: [], selected: -1, details,
-    view: createSpanTree(scroller, tree.startUs, tree.endUs, {
+    snapshot, tree, collapsed, rows: [], selected: -1, details, related: relatedSpans(snapshot, tree),
+    view: createSpanTree(scroller, tree.startUs, tree.endUs, rootCauseKey, {
       onSelect: (index) => select(state, index),
       onToggle: (index) => toggle(state, index),
     }),
   };
   loaded = state;
+  renderSummary(header, snapshot, tree, (key) => reveal(state, key));
   scroller.addEventListener('keydown', (event) => onKey(state, event));
 
-  // Open on the saved selection, else on the failing span (revealed), else on the first span.
-  const run = snapshot.run;
-  const rootCause = run?.rootCause;
-  const failingKey = rootCause ? `${rootCause.traceId}/${rootCause.spanId}` : undefined;
-  const initialKey = (sameTrace ? saved.selectedSpanKey : undefined) ?? failingKey ?? (tree.spans[0] ? spanKey(tree.spans[0]) : undefined);
+  // Open on the saved selection, else on the root cause (revealed), else on the first span.
+  const initialKey = (sameTrace ? saved.selectedSpanKey : undefined) ?? rootCauseKey ?? (tree.spans[0] ? spanKey(tree.spans[0]) : undefined);
   if (initialKey) for (const key of ancestorKeys(tree, initialKey)) collapsed.delete(key);
   state.selected = 0;
   relayout(state, initialKey);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { formatDuration } from '../../model/units';
-import type { ErrorKind } from '../../shared/errorKind';
+import { errorKindLabel } from '../../shared/errorKind';
 import type { RunStatus, RunSummary } from '../../shared/runSummary';
 
 /** Icon and words for a run status; the words carry the status so colour is never the only cue. */
@@ -21,22 +21,6 @@ export function statusIcon(status: RunStatus): vscode.ThemeIcon {
 export function statusLabel(status: RunStatus): string {
   return statusLook[status].label;
 }
-
-/** Words for the error taxonomy, as a developer would say them. */
-export const errorKindLabel: Record<ErrorKind, string> = {
-  pluginInvoke: 'plugin error',
-  pluginDaemon: 'plugin daemon error',
-  sandbox: 'code sandbox error',
-  llmRateLimit: 'LLM rate limit',
-  llmAuthorization: 'LLM authorization',
-  llmBadRequest: 'LLM bad request',
-  llmConnection: 'LLM connection',
-  llmServerUnavailable: 'LLM server unavailable',
-  httpNode: 'HTTP request error',
-  timeout: 'timeout',
-  vectorDatabase: 'vector database error',
-  other: 'error',
-};
 
 function startTime(run: RunSummary): string {
   return new Date(run.startMs).toLocaleTimeString();

@@ -23,7 +23,7 @@ export interface SpanTreeCallbacks {
  * span), so a 100k-span trace costs the same to scroll as a small one. All text goes through
  * `.text()`; span names are untrusted.
  */
-export function createSpanTree(scroller: HTMLElement, traceStartUs: number, traceEndUs: number, callbacks: SpanTreeCallbacks): SpanTreeView {
+export function createSpanTree(scroller: HTMLElement, traceStartUs: number, traceEndUs: number, rootCauseKey: string | undefined, callbacks: SpanTreeCallbacks): SpanTreeView {
   const spacer = select(scroller).append('div').attr('class', 'spacer');
   const x = scaleLinear().domain([traceStartUs, Math.max(traceEndUs, traceStartUs + 1)]).range([0, 100]).clamp(true);
   let rows: readonly Row[] = [];
@@ -62,6 +62,7 @@ export function createSpanTree(scroller: HTMLElement, traceStartUs: number, trac
       .attr('data-status', (d) => d.row.span.status.code)
       .classed('selected', (d) => d.index === selected)
       .classed('linked-root', (d) => d.row.linkedTraceRoot)
+      .classed('root-cause', (d) => d.row.key === rootCauseKey)
       .each(function (d) {
         const div = select(this);
         const { span } = d.row;
@@ -69,7 +70,8 @@ export function createSpanTree(scroller: HTMLElement, traceStartUs: number, trac
         div.select('.label').style('padding-left', `${d.row.depth * 14 + 4}px`);
         div.select('.twisty').attr('class', `twisty codicon ${d.row.hasChildren ? (d.row.collapsed ? 'codicon-chevron-right' : 'codicon-chevron-down') : 'codicon-blank'}`);
         div.select('.status-icon').attr('class', `status-icon codicon ${isError ? 'codicon-error' : ''}`).attr('title', isError ? 'error' : null);
-        div.select('.name').text(`${span.name || '(unnamed)'}${isError ? ' (error)' : ''}`);
+        const marker = d.row.key === rootCauseKey ? ' (error, root cause)' : isError ? ' (error)' : '';
+        div.select('.name').text(`${span.name || '(unnamed)'}${marker}`);
         div.select('.service').text(d.row.linkedTraceRoot ? `${span.resource.serviceName} · linked trace` : span.resource.serviceName);
         const left = x(span.startUs);
         const width = Math.max(0.2, x(span.endUs) - left);

@@ -1,10 +1,11 @@
 import { select } from 'd3-selection';
 import type { TraceTree } from '../../../src/model/buildTrace';
 import { formatDuration } from '../../../src/model/units';
+import { errorKindLabel } from '../../../src/shared/errorKind';
 import type { TraceSnapshot } from '../../../src/shared/lspProtocol';
 
 /** The header: run identity and status in words, and every warning the trace carries. */
-export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, tree: TraceTree): void {
+export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, tree: TraceTree, onRevealRootCause: (key: string) => void): void {
   const root = select(container);
   root.selectAll('*').remove();
   const run = snapshot.run;
@@ -24,7 +25,13 @@ export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, t
     error.append('span').attr('class', 'codicon codicon-error').attr('aria-hidden', 'true');
     error.append('span').text(` ${run.failingNode ? `${run.failingNode.title}: ` : ''}${run.errorMessage.split('\n')[0]}`);
   }
-  const warnings = [...snapshot.warnings, ...tree.warnings];
+  if (run?.rootCause) {
+    const cause = root.append('p').attr('class', 'root-cause-line');
+    cause.append('span').text(`Root cause${run.errorKind ? ` (${errorKindLabel[run.errorKind]})` : ''}: `);
+    const rootCause = run.rootCause;
+    cause.append('button').attr('class', 'link-button inline').text(`${rootCause.name} in ${rootCause.serviceName}`).on('click', () => onRevealRootCause(`${rootCause.traceId}/${rootCause.spanId}`));
+  }
+  const warnings = [...snapshot.warnings, ...tree.warnings, ...(run?.gaps ?? []).map((message) => ({ message }))];
   if (warnings.length > 0) {
     const list = root.append('ul').attr('class', 'warnings').attr('aria-label', 'Warnings');
     for (const w of warnings) {
