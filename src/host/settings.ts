@@ -15,7 +15,10 @@ export function readServerSettings(): ServerSettings {
       port: config.get<number>('receiver.port', d.receiver.port),
       maxBodyMiB: config.get<number>('receiver.maxBodyMiB', d.receiver.maxBodyMiB),
     },
-    store: { maxSpans: config.get<number>('store.maxSpans', d.store.maxSpans) },
+    store: {
+      maxSpans: config.get<number>('store.maxSpans', d.store.maxSpans),
+      maxLogRecords: config.get<number>('store.maxLogRecords', d.store.maxLogRecords),
+    },
   };
 }
 

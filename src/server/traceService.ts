@@ -1,8 +1,11 @@
+import type { LogRecord } from '../model/logRecord';
 import type { Span } from '../model/span';
 import type { TraceId } from '../model/units';
 import type { ReceiverState, ReceiverStatus, ServerSettings } from '../shared/lspProtocol';
+import { defaultServerSettings } from '../shared/defaultSettings';
 import { EmbeddedBackend } from './backends/embeddedBackend';
 import { OtlpHttpReceiver } from './receiver/otlpHttpReceiver';
+import { LogStore } from './store/logStore';
 import { MemoryTraceStore } from './store/memoryTraceStore';
 import { RunIndex } from './store/runIndex';
 
@@ -12,9 +15,10 @@ export interface TraceServiceEvents {
   readonly log: (message: string) => void;
 }
 
-/** Owns the store, the run index and the receiver; knows nothing of LSP or VS Code. */
+/** Owns the stores, the run index and the receiver; knows nothing of LSP or VS Code. */
 export class TraceService {
   readonly store: MemoryTraceStore;
+  readonly logs: LogStore;
   readonly runs: RunIndex;
   readonly backend: EmbeddedBackend;
   private receiver: OtlpHttpReceiver | undefined;
@@ -26,16 +30,25 @@ export class TraceService {
   constructor(settings: ServerSettings, private readonly events: TraceServiceEvents) {
     this.settings = settings;
     this.store = new MemoryTraceStore(settings.store.maxSpans);
+    this.logs = new LogStore(maxLogRecordsOf(settings));
     this.runs = new RunIndex(this.store);
-    this.backend = new EmbeddedBackend(this.store, this.runs);
+    this.backend = new EmbeddedBackend(this.store, this.runs, this.logs);
   }
 
   /** Adds spans from any source (receiver, file import, tests). */
   ingest(spans: readonly Span[]): void {
     const { touched, evicted } = this.store.add(spans);
     this.runs.remove(evicted);
+    this.logs.removeTraces(evicted);
     const changed = this.runs.markChanged(touched);
     this.events.runsChanged([...changed, ...evicted]);
+    this.emitStatus();
+  }
+
+  /** Adds log records; their traces count as changed, so the panels showing them refresh. */
+  ingestLogs(records: readonly LogRecord[]): void {
+    const { touched, evicted } = this.logs.add(records);
+    if (touched.length > 0 || evicted.length > 0) this.events.runsChanged([...touched, ...evicted]);
     this.emitStatus();
   }
 
@@ -51,6 +64,7 @@ export class TraceService {
       port,
       maxBodyBytes: Math.round(maxBodyMiB * 1024 * 1024),
       onSpans: (spans) => this.ingest(spans),
+      onLogs: (records) => this.ingestLogs(records),
       onRejected: (reason) => {
         this.rejectedRequests++;
         this.lastError = reason;
@@ -83,8 +97,11 @@ export class TraceService {
     const evicted = this.store.setMaxSpans(settings.store.maxSpans);
     if (evicted.length > 0) {
       this.runs.remove(evicted);
+      this.logs.removeTraces(evicted);
       this.events.runsChanged(evicted);
     }
+    const logsEvicted = this.logs.setMaxRecords(maxLogRecordsOf(settings));
+    if (logsEvicted.length > 0) this.events.runsChanged(logsEvicted);
     const after = settings.receiver;
     const restart = before.enabled !== after.enabled || before.host !== after.host || before.port !== after.port || before.maxBodyMiB !== after.maxBodyMiB;
     if (restart || this.receiverState.state === 'portInUse' || this.receiverState.state === 'failed') {
@@ -96,7 +113,8 @@ export class TraceService {
 
   status(): ReceiverStatus {
     const { spans, traces } = this.store.stats();
-    return { receiver: this.receiverState, spans, traces, rejectedRequests: this.rejectedRequests, ...(this.lastError ? { lastError: this.lastError } : {}) };
+    const logRecords = this.logs.stats().records;
+    return { receiver: this.receiverState, spans, traces, logRecords, rejectedRequests: this.rejectedRequests, ...(this.lastError ? { lastError: this.lastError } : {}) };
   }
 
   private setState(state: ReceiverState): void {
@@ -107,4 +125,8 @@ export class TraceService {
   private emitStatus(): void {
     this.events.statusChanged(this.status());
   }
+}
+
+function maxLogRecordsOf(settings: ServerSettings): number {
+  return settings.store.maxLogRecords ?? defaultServerSettings.store.maxLogRecords;
 }

@@ -1,7 +1,7 @@
 import type { ServerSettings } from './lspProtocol';
 
-/** Mirrors the defaults declared in package.json `contributes.configuration`. */
-export const defaultServerSettings: ServerSettings = {
+/** Mirrors the defaults declared in package.json `contributes.configuration`; every optional setting is filled. */
+export const defaultServerSettings: ServerSettings & { readonly store: { readonly maxLogRecords: number } } = {
   receiver: { enabled: true, host: '127.0.0.1', port: 4318, maxBodyMiB: 64 },
-  store: { maxSpans: 500_000 },
+  store: { maxSpans: 500_000, maxLogRecords: 200_000 },
 };

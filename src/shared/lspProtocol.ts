@@ -11,7 +11,8 @@ import type { RunFilter, RunSummary } from './runSummary';
 /** Settings the client passes as `initializationOptions` and on `difyTrace/configure`. */
 export interface ServerSettings {
   readonly receiver: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly maxBodyMiB: number };
-  readonly store: { readonly maxSpans: number };
+  /** `maxLogRecords` absent (older clients): `defaultServerSettings.store.maxLogRecords`. */
+  readonly store: { readonly maxSpans: number; readonly maxLogRecords?: number };
 }
 
 export type ReceiverState =
@@ -25,6 +26,7 @@ export interface ReceiverStatus {
   readonly receiver: ReceiverState;
   readonly spans: number;
   readonly traces: number;
+  readonly logRecords: number;
   readonly rejectedRequests: number;
   readonly lastError?: string;
 }

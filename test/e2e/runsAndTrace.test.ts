@@ -44,7 +44,9 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await failedPluginRow.waitFor({ timeout: 30_000 });
     await rows.filter({ hasText: `failed · at ${codeRun.failingNodeTitle}` }).waitFor();
     await rows.filter({ hasText: 'succeeded' }).waitFor();
-    assert.equal(await rows.count(), 3, 'one row per demo run; the linked infrastructure traces are not listed twice');
+    // One app row, then one row per demo run: the linked infrastructure traces are not listed twice.
+    await rows.filter({ hasText: new RegExp(`${pluginRun.appName}\\s*3 runs · 2 failed`) }).waitFor();
+    assert.equal(await sidebar.locator('.monaco-list-row[aria-level="2"]').count(), 3);
     await screenshot(page, 'runs-listed');
 
     await failedPluginRow.click();

@@ -3,16 +3,27 @@ import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { fromBinary, fromJson, type JsonValue } from '@bufbuild/protobuf';
+import type { LogRecord } from '../../src/model/logRecord';
 import type { Span } from '../../src/model/span';
 import { StatusSchema } from '../../src/server/receiver/gen/google/rpc/status_pb';
+import { ExportLogsServiceResponseSchema } from '../../src/server/receiver/gen/opentelemetry/proto/collector/logs/v1/logs_service_pb';
 import { ExportTraceServiceResponseSchema } from '../../src/server/receiver/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
 import { OtlpHttpReceiver } from '../../src/server/receiver/otlpHttpReceiver';
 import { sampleJson, sampleProtobuf } from './otlpFixtures';
+import { sampleLogsJson, sampleLogsProtobuf } from './otlpLogFixtures';
 
 describe('OTLP/HTTP receiver', () => {
   const received: Span[][] = [];
+  const receivedLogs: LogRecord[][] = [];
   const rejected: string[] = [];
-  const receiver = new OtlpHttpReceiver({ host: '127.0.0.1', port: 0, maxBodyBytes: 64 * 1024, onSpans: (s) => received.push([...s]), onRejected: (r) => rejected.push(r) });
+  const receiver = new OtlpHttpReceiver({
+    host: '127.0.0.1',
+    port: 0,
+    maxBodyBytes: 64 * 1024,
+    onSpans: (s) => received.push([...s]),
+    onLogs: (r) => receivedLogs.push([...r]),
+    onRejected: (r) => rejected.push(r),
+  });
   let url = '';
 
   before(async () => {
@@ -57,6 +68,49 @@ describe('OTLP/HTTP receiver', () => {
     assert.equal(head.status, 405);
   });
 
+  it('accepts protobuf logs on /v1/logs and answers with an empty ExportLogsServiceResponse', async () => {
+    const before = receivedLogs.length;
+    const res = await post('/v1/logs', sampleLogsProtobuf(), { 'content-type': 'application/x-protobuf' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/x-protobuf');
+    const body = fromBinary(ExportLogsServiceResponseSchema, new Uint8Array(await res.arrayBuffer()));
+    assert.equal(body.partialSuccess, undefined);
+    assert.equal(receivedLogs.length, before + 1);
+    assert.equal(receivedLogs.at(-1)?.length, 11);
+  });
+
+  it('accepts gzip JSON logs and answers in JSON', async () => {
+    const spans = received.length;
+    const res = await post('/v1/logs', gzipSync(sampleLogsJson()), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), {});
+    assert.equal(receivedLogs.at(-1)?.[0]?.body, 'linked');
+    assert.equal(received.length, spans, 'logs are not spans');
+  });
+
+  it('reports partial success with rejectedLogRecords when some records have malformed ids', async () => {
+    const json = sampleLogsJson().replace('"spanId":""', '"spanId":"AQID"');
+    const res = await post('/v1/logs', json, { 'content-type': 'application/json' });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { partialSuccess?: { rejectedLogRecords?: string; errorMessage?: string } };
+    assert.equal(body.partialSuccess?.rejectedLogRecords, '1');
+    assert.match(body.partialSuccess?.errorMessage ?? '', /malformed trace id or span id/);
+    assert.equal(receivedLogs.at(-1)?.length, 8);
+  });
+
+  it('answers a logs request whose handler throws with 503', async () => {
+    const failing = new OtlpHttpReceiver({ host: '127.0.0.1', port: 0, maxBodyBytes: 1024 * 1024, onSpans: () => {}, onLogs: () => { throw new Error('store is closed'); }, onRejected: () => {} });
+    const result = await failing.listen();
+    assert.ok(result.ok);
+    try {
+      const res = await fetch(`${result.url}/v1/logs`, { method: 'POST', body: sampleLogsProtobuf(), headers: { 'content-type': 'application/x-protobuf' } });
+      assert.equal(res.status, 503);
+      assert.match(fromBinary(StatusSchema, new Uint8Array(await res.arrayBuffer())).message, /store is closed/);
+    } finally {
+      await failing.close();
+    }
+  });
+
   const badCases: Array<[string, () => Promise<Response>, number, RegExp]> = [
     ['malformed protobuf', () => post('/v1/traces', Buffer.from([0x0a, 0xff, 0xff]), { 'content-type': 'application/x-protobuf' }), 400, /not a protobuf/],
     ['malformed JSON', () => post('/v1/traces', '{"resourceSpans":', { 'content-type': 'application/json' }), 400, /not valid JSON/],
@@ -65,10 +119,16 @@ describe('OTLP/HTTP receiver', () => {
     ['a body over the limit', () => post('/v1/traces', Buffer.alloc(100 * 1024), { 'content-type': 'application/x-protobuf' }), 413, /exceeds the limit/],
     ['a gzip body over the limit once inflated', () => post('/v1/traces', gzipSync(Buffer.alloc(200 * 1024)), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }), 413, /decompressed/],
     ['an unknown path', () => post('/v2/traces', sampleProtobuf(), { 'content-type': 'application/x-protobuf' }), 404, /No OTLP endpoint/],
+    ['malformed protobuf logs', () => post('/v1/logs', Buffer.from([0x0a, 0xff, 0xff]), { 'content-type': 'application/x-protobuf' }), 400, /not a protobuf ExportLogsServiceRequest/],
+    ['malformed JSON logs', () => post('/v1/logs', '{"resourceLogs":', { 'content-type': 'application/json' }), 400, /not valid JSON/],
+    ['logs in a wrong content type', () => post('/v1/logs', 'hello', { 'content-type': 'text/plain' }), 400, /Unsupported Content-Type/],
+    ['a logs body over the limit', () => post('/v1/logs', Buffer.alloc(100 * 1024), { 'content-type': 'application/x-protobuf' }), 413, /exceeds the limit/],
+    ['a gzip logs body over the limit once inflated', () => post('/v1/logs', gzipSync(Buffer.alloc(200 * 1024)), { 'content-type': 'application/json', 'content-encoding': 'gzip' }), 413, /decompressed/],
   ];
   for (const [what, send, status, message] of badCases) {
     it(`answers ${what} with ${status} and a Status message, stores nothing, and keeps serving`, async () => {
       const count = received.length;
+      const logCount = receivedLogs.length;
       const res = await send();
       assert.equal(res.status, status);
       // The Status comes in the request's encoding (protobuf when the content type is unknown).
@@ -78,6 +138,7 @@ describe('OTLP/HTTP receiver', () => {
       assert.match(statusMessage.message, message);
       assert.match(rejected.at(-1) ?? '', message);
       assert.equal(received.length, count);
+      assert.equal(receivedLogs.length, logCount);
       const ok = await post('/v1/traces', sampleProtobuf(), { 'content-type': 'application/x-protobuf' });
       assert.equal(ok.status, 200);
     });
@@ -87,7 +148,7 @@ describe('OTLP/HTTP receiver', () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
-    const second = new OtlpHttpReceiver({ host: '127.0.0.1', port, maxBodyBytes: 1024, onSpans: () => {}, onRejected: () => {} });
+    const second = new OtlpHttpReceiver({ host: '127.0.0.1', port, maxBodyBytes: 1024, onSpans: () => {}, onLogs: () => {}, onRejected: () => {} });
     const result = await second.listen();
     blocker.close();
     assert.equal(result.ok, false);

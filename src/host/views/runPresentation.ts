@@ -26,11 +26,23 @@ function startTime(run: RunSummary): string {
   return new Date(run.startMs).toLocaleTimeString();
 }
 
+/** A run under its app: when it started, and what kind of run it was. */
+export function runLabel(run: RunSummary): string {
+  return `${startTime(run)} ${run.kind === 'unknown' ? 'run' : run.kind}`;
+}
+
 export function runDescription(run: RunSummary): string {
-  const parts = [statusLabel(run.status), formatDuration(run.durationUs), startTime(run)];
-  if (run.failingNode && run.status !== 'succeeded') parts.splice(1, 0, `at ${run.failingNode.title}`);
-  if (run.errorKind && run.status !== 'succeeded') parts.splice(2, 0, errorKindLabel[run.errorKind]);
+  const parts = [statusLabel(run.status)];
+  if (run.failingNode && run.status !== 'succeeded') parts.push(`at ${run.failingNode.title}`);
+  if (run.errorKind && run.status !== 'succeeded') parts.push(errorKindLabel[run.errorKind]);
+  parts.push(formatDuration(run.durationUs));
+  if (run.tokens?.total !== undefined) parts.push(`${run.tokens.total.toLocaleString()} tokens`);
   return parts.join(' · ');
+}
+
+export function appDescription(runs: readonly RunSummary[]): string {
+  const failed = runs.filter((r) => r.status === 'failed').length;
+  return `${runs.length} run${runs.length === 1 ? '' : 's'}${failed > 0 ? ` · ${failed} failed` : ''}`;
 }
 
 /** Markdown tooltip; every value from the trace is escaped or fenced, never trusted. */

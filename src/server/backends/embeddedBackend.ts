@@ -2,6 +2,7 @@ import type { Span } from '../../model/span';
 import type { TraceWarning } from '../../model/traceWarning';
 import { asTraceId } from '../../model/units';
 import type { GetTraceRequest, ListRunsRequest } from '../../shared/lspProtocol';
+import type { LogStore } from '../store/logStore';
 import type { RunIndex } from '../store/runIndex';
 import type { TraceStore } from '../store/traceStore';
 import type { TraceBackend } from './traceBackend';
@@ -16,6 +17,7 @@ export class EmbeddedBackend implements TraceBackend {
   constructor(
     private readonly store: TraceStore,
     private readonly runs: RunIndex,
+    private readonly logs: LogStore,
   ) {}
 
   async listRuns(params: ListRunsRequest.Params): Promise<ListRunsRequest.Result> {
@@ -45,7 +47,10 @@ export class EmbeddedBackend implements TraceBackend {
       count: missing.length,
       message: `The linked infrastructure trace ${missing.join(', ')} has not arrived (Dify samples infrastructure traces; OTEL_SAMPLING_RATE defaults to 0.1).`,
     }];
-    const snapshot = toTraceSnapshot(traceIds, spans, warnings, run);
+    // Records of the run's traces, also of a linked trace whose spans never arrived: Dify's log
+    // records carry the request's trace id whether or not the sampler kept its spans.
+    const logs = [...new Set([...traceIds, ...related])].flatMap((id) => this.logs.logsOf(id) ?? []).sort((a, b) => a.timeUs - b.timeUs);
+    const snapshot = toTraceSnapshot(traceIds, spans, warnings, run, logs);
     // The app-level half is the requested trace when it holds a run, else the run that links to it.
     const appTraceId = run !== undefined && run.source !== 'infrastructure' ? traceId : this.runs.linkersOf(traceId)[0]?.traceId;
     if (appTraceId === undefined || traceIds.length < 2) return snapshot;

@@ -1,8 +1,9 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { fromBinary } from '@bufbuild/protobuf';
+import { fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { ExportLogsServiceRequestSchema, type ExportLogsServiceRequest } from './gen/opentelemetry/proto/collector/logs/v1/logs_service_pb';
 import { ExportTraceServiceRequestSchema, type ExportTraceServiceRequest } from './gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
-import { decodeTraceJson } from './otlpJson';
+import { decodeLogsJson, decodeTraceJson } from './otlpJson';
 import { ReceiverError } from './receiverError';
 
 const gunzipAsync = promisify(gunzip);
@@ -32,11 +33,18 @@ export async function decompress(body: Buffer, contentEncoding: string | undefin
   }
 }
 
-export function decodeTraceRequest(body: Buffer, encoding: OtlpEncoding): ExportTraceServiceRequest {
-  if (encoding === 'json') return decodeTraceJson(body);
+function decodeProtobuf<Desc extends DescMessage>(body: Buffer, schema: Desc): MessageShape<Desc> {
   try {
-    return fromBinary(ExportTraceServiceRequestSchema, body);
+    return fromBinary(schema, body);
   } catch (e) {
-    throw new ReceiverError('badRequest', `Body is not a protobuf ExportTraceServiceRequest: ${(e as Error).message}`, { cause: e });
+    throw new ReceiverError('badRequest', `Body is not a protobuf ${schema.name}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+export function decodeTraceRequest(body: Buffer, encoding: OtlpEncoding): ExportTraceServiceRequest {
+  return encoding === 'json' ? decodeTraceJson(body) : decodeProtobuf(body, ExportTraceServiceRequestSchema);
+}
+
+export function decodeLogsRequest(body: Buffer, encoding: OtlpEncoding): ExportLogsServiceRequest {
+  return encoding === 'json' ? decodeLogsJson(body) : decodeProtobuf(body, ExportLogsServiceRequestSchema);
 }

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LogRecord } from '../../model/logRecord';
 import type { Span } from '../../model/span';
-import { decodeTraceRequest, decompress, encodingOf, type OtlpEncoding } from './otlpBody';
+import { decodeLogsRequest, decodeTraceRequest, decompress, encodingOf, type OtlpEncoding } from './otlpBody';
+import { logsRequestToModel } from './otlpLogsToModel';
 import { exportResponse, statusResponse } from './otlpResponses';
 import { exportRequestToModel } from './otlpToModel';
 import { httpStatusOf, ReceiverError } from './receiverError';
@@ -12,6 +14,8 @@ export interface ReceiverOptions {
   readonly maxBodyBytes: number;
   /** Called once per accepted request with its spans; throwing makes the request fail with 503. */
   readonly onSpans: (spans: readonly Span[]) => void;
+  /** Called once per accepted logs request with its records; throwing makes the request fail with 503. */
+  readonly onLogs: (records: readonly LogRecord[]) => void;
   readonly onRejected: (reason: string) => void;
 }
 
@@ -20,9 +24,9 @@ export type ListenResult =
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 /**
- * OTLP/HTTP receiver (opentelemetry-proto docs/specification.md, "OTLP/HTTP"): POST /v1/traces
- * in protobuf or JSON, optionally gzip. /v1/metrics is accepted and dropped, because Dify's API
- * exports metrics to the same base endpoint and would otherwise log an error per export.
+ * OTLP/HTTP receiver (opentelemetry-proto docs/specification.md, "OTLP/HTTP"): POST /v1/traces and
+ * /v1/logs in protobuf or JSON, optionally gzip. /v1/metrics is accepted and dropped, because Dify's
+ * API exports metrics to the same base endpoint and would otherwise log an error per export.
  */
 export class OtlpHttpReceiver {
   private server: Server | undefined;
@@ -56,7 +60,7 @@ export class OtlpHttpReceiver {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const kind = endpointOf(path);
       if (kind === undefined) {
-        throw new ReceiverError('notFound', `No OTLP endpoint at ${path}; send traces to /v1/traces.`);
+        throw new ReceiverError('notFound', `No OTLP endpoint at ${path}; send traces to /v1/traces and logs to /v1/logs.`);
       }
       if (req.method !== 'POST') throw new ReceiverError('methodNotAllowed', `Use POST for ${path}.`);
       const bodyEncoding = encodingOf(req.headers['content-type']);
@@ -65,18 +69,29 @@ export class OtlpHttpReceiver {
       }
       const raw = await readBody(req, this.options.maxBodyBytes);
       const body = await decompress(raw, req.headers['content-encoding'], this.options.maxBodyBytes);
-      if (kind === 'metrics') return send(res, 200, exportResponse(bodyEncoding, 0));
-      const mapped = exportRequestToModel(decodeTraceRequest(body, bodyEncoding));
-      if (mapped.spans.length > 0) this.options.onSpans(mapped.spans);
-      if (mapped.rejectionReason) this.options.onRejected(mapped.rejectionReason);
-      send(res, 200, exportResponse(bodyEncoding, mapped.rejected, mapped.rejectionReason));
+      if (kind === 'metrics') return send(res, 200, exportResponse(bodyEncoding, 'traces', 0));
+      const { rejected, rejectionReason } = kind === 'logs' ? this.acceptLogs(body, bodyEncoding) : this.acceptSpans(body, bodyEncoding);
+      if (rejectionReason) this.options.onRejected(rejectionReason);
+      send(res, 200, exportResponse(bodyEncoding, kind, rejected, rejectionReason));
     } catch (e) {
       const status = ReceiverError.is(e) ? httpStatusOf[e.kind] : 503;
-      const message = ReceiverError.is(e) ? e.message : `The trace server could not store the spans: ${(e as Error).message}`;
+      const message = ReceiverError.is(e) ? e.message : `The trace server could not store the request's data: ${(e as Error).message}`;
       this.options.onRejected(message);
       if (status === 413 || status === 400) res.setHeader('Connection', 'close');
       send(res, status, statusResponse(encoding, message));
     }
+  }
+
+  private acceptSpans(body: Buffer, encoding: OtlpEncoding): { rejected: number; rejectionReason?: string | undefined } {
+    const mapped = exportRequestToModel(decodeTraceRequest(body, encoding));
+    if (mapped.spans.length > 0) this.options.onSpans(mapped.spans);
+    return mapped;
+  }
+
+  private acceptLogs(body: Buffer, encoding: OtlpEncoding): { rejected: number; rejectionReason?: string | undefined } {
+    const mapped = logsRequestToModel(decodeLogsRequest(body, encoding));
+    if (mapped.records.length > 0) this.options.onLogs(mapped.records);
+    return mapped;
   }
 }
 
@@ -85,8 +100,9 @@ export class OtlpHttpReceiver {
  * license key (`{endpoint}/adapt_{license_key}/api/otlp/traces`, or `.../api/v1/traces` for CMS 2.0;
  * dify_trace_aliyun/data_exporter/traceclient.py build_endpoint), so that exporter can point here.
  */
-export function endpointOf(path: string): 'traces' | 'metrics' | undefined {
+export function endpointOf(path: string): 'traces' | 'logs' | 'metrics' | undefined {
   if (path === '/v1/traces' || /\/adapt_[^/]+\/api\/(?:otlp\/traces|v1\/traces)$/.test(path)) return 'traces';
+  if (path === '/v1/logs') return 'logs';
   if (path === '/v1/metrics') return 'metrics';
   return undefined;
 }

@@ -1,4 +1,5 @@
-import { fromJson, type JsonValue } from '@bufbuild/protobuf';
+import { fromJson, type DescMessage, type JsonValue, type MessageShape } from '@bufbuild/protobuf';
+import { ExportLogsServiceRequestSchema, type ExportLogsServiceRequest } from './gen/opentelemetry/proto/collector/logs/v1/logs_service_pb';
 import { ExportTraceServiceRequestSchema, type ExportTraceServiceRequest } from './gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
 import { ReceiverError } from './receiverError';
 
@@ -22,6 +23,7 @@ function fixIds(target: unknown, keys: ReadonlyArray<readonly [string, 32 | 16]>
 
 const spanIdKeys = [['traceId', 32], ['spanId', 16], ['parentSpanId', 16]] as const;
 const linkIdKeys = [['traceId', 32], ['spanId', 16]] as const;
+const logIdKeys = [['traceId', 32], ['spanId', 16]] as const;
 
 function each(value: unknown, visit: (item: unknown) => void): void {
   if (Array.isArray(value)) for (const item of value) visit(item);
@@ -31,14 +33,8 @@ function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
-/** Parses an OTLP/JSON trace export; throws `ReceiverError('badRequest')` with the parser's reason. */
-export function decodeTraceJson(body: Buffer): ExportTraceServiceRequest {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    throw new ReceiverError('badRequest', `Body is not valid JSON: ${(e as Error).message}`, { cause: e });
-  }
+/** resourceSpans[].scopeSpans[].spans[] and their links[]. */
+function fixTraceIds(json: unknown): void {
   each(field(json, 'resourceSpans'), (rs) =>
     each(field(rs, 'scopeSpans'), (ss) =>
       each(field(ss, 'spans'), (span) => {
@@ -47,9 +43,33 @@ export function decodeTraceJson(body: Buffer): ExportTraceServiceRequest {
       }),
     ),
   );
+}
+
+/** resourceLogs[].scopeLogs[].logRecords[]. */
+function fixLogIds(json: unknown): void {
+  each(field(json, 'resourceLogs'), (rl) => each(field(rl, 'scopeLogs'), (sl) => each(field(sl, 'logRecords'), (record) => fixIds(record, logIdKeys))));
+}
+
+/** Parses an OTLP/JSON export of one signal; throws `ReceiverError('badRequest')` with the parser's reason. */
+function decodeOtlpJson<Desc extends DescMessage>(body: Buffer, schema: Desc, fixSignalIds: (json: unknown) => void): MessageShape<Desc> {
+  let json: unknown;
   try {
-    return fromJson(ExportTraceServiceRequestSchema, json as JsonValue, { ignoreUnknownFields: true });
+    json = JSON.parse(body.toString('utf8'));
   } catch (e) {
-    throw new ReceiverError('badRequest', `Body is not an OTLP/JSON ExportTraceServiceRequest: ${(e as Error).message}`, { cause: e });
+    throw new ReceiverError('badRequest', `Body is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
+  fixSignalIds(json);
+  try {
+    return fromJson(schema, json as JsonValue, { ignoreUnknownFields: true });
+  } catch (e) {
+    throw new ReceiverError('badRequest', `Body is not an OTLP/JSON ${schema.name}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+export function decodeTraceJson(body: Buffer): ExportTraceServiceRequest {
+  return decodeOtlpJson(body, ExportTraceServiceRequestSchema, fixTraceIds);
+}
+
+export function decodeLogsJson(body: Buffer): ExportLogsServiceRequest {
+  return decodeOtlpJson(body, ExportLogsServiceRequestSchema, fixLogIds);
 }

@@ -1,5 +1,6 @@
-import { create, toBinary, toJsonString } from '@bufbuild/protobuf';
+import { create, toBinary, toJsonString, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { StatusSchema } from './gen/google/rpc/status_pb';
+import { ExportLogsServiceResponseSchema } from './gen/opentelemetry/proto/collector/logs/v1/logs_service_pb';
 import { ExportTraceServiceResponseSchema } from './gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
 import type { OtlpEncoding } from './otlpBody';
 
@@ -10,16 +11,26 @@ export interface EncodedResponse {
 
 const contentTypes: Record<OtlpEncoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
 
-/** 200 body: an ExportTraceServiceResponse, with partial_success only when spans were rejected. */
-export function exportResponse(encoding: OtlpEncoding, rejected: number, errorMessage?: string): EncodedResponse {
-  const message = create(ExportTraceServiceResponseSchema, rejected > 0 ? { partialSuccess: { rejectedSpans: BigInt(rejected), errorMessage: errorMessage ?? '' } } : {});
-  const body = encoding === 'json' ? Buffer.from(toJsonString(ExportTraceServiceResponseSchema, message)) : Buffer.from(toBinary(ExportTraceServiceResponseSchema, message));
+function encode<Desc extends DescMessage>(encoding: OtlpEncoding, schema: Desc, message: MessageShape<Desc>): EncodedResponse {
+  const body = encoding === 'json' ? Buffer.from(toJsonString(schema, message)) : Buffer.from(toBinary(schema, message));
   return { contentType: contentTypes[encoding], body };
+}
+
+/**
+ * 200 body: the signal's Export…ServiceResponse, with partial_success only when items were rejected.
+ * (An empty response encodes the same for every signal, so accepted-and-dropped metrics use the trace one.)
+ */
+export function exportResponse(encoding: OtlpEncoding, signal: 'traces' | 'logs', rejected: number, errorMessage?: string): EncodedResponse {
+  const message = errorMessage ?? '';
+  if (signal === 'logs') {
+    const partial = rejected > 0 ? { partialSuccess: { rejectedLogRecords: BigInt(rejected), errorMessage: message } } : {};
+    return encode(encoding, ExportLogsServiceResponseSchema, create(ExportLogsServiceResponseSchema, partial));
+  }
+  const partial = rejected > 0 ? { partialSuccess: { rejectedSpans: BigInt(rejected), errorMessage: message } } : {};
+  return encode(encoding, ExportTraceServiceResponseSchema, create(ExportTraceServiceResponseSchema, partial));
 }
 
 /** 4xx/5xx body: a google.rpc.Status whose message says what was wrong (OTLP/HTTP "Failures"). */
 export function statusResponse(encoding: OtlpEncoding, message: string): EncodedResponse {
-  const status = create(StatusSchema, { message });
-  const body = encoding === 'json' ? Buffer.from(toJsonString(StatusSchema, status)) : Buffer.from(toBinary(StatusSchema, status));
-  return { contentType: contentTypes[encoding], body };
+  return encode(encoding, StatusSchema, create(StatusSchema, { message }));
 }

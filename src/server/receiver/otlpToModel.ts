@@ -50,7 +50,8 @@ export function keyValuesToAttributes(values: readonly KeyValue[]): Attributes {
   return attributes;
 }
 
-function resourceToModel(resource: OtlpResource | undefined): Resource {
+/** The resource of one ResourceSpans or ResourceLogs, shared by reference by everything it carries. */
+export function resourceToModel(resource: OtlpResource | undefined): Resource {
   const attributes = keyValuesToAttributes(resource?.attributes ?? []);
   const serviceName = attributes['service.name'];
   return { serviceName: typeof serviceName === 'string' && serviceName !== '' ? serviceName : 'unknown_service', attributes };
