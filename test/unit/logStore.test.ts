@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LogRecord } from '../../src/model/logRecord';
 import type { AttributeValue, Attributes } from '../../src/model/span';
-import type { Microseconds, TraceId } from '../../src/model/units';
+import type { Microseconds } from '../../src/model/units';
 import { LogStore } from '../../src/server/store/logStore';
 import { apiResource, spanId, traceId } from './spanBuilder';
 
@@ -120,9 +120,9 @@ describe('LogStore', () => {
     assert.ok(store.traceMatchesText(traceId(3), 'get_weather.py'));
     assert.ok(!store.traceMatchesText(traceId(4), 'get_weather.py'), 'other attributes are not searched');
     assert.ok(!store.traceMatchesText(traceId(1), 'keyerror'));
-    assert.ok(!store.traceMatchesText(traceId(9) as string, 'anything'));
+    assert.ok(!store.traceMatchesText(traceId(9), 'anything'));
     assert.ok(!store.traceMatchesText('zz', 'anything'));
     // The same record is searched again without re-deriving its text (cache is per record object).
-    assert.ok(store.traceMatchesText(traceId(1) as TraceId, 'plugin'));
+    assert.ok(store.traceMatchesText(traceId(1), 'plugin'));
   });
 });
