@@ -1,41 +1,21 @@
-import { select, type Selection } from 'd3-selection';
+import { select } from 'd3-selection';
+import { spanKey } from '../../../src/model/buildTrace';
 import { formatDuration } from '../../../src/model/units';
-import type { Attributes, Span } from '../../../src/model/span';
-import { maxInlineChars, valueText } from './text';
-
-type Sel = Selection<HTMLElement, unknown, null, undefined>;
+import type { Span } from '../../../src/model/span';
+import type { SpanLogIndex } from '../layout/spanLogs';
+import { renderLogRecords } from './logRecords';
+import { attributeTable, longText, type Sel } from './longText';
 
 export interface DetailsActions {
   readonly copy: (text: string) => void;
   readonly followLink: (traceId: string) => void;
 }
 
-/** Text that may be huge: shown truncated, with a button that reveals the rest. */
-function longText(parent: Sel, text: string, className: string): void {
-  const pre = parent.append('pre').attr('class', className).text(text.length > maxInlineChars ? `${text.slice(0, maxInlineChars)}…` : text);
-  if (text.length > maxInlineChars) {
-    const button = parent.append('button').attr('class', 'link-button').text(`Show all (${text.length.toLocaleString()} characters)`);
-    button.on('click', () => {
-      pre.text(text);
-      button.remove();
-    });
-  }
-}
-
-function attributeTable(parent: Sel, attributes: Attributes, caption: string): void {
-  const keys = Object.keys(attributes).sort();
-  if (keys.length === 0) return;
-  const table = parent.append('table').attr('class', 'attributes');
-  table.append('caption').text(caption);
-  for (const key of keys) {
-    const row = table.append('tr');
-    row.append('th').attr('scope', 'row').text(key);
-    longText(row.append('td') as unknown as Sel, valueText(attributes[key] ?? null), 'value');
-  }
-}
-
-/** Renders one span's details: status, timing, ids, attributes, events (exceptions with stacks), links. */
-export function renderDetails(container: HTMLElement, span: Span | undefined, traceStartUs: number, actions: DetailsActions): void {
+/**
+ * Renders one span's details: status, timing, ids, attributes, events (exceptions with stacks), the
+ * log records logged in it (`logs`: the snapshot's records indexed once by `indexLogsBySpan`), links.
+ */
+export function renderDetails(container: HTMLElement, span: Span | undefined, traceStartUs: number, actions: DetailsActions, logs?: SpanLogIndex): void {
   const root = select(container);
   root.selectAll('*').remove();
   if (!span) {
@@ -76,6 +56,7 @@ export function renderDetails(container: HTMLElement, span: Span | undefined, tr
       if (typeof stack === 'string') longText(item as unknown as Sel, stack, 'stacktrace');
     }
   }
+  if (logs) renderLogRecords(container, logs.get(spanKey(span)) ?? [], traceStartUs);
   if (span.links.length > 0) {
     const links = root.append('section').attr('class', 'links');
     links.append('h3').text('Links');
