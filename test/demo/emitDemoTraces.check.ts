@@ -1,6 +1,6 @@
 /**
  * Hand-run self-check (not a test): a bare node:http receiver that only counts OTLP/HTTP protobuf
- * requests, emitDemoTraces against it, a receiver that refuses (the emit must reject), and the
+ * requests (traces and logs), emitDemoTraces against it, a receiver that refuses (the emit must reject), and the
  * sample files' lines the demo points at. Decodes nothing.
  *
  *   node --import tsx test/demo/emitDemoTraces.check.ts
@@ -19,12 +19,13 @@ import { CODE_FAILING_LINE, ITINERARY_CODE } from './sandbox';
 interface Counts {
   requests: number;
   protobufRequests: number;
+  logRequests: number;
   bytes: number;
   other: string[];
 }
 
 async function startReceiver(status: number): Promise<{ server: Server; url: string; counts: Counts }> {
-  const counts: Counts = { requests: 0, protobufRequests: 0, bytes: 0, other: [] };
+  const counts: Counts = { requests: 0, protobufRequests: 0, logRequests: 0, bytes: 0, other: [] };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -34,6 +35,8 @@ async function startReceiver(status: number): Promise<{ server: Server; url: str
       if (req.method === 'POST' && req.url === '/v1/traces' && type === 'application/x-protobuf') {
         counts.protobufRequests += 1;
         counts.bytes += Buffer.concat(chunks).length;
+      } else if (req.method === 'POST' && req.url === '/v1/logs' && type === 'application/x-protobuf') {
+        counts.logRequests += 1;
       } else {
         counts.other.push(`${String(req.method)} ${String(req.url)} ${type}`);
       }
@@ -75,6 +78,8 @@ async function main(): Promise<void> {
     console.log(`summary: ${summary.totalSpans} spans, ${summary.exportRequests} export requests`, summary.spansByService);
     assert.equal(ok.counts.other.length, 0, ok.counts.other.join('; '));
     assert.equal(ok.counts.protobufRequests, summary.exportRequests, 'every export request reached the receiver before emitDemoTraces resolved');
+    assert.equal(ok.counts.logRequests, summary.logExportRequests, 'the log export request reached the receiver before emitDemoTraces resolved');
+    console.log(`receiver got ${ok.counts.logRequests} protobuf POST /v1/logs with ${summary.logRecords} record(s)`);
     assert.equal(summary.runs.length, DEMO_RUNS.length);
     for (const run of summary.runs) console.log(`  run ${run.index} ${run.status} ${new Date(run.startMs).toISOString()} ${run.appTraceId} -> ${run.infraTraceId}`);
   } finally {

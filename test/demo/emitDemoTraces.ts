@@ -1,22 +1,25 @@
 /**
  * Sends the demo's three "Travel Assistant" workflow runs to an OTLP/HTTP receiver with the real
- * OpenTelemetry JS SDK and OTLP protobuf exporter, one provider per emitting service, and resolves
- * only once every service's spans were accepted (rejects otherwise).
+ * OpenTelemetry JS SDK and OTLP protobuf exporters, one provider per emitting service: the spans, then
+ * the API's log records (run 2's plugin error line with the traceback, apiLogs.ts). Resolves only once
+ * every service's spans and the log records were accepted (rejects otherwise).
  *
  *   node --import tsx test/demo/emitDemoTraces.ts --endpoint http://127.0.0.1:4318 [--http-semconv default|http|http/dup]
  */
 import { inspect } from 'node:util';
 import { emitAliyunRun } from './aliyunShapes';
+import { apiLogRecords } from './apiLogs';
 import { emitDaemonRun } from './daemonShapes';
 import { DEMO_RUNS, type DemoRun } from './demoRuns';
 import { DemoService } from './emitter';
 import type { HttpSemconv } from './httpSemconv';
 import { emitApiRun } from './infraShapes';
+import { DemoLogService } from './logEmitter';
 import { buildRunRecord } from './runRecords';
 import { RESOURCES, type ServiceKey } from './services';
 
 export interface EmitDemoOptions {
-  /** Receiver base URL; spans go to `${endpoint}/v1/traces`. */
+  /** Receiver base URL; spans go to `${endpoint}/v1/traces`, log records to `${endpoint}/v1/logs`. */
   readonly endpoint: string;
   /** Epoch ms the runs are placed before (default Date.now()). */
   readonly now?: number;
@@ -39,7 +42,12 @@ export interface DemoSummary {
   /** Spans per service.name; each service sent them in one OTLP request. */
   readonly spansByService: Readonly<Record<string, number>>;
   readonly totalSpans: number;
+  /** Trace export requests (one per service that had spans). */
   readonly exportRequests: number;
+  readonly logsUrl: string;
+  /** Log records the API sent, in `logExportRequests` requests (0 or 1). */
+  readonly logRecords: number;
+  readonly logExportRequests: number;
 }
 
 /** How long before `now` each run started: a few minutes ago, oldest first. */
@@ -48,13 +56,17 @@ const RUN_AGE_MS = [542_000, 347_000, 153_000] as const;
 export async function emitDemoTraces(opts: EmitDemoOptions): Promise<DemoSummary> {
   const now = opts.now ?? Date.now();
   const mode = opts.httpSemconv ?? 'http/dup';
-  const tracesUrl = `${opts.endpoint.replace(/\/+$/, '')}/v1/traces`;
+  const base = opts.endpoint.replace(/\/+$/, '');
+  const tracesUrl = `${base}/v1/traces`;
+  const logsUrl = `${base}/v1/logs`;
   const keys = Object.keys(RESOURCES) as ServiceKey[];
   const services = Object.fromEntries(keys.map((k) => [k, new DemoService(RESOURCES[k], tracesUrl)])) as Record<ServiceKey, DemoService>;
+  const apiLogs = new DemoLogService(RESOURCES.difyApi, logsUrl);
   try {
     const runs = DEMO_RUNS.map((run, i): DemoRunSummary => {
       const record = buildRunRecord(run, now - (RUN_AGE_MS[i] ?? 0));
       const calls = emitApiRun(services.difyApi, record, mode);
+      for (const log of apiLogRecords(record, calls)) apiLogs.emit(log);
       emitDaemonRun(services.pluginDaemon, services.pluginRuntime, record, calls);
       // Exported later by the Celery ops_trace worker, but stamped with the run's own times.
       emitAliyunRun(services.aliyunApp, record);
@@ -70,9 +82,11 @@ export async function emitDemoTraces(opts: EmitDemoOptions): Promise<DemoSummary
       if (sent > 0) exportRequests += 1;
     }
     const totalSpans = Object.values(spansByService).reduce((a, b) => a + b, 0);
-    return { tracesUrl, runs, spansByService, totalSpans, exportRequests };
+    // Logs last: the API's log batch leaves after its span batch, and the spans they point at are then in place.
+    const logRecords = await apiLogs.exportPending();
+    return { tracesUrl, runs, spansByService, totalSpans, exportRequests, logsUrl, logRecords, logExportRequests: logRecords > 0 ? 1 : 0 };
   } finally {
-    await Promise.all(keys.map((k) => services[k].shutdown()));
+    await Promise.all([...keys.map((k) => services[k].shutdown()), apiLogs.shutdown()]);
   }
 }
 
@@ -89,6 +103,7 @@ async function main(args: readonly string[]): Promise<void> {
   }
   const summary = await emitDemoTraces(semconv === undefined ? { endpoint } : { endpoint, httpSemconv: semconv });
   process.stdout.write(`sent ${summary.totalSpans} spans in ${summary.exportRequests} requests to ${summary.tracesUrl}\n`);
+  process.stdout.write(`sent ${summary.logRecords} log record(s) in ${summary.logExportRequests} request(s) to ${summary.logsUrl}\n`);
   for (const run of summary.runs) {
     process.stdout.write(
       `run ${run.index} ${run.status.padEnd(9)} app trace ${run.appTraceId}  infra trace ${run.infraTraceId}` +
