@@ -23,7 +23,10 @@ export function aliyunRunFacts(traceId: TraceId, appSpans: readonly Span[]): Run
   const root = topLevel(appSpans, (n) => n === aliyun.workflowSpan || n === aliyun.messageSpan);
   const hasWorkflow = appSpans.some((s) => s.name === aliyun.workflowSpan);
   const hasAgentSteps = appSpans.some((s) => stringAttribute(s.attributes, genAi.spanKind) === 'TOOL' && s.parentSpanId === root?.spanId);
-  const kind: RunKind = root?.name === aliyun.messageSpan ? (hasWorkflow ? 'chatflow' : hasAgentSteps ? 'agent' : 'chat') : hasWorkflow ? 'workflow' : 'unknown';
+  const conversationId = nonEmpty(stringAttribute((root ?? appSpans[0]!).attributes, genAi.sessionId));
+  // Chat and completion apps differ only in having a conversation (message_trace, gen_ai.session.id).
+  const messageKind: RunKind = hasAgentSteps ? 'agent' : conversationId === undefined ? 'completion' : 'chat';
+  const kind: RunKind = root?.name === aliyun.messageSpan ? (hasWorkflow ? 'chatflow' : messageKind) : hasWorkflow ? 'workflow' : 'unknown';
   const linked = new Set<string>();
   for (const span of appSpans) for (const link of span.links) if (link.traceId !== traceId) linked.add(link.traceId);
   // Token counts: on LLM spans only (node spans of LLM nodes, or the chat app's `llm` span).
@@ -31,8 +34,10 @@ export function aliyunRunFacts(traceId: TraceId, appSpans: readonly Span[]): Run
   const prompt = sum(llmSpans, genAi.inputTokens);
   const completion = sum(llmSpans, genAi.outputTokens);
   const total = sum(llmSpans, genAi.totalTokens) ?? (prompt !== undefined || completion !== undefined ? (prompt ?? 0) + (completion ?? 0) : undefined);
-  // The trace id is the workflow run id (or message id) without dashes (utils.py convert_to_trace_id).
+  // The trace id is the workflow run id without dashes for workflows and chatflows (workflow_trace),
+  // the message id for chat, completion and agent apps (message_trace) (utils.py convert_to_trace_id).
   const runId = hexToUuid(traceId);
+  const isWorkflowRun = kind === 'workflow' || kind === 'chatflow' || (kind === 'unknown' && root === undefined);
   const gaps: string[] = [];
   if (root === undefined) gaps.push('The run\'s root span (workflow or message) has not arrived: node spans are shown without it.');
   const any = root ?? appSpans[0]!;
@@ -43,9 +48,9 @@ export function aliyunRunFacts(traceId: TraceId, appSpans: readonly Span[]): Run
     // The exporter's service.name is the app_name of the app's tracing config (default dify_app).
     appName: any.resource.serviceName,
     appId: root === undefined ? undefined : stringAttribute(root.attributes, aliyun.appIdKey),
-    workflowRunId: root?.name === aliyun.messageSpan ? undefined : runId,
-    messageId: root?.name === aliyun.messageSpan ? runId : undefined,
-    conversationId: nonEmpty(stringAttribute(any.attributes, genAi.sessionId)),
+    workflowRunId: isWorkflowRun ? runId : undefined,
+    messageId: isWorkflowRun ? undefined : runId,
+    conversationId,
     userId: nonEmpty(stringAttribute(any.attributes, genAi.userId)),
     kind,
     tokens: total === undefined ? undefined : { ...(prompt === undefined ? {} : { prompt }), ...(completion === undefined ? {} : { completion }), total },

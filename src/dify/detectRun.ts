@@ -3,6 +3,7 @@ import type { TraceId } from '../model/units';
 import type { RunSummary } from '../shared/runSummary';
 import { aliyunRunFacts } from './aliyunRun';
 import { infraRunFacts } from './infraRun';
+import { isLangfuseSpan, langfuseRunFacts } from './langfuseRun';
 import { phoenixRunFacts } from './phoenixRun';
 import type { RunFacts } from './runFacts';
 import { isAliyunAppSpan, isInfraDifySpan, isPhoenixSpan } from './spanFacts';
@@ -11,6 +12,8 @@ import { summariseRun, type LinkedSpans } from './summariseRun';
 function runFacts(traceId: TraceId, spans: readonly Span[]): RunFacts | undefined {
   const aliyunSpans = spans.filter(isAliyunAppSpan);
   if (aliyunSpans.length > 0) return aliyunRunFacts(traceId, aliyunSpans);
+  const langfuseSpans = spans.filter(isLangfuseSpan);
+  if (langfuseSpans.length > 0) return langfuseRunFacts(traceId, spans, langfuseSpans);
   const phoenixSpans = spans.filter(isPhoenixSpan);
   if (phoenixSpans.length > 0) return phoenixRunFacts(traceId, phoenixSpans);
   if (spans.some(isInfraDifySpan)) return infraRunFacts(spans);
@@ -24,5 +27,5 @@ function runFacts(traceId: TraceId, spans: readonly Span[]): RunFacts | undefine
  */
 export function detectRun(traceId: TraceId, spans: readonly Span[], linkedSpans?: LinkedSpans): RunSummary | undefined {
   const facts = runFacts(traceId, spans);
-  return facts === undefined ? undefined : summariseRun(traceId, spans.length, facts, linkedSpans);
+  return facts === undefined ? undefined : summariseRun(traceId, spans, facts, linkedSpans);
 }

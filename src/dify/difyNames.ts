@@ -46,6 +46,20 @@ export const phoenix = {
   projectResourceKey: 'openinference.project.name',
 } as const;
 
+/**
+ * Langfuse's native OTLP export (newer dify_trace_langfuse with api/core/ops/provider_export.py):
+ * langfuse-python's attribute names, Dify's fields as `langfuse.observation.metadata.*`.
+ */
+export const langfuse = {
+  scopeName: 'langfuse-sdk',
+  /** Set on every observation (span, generation, event) by langfuse-python. */
+  observationTypeKey: 'langfuse.observation.type',
+  tracePrefix: 'langfuse.trace.',
+  appRootKey: 'langfuse.internal.is_app_root',
+  usageKey: 'langfuse.observation.usage_details',
+  meta: (key: string): string => `langfuse.observation.metadata.${key}`,
+} as const;
+
 /** Dify's own infrastructure OpenTelemetry: api/extensions/otel/ (semconv/dify.py, parser/base.py). */
 export const infra = {
   appIdKey: 'dify.app_id',

@@ -3,6 +3,8 @@ import { aliyun, genAi, infra, phoenix } from './difyNames';
 import type { DifyNode } from './difyNode';
 import { jsonObjectAttribute, numberField, stringField } from './jsonAttribute';
 import { pluginFromToolInfo } from './pluginIdentity';
+import { isLangfuseSpan, langfuseMeta } from './langfuseRun';
+import { parentIndex } from './spanDepth';
 import { isAliyunAppSpan, isPhoenixSpan } from './spanFacts';
 
 /** Aliyun marks node spans only by gen_ai.span.kind (aliyun_trace.py build_workflow_*_span). */
@@ -17,7 +19,8 @@ function node(fields: { readonly [K in keyof DifyNode]?: DifyNode[K] | undefined
 function aliyunNode(span: Span, parent: Span | undefined): DifyNode | undefined {
   if (parent?.name !== aliyun.workflowSpan || !isAliyunAppSpan(parent)) return undefined;
   const kind = stringAttribute(span.attributes, genAi.spanKind) ?? '';
-  const nodeType = aliyunKindToType[kind];
+  // Every other node kind (TASK) is only known to be a node; the corpus rule names it `task`.
+  const nodeType = aliyunKindToType[kind] ?? 'task';
   const toolInfo = nodeType === 'tool' ? jsonObjectAttribute(span.attributes, 'tool.description') : undefined;
   const plugin = pluginFromToolInfo(toolInfo);
   return node({ title: span.name, nodeType, plugin });
@@ -34,7 +37,8 @@ function phoenixNode(span: Span): DifyNode | undefined {
   if (nodeType === undefined) return undefined;
   const prefixed = span.name.startsWith(`${nodeType}_`) ? span.name.slice(nodeType.length + 1) : undefined;
   // In 1.x `app_name` holds the node title and `node_id` the node execution id (misnamed in the exporter).
-  const title = prefixed ?? stringField(meta, 'app_name') ?? span.name;
+  const appName = meta?.['app_name'];
+  const title = prefixed ?? (typeof appName === 'string' ? appName : span.name);
   const toolInfo = typeof meta?.['tool_info'] === 'object' && meta['tool_info'] !== null ? (meta['tool_info'] as Record<string, unknown>) : undefined;
   return node({
     title,
@@ -45,6 +49,13 @@ function phoenixNode(span: Span): DifyNode | undefined {
     parallelId: stringField(meta, 'parallel_id'),
     plugin: pluginFromToolInfo(toolInfo),
   });
+}
+
+/** Langfuse native export: node observations carry `node_type` and `dify.node.*` in their metadata. */
+function langfuseNode(span: Span): DifyNode | undefined {
+  const nodeType = langfuseMeta(span, 'node_type');
+  if (nodeType === undefined) return undefined;
+  return node({ title: span.name, nodeType, nodeId: langfuseMeta(span, 'dify.node.id'), nodeExecutionId: langfuseMeta(span, 'dify.node.execution_id') });
 }
 
 /** Dify's own per-node infrastructure spans (api/extensions/otel/parser/base.py). */
@@ -60,12 +71,10 @@ function infraNode(span: Span): DifyNode | undefined {
 }
 
 /** The Dify node each node span of a trace stands for. */
-export function difyNodesOf(spans: readonly Span[]): Map<Span, DifyNode> {
-  const byId = new Map(spans.map((s) => [`${s.traceId}/${s.spanId}`, s]));
+export function difyNodesOf(spans: readonly Span[], parentOf: (span: Span) => Span | undefined = parentIndex(spans)): Map<Span, DifyNode> {
   const nodes = new Map<Span, DifyNode>();
   for (const span of spans) {
-    const parent = span.parentSpanId === undefined ? undefined : byId.get(`${span.traceId}/${span.parentSpanId}`);
-    const found = isAliyunAppSpan(span) ? aliyunNode(span, parent) : isPhoenixSpan(span) ? phoenixNode(span) : infraNode(span);
+    const found = isAliyunAppSpan(span) ? aliyunNode(span, parentOf(span)) : isLangfuseSpan(span) ? langfuseNode(span) : isPhoenixSpan(span) ? phoenixNode(span) : infraNode(span);
     if (found) nodes.set(span, found);
   }
   return nodes;

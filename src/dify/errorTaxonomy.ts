@@ -19,6 +19,8 @@ export function errorText(span: Span): string {
     for (const key of ['exception.type', 'exception.message', 'log.message']) parts.push(stringAttribute(event.attributes, key) ?? '');
   }
   parts.push(stringAttribute(span.attributes, 'exception.type') ?? '');
+  // Langfuse keeps a handled node failure only as the observation's status message.
+  parts.push(stringAttribute(span.attributes, 'langfuse.observation.status_message') ?? '');
   return parts.join('\n');
 }
 
@@ -28,19 +30,23 @@ export function errorText(span: Span): string {
  * the sandbox, vector stores, HTTP nodes, and timeouts that belong to none of them.
  */
 const rules: ReadonlyArray<readonly [ErrorKind, RegExp]> = [
-  ['llmRateLimit', /InvokeRateLimitError|rate limit|RateLimitError|\b429\b|Too Many Requests/i],
-  ['llmAuthorization', /InvokeAuthorizationError|Incorrect API key|invalid[_ ]api[_ ]key|AuthenticationError/i],
-  ['llmBadRequest', /InvokeBadRequestError/],
-  ['llmConnection', /InvokeConnectionError/],
-  ['llmServerUnavailable', /InvokeServerUnavailableError/],
+  // Dify's model runtime errors: the Invoke*Error class names, or their text `[provider] <Kind> Error, ...`.
+  ['llmRateLimit', /InvokeRateLimitError|\] Rate Limit Error/],
+  ['llmAuthorization', /InvokeAuthorizationError|\] Incorrect model credentials|\] Authorization Error/],
+  ['llmBadRequest', /InvokeBadRequestError|\] Bad Request Error/],
+  ['llmConnection', /InvokeConnectionError|\] Connection Error/],
+  ['llmServerUnavailable', /InvokeServerUnavailableError|\] Server Unavailable Error/],
   // The user-friendly text of PluginInvokeError (api/core/plugin/impl/exc.py to_user_friendly_error).
   ['pluginInvoke', /PluginInvokeError|An error occurred in the .+ please contact the author/s],
   ['pluginDaemon', /PluginDaemon\w*Error|PluginNotFoundError|PluginPermissionDeniedError|PluginUniqueIdentifierError|plugin daemon/i],
+  // Before the sandbox: CodeExecutor reports a sandbox timeout as "( Error: timed out )"; the
+  // workflow limit is "Max execution time {n}s reached." (WORKFLOW_MAX_EXECUTION_TIME).
+  ['timeout', /timed? ?out\b|TimeoutError|ReadTimeout|ConnectTimeout|deadline exceeded|Max execution time \d+s reached/i],
   // dify-sandbox tracebacks (<fd3> now, <string> before) and CodeExecutor messages (api/core/helper/code_executor/code_executor.py).
   ['sandbox', /CodeExecutionError|File "<fd3>"|File "<string>"|process exited with code|Code execution service is unavailable|sandbox service/i],
-  ['vectorDatabase', /weaviate|qdrant|milvus|pgvecto|pgvector|chroma|opensearch|elasticsearch|tidb[_ ]vector|analyticdb|oracle vector|vector (?:store|database|db)/i],
-  ['httpNode', /HttpRequestNodeError|HTTPResponseCodeError|Request failed with status code|Reached maximum retries/i],
-  ['timeout', /timed? ?out|TimeoutError|ReadTimeout|ConnectTimeout|deadline exceeded/i],
+  // Vector stores, and Dify's own collection names (`Vector_index_{dataset}_Node`).
+  ['vectorDatabase', /weaviate|qdrant|milvus|pgvecto|pgvector|chroma|opensearch|elasticsearch|tidb[_ ]vector|analyticdb|oracle vector|vector (?:store|database|db)|Vector_index_/i],
+  ['httpNode', /HttpRequestNodeError|HTTPResponseCodeError|HTTP request failed with status code|Request failed with status code|Reached maximum retries/i],
 ];
 
 /** The kind of a failed span's error, using the node it stands for when the text alone is not enough. */
@@ -52,6 +58,10 @@ export function classifyError(span: Span, node: DifyNode | undefined): ErrorKind
   if (node?.nodeType === 'http-request') return 'httpNode';
   if (node?.nodeType === 'tool' && node.plugin) return 'pluginInvoke';
   if (span.resource.serviceName === pluginDaemon.serviceName) return 'pluginDaemon';
+  // An API client span that failed against the daemon or the sandbox (httpx instrumentation).
+  const url = stringAttribute(span.attributes, 'url.full') ?? stringAttribute(span.attributes, 'http.url') ?? '';
+  if (/\/plugin\/[^/]+\/(?:dispatch|management)\//.test(url) || /plugin_daemon|plugin-daemon/.test(url)) return 'pluginDaemon';
+  if (/\/v1\/sandbox\/run/.test(url)) return 'sandbox';
   const httpStatus = numberAttribute(span.attributes, 'http.response.status_code') ?? numberAttribute(span.attributes, 'http.status_code');
   if (httpStatus === 429) return 'llmRateLimit';
   return 'other';

@@ -1,5 +1,6 @@
 import { stringAttribute, type Span } from '../model/span';
 import { infra } from './difyNames';
+import type { RunKind } from '../shared/runSummary';
 import { topLevel, type RunFacts } from './runFacts';
 
 /**
@@ -14,10 +15,28 @@ export function infraRunFacts(spans: readonly Span[]): RunFacts {
     root,
     appSpans: spans,
     // Infrastructure spans carry the app id, not its name.
-    appName: appId ? `app ${appId.slice(0, 8)}` : (root ?? spans[0]!).resource.serviceName,
+    appName: appId ?? (root ?? spans[0]!).resource.serviceName,
     appId,
-    kind: 'unknown',
+    kind: infraRunKind(spans),
+    // The request's own status says nothing about the run (a failed run still answers 200).
+    status: spans.some((s) => s.status.code === 'error') ? 'failed' : 'unknown',
     linkedTraceIds: [],
     gaps: [],
   };
+}
+
+/** The app runner span names its module (core.app.apps.<mode>.app_runner), else the Service API route tells. */
+const runnerKinds: ReadonlyArray<readonly [RegExp, RunKind]> = [
+  [/core\.app\.apps\.advanced_chat\./, 'chatflow'],
+  [/core\.app\.apps\.workflow\./, 'workflow'],
+  [/core\.app\.apps\.agent_chat\./, 'agent'],
+  [/core\.app\.apps\.completion\./, 'completion'],
+  [/core\.app\.apps\.chat\./, 'chat'],
+  [/\/workflows\/run|\/workflows\/.+\/run/, 'workflow'],
+  [/\/completion-messages/, 'completion'],
+];
+
+function infraRunKind(spans: readonly Span[]): RunKind {
+  for (const [pattern, kind] of runnerKinds) if (spans.some((s) => pattern.test(s.name))) return kind;
+  return 'unknown';
 }

@@ -19,8 +19,12 @@ export function phoenixRunFacts(traceId: TraceId, appSpans: readonly Span[]): Ru
   const runSpan = workflow ?? message;
   const meta = runSpan === undefined ? undefined : jsonObjectAttribute(runSpan.attributes, phoenix.metadataKey);
   const status = stringField(meta, 'status');
-  const difyTraceId = difyRoot === undefined ? undefined : stringAttribute(difyRoot.attributes, phoenix.difyTraceIdKey);
-  const linkedHex = difyTraceId?.replaceAll('-', '').toLowerCase();
+  // Newer releases name the root after the run id instead of `Dify`; it still carries dify_trace_id.
+  const traceKeySpan = appSpans.find((s) => phoenix.difyTraceIdKey in s.attributes);
+  const difyTraceId = traceKeySpan === undefined ? undefined : stringAttribute(traceKeySpan.attributes, phoenix.difyTraceIdKey);
+  // dify_trace_id is the external (infrastructure) trace id when there is one, else the message or
+  // run id: only a 32-hex value names an infrastructure trace; a dashed UUID is a Dify id.
+  const linkedHex = difyTraceId !== undefined && /^[0-9a-fA-F]{32}$/.test(difyTraceId) ? difyTraceId.toLowerCase() : undefined;
   const project = stringAttribute((difyRoot ?? appSpans[0]!).attributes, phoenix.projectNameKey) ?? stringAttribute(appSpans[0]!.resource.attributes, phoenix.projectResourceKey);
   const gaps: string[] = [];
   if (runSpan === undefined) gaps.push('The workflow or message span has not arrived.');
@@ -45,7 +49,7 @@ export function phoenixRunFacts(traceId: TraceId, appSpans: readonly Span[]): Ru
     kind: workflow ? (messageId ? 'chatflow' : 'workflow') : message ? 'chat' : 'unknown',
     status: status !== undefined && statuses.has(status) ? (status as RunStatus) : runSpan === undefined ? 'running' : undefined,
     tokens: total === undefined ? undefined : { total },
-    linkedTraceIds: linkedHex && /^[0-9a-f]{32}$/.test(linkedHex) && linkedHex !== traceId ? [linkedHex] : [],
+    linkedTraceIds: linkedHex !== undefined && linkedHex !== traceId ? [linkedHex] : [],
     gaps,
   };
 }

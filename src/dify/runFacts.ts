@@ -20,6 +20,8 @@ export interface RunFacts {
   readonly tokens?: { readonly prompt?: number; readonly completion?: number; readonly total?: number } | undefined;
   readonly linkedTraceIds: readonly string[];
   readonly gaps: readonly string[];
+  /** Node spans whose failure an error strategy handled: no ERROR status, but the node failed. */
+  readonly handledFailures?: readonly Span[];
 }
 
 /** The first span matching `names` whose parent is not in the set (a root or an orphan). */

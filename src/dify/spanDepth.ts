@@ -1,48 +1,59 @@
 import type { Span } from '../model/span';
 
-/** Depth of each span within its trace (0 for roots and orphans); O(n), cycles count as roots. */
-export function spanDepths(spans: readonly Span[]): Map<Span, number> {
-  // Keyed by trace and span id: spans of linked traces are measured within their own trace.
-  const byId = new Map(spans.map((s) => [`${s.traceId}/${s.spanId}`, s]));
+/** Parent lookup across one or more traces (span ids are unique only within a trace). */
+export function parentIndex(spans: readonly Span[]): (span: Span) => Span | undefined {
+  const byTrace = new Map<string, Map<string, Span>>();
+  for (const s of spans) {
+    let ids = byTrace.get(s.traceId);
+    if (ids === undefined) byTrace.set(s.traceId, (ids = new Map<string, Span>()));
+    ids.set(s.spanId, s);
+  }
+  return (span) => (span.parentSpanId === undefined ? undefined : byTrace.get(span.traceId)?.get(span.parentSpanId));
+}
+
+/** Depth of each span within its own trace (0 for roots and orphans); O(n), a cycle counts as a root. */
+export function spanDepths(spans: readonly Span[], parentOf: (span: Span) => Span | undefined = parentIndex(spans)): Map<Span, number> {
   const depths = new Map<Span, number>();
-  const depthOf = (span: Span): number => {
-    const known = depths.get(span);
-    if (known !== undefined) return known;
-    const chain: Span[] = [];
-    const onChain = new Set<Span>();
+  const chain: Span[] = [];
+  for (const span of spans) {
+    if (depths.has(span)) continue;
+    // Walk up to a span of known depth (or a root), then number the chain on the way back down.
+    chain.length = 0;
     let current: Span | undefined = span;
     let base = -1;
     while (current !== undefined) {
-      const cached = depths.get(current);
-      if (cached !== undefined) {
-        base = cached;
+      const known = depths.get(current);
+      if (known !== undefined) {
+        base = known;
         break;
       }
-      if (onChain.has(current)) break;
-      onChain.add(current);
+      depths.set(current, -2); // on the current chain: meeting it again means a cycle
       chain.push(current);
-      current = current.parentSpanId === undefined ? undefined : byId.get(`${current.traceId}/${current.parentSpanId}`);
+      const parent = parentOf(current);
+      if (parent !== undefined && depths.get(parent) === -2) break;
+      current = parent;
     }
     for (let i = chain.length - 1; i >= 0; i--) depths.set(chain[i]!, ++base);
-    return depths.get(span)!;
-  };
-  for (const span of spans) depthOf(span);
+  }
   return depths;
 }
 
-/** The deepest error span, earliest among equals: where a failed run most likely broke. */
-export function deepestEarliestError(spans: readonly Span[]): Span | undefined {
-  const errors = spans.filter((s) => s.status.code === 'error');
-  if (errors.length === 0) return undefined;
-  const depths = spanDepths(spans);
+/**
+ * The deepest error span, earliest among equals: where a failed run most likely broke. Depth is
+ * measured in the whole trace (pass `depths` when already known); `within` limits the candidates.
+ */
+export function deepestEarliestError(spans: readonly Span[], within: (span: Span) => boolean = () => true, depths?: ReadonlyMap<Span, number>): Span | undefined {
   let best: Span | undefined;
-  for (const span of errors) {
-    if (best === undefined) {
+  let bestDepth = -1;
+  let measured = depths;
+  for (const span of spans) {
+    if (span.status.code !== 'error' || !within(span)) continue;
+    measured ??= spanDepths(spans);
+    const depth = measured.get(span) ?? 0;
+    if (best === undefined || depth > bestDepth || (depth === bestDepth && span.startUs < best.startUs)) {
       best = span;
-      continue;
+      bestDepth = depth;
     }
-    const d = depths.get(span)! - depths.get(best)!;
-    if (d > 0 || (d === 0 && span.startUs < best.startUs)) best = span;
   }
   return best;
 }

@@ -9,7 +9,7 @@ export function isAliyunAppSpan(span: Span): boolean {
 
 export function isPhoenixSpan(span: Span): boolean {
   return (
-    (span.name === phoenix.rootSpan && phoenix.difyTraceIdKey in span.attributes) ||
+    phoenix.difyTraceIdKey in span.attributes ||
     phoenix.projectResourceKey in span.resource.attributes
   );
 }

@@ -2,9 +2,9 @@ import type { Span } from '../model/span';
 import type { TraceId } from '../model/units';
 import type { RunStatus, RunSummary } from '../shared/runSummary';
 import { difyNodesOf } from './difyNodes';
-import { classifyError } from './errorTaxonomy';
+import { classifyError, errorText } from './errorTaxonomy';
 import type { RunFacts } from './runFacts';
-import { deepestEarliestError } from './spanDepth';
+import { deepestEarliestError, parentIndex, spanDepths } from './spanDepth';
 
 /** Spans of another trace in the store, if it has arrived. */
 export type LinkedSpans = (traceId: string) => readonly Span[] | undefined;
@@ -14,6 +14,10 @@ function statusFromSpans(root: Span | undefined, failing: Span | undefined): Run
   if (root === undefined) return 'running';
   if (root.status.code === 'error') return 'failed';
   return failing === undefined ? 'succeeded' : 'partial-succeeded';
+}
+
+function earliest(spans: readonly Span[]): Span | undefined {
+  return spans.reduce<Span | undefined>((best, s) => (best === undefined || s.startUs < best.startUs ? s : best), undefined);
 }
 
 function bounds(spans: readonly Span[]): { startUs: number; endUs: number } {
@@ -30,22 +34,27 @@ function bounds(spans: readonly Span[]): { startUs: number; endUs: number } {
  * The common run summary from an exporter's facts: the failing node of the app-level half, and the
  * root cause (deepest, earliest error span) across both halves once the linked trace is there.
  */
-export function summariseRun(traceId: TraceId, spanCount: number, facts: RunFacts, linkedSpans?: LinkedSpans): RunSummary {
+export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], facts: RunFacts, linkedSpans?: LinkedSpans): RunSummary {
   const gaps = [...facts.gaps];
   const linked: Span[] = [];
   for (const id of facts.linkedTraceIds) {
+    // Both halves may share the trace id (Langfuse with an external trace id): nothing to fetch.
+    if (id === traceId) continue;
     const spans = linkedSpans?.(id);
     if (spans === undefined) gaps.push(`Infrastructure trace ${id} has not arrived (Dify samples it, 10% by default, or it is still on its way).`);
     else for (const span of spans) linked.push(span);
   }
-  const all = linked.length === 0 ? facts.appSpans : [...facts.appSpans, ...linked];
-  const nodes = difyNodesOf(all);
-  const appNodeSpans = facts.appSpans.filter((s) => nodes.has(s));
-  const failingNodeSpan = deepestEarliestError(appNodeSpans);
+  const all = linked.length === 0 ? traceSpans : [...traceSpans, ...linked];
+  const parentOf = parentIndex(all);
+  const nodes = difyNodesOf(all, parentOf);
+  const appSpans = new Set(facts.appSpans);
+  const depths = spanDepths(all, parentOf);
+  const failingNodeSpan = deepestEarliestError(facts.appSpans, (s) => nodes.has(s) && appSpans.has(s), depths) ?? earliest(facts.handledFailures ?? []);
   const failingNode = failingNodeSpan === undefined ? undefined : nodes.get(failingNodeSpan);
-  const status = facts.status ?? statusFromSpans(facts.root, failingNodeSpan ?? deepestEarliestError(facts.appSpans.filter((s) => s !== facts.root)));
-  const rootCause = status === 'succeeded' ? undefined : deepestEarliestError(all);
-  const errorMessage = facts.root?.status.message || failingNodeSpan?.status.message || rootCause?.status.message;
+  const status = facts.status ?? statusFromSpans(facts.root, failingNodeSpan ?? deepestEarliestError(facts.appSpans, (s) => s !== facts.root, depths));
+  const rootCause = status === 'succeeded' ? undefined : deepestEarliestError(all, undefined, depths);
+  const errorMessage = facts.root?.status.message || (failingNodeSpan && errorText(failingNodeSpan).trim()) || rootCause?.status.message;
+  const errorSpan = rootCause ?? failingNodeSpan;
   const { startUs, endUs } = facts.root ?? bounds(facts.appSpans);
   const defined = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
   return {
@@ -64,10 +73,10 @@ export function summariseRun(traceId: TraceId, spanCount: number, facts: RunFact
     durationUs: Math.max(0, endUs - startUs),
     ...defined('tokens', facts.tokens),
     ...defined('errorMessage', errorMessage || undefined),
-    ...defined('errorKind', rootCause === undefined ? undefined : classifyError(rootCause, nodes.get(rootCause))),
+    ...defined('errorKind', errorSpan === undefined ? undefined : classifyError(errorSpan, nodes.get(errorSpan))),
     ...defined('failingNode', failingNode === undefined ? undefined : { title: failingNode.title, ...defined('nodeType', failingNode.nodeType), ...defined('nodeId', failingNode.nodeId) }),
     ...defined('rootCause', rootCause === undefined ? undefined : { traceId: rootCause.traceId, spanId: rootCause.spanId, name: rootCause.name, serviceName: rootCause.resource.serviceName }),
-    spanCount,
+    spanCount: traceSpans.length,
     linkedTraceIds: facts.linkedTraceIds,
     ...defined('gaps', gaps.length > 0 ? gaps : undefined),
   };

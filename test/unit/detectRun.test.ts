@@ -56,8 +56,14 @@ describe('detectRun: Alibaba Cloud (Aliyun) exporter', () => {
   it('recognises a chatflow (message root with a workflow child) and a chat (message with llm)', () => {
     const chatflow = detectRun(appTrace, [span({ ...app, id: 1, name: 'message' }), span({ ...app, id: 2, parent: 1, name: 'workflow' })]);
     assert.equal(chatflow?.kind, 'chatflow');
-    const chat = detectRun(appTrace, [span({ ...app, id: 1, name: 'message' }), span({ ...app, id: 2, parent: 1, name: 'llm' })]);
+    const withConversation = { ...app, attributes: { 'gen_ai.framework': 'dify', 'gen_ai.session.id': 'conv-1' } };
+    const chat = detectRun(appTrace, [span({ ...withConversation, id: 1, name: 'message' }), span({ ...withConversation, id: 2, parent: 1, name: 'llm' })]);
     assert.equal(chat?.kind, 'chat');
+    assert.equal(chat?.conversationId, 'conv-1');
+    assert.equal(chat?.messageId, '4a1c2f3e-5d6b-7a89-90a1-b2c3d4e5f607');
+    // A completion app has no conversation (gen_ai.session.id is empty).
+    const completion = detectRun(appTrace, [span({ ...app, id: 1, name: 'message' }), span({ ...app, id: 2, parent: 1, name: 'llm' })]);
+    assert.equal(completion?.kind, 'completion');
   });
 
   it('recognises the exporter by its scope name when the resource lacks the feature key', () => {
@@ -106,7 +112,7 @@ describe('detectRun: infrastructure traces', () => {
       span({ trace: infraTrace, id: 2, parent: 1, name: 'workflow.run', attributes: { 'dify.app_id': 'abcdef123456' } }),
     ]);
     assert.equal(run?.source, 'infrastructure');
-    assert.equal(run?.appName, 'app abcdef12');
+    assert.equal(run?.appName, 'abcdef123456', 'infrastructure spans carry the app id, not its name');
     assert.equal(run?.status, 'failed');
   });
 

@@ -1,0 +1,59 @@
+import { stringAttribute, type Span } from '../model/span';
+import type { TraceId } from '../model/units';
+import type { RunKind, RunStatus } from '../shared/runSummary';
+import { langfuse } from './difyNames';
+import { jsonObjectAttribute, numberField } from './jsonAttribute';
+import { nonEmpty, topLevel, type RunFacts } from './runFacts';
+
+export function isLangfuseSpan(span: Span): boolean {
+  return span.scopeName === langfuse.scopeName || langfuse.observationTypeKey in span.attributes;
+}
+
+export const langfuseMeta = (span: Span, key: string): string | undefined => nonEmpty(stringAttribute(span.attributes, langfuse.meta(key)));
+
+/** `dify.span.status` of the root observation (`ok`, `error`, ...); handled node failures make a run partial. */
+function status(root: Span | undefined, handled: readonly Span[]): RunStatus | undefined {
+  const value = root === undefined ? undefined : langfuseMeta(root, 'dify.span.status');
+  if (value === 'error') return 'failed';
+  if (value === 'stopped' || value === 'partial-succeeded') return value;
+  if (value === 'ok' && handled.length > 0) return 'partial-succeeded';
+  return undefined;
+}
+
+/**
+ * Langfuse's native OTLP export: a root observation per run (`langfuse.internal.is_app_root`) with
+ * node observations below it. With an external trace id the trace id is the infrastructure trace's,
+ * so both halves share one trace: the run then links to its own trace.
+ */
+export function langfuseRunFacts(traceId: TraceId, traceSpans: readonly Span[], appSpans: readonly Span[]): RunFacts {
+  const root = appSpans.find((s) => s.attributes[langfuse.appRootKey] === 'True' || s.attributes[langfuse.appRootKey] === true) ?? topLevel(appSpans, () => true);
+  const any = root ?? appSpans[0]!;
+  const workflowRunId = langfuseMeta(any, 'dify.workflow.run_id');
+  const messageId = langfuseMeta(any, 'dify.message.id') ?? langfuseMeta(any, 'message_id');
+  const kind: RunKind = workflowRunId ? (messageId ? 'chatflow' : 'workflow') : messageId ? 'chat' : 'unknown';
+  let total: number | undefined;
+  for (const span of appSpans) {
+    const usage = jsonObjectAttribute(span.attributes, langfuse.usageKey);
+    const n = numberField(usage, 'total');
+    if (n !== undefined) total = (total ?? 0) + n;
+  }
+  const sharesInfraTrace = traceSpans.length > appSpans.length;
+  const handledFailures = appSpans.filter((s) => langfuseMeta(s, 'dify.span.status') === 'handled_error');
+  return {
+    source: 'langfuse',
+    root,
+    appSpans,
+    appName: langfuseMeta(any, 'app_name') ?? 'Dify app',
+    appId: langfuseMeta(any, 'dify.app_id'),
+    workflowRunId,
+    messageId,
+    conversationId: nonEmpty(stringAttribute(any.attributes, 'session.id')),
+    userId: nonEmpty(stringAttribute(any.attributes, 'user.id')),
+    kind,
+    status: status(root, handledFailures),
+    handledFailures,
+    tokens: total === undefined ? undefined : { total },
+    linkedTraceIds: sharesInfraTrace ? [traceId] : [],
+    gaps: root === undefined ? ['The run\'s root observation has not arrived.'] : [],
+  };
+}

@@ -1,0 +1,25 @@
+// The classification corpus (test/corpus/cases): every Dify exporter's shape × node type × error
+// type, decoded by the receiver and classified; each measure must be 100%.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadCorpus } from '../corpus/loadCorpus';
+import { evaluateCorpus, percent, type Score } from './corpusEvaluation';
+
+describe('classification corpus', () => {
+  const cases = loadCorpus();
+  const scores = evaluateCorpus(cases);
+  const expectAll = (name: string, s: Score): void => {
+    assert.ok(s.total > 0, `the corpus has ${name} to check`);
+    assert.deepEqual(s.misses, [], `${name}: ${percent(s)}`);
+  };
+
+  it('has cases for every exporter', () => {
+    const exporters = new Set(cases.map((c) => c.exporter));
+    for (const exporter of ['aliyun', 'phoenix', 'langfuse', 'infrastructure']) assert.ok(exporters.has(exporter as never), `cases for ${exporter}`);
+  });
+  it('recognises every run', () => expectAll('runs recognised', scores.runsRecognised));
+  it('names every node type', () => expectAll('node types right', scores.nodeTypesRight));
+  it('finds every root cause', () => expectAll('root causes right', scores.rootCausesRight));
+  it('joins every Trace Link', () => expectAll('Trace Links joined', scores.traceLinksJoined));
+  it('gets status, kind, ids, failing node, error type and tokens right', () => expectAll('run fields right', scores.runFieldsRight));
+});
