@@ -32,21 +32,16 @@ export class EmbeddedBackend implements TraceBackend {
     const related = [...(run?.linkedTraceIds ?? []), ...this.runs.linkersOf(traceId).map((r) => r.traceId)];
     const traceIds: string[] = [traceId];
     const spans: Span[] = [...own];
-    const missing: string[] = [];
     for (const id of related) {
       const linkedId = asTraceId(id);
       const linkedSpans = linkedId === undefined ? undefined : this.store.spansOf(linkedId);
-      if (linkedSpans === undefined) missing.push(id);
-      else if (!traceIds.includes(id)) {
+      if (linkedSpans !== undefined && !traceIds.includes(id)) {
         traceIds.push(id);
         for (const span of linkedSpans) spans.push(span);
       }
     }
-    const warnings: TraceWarning[] = missing.length === 0 ? [] : [{
-      kind: 'linkedTraceMissing',
-      count: missing.length,
-      message: `The linked infrastructure trace ${missing.join(', ')} has not arrived (Dify samples infrastructure traces; OTEL_SAMPLING_RATE defaults to 0.1).`,
-    }];
+    // A linked trace that has not arrived is reported once, in the run's gaps.
+    const warnings: TraceWarning[] = [];
     // Records of the run's traces, also of a linked trace whose spans never arrived: Dify's log
     // records carry the request's trace id whether or not the sampler kept its spans.
     const logs = [...new Set([...traceIds, ...related])].flatMap((id) => this.logs.logsOf(id) ?? []).sort((a, b) => a.timeUs - b.timeUs);
