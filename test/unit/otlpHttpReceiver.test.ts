@@ -61,6 +61,11 @@ describe('OTLP/HTTP receiver', () => {
     assert.match(body.partialSuccess?.errorMessage ?? '', /malformed trace id or span id/);
   });
 
+  it('accepts Langfuse\'s OTLP path, where Dify\'s native Langfuse export sends', async () => {
+    const res = await post('/api/public/otel/v1/traces', sampleProtobuf(), { 'content-type': 'application/x-protobuf' });
+    assert.equal(res.status, 200);
+  });
+
   it('accepts the path Dify\'s Alibaba Cloud exporter builds, and answers its HEAD health check with 405', async () => {
     const res = await post('/adapt_my-license-key/api/otlp/traces', sampleProtobuf(), { 'content-type': 'application/x-protobuf' });
     assert.equal(res.status, 200);

@@ -98,10 +98,13 @@ export class OtlpHttpReceiver {
 /**
  * Standard OTLP paths, plus the path Dify's Alibaba Cloud exporter builds from its endpoint and
  * license key (`{endpoint}/adapt_{license_key}/api/otlp/traces`, or `.../api/v1/traces` for CMS 2.0;
+ * and Langfuse's `{host}/api/public/otel/v1/traces`;
  * dify_trace_aliyun/data_exporter/traceclient.py build_endpoint), so that exporter can point here.
  */
 export function endpointOf(path: string): 'traces' | 'logs' | 'metrics' | undefined {
   if (path === '/v1/traces' || /\/adapt_[^/]+\/api\/(?:otlp\/traces|v1\/traces)$/.test(path)) return 'traces';
+  // Langfuse's OTLP endpoint, where Dify's native Langfuse export sends when its host points here.
+  if (path.endsWith('/api/public/otel/v1/traces')) return 'traces';
   if (path === '/v1/logs') return 'logs';
   if (path === '/v1/metrics') return 'metrics';
   return undefined;
