@@ -31,7 +31,7 @@ export class TraceService {
     this.settings = settings;
     this.store = new MemoryTraceStore(settings.store.maxSpans);
     this.logs = new LogStore(maxLogRecordsOf(settings));
-    this.runs = new RunIndex(this.store);
+    this.runs = new RunIndex(this.store, (traceId, needle) => this.logs.traceMatchesText(traceId, needle));
     this.backend = new EmbeddedBackend(this.store, this.runs, this.logs);
   }
 

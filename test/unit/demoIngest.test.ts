@@ -87,6 +87,12 @@ describe('demo traces through the receiver', () => {
     assert.ok(byVia('pluginDaemon').includes('Get Weather -> POST /plugin/:tenant_id/dispatch/tool/invoke'), byVia('pluginDaemon').join('; '));
   });
 
+  it('finds a run by text that only its log records contain', async () => {
+    // The plugin's KeyError line survives in the API's error log record, not in any span name.
+    const page = await service.backend.listRuns({ filter: { text: 'Error in stream response for plugin' }, limit: 50 });
+    assert.deepEqual(page.runs.map((r) => r.traceId), [DEMO_RUNS[1].appTraceId]);
+  });
+
   it('opens an infrastructure trace together with the app run that links to it', async () => {
     const demo = DEMO_RUNS[2];
     const snapshot = await service.backend.getTrace({ traceId: demo.infraTraceId });

@@ -1,5 +1,6 @@
 import { buildTrace, spanKey, type SpanKey, type TraceTree } from '../../src/model/buildTrace';
-import { spansFromSnapshot } from '../../src/shared/traceSnapshotCodec';
+import { logsFromSnapshot, spansFromSnapshot } from '../../src/shared/traceSnapshotCodec';
+import { indexLogsBySpan, type SpanLogIndex } from './layout/spanLogs';
 import { assertNever, type HostToWebview } from '../../src/shared/webviewProtocol';
 import type { TraceSnapshot } from '../../src/shared/lspProtocol';
 import { onHostMessage, postToHost, savedState, saveState } from './hostBridge';
@@ -15,6 +16,7 @@ interface Loaded {
   readonly snapshot: TraceSnapshot;
   readonly tree: TraceTree;
   readonly related: ReadonlyMap<SpanKey, readonly RelatedSpan[]>;
+  readonly logs: SpanLogIndex;
   readonly collapsed: Set<SpanKey>;
   rows: Row[];
   selected: number;
@@ -52,7 +54,7 @@ function select(state: Loaded, index: number): void {
   renderDetails(state.details, row?.span, state.tree.startUs, {
     copy: (text) => postToHost({ type: 'copyText', text }),
     followLink: (traceId) => revealTrace(state, traceId),
-  });
+  }, state.logs);
   if (row) renderRelatedSpans(state.details, state.related.get(row.key) ?? [], (key) => reveal(state, key));
   persist(state);
 }
@@ -161,6 +163,7 @@ function showTrace(snapshot: TraceSnapshot): void {
   const rootCauseKey = rootCause ? `${rootCause.traceId}/${rootCause.spanId}` : undefined;
   const state: Loaded = {
     snapshot, tree, collapsed, rows: [], selected: -1, details, related: relatedSpans(snapshot, tree),
+    logs: indexLogsBySpan(logsFromSnapshot(snapshot)),
     view: createSpanTree(scroller, tree.startUs, tree.endUs, rootCauseKey, {
       onSelect: (index) => select(state, index),
       onToggle: (index) => toggle(state, index),

@@ -15,14 +15,20 @@ function compareRuns(a: RunSummary, b: RunSummary): number {
   return b.startMs - a.startMs || (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0);
 }
 
-function matches(run: RunSummary, filter: RunFilter): boolean {
+/** Whether other data of a trace (its log records) contains the text; undefined when there is none. */
+export type TraceTextMatcher = (traceId: string, needle: string) => boolean;
+
+function matches(run: RunSummary, filter: RunFilter, textOfTrace: TraceTextMatcher | undefined): boolean {
   if (filter.status && filter.status.length > 0 && !filter.status.includes(run.status)) return false;
   if (filter.appName !== undefined && run.appName !== filter.appName) return false;
   if (filter.sinceMs !== undefined && run.startMs < filter.sinceMs) return false;
   if (filter.text) {
     const needle = filter.text.toLowerCase();
     const haystack = [run.appName, run.runId ?? '', run.traceId, run.errorMessage ?? '', run.failingNode?.title ?? '', run.rootCause?.name ?? '', run.errorKind ?? ''];
-    if (!haystack.some((h) => h.toLowerCase().includes(needle))) return false;
+    const inSummary = haystack.some((h) => h.toLowerCase().includes(needle));
+    // Log records count too: a plugin's traceback often survives only in the API's error log.
+    const inLogs = () => textOfTrace !== undefined && [run.traceId, ...run.linkedTraceIds].some((id) => textOfTrace(id, filter.text!));
+    if (!inSummary && !inLogs()) return false;
   }
   return true;
 }
@@ -37,7 +43,10 @@ export class RunIndex {
   /** Infrastructure trace id → app-level traces whose Trace Link names it. */
   private readonly linkedBy = new Map<string, Set<TraceId>>();
 
-  constructor(private readonly store: TraceStore) {}
+  constructor(
+    private readonly store: TraceStore,
+    private readonly textOfTrace?: TraceTextMatcher,
+  ) {}
 
   /** Marks traces changed, and the runs that link to them: a late infrastructure half changes their root cause. */
   markChanged(traceIds: Iterable<TraceId>): TraceId[] {
@@ -76,7 +85,7 @@ export class RunIndex {
     const all = [...this.runs.values()].filter((r): r is RunSummary => r !== undefined);
     // An infrastructure trace that an app-level run links to is shown inside that run, not twice.
     const linked = new Set(all.flatMap((r) => r.linkedTraceIds));
-    const matching = all.filter((r) => !(r.source === 'infrastructure' && linked.has(r.traceId)) && matches(r, filter)).sort(compareRuns);
+    const matching = all.filter((r) => !(r.source === 'infrastructure' && linked.has(r.traceId)) && matches(r, filter, this.textOfTrace)).sort(compareRuns);
     let start = 0;
     if (pageToken !== undefined) {
       const [ms, traceId] = pageToken.split(':');
