@@ -52,6 +52,6 @@ const result = {
   linkedInfraSpans: infraSpans.length,
   rootCause,
 };
-console.log(`classification corpus: runs recognised ${percent(scores.runsRecognised)}, node types ${percent(scores.nodeTypesRight)}, root causes ${percent(scores.rootCausesRight)}, Trace Links ${percent(scores.traceLinksJoined)}, other run fields ${percent(scores.runFieldsRight)}`);
+console.log(`classification corpus: runs recognised ${percent(scores.runsRecognised)}, node types ${percent(scores.nodeTypesRight)}, root causes ${percent(scores.rootCausesRight)}, Trace Links ${percent(scores.traceLinksJoined)}, other run fields ${percent(scores.runFieldsRight)}, warnings ${percent(scores.warningsShown)}`);
 console.log(`classify a ${appSpans.length.toLocaleString()}-span run with its ${infraSpans.length.toLocaleString()}-span linked trace: p50 ${classify.p50} ms, p95 ${classify.p95} ms (root cause: ${rootCause})`);
 writeResult('classification', result);

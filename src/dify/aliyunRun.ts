@@ -1,6 +1,6 @@
 import { numberAttribute, stringAttribute, type Span } from '../model/span';
 import type { TraceId } from '../model/units';
-import type { RunKind } from '../shared/runSummary';
+import type { RunGap, RunKind } from '../shared/runSummary';
 import { aliyun, genAi } from './difyNames';
 import { nonEmpty, topLevel, type RunFacts } from './runFacts';
 import { hexToUuid } from './spanFacts';
@@ -38,8 +38,11 @@ export function aliyunRunFacts(traceId: TraceId, appSpans: readonly Span[]): Run
   // the message id for chat, completion and agent apps (message_trace) (utils.py convert_to_trace_id).
   const runId = hexToUuid(traceId);
   const isWorkflowRun = kind === 'workflow' || kind === 'chatflow' || (kind === 'unknown' && root === undefined);
-  const gaps: string[] = [];
-  if (root === undefined) gaps.push('The run\'s root span (workflow or message) has not arrived: node spans are shown without it.');
+  const gaps: RunGap[] = [];
+  if (root === undefined) gaps.push({ kind: 'rootMissing', message: 'The run\'s root span (workflow or message) has not arrived: node spans are shown without it.' });
+  // Every Aliyun span carries the common attributes (utils.py create_common_span_attributes).
+  const lacking = appSpans.filter((s) => !(genAi.spanKind in s.attributes) || !(genAi.framework in s.attributes)).length;
+  if (lacking > 0) gaps.push({ kind: 'missingKeys', message: `${lacking} span(s) lack gen_ai.span.kind or gen_ai.framework; node types are guessed.` });
   const any = root ?? appSpans[0]!;
   return {
     source: 'aliyun',

@@ -54,6 +54,6 @@ export function langfuseRunFacts(traceId: TraceId, traceSpans: readonly Span[], 
     handledFailures,
     tokens: total === undefined ? undefined : { total },
     linkedTraceIds: sharesInfraTrace ? [traceId] : [],
-    gaps: root === undefined ? ['The run\'s root observation has not arrived.'] : [],
+    gaps: root === undefined ? [{ kind: 'rootMissing', message: 'The run\'s root observation has not arrived.' }] : [],
   };
 }

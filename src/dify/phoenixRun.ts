@@ -1,6 +1,6 @@
 import { numberAttribute, stringAttribute, type Span } from '../model/span';
 import type { TraceId } from '../model/units';
-import type { RunStatus } from '../shared/runSummary';
+import type { RunGap, RunStatus } from '../shared/runSummary';
 import { phoenix } from './difyNames';
 import { jsonObjectAttribute, numberField, stringField } from './jsonAttribute';
 import { nonEmpty, topLevel, type RunFacts } from './runFacts';
@@ -19,16 +19,20 @@ export function phoenixRunFacts(traceId: TraceId, appSpans: readonly Span[]): Ru
   const runSpan = workflow ?? message;
   const meta = runSpan === undefined ? undefined : jsonObjectAttribute(runSpan.attributes, phoenix.metadataKey);
   const status = stringField(meta, 'status');
+  const gaps: RunGap[] = [];
   // Newer releases name the root after the run id instead of `Dify`; it still carries dify_trace_id.
   const traceKeySpan = appSpans.find((s) => phoenix.difyTraceIdKey in s.attributes);
   const difyTraceId = traceKeySpan === undefined ? undefined : stringAttribute(traceKeySpan.attributes, phoenix.difyTraceIdKey);
   // dify_trace_id is the external (infrastructure) trace id when there is one, else the message or
   // run id: only a 32-hex value names an infrastructure trace; a dashed UUID is a Dify id.
   const linkedHex = difyTraceId !== undefined && /^[0-9a-fA-F]{32}$/.test(difyTraceId) ? difyTraceId.toLowerCase() : undefined;
+  // A free-form X-Trace-Id (e.g. "my-req-1") is kept by Dify but names no OTel trace.
+  if (difyTraceId !== undefined && linkedHex === undefined && !/^[0-9a-fA-F-]{36}$/.test(difyTraceId)) {
+    gaps.push({ kind: 'linkInvalid', message: `dify_trace_id "${difyTraceId}" is not a trace id, so the infrastructure trace cannot be joined.` });
+  }
   const project = stringAttribute((difyRoot ?? appSpans[0]!).attributes, phoenix.projectNameKey) ?? stringAttribute(appSpans[0]!.resource.attributes, phoenix.projectResourceKey);
-  const gaps: string[] = [];
-  if (runSpan === undefined) gaps.push('The workflow or message span has not arrived.');
-  else if (meta === undefined) gaps.push(`The ${runSpan.name} span has no readable metadata; app, run id and status are guessed.`);
+  if (runSpan === undefined) gaps.push({ kind: 'rootMissing', message: 'The workflow or message span has not arrived.' });
+  else if (meta === undefined) gaps.push({ kind: 'metadataMissing', message: `The ${runSpan.name} span has no readable metadata; app, run id and status are guessed.` });
   const messageId = stringField(meta, 'message_id');
   const llmTotal = appSpans.reduce<number | undefined>((acc, s) => {
     const n = numberAttribute(s.attributes, 'llm.token_count.total');

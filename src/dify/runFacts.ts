@@ -1,5 +1,5 @@
 import type { Span } from '../model/span';
-import type { RunKind, RunSource, RunStatus } from '../shared/runSummary';
+import type { RunGap, RunKind, RunSource, RunStatus } from '../shared/runSummary';
 
 /** What one exporter's shape says about a run, before the common summary is computed. */
 export interface RunFacts {
@@ -19,7 +19,7 @@ export interface RunFacts {
   readonly status?: RunStatus | undefined;
   readonly tokens?: { readonly prompt?: number; readonly completion?: number; readonly total?: number } | undefined;
   readonly linkedTraceIds: readonly string[];
-  readonly gaps: readonly string[];
+  readonly gaps: readonly RunGap[];
   /** Node spans whose failure an error strategy handled: no ERROR status, but the node failed. */
   readonly handledFailures?: readonly Span[];
 }

@@ -1,6 +1,7 @@
 import type { Span } from '../model/span';
 import type { TraceId } from '../model/units';
-import type { RunStatus, RunSummary } from '../shared/runSummary';
+import type { RunGap, RunStatus, RunSummary } from '../shared/runSummary';
+import type { DifyNode } from './difyNode';
 import { difyNodesOf } from './difyNodes';
 import { classifyError, errorText } from './errorTaxonomy';
 import type { RunFacts } from './runFacts';
@@ -14,6 +15,32 @@ function statusFromSpans(root: Span | undefined, failing: Span | undefined): Run
   if (root === undefined) return 'running';
   if (root.status.code === 'error') return 'failed';
   return failing === undefined ? 'succeeded' : 'partial-succeeded';
+}
+
+/** Node types Dify knows (graphon BuiltinNodeTypes plus app-level types), and `task` for Aliyun's untyped nodes. */
+const knownNodeTypes: ReadonlySet<string> = new Set([
+  'start', 'end', 'answer', 'llm', 'knowledge-retrieval', 'if-else', 'code', 'template-transform', 'question-classifier', 'http-request',
+  'tool', 'datasource', 'variable-aggregator', 'variable-assigner', 'loop', 'loop-start', 'loop-end', 'iteration', 'iteration-start',
+  'parameter-extractor', 'assigner', 'document-extractor', 'list-operator', 'agent', 'human-input', 'task',
+]);
+
+/** Gaps visible in the app-level spans themselves: node types we do not know, one span id sent twice. */
+function nodeGaps(appSpans: readonly Span[], nodes: ReadonlyMap<Span, DifyNode>): RunGap[] {
+  const gaps: RunGap[] = [];
+  const unknown = new Set<string>();
+  for (const span of appSpans) {
+    const type = nodes.get(span)?.nodeType;
+    if (type !== undefined && !knownNodeTypes.has(type)) unknown.add(type);
+  }
+  if (unknown.size > 0) gaps.push({ kind: 'unknownNodeType', message: `Node type(s) ${[...unknown].join(', ')} are new to this extension; shown as generic nodes.` });
+  const ids = new Set<string>();
+  let repeated = 0;
+  for (const span of appSpans) {
+    if (ids.has(span.spanId)) repeated++;
+    ids.add(span.spanId);
+  }
+  if (repeated > 0) gaps.push({ kind: 'duplicateRunId', message: `The run was exported more than once (${repeated} span id(s) arrived twice); the first copy is shown.` });
+  return gaps;
 }
 
 function earliest(spans: readonly Span[]): Span | undefined {
@@ -41,13 +68,14 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
     // Both halves may share the trace id (Langfuse with an external trace id): nothing to fetch.
     if (id === traceId) continue;
     const spans = linkedSpans?.(id);
-    if (spans === undefined) gaps.push(`Infrastructure trace ${id} has not arrived (Dify samples it, 10% by default, or it is still on its way).`);
+    if (spans === undefined) gaps.push({ kind: 'linkedTraceMissing', message: `Infrastructure trace ${id} has not arrived (Dify samples it, 10% by default, or it is still on its way).` });
     else for (const span of spans) linked.push(span);
   }
   const all = linked.length === 0 ? traceSpans : [...traceSpans, ...linked];
   const parentOf = parentIndex(all);
   const nodes = difyNodesOf(all, parentOf);
   const appSpans = new Set(facts.appSpans);
+  gaps.push(...nodeGaps(facts.appSpans, nodes));
   const depths = spanDepths(all, parentOf);
   const failingNodeSpan = deepestEarliestError(facts.appSpans, (s) => nodes.has(s) && appSpans.has(s), depths) ?? earliest(facts.handledFailures ?? []);
   const failingNode = failingNodeSpan === undefined ? undefined : nodes.get(failingNodeSpan);

@@ -35,7 +35,15 @@ export interface RunSummary {
   /** Infrastructure traces this run links to (Dify's Trace Link). */
   readonly linkedTraceIds: readonly string[];
   /** What was expected but missing or contradictory (missing keys, a link to nowhere, ...). */
-  readonly gaps?: readonly string[];
+  readonly gaps?: readonly RunGap[];
+}
+
+/** Kinds of gap a run can show; the run is still listed with what is known. */
+export type RunGapKind = 'rootMissing' | 'linkedTraceMissing' | 'linkInvalid' | 'missingKeys' | 'unknownNodeType' | 'duplicateRunId' | 'metadataMissing';
+
+export interface RunGap {
+  readonly kind: RunGapKind;
+  readonly message: string;
 }
 
 export interface RunFilter {

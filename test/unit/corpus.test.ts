@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadCorpus } from '../corpus/loadCorpus';
-import { evaluateCorpus, percent, type Score } from './corpusEvaluation';
+import { evaluateCorpus, ingestCase, percent, type Score } from './corpusEvaluation';
 
 describe('classification corpus', () => {
   const cases = loadCorpus();
@@ -22,4 +22,12 @@ describe('classification corpus', () => {
   it('finds every root cause', () => expectAll('root causes right', scores.rootCausesRight));
   it('joins every Trace Link', () => expectAll('Trace Links joined', scores.traceLinksJoined));
   it('gets status, kind, ids, failing node, error type and tokens right', () => expectAll('run fields right', scores.runFieldsRight));
+  it('shows every expected gap as a warning on the run', () => expectAll('warnings shown', scores.warningsShown));
+  it('shows no warning a case does not expect', () => {
+    const unexpected = cases.flatMap((c) => {
+      const expected = new Set<string>(c.expected.warnings ?? []);
+      return ingestCase(c).runs.flatMap((r) => (r.gaps ?? []).filter((g) => !expected.has(g.kind)).map((g) => `${c.exporter}/${c.name}: ${g.kind}`));
+    });
+    assert.deepEqual(unexpected, []);
+  });
 });

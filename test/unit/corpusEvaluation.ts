@@ -21,6 +21,8 @@ export interface CorpusScores {
   readonly traceLinksJoined: Score;
   /** Every other expected run field (status, kind, app, ids, failing node, error kind, tokens). */
   readonly runFieldsRight: Score;
+  /** Expected warnings shown as a gap of the run. */
+  readonly warningsShown: Score;
 }
 
 const score = (): Score => ({ right: 0, total: 0, misses: [] });
@@ -69,13 +71,20 @@ function compareRun(c: CorpusCase, expected: ExpectedRun, actual: RunSummary, sc
 
 /** Runs the whole corpus through the receiver's decoder, the store and the classifier. */
 export function evaluateCorpus(cases: readonly CorpusCase[]): CorpusScores {
-  const scores: CorpusScores = { runsRecognised: score(), nodeTypesRight: score(), rootCausesRight: score(), traceLinksJoined: score(), runFieldsRight: score() };
+  const scores: CorpusScores = { runsRecognised: score(), nodeTypesRight: score(), rootCausesRight: score(), traceLinksJoined: score(), runFieldsRight: score(), warningsShown: score() };
   for (const c of cases) {
     const { spans, runs } = ingestCase(c);
     for (const expected of c.expected.runs) {
       const actual = runs.find((r) => r.traceId === expected.traceId);
       check(scores.runsRecognised, actual !== undefined, () => `${c.exporter}/${c.name}: run ${expected.traceId} not recognised (got ${runs.map((r) => r.traceId).join(', ') || 'none'})`);
       if (actual) compareRun(c, expected, actual, scores);
+    }
+    // Run-level warnings; `rejectedSpans` (the receiver's partial success) and `unknownExporter`
+    // (no run at all) are trace-level and checked elsewhere.
+    const shown = new Set(runs.flatMap((r) => (r.gaps ?? []).map((g) => g.kind as string)));
+    for (const kind of c.expected.warnings ?? []) {
+      if (kind === 'rejectedSpans' || kind === 'unknownExporter') continue;
+      check(scores.warningsShown, shown.has(kind), () => `${c.exporter}/${c.name}: warning ${kind} not shown (got ${[...shown].join(', ') || 'none'})`);
     }
     const nodes = difyNodesOf(spans);
     for (const expected of c.expected.nodes) {

@@ -67,7 +67,7 @@ describe('MemoryTraceStore and RunIndex', () => {
     ]).touched);
     const before = index.list({}, 10).runs[0]!;
     assert.equal(before.rootCause?.name, 'Get Weather');
-    assert.match(before.gaps?.join(' ') ?? '', /has not arrived/);
+    assert.deepEqual(before.gaps?.map((g) => g.kind), ['linkedTraceMissing']);
     const changed = index.markChanged(store.add([
       span({ trace: infra, id: 1, name: 'POST /v1/workflows/run' }),
       span({ trace: infra, id: 2, parent: 1, name: 'POST /plugin/:tenant_id/dispatch/tool/invoke' }),

@@ -62,6 +62,6 @@ export function runTooltip(run: RunSummary): vscode.MarkdownString {
   if (run.runId) md.appendMarkdown('Run id: ').appendText(run.runId).appendMarkdown('\n\n');
   if (run.conversationId) md.appendMarkdown('Conversation: ').appendText(run.conversationId).appendMarkdown('\n\n');
   md.appendMarkdown('Trace id: ').appendText(run.traceId);
-  for (const gap of run.gaps ?? []) md.appendMarkdown('\n\n$(warning) ').appendText(gap);
+  for (const gap of run.gaps ?? []) md.appendMarkdown('\n\n$(warning) ').appendText(gap.message);
   return md;
 }

@@ -31,7 +31,7 @@ export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, t
     const rootCause = run.rootCause;
     cause.append('button').attr('class', 'link-button inline').text(`${rootCause.name} in ${rootCause.serviceName}`).on('click', () => onRevealRootCause(`${rootCause.traceId}/${rootCause.spanId}`));
   }
-  const warnings = [...snapshot.warnings, ...tree.warnings, ...(run?.gaps ?? []).map((message) => ({ message }))];
+  const warnings = [...snapshot.warnings, ...tree.warnings, ...(run?.gaps ?? [])];
   if (warnings.length > 0) {
     const list = root.append('ul').attr('class', 'warnings').attr('aria-label', 'Warnings');
     for (const w of warnings) {
