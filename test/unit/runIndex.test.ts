@@ -67,7 +67,7 @@ describe('MemoryTraceStore and RunIndex', () => {
     ]).touched);
     const before = index.list({}, 10).runs[0]!;
     assert.equal(before.rootCause?.name, 'Get Weather');
-    assert.deepEqual(before.gaps?.map((g) => g.kind), ['linkedTraceMissing']);
+    assert.ok(before.gaps?.some((g) => g.kind === 'linkedTraceMissing'), 'the missing half is shown as a gap');
     const changed = index.markChanged(store.add([
       span({ trace: infra, id: 1, name: 'POST /v1/workflows/run' }),
       span({ trace: infra, id: 2, parent: 1, name: 'POST /plugin/:tenant_id/dispatch/tool/invoke' }),
@@ -77,7 +77,7 @@ describe('MemoryTraceStore and RunIndex', () => {
     const after = index.list({}, 10).runs[0]!;
     assert.equal(after.rootCause?.name, 'execute_tool get_weather');
     assert.equal(after.rootCause?.traceId, infra);
-    assert.equal(after.gaps, undefined);
+    assert.ok(!after.gaps?.some((g) => g.kind === 'linkedTraceMissing'), 'the gap closes when the half arrives');
   });
 
   it('hides an infrastructure trace that an app-level run links to, and finds the linker', () => {
