@@ -57,6 +57,7 @@ export const langfuse = {
   tracePrefix: 'langfuse.trace.',
   appRootKey: 'langfuse.internal.is_app_root',
   usageKey: 'langfuse.observation.usage_details',
+  costKey: 'langfuse.observation.cost_details',
   meta: (key: string): string => `langfuse.observation.metadata.${key}`,
 } as const;
 

@@ -4,6 +4,7 @@ import type { DifyNode } from './difyNode';
 import { jsonObjectAttribute, numberField, stringField } from './jsonAttribute';
 import { pluginFromToolInfo } from './pluginIdentity';
 import { isLangfuseSpan, langfuseMeta } from './langfuseRun';
+import { errorText } from './errorTaxonomy';
 import { parentIndex } from './spanDepth';
 import { isAliyunAppSpan, isPhoenixSpan } from './spanFacts';
 
@@ -62,12 +63,25 @@ function langfuseNode(span: Span): DifyNode | undefined {
 function infraNode(span: Span): DifyNode | undefined {
   const nodeType = stringAttribute(span.attributes, infra.nodeTypeKey);
   if (nodeType === undefined) return undefined;
+  // Tool node spans of newer releases describe the tool like Aliyun does (api/extensions/otel/parser/tool.py).
+  const toolInfo = nodeType === 'tool' ? jsonObjectAttribute(span.attributes, 'gen_ai.tool.description') : undefined;
   return node({
     title: span.name,
     nodeType,
     nodeId: stringAttribute(span.attributes, infra.nodeIdKey),
     nodeExecutionId: stringAttribute(span.attributes, infra.nodeExecutionIdKey),
+    plugin: pluginFromToolInfo(toolInfo),
   });
+}
+
+/**
+ * The Code node language, when a sandbox traceback shows it: Python frames from the prescript's
+ * `<fd3>` (or `<string>` before dify-sandbox PR #242), Node's `eval` frames from sandbox-nodejs.
+ */
+function sandboxLanguage(text: string): string | undefined {
+  if (/File "<fd3>"|File "<string>"|\/var\/sandbox\/sandbox-python\//.test(text)) return 'python3';
+  if (/\/var\/sandbox\/sandbox-nodejs\/|eval at <anonymous>/.test(text)) return 'javascript';
+  return undefined;
 }
 
 /** The Dify node each node span of a trace stands for. */
@@ -75,7 +89,9 @@ export function difyNodesOf(spans: readonly Span[], parentOf: (span: Span) => Sp
   const nodes = new Map<Span, DifyNode>();
   for (const span of spans) {
     const found = isAliyunAppSpan(span) ? aliyunNode(span, parentOf(span)) : isLangfuseSpan(span) ? langfuseNode(span) : isPhoenixSpan(span) ? phoenixNode(span) : infraNode(span);
-    if (found) nodes.set(span, found);
+    if (found === undefined) continue;
+    const codeLanguage = span.status.code === 'error' || span.status.message ? sandboxLanguage(errorText(span)) : undefined;
+    nodes.set(span, codeLanguage === undefined ? found : { ...found, codeLanguage });
   }
   return nodes;
 }

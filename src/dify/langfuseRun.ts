@@ -32,10 +32,12 @@ export function langfuseRunFacts(traceId: TraceId, traceSpans: readonly Span[], 
   const messageId = langfuseMeta(any, 'dify.message.id') ?? langfuseMeta(any, 'message_id');
   const kind: RunKind = workflowRunId ? (messageId ? 'chatflow' : 'workflow') : messageId ? 'chat' : 'unknown';
   let total: number | undefined;
+  let cost: number | undefined;
   for (const span of appSpans) {
-    const usage = jsonObjectAttribute(span.attributes, langfuse.usageKey);
-    const n = numberField(usage, 'total');
+    const n = numberField(jsonObjectAttribute(span.attributes, langfuse.usageKey), 'total');
     if (n !== undefined) total = (total ?? 0) + n;
+    const c = numberField(jsonObjectAttribute(span.attributes, langfuse.costKey), 'total');
+    if (c !== undefined) cost = (cost ?? 0) + c;
   }
   const sharesInfraTrace = traceSpans.length > appSpans.length;
   const handledFailures = appSpans.filter((s) => langfuseMeta(s, 'dify.span.status') === 'handled_error');
@@ -53,6 +55,8 @@ export function langfuseRunFacts(traceId: TraceId, traceSpans: readonly Span[], 
     status: status(root, handledFailures),
     handledFailures,
     tokens: total === undefined ? undefined : { total },
+    // Langfuse costs are in US dollars.
+    price: cost === undefined ? undefined : { amount: cost, currency: 'USD' },
     linkedTraceIds: sharesInfraTrace ? [traceId] : [],
     gaps: root === undefined ? [{ kind: 'rootMissing', message: 'The run\'s root observation has not arrived.' }] : [],
   };

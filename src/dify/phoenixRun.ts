@@ -39,6 +39,16 @@ export function phoenixRunFacts(traceId: TraceId, appSpans: readonly Span[]): Ru
     return n === undefined ? acc : (acc ?? 0) + n;
   }, undefined);
   const total = numberField(meta, 'total_tokens') ?? llmTotal;
+  // Node metadata carries the execution metadata: total_price and currency per node (graphon WorkflowNodeExecutionMetadataKey).
+  let amount: number | undefined;
+  let currency: string | undefined;
+  for (const span of appSpans) {
+    const nodeMeta = span === runSpan ? undefined : jsonObjectAttribute(span.attributes, phoenix.metadataKey);
+    const price = numberField(nodeMeta, 'total_price');
+    if (price === undefined) continue;
+    amount = (amount ?? 0) + price;
+    currency ??= stringField(nodeMeta, 'currency');
+  }
   return {
     source: 'phoenix',
     // The synthetic `Dify` root ends at once; the workflow/message span spans the run.
@@ -53,6 +63,7 @@ export function phoenixRunFacts(traceId: TraceId, appSpans: readonly Span[]): Ru
     kind: workflow ? (messageId ? 'chatflow' : 'workflow') : message ? 'chat' : 'unknown',
     status: status !== undefined && statuses.has(status) ? (status as RunStatus) : runSpan === undefined ? 'running' : undefined,
     tokens: total === undefined ? undefined : { total },
+    price: amount === undefined ? undefined : { amount, currency: currency ?? 'USD' },
     linkedTraceIds: linkedHex !== undefined && linkedHex !== traceId ? [linkedHex] : [],
     gaps,
   };

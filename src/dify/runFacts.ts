@@ -18,6 +18,7 @@ export interface RunFacts {
   /** Status as the exporter recorded it; undefined when it must be read from span statuses. */
   readonly status?: RunStatus | undefined;
   readonly tokens?: { readonly prompt?: number; readonly completion?: number; readonly total?: number } | undefined;
+  readonly price?: { readonly amount: number; readonly currency: string } | undefined;
   readonly linkedTraceIds: readonly string[];
   readonly gaps: readonly RunGap[];
   /** Node spans whose failure an error strategy handled: no ERROR status, but the node failed. */

@@ -100,6 +100,7 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
     startMs: Math.floor(startUs / 1000),
     durationUs: Math.max(0, endUs - startUs),
     ...defined('tokens', facts.tokens),
+    ...defined('price', facts.price),
     ...defined('errorMessage', errorMessage || undefined),
     ...defined('errorKind', errorSpan === undefined ? undefined : classifyError(errorSpan, nodes.get(errorSpan))),
     ...defined('failingNode', failingNode === undefined ? undefined : { title: failingNode.title, ...defined('nodeType', failingNode.nodeType), ...defined('nodeId', failingNode.nodeId) }),

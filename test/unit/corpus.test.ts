@@ -23,6 +23,13 @@ describe('classification corpus', () => {
   it('joins every Trace Link', () => expectAll('Trace Links joined', scores.traceLinksJoined));
   it('gets status, kind, ids, failing node, error type and tokens right', () => expectAll('run fields right', scores.runFieldsRight));
   it('shows every expected gap as a warning on the run', () => expectAll('warnings shown', scores.warningsShown));
+  it('sums the price of a run where the exporter records costs (Langfuse cost_details)', () => {
+    const c = cases.find((x) => x.exporter === 'langfuse' && x.name === 'native-workflow-ok')!;
+    const run = ingestCase(c).runs[0]!;
+    assert.equal(run.price?.currency, 'USD');
+    assert.ok((run.price?.amount ?? 0) > 0);
+  });
+  it('reads iteration and loop indexes, plugin ids and Code node languages', () => expectAll('node details right', scores.nodeDetailsRight));
   it('shows no warning a case does not expect', () => {
     const unexpected = cases.flatMap((c) => {
       const expected = new Set<string>(c.expected.warnings ?? []);

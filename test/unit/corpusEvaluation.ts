@@ -23,6 +23,8 @@ export interface CorpusScores {
   readonly runFieldsRight: Score;
   /** Expected warnings shown as a gap of the run. */
   readonly warningsShown: Score;
+  /** Iteration and loop indexes, plugin ids and Code node languages where a case expects them. */
+  readonly nodeDetailsRight: Score;
 }
 
 const score = (): Score => ({ right: 0, total: 0, misses: [] });
@@ -71,7 +73,7 @@ function compareRun(c: CorpusCase, expected: ExpectedRun, actual: RunSummary, sc
 
 /** Runs the whole corpus through the receiver's decoder, the store and the classifier. */
 export function evaluateCorpus(cases: readonly CorpusCase[]): CorpusScores {
-  const scores: CorpusScores = { runsRecognised: score(), nodeTypesRight: score(), rootCausesRight: score(), traceLinksJoined: score(), runFieldsRight: score(), warningsShown: score() };
+  const scores: CorpusScores = { runsRecognised: score(), nodeTypesRight: score(), rootCausesRight: score(), traceLinksJoined: score(), runFieldsRight: score(), warningsShown: score(), nodeDetailsRight: score() };
   for (const c of cases) {
     const { spans, runs } = ingestCase(c);
     for (const expected of c.expected.runs) {
@@ -92,6 +94,16 @@ export function evaluateCorpus(cases: readonly CorpusCase[]): CorpusScores {
       const node = span && nodes.get(span);
       const got = node && { nodeType: node.nodeType, title: node.title };
       check(scores.nodeTypesRight, same({ nodeType: expected.nodeType, title: expected.title }, got), () => `${c.exporter}/${c.name}: node ${expected.spanId} expected ${expected.nodeType} "${expected.title}", got ${JSON.stringify(got)}`);
+      const details: Array<[string, unknown, unknown]> = [
+        ['iterationIndex', expected.iterationIndex, node?.iterationIndex],
+        ['loopIndex', expected.loopIndex, node?.loopIndex],
+        ['pluginId', expected.pluginId, node?.plugin?.pluginId],
+        ['codeLanguage', expected.codeLanguage, node?.codeLanguage],
+      ];
+      for (const [name, want, have] of details) {
+        if (want === undefined) continue;
+        check(scores.nodeDetailsRight, same(want, have), () => `${c.exporter}/${c.name}: node ${expected.title} ${name} expected ${JSON.stringify(want)}, got ${JSON.stringify(have)}`);
+      }
     }
   }
   return scores;

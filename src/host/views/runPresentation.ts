@@ -58,6 +58,7 @@ export function runTooltip(run: RunSummary): vscode.MarkdownString {
   if (run.rootCause) md.appendMarkdown('Root cause: ').appendText(`${run.rootCause.name} in ${run.rootCause.serviceName}`).appendMarkdown('\n\n');
   if (run.errorMessage) md.appendCodeblock(run.errorMessage.length > 2000 ? `${run.errorMessage.slice(0, 2000)}…` : run.errorMessage, 'text');
   if (run.tokens?.total !== undefined) md.appendMarkdown(`\n\n${run.tokens.total} tokens${run.tokens.prompt !== undefined ? ` (${run.tokens.prompt} prompt, ${run.tokens.completion ?? 0} completion)` : ''}`);
+  if (run.price) md.appendMarkdown(`\n\nPrice: ${run.price.amount.toPrecision(3)} ${run.price.currency}`);
   md.appendMarkdown(`\n\n${formatDuration(run.durationUs)} · started ${new Date(run.startMs).toLocaleString()} · ${run.spanCount} spans · ${run.kind} · from ${run.source}\n\n`);
   if (run.runId) md.appendMarkdown('Run id: ').appendText(run.runId).appendMarkdown('\n\n');
   if (run.conversationId) md.appendMarkdown('Conversation: ').appendText(run.conversationId).appendMarkdown('\n\n');
