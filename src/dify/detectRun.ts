@@ -2,7 +2,8 @@ import type { Span } from '../model/span';
 import type { TraceId } from '../model/units';
 import type { RunSummary } from '../shared/runSummary';
 import { aliyunRunFacts } from './aliyunRun';
-import { infraRunFacts } from './infraRun';
+import { genAi } from './difyNames';
+import { infraRunFacts, unknownExporterRunFacts } from './infraRun';
 import { isLangfuseSpan, langfuseRunFacts } from './langfuseRun';
 import { phoenixRunFacts } from './phoenixRun';
 import type { RunFacts } from './runFacts';
@@ -17,6 +18,7 @@ function runFacts(traceId: TraceId, spans: readonly Span[]): RunFacts | undefine
   const phoenixSpans = spans.filter(isPhoenixSpan);
   if (phoenixSpans.length > 0) return phoenixRunFacts(traceId, phoenixSpans);
   if (spans.some(isInfraDifySpan)) return infraRunFacts(spans);
+  if (spans.some((s) => s.attributes[genAi.framework] === genAi.frameworkValue)) return unknownExporterRunFacts(spans);
   return undefined;
 }
 

@@ -25,6 +25,24 @@ export function infraRunFacts(spans: readonly Span[]): RunFacts {
   };
 }
 
+/**
+ * Spans that say they are Dify's (gen_ai.framework=dify) in a shape no known exporter writes:
+ * listed with what is known, and the gap says so.
+ */
+export function unknownExporterRunFacts(spans: readonly Span[]): RunFacts {
+  const root = topLevel(spans, () => true);
+  const name = root?.name ?? '';
+  return {
+    source: 'unknown',
+    root,
+    appSpans: spans,
+    appName: (root ?? spans[0]!).resource.serviceName,
+    kind: name === 'workflow' || name.startsWith('workflow') ? 'workflow' : name === 'message' ? 'chat' : 'unknown',
+    linkedTraceIds: [],
+    gaps: [{ kind: 'unknownExporter', message: 'These spans say they come from Dify (gen_ai.framework=dify) but match no known exporter; run details are guessed.' }],
+  };
+}
+
 /** The app runner span names its module (core.app.apps.<mode>.app_runner), else the Service API route tells. */
 const runnerKinds: ReadonlyArray<readonly [RegExp, RunKind]> = [
   [/core\.app\.apps\.advanced_chat\./, 'chatflow'],

@@ -4,7 +4,7 @@ import type { ErrorKind } from './errorKind';
 export type RunStatus = 'succeeded' | 'failed' | 'partial-succeeded' | 'running' | 'stopped' | 'unknown';
 export type RunKind = 'workflow' | 'chatflow' | 'chat' | 'agent' | 'completion' | 'unknown';
 /** Which half of Dify's telemetry the run was recognised from. */
-export type RunSource = 'aliyun' | 'phoenix' | 'langfuse' | 'langsmith' | 'infrastructure';
+export type RunSource = 'aliyun' | 'phoenix' | 'langfuse' | 'langsmith' | 'infrastructure' | 'unknown';
 
 export interface RunSummary {
   /** The trace that holds the run's app-level spans (or its infrastructure spans for `infrastructure`). */
@@ -39,7 +39,7 @@ export interface RunSummary {
 }
 
 /** Kinds of gap a run can show; the run is still listed with what is known. */
-export type RunGapKind = 'rootMissing' | 'linkedTraceMissing' | 'linkInvalid' | 'missingKeys' | 'unknownNodeType' | 'duplicateRunId' | 'metadataMissing';
+export type RunGapKind = 'unknownExporter' | 'rootMissing' | 'linkedTraceMissing' | 'linkInvalid' | 'missingKeys' | 'unknownNodeType' | 'duplicateRunId' | 'metadataMissing';
 
 export interface RunGap {
   readonly kind: RunGapKind;

@@ -81,11 +81,10 @@ export function evaluateCorpus(cases: readonly CorpusCase[]): CorpusScores {
       check(scores.runsRecognised, actual !== undefined, () => `${c.exporter}/${c.name}: run ${expected.traceId} not recognised (got ${runs.map((r) => r.traceId).join(', ') || 'none'})`);
       if (actual) compareRun(c, expected, actual, scores);
     }
-    // Run-level warnings; `rejectedSpans` (the receiver's partial success) and `unknownExporter`
-    // (no run at all) are trace-level and checked elsewhere.
+    // Run-level warnings; `rejectedSpans` is the receiver's partial success, checked in its own test.
     const shown = new Set(runs.flatMap((r) => (r.gaps ?? []).map((g) => g.kind as string)));
     for (const kind of c.expected.warnings ?? []) {
-      if (kind === 'rejectedSpans' || kind === 'unknownExporter') continue;
+      if (kind === 'rejectedSpans') continue;
       check(scores.warningsShown, shown.has(kind), () => `${c.exporter}/${c.name}: warning ${kind} not shown (got ${[...shown].join(', ') || 'none'})`);
     }
     const nodes = difyNodesOf(spans);
