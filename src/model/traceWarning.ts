@@ -5,6 +5,7 @@ export type TraceWarningKind =
   | 'parentCycle'
   | 'negativeDuration'
   | 'linkedTraceMissing'
+  | 'rejectedSpans'
   | 'runIncomplete';
 
 export interface TraceWarning {

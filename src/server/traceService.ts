@@ -19,6 +19,8 @@ export interface TraceServiceEvents {
 export class TraceService {
   readonly store: MemoryTraceStore;
   readonly logs: LogStore;
+  /** Spans the receiver rejected (bad span id) per trace, so the trace can say it is incomplete. */
+  private readonly rejectedSpans = new Map<TraceId, number>();
   readonly runs: RunIndex;
   readonly backend: EmbeddedBackend;
   private receiver: OtlpHttpReceiver | undefined;
@@ -32,17 +34,23 @@ export class TraceService {
     this.store = new MemoryTraceStore(settings.store.maxSpans);
     this.logs = new LogStore(maxLogRecordsOf(settings));
     this.runs = new RunIndex(this.store, (traceId, needle) => this.logs.traceMatchesText(traceId, needle));
-    this.backend = new EmbeddedBackend(this.store, this.runs, this.logs);
+    this.backend = new EmbeddedBackend(this.store, this.runs, this.logs, (traceId) => this.rejectedSpans.get(traceId) ?? 0);
   }
 
-  /** Adds spans from any source (receiver, file import, tests). */
-  ingest(spans: readonly Span[]): void {
+  /** Adds spans from any source (receiver, file import, tests), and counts rejected ones per trace. */
+  ingest(spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number> = new Map()): void {
     const { touched, evicted } = this.store.add(spans);
+    this.forget(evicted);
+    for (const [traceId, count] of rejectedByTrace) this.rejectedSpans.set(traceId, (this.rejectedSpans.get(traceId) ?? 0) + count);
+    const changed = this.runs.markChanged(touched);
+    this.events.runsChanged([...changed, ...evicted, ...rejectedByTrace.keys()]);
+    this.emitStatus();
+  }
+
+  private forget(evicted: readonly TraceId[]): void {
     this.runs.remove(evicted);
     this.logs.removeTraces(evicted);
-    const changed = this.runs.markChanged(touched);
-    this.events.runsChanged([...changed, ...evicted]);
-    this.emitStatus();
+    for (const id of evicted) this.rejectedSpans.delete(id);
   }
 
   /** Adds log records; their traces count as changed, so the panels showing them refresh. */
@@ -63,7 +71,7 @@ export class TraceService {
       host,
       port,
       maxBodyBytes: Math.round(maxBodyMiB * 1024 * 1024),
-      onSpans: (spans) => this.ingest(spans),
+      onSpans: (spans, rejectedByTrace) => this.ingest(spans, rejectedByTrace),
       onLogs: (records) => this.ingestLogs(records),
       onRejected: (reason) => {
         this.rejectedRequests++;
@@ -96,8 +104,7 @@ export class TraceService {
     this.settings = settings;
     const evicted = this.store.setMaxSpans(settings.store.maxSpans);
     if (evicted.length > 0) {
-      this.runs.remove(evicted);
-      this.logs.removeTraces(evicted);
+      this.forget(evicted);
       this.events.runsChanged(evicted);
     }
     const logsEvicted = this.logs.setMaxRecords(maxLogRecordsOf(settings));

@@ -3,6 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadCorpus } from '../corpus/loadCorpus';
+import { decodeTraceRequest } from '../../src/server/receiver/otlpBody';
+import { exportRequestToModel } from '../../src/server/receiver/otlpToModel';
+import { TraceService } from '../../src/server/traceService';
 import { evaluateCorpus, ingestCase, percent, type Score } from './corpusEvaluation';
 
 describe('classification corpus', () => {
@@ -30,6 +33,17 @@ describe('classification corpus', () => {
     assert.ok((run.price?.amount ?? 0) > 0);
   });
   it('reads iteration and loop indexes, plugin ids and Code node languages', () => expectAll('node details right', scores.nodeDetailsRight));
+  it('says so on the trace when the receiver refused some of its spans', async () => {
+    for (const c of cases.filter((x) => x.expected.warnings?.includes('rejectedSpans'))) {
+      const service = new TraceService({ receiver: { enabled: false, host: '127.0.0.1', port: 0, maxBodyMiB: 1 }, store: { maxSpans: 10_000 } }, { runsChanged: () => {}, statusChanged: () => {}, log: () => {} });
+      for (const request of c.requests) {
+        const mapped = exportRequestToModel(decodeTraceRequest(Buffer.from(JSON.stringify(request)), 'json'));
+        service.ingest(mapped.spans, mapped.rejectedByTrace);
+      }
+      const snapshot = await service.backend.getTrace({ traceId: c.expected.runs[0]!.traceId });
+      assert.deepEqual(snapshot?.warnings.map((w) => w.kind), ['rejectedSpans'], c.name);
+    }
+  });
   it('shows no warning a case does not expect', () => {
     const unexpected = cases.flatMap((c) => {
       const expected = new Set<string>(c.expected.warnings ?? []);

@@ -1,6 +1,6 @@
 import type { Span } from '../../model/span';
 import type { TraceWarning } from '../../model/traceWarning';
-import { asTraceId } from '../../model/units';
+import { asTraceId, type TraceId } from '../../model/units';
 import type { GetTraceRequest, ListRunsRequest } from '../../shared/lspProtocol';
 import type { LogStore } from '../store/logStore';
 import type { RunIndex } from '../store/runIndex';
@@ -18,6 +18,7 @@ export class EmbeddedBackend implements TraceBackend {
     private readonly store: TraceStore,
     private readonly runs: RunIndex,
     private readonly logs: LogStore,
+    private readonly rejectedSpansOf: (traceId: TraceId) => number = () => 0,
   ) {}
 
   async listRuns(params: ListRunsRequest.Params): Promise<ListRunsRequest.Result> {
@@ -42,6 +43,10 @@ export class EmbeddedBackend implements TraceBackend {
     }
     // A linked trace that has not arrived is reported once, in the run's gaps.
     const warnings: TraceWarning[] = [];
+    const rejected = traceIds.reduce((n, id) => n + this.rejectedSpansOf(id as TraceId), 0);
+    if (rejected > 0) {
+      warnings.push({ kind: 'rejectedSpans', count: rejected, message: `${rejected} span(s) of this trace were refused by the receiver (empty or all-zero span id), so the tree is incomplete.` });
+    }
     // Records of the run's traces, also of a linked trace whose spans never arrived: Dify's log
     // records carry the request's trace id whether or not the sampler kept its spans.
     const logs = [...new Set([...traceIds, ...related])].flatMap((id) => this.logs.logsOf(id) ?? []).sort((a, b) => a.timeUs - b.timeUs);

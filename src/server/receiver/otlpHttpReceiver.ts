@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { LogRecord } from '../../model/logRecord';
 import type { Span } from '../../model/span';
+import type { TraceId } from '../../model/units';
 import { decodeLogsRequest, decodeTraceRequest, decompress, encodingOf, type OtlpEncoding } from './otlpBody';
 import { logsRequestToModel } from './otlpLogsToModel';
 import { exportResponse, statusResponse } from './otlpResponses';
@@ -13,7 +14,8 @@ export interface ReceiverOptions {
   readonly port: number;
   readonly maxBodyBytes: number;
   /** Called once per accepted request with its spans; throwing makes the request fail with 503. */
-  readonly onSpans: (spans: readonly Span[]) => void;
+  /** Accepted spans, and per trace the spans of that trace the request carried but we rejected. */
+  readonly onSpans: (spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>) => void;
   /** Called once per accepted logs request with its records; throwing makes the request fail with 503. */
   readonly onLogs: (records: readonly LogRecord[]) => void;
   readonly onRejected: (reason: string) => void;
@@ -84,7 +86,7 @@ export class OtlpHttpReceiver {
 
   private acceptSpans(body: Buffer, encoding: OtlpEncoding): { rejected: number; rejectionReason?: string | undefined } {
     const mapped = exportRequestToModel(decodeTraceRequest(body, encoding));
-    if (mapped.spans.length > 0) this.options.onSpans(mapped.spans);
+    if (mapped.spans.length > 0 || mapped.rejectedByTrace.size > 0) this.options.onSpans(mapped.spans, mapped.rejectedByTrace);
     return mapped;
   }
 

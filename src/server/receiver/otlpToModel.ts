@@ -4,13 +4,15 @@ import { Span_SpanKind, Status_StatusCode } from './gen/opentelemetry/proto/trac
 import type { Span as OtlpSpan, Span_Event, Span_Link } from './gen/opentelemetry/proto/trace/v1/trace_pb';
 import type { Resource as OtlpResource } from './gen/opentelemetry/proto/resource/v1/resource_pb';
 import type { AttributeValue, Attributes, Resource, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../../model/span';
-import { asSpanId, asTraceId, type Microseconds } from '../../model/units';
+import { asSpanId, asTraceId, type Microseconds, type TraceId } from '../../model/units';
 
 /** Spans mapped from one export request, and those the request carried but we could not accept. */
 export interface MappedSpans {
   readonly spans: Span[];
   readonly rejected: number;
   readonly rejectionReason?: string;
+  /** Rejected spans whose trace id was valid, per trace: that trace is shown with a warning. */
+  readonly rejectedByTrace: ReadonlyMap<TraceId, number>;
 }
 
 export function bytesToHex(bytes: Uint8Array): string {
@@ -116,18 +118,24 @@ function spanToModel(span: OtlpSpan, resource: Resource, scopeName: string): Spa
 export function exportRequestToModel(request: ExportTraceServiceRequest): MappedSpans {
   const spans: Span[] = [];
   let rejected = 0;
+  const rejectedByTrace = new Map<TraceId, number>();
   for (const resourceSpans of request.resourceSpans) {
     const resource = resourceToModel(resourceSpans.resource);
     for (const scopeSpans of resourceSpans.scopeSpans) {
       const scopeName = scopeSpans.scope?.name ?? '';
       for (const otlpSpan of scopeSpans.spans) {
         const span = spanToModel(otlpSpan, resource, scopeName);
-        if (span) spans.push(span);
-        else rejected++;
+        if (span) {
+          spans.push(span);
+          continue;
+        }
+        rejected++;
+        const traceId = asTraceId(bytesToHex(otlpSpan.traceId));
+        if (traceId !== undefined) rejectedByTrace.set(traceId, (rejectedByTrace.get(traceId) ?? 0) + 1);
       }
     }
   }
   return rejected === 0
-    ? { spans, rejected }
-    : { spans, rejected, rejectionReason: `${rejected} span(s) had an empty or malformed trace id or span id (expected 16 and 8 bytes, not all zero).` };
+    ? { spans, rejected, rejectedByTrace }
+    : { spans, rejected, rejectedByTrace, rejectionReason: `${rejected} span(s) had an empty or malformed trace id or span id (expected 16 and 8 bytes, not all zero).` };
 }
