@@ -17,6 +17,8 @@ export const aliyun = {
   messageSpan: 'message',
   llmSpan: 'llm',
   appIdKey: 'dify.app_id',
+  /** Tool node spans: JSON of the node's tool_info (build_workflow_tool_span). */
+  toolDescriptionKey: 'tool.description',
 } as const;
 
 /** Common attributes on every Aliyun app span (utils.py create_common_span_attributes) and on newer infra node spans. */
@@ -44,6 +46,13 @@ export const phoenix = {
   metadataKey: 'metadata',
   spanKindKey: 'openinference.span.kind',
   projectResourceKey: 'openinference.project.name',
+  sessionIdKey: 'session.id',
+  llmTotalTokensKey: 'llm.token_count.total',
+  /** Newer releases: node attributes beside the metadata JSON, and synthetic iteration/loop wrappers. */
+  nodeExecutionIdKey: 'dify.node.execution_id',
+  nodeIterationIndexKey: 'dify.node.iteration_index',
+  nodeLoopIndexKey: 'dify.node.loop_index',
+  wrapperSyntheticKey: 'dify.wrapper.synthetic',
 } as const;
 
 /**
@@ -58,13 +67,29 @@ export const langfuse = {
   appRootKey: 'langfuse.internal.is_app_root',
   usageKey: 'langfuse.observation.usage_details',
   costKey: 'langfuse.observation.cost_details',
+  statusMessageKey: 'langfuse.observation.status_message',
+  userIdKey: 'user.id',
+  sessionIdKey: 'session.id',
   meta: (key: string): string => `langfuse.observation.metadata.${key}`,
+  /** Keys inside the metadata, as Dify's trace_data.py names them. */
+  metaKeys: {
+    spanStatus: 'dify.span.status',
+    workflowRunId: 'dify.workflow.run_id',
+    messageId: 'dify.message.id',
+    appId: 'dify.app_id',
+    appName: 'app_name',
+    nodeType: 'node_type',
+    nodeId: 'dify.node.id',
+    nodeExecutionId: 'dify.node.execution_id',
+  },
 } as const;
 
 /** Dify's own infrastructure OpenTelemetry: api/extensions/otel/ (semconv/dify.py, parser/base.py). */
 export const infra = {
   appIdKey: 'dify.app_id',
   workflowIdKey: 'dify.workflow_id',
+  /** Newer tool node spans describe the tool like Aliyun's tool.description (parser/tool.py). */
+  toolDescriptionKey: 'gen_ai.tool.description',
   nodeIdKey: 'node.id',
   nodeExecutionIdKey: 'node.execution_id',
   nodeTypeKey: 'node.type',
@@ -80,3 +105,16 @@ export const pluginDaemon = {
 
 /** Workflow run statuses (WorkflowExecutionStatus, graphon/enums.py). */
 export const runStatuses = ['scheduled', 'running', 'succeeded', 'failed', 'stopped', 'partial-succeeded', 'paused'] as const;
+
+/** Exception records: OTel's `exception` event, and the `log.exception` event of Dify's ExceptionLoggingHandler (ext_otel.py). */
+export const exceptionEvents = {
+  names: ['exception', 'log.exception'],
+  keys: ['exception.type', 'exception.message', 'log.message'],
+  typeKey: 'exception.type',
+} as const;
+
+/** HTTP client spans (opentelemetry-instrumentation-httpx: new and old semantic conventions). */
+export const httpClient = {
+  urlKeys: ['url.full', 'http.url'],
+  statusKeys: ['http.response.status_code', 'http.status_code'],
+} as const;

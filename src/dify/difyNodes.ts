@@ -1,5 +1,5 @@
 import { numberAttribute, stringAttribute, type Span } from '../model/span';
-import { aliyun, genAi, infra, phoenix } from './difyNames';
+import { aliyun, genAi, infra, langfuse, phoenix } from './difyNames';
 import type { DifyNode } from './difyNode';
 import { jsonObjectAttribute, numberField, stringField } from './jsonAttribute';
 import { pluginFromToolInfo } from './pluginIdentity';
@@ -22,7 +22,7 @@ function aliyunNode(span: Span, parent: Span | undefined): DifyNode | undefined 
   const kind = stringAttribute(span.attributes, genAi.spanKind) ?? '';
   // Every other node kind (TASK) is only known to be a node; the corpus rule names it `task`.
   const nodeType = aliyunKindToType[kind] ?? 'task';
-  const toolInfo = nodeType === 'tool' ? jsonObjectAttribute(span.attributes, 'tool.description') : undefined;
+  const toolInfo = nodeType === 'tool' ? jsonObjectAttribute(span.attributes, aliyun.toolDescriptionKey) : undefined;
   const plugin = pluginFromToolInfo(toolInfo);
   return node({ title: span.name, nodeType, plugin });
 }
@@ -32,7 +32,7 @@ function aliyunNode(span: Span, parent: Span | undefined): DifyNode | undefined 
  * newer releases `{node_type}_{title}` plus `dify.node.*` attributes (arize_phoenix_trace.py).
  */
 function phoenixNode(span: Span): DifyNode | undefined {
-  if (span.attributes['dify.wrapper.synthetic'] === true || span.attributes['dify.wrapper.synthetic'] === 'true') return undefined;
+  if (span.attributes[phoenix.wrapperSyntheticKey] === true || span.attributes[phoenix.wrapperSyntheticKey] === 'true') return undefined;
   const meta = jsonObjectAttribute(span.attributes, phoenix.metadataKey);
   const nodeType = stringField(meta, 'node_type');
   if (nodeType === undefined) return undefined;
@@ -44,9 +44,9 @@ function phoenixNode(span: Span): DifyNode | undefined {
   return node({
     title,
     nodeType,
-    nodeExecutionId: stringAttribute(span.attributes, 'dify.node.execution_id') ?? stringField(meta, 'node_id'),
-    iterationIndex: numberAttribute(span.attributes, 'dify.node.iteration_index') ?? numberField(meta, 'iteration_index'),
-    loopIndex: numberAttribute(span.attributes, 'dify.node.loop_index') ?? numberField(meta, 'loop_index'),
+    nodeExecutionId: stringAttribute(span.attributes, phoenix.nodeExecutionIdKey) ?? stringField(meta, 'node_id'),
+    iterationIndex: numberAttribute(span.attributes, phoenix.nodeIterationIndexKey) ?? numberField(meta, 'iteration_index'),
+    loopIndex: numberAttribute(span.attributes, phoenix.nodeLoopIndexKey) ?? numberField(meta, 'loop_index'),
     parallelId: stringField(meta, 'parallel_id'),
     plugin: pluginFromToolInfo(toolInfo),
   });
@@ -54,9 +54,9 @@ function phoenixNode(span: Span): DifyNode | undefined {
 
 /** Langfuse native export: node observations carry `node_type` and `dify.node.*` in their metadata. */
 function langfuseNode(span: Span): DifyNode | undefined {
-  const nodeType = langfuseMeta(span, 'node_type');
+  const nodeType = langfuseMeta(span, langfuse.metaKeys.nodeType);
   if (nodeType === undefined) return undefined;
-  return node({ title: span.name, nodeType, nodeId: langfuseMeta(span, 'dify.node.id'), nodeExecutionId: langfuseMeta(span, 'dify.node.execution_id') });
+  return node({ title: span.name, nodeType, nodeId: langfuseMeta(span, langfuse.metaKeys.nodeId), nodeExecutionId: langfuseMeta(span, langfuse.metaKeys.nodeExecutionId) });
 }
 
 /** Dify's own per-node infrastructure spans (api/extensions/otel/parser/base.py). */
@@ -64,7 +64,7 @@ function infraNode(span: Span): DifyNode | undefined {
   const nodeType = stringAttribute(span.attributes, infra.nodeTypeKey);
   if (nodeType === undefined) return undefined;
   // Tool node spans of newer releases describe the tool like Aliyun does (api/extensions/otel/parser/tool.py).
-  const toolInfo = nodeType === 'tool' ? jsonObjectAttribute(span.attributes, 'gen_ai.tool.description') : undefined;
+  const toolInfo = nodeType === 'tool' ? jsonObjectAttribute(span.attributes, infra.toolDescriptionKey) : undefined;
   return node({
     title: span.name,
     nodeType,

@@ -1,7 +1,7 @@
 import { stringAttribute, numberAttribute, type Span } from '../model/span';
 import type { DifyNode } from './difyNode';
 import type { ErrorKind } from './errorKind';
-import { pluginDaemon } from './difyNames';
+import { exceptionEvents, httpClient, langfuse, pluginDaemon } from './difyNames';
 
 /**
  * A span from inside a plugin process: Alibaba's probes name the service
@@ -15,12 +15,12 @@ export function isPluginRuntimeSpan(span: Span): boolean {
 export function errorText(span: Span): string {
   const parts = [span.status.message ?? ''];
   for (const event of span.events) {
-    if (event.name !== 'exception' && event.name !== 'log.exception') continue;
-    for (const key of ['exception.type', 'exception.message', 'log.message']) parts.push(stringAttribute(event.attributes, key) ?? '');
+    if (!(exceptionEvents.names as readonly string[]).includes(event.name)) continue;
+    for (const key of exceptionEvents.keys) parts.push(stringAttribute(event.attributes, key) ?? '');
   }
-  parts.push(stringAttribute(span.attributes, 'exception.type') ?? '');
+  parts.push(stringAttribute(span.attributes, exceptionEvents.typeKey) ?? '');
   // Langfuse keeps a handled node failure only as the observation's status message.
-  parts.push(stringAttribute(span.attributes, 'langfuse.observation.status_message') ?? '');
+  parts.push(stringAttribute(span.attributes, langfuse.statusMessageKey) ?? '');
   return parts.join('\n');
 }
 
@@ -59,10 +59,10 @@ export function classifyError(span: Span, node: DifyNode | undefined): ErrorKind
   if (node?.nodeType === 'tool' && node.plugin) return 'pluginInvoke';
   if (span.resource.serviceName === pluginDaemon.serviceName) return 'pluginDaemon';
   // An API client span that failed against the daemon or the sandbox (httpx instrumentation).
-  const url = stringAttribute(span.attributes, 'url.full') ?? stringAttribute(span.attributes, 'http.url') ?? '';
+  const url = httpClient.urlKeys.map((k) => stringAttribute(span.attributes, k)).find((v) => v !== undefined) ?? '';
   if (/\/plugin\/[^/]+\/(?:dispatch|management)\//.test(url) || /plugin_daemon|plugin-daemon/.test(url)) return 'pluginDaemon';
   if (/\/v1\/sandbox\/run/.test(url)) return 'sandbox';
-  const httpStatus = numberAttribute(span.attributes, 'http.response.status_code') ?? numberAttribute(span.attributes, 'http.status_code');
+  const httpStatus = httpClient.statusKeys.map((k) => numberAttribute(span.attributes, k)).find((v) => v !== undefined);
   if (httpStatus === 429) return 'llmRateLimit';
   return 'other';
 }

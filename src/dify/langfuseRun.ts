@@ -13,7 +13,7 @@ export const langfuseMeta = (span: Span, key: string): string | undefined => non
 
 /** `dify.span.status` of the root observation (`ok`, `error`, ...); handled node failures make a run partial. */
 function status(root: Span | undefined, handled: readonly Span[]): RunStatus | undefined {
-  const value = root === undefined ? undefined : langfuseMeta(root, 'dify.span.status');
+  const value = root === undefined ? undefined : langfuseMeta(root, langfuse.metaKeys.spanStatus);
   if (value === 'error') return 'failed';
   if (value === 'stopped' || value === 'partial-succeeded') return value;
   if (value === 'ok' && handled.length > 0) return 'partial-succeeded';
@@ -28,8 +28,8 @@ function status(root: Span | undefined, handled: readonly Span[]): RunStatus | u
 export function langfuseRunFacts(traceId: TraceId, traceSpans: readonly Span[], appSpans: readonly Span[]): RunFacts {
   const root = appSpans.find((s) => s.attributes[langfuse.appRootKey] === 'True' || s.attributes[langfuse.appRootKey] === true) ?? topLevel(appSpans, () => true);
   const any = root ?? appSpans[0]!;
-  const workflowRunId = langfuseMeta(any, 'dify.workflow.run_id');
-  const messageId = langfuseMeta(any, 'dify.message.id') ?? langfuseMeta(any, 'message_id');
+  const workflowRunId = langfuseMeta(any, langfuse.metaKeys.workflowRunId);
+  const messageId = langfuseMeta(any, langfuse.metaKeys.messageId);
   const kind: RunKind = workflowRunId ? (messageId ? 'chatflow' : 'workflow') : messageId ? 'chat' : 'unknown';
   let total: number | undefined;
   let cost: number | undefined;
@@ -40,17 +40,17 @@ export function langfuseRunFacts(traceId: TraceId, traceSpans: readonly Span[], 
     if (c !== undefined) cost = (cost ?? 0) + c;
   }
   const sharesInfraTrace = traceSpans.length > appSpans.length;
-  const handledFailures = appSpans.filter((s) => langfuseMeta(s, 'dify.span.status') === 'handled_error');
+  const handledFailures = appSpans.filter((s) => langfuseMeta(s, langfuse.metaKeys.spanStatus) === 'handled_error');
   return {
     source: 'langfuse',
     root,
     appSpans,
-    appName: langfuseMeta(any, 'app_name') ?? 'Dify app',
-    appId: langfuseMeta(any, 'dify.app_id'),
+    appName: langfuseMeta(any, langfuse.metaKeys.appName) ?? 'Dify app',
+    appId: langfuseMeta(any, langfuse.metaKeys.appId),
     workflowRunId,
     messageId,
-    conversationId: nonEmpty(stringAttribute(any.attributes, 'session.id')),
-    userId: nonEmpty(stringAttribute(any.attributes, 'user.id')),
+    conversationId: nonEmpty(stringAttribute(any.attributes, langfuse.sessionIdKey)),
+    userId: nonEmpty(stringAttribute(any.attributes, langfuse.userIdKey)),
     kind,
     status: status(root, handledFailures),
     handledFailures,

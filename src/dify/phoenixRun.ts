@@ -35,7 +35,7 @@ export function phoenixRunFacts(traceId: TraceId, appSpans: readonly Span[]): Ru
   else if (meta === undefined) gaps.push({ kind: 'metadataMissing', message: `The ${runSpan.name} span has no readable metadata; app, run id and status are guessed.` });
   const messageId = stringField(meta, 'message_id');
   const llmTotal = appSpans.reduce<number | undefined>((acc, s) => {
-    const n = numberAttribute(s.attributes, 'llm.token_count.total');
+    const n = numberAttribute(s.attributes, phoenix.llmTotalTokensKey);
     return n === undefined ? acc : (acc ?? 0) + n;
   }, undefined);
   const total = numberField(meta, 'total_tokens') ?? llmTotal;
@@ -58,7 +58,7 @@ export function phoenixRunFacts(traceId: TraceId, appSpans: readonly Span[]): Ru
     appId: stringField(meta, 'app_id'),
     workflowRunId: stringField(meta, 'workflow_run_id'),
     messageId,
-    conversationId: nonEmpty(stringAttribute(runSpan?.attributes ?? {}, 'session.id') ?? stringField(meta, 'conversation_id')),
+    conversationId: nonEmpty(stringAttribute(runSpan?.attributes ?? {}, phoenix.sessionIdKey) ?? stringField(meta, 'conversation_id')),
     userId: stringField(meta, 'user_id'),
     kind: workflow ? (messageId ? 'chatflow' : 'workflow') : message ? 'chat' : 'unknown',
     status: status !== undefined && statuses.has(status) ? (status as RunStatus) : runSpan === undefined ? 'running' : undefined,

@@ -51,11 +51,12 @@ export function runTooltip(run: RunSummary): vscode.MarkdownString {
   md.supportHtml = false;
   md.isTrusted = false;
   md.appendMarkdown(`$(${statusLook[run.status].icon}) **`).appendText(run.appName).appendMarkdown(`** — ${statusLabel(run.status)}\n\n`);
+  // The root cause first: it is where to look.
+  if (run.rootCause) md.appendMarkdown('Root cause: ').appendText(`${run.rootCause.name} in ${run.rootCause.serviceName}`).appendMarkdown('\n\n');
   if (run.failingNode && run.status !== 'succeeded') {
     md.appendMarkdown('Failed at node: ').appendText(run.failingNode.title).appendText(run.failingNode.nodeType ? ` (${run.failingNode.nodeType})` : '').appendMarkdown('\n\n');
   }
   if (run.errorKind && run.status !== 'succeeded') md.appendMarkdown('Error type: ').appendText(errorKindLabel[run.errorKind]).appendMarkdown('\n\n');
-  if (run.rootCause) md.appendMarkdown('Root cause: ').appendText(`${run.rootCause.name} in ${run.rootCause.serviceName}`).appendMarkdown('\n\n');
   if (run.errorMessage) md.appendCodeblock(run.errorMessage.length > 2000 ? `${run.errorMessage.slice(0, 2000)}…` : run.errorMessage, 'text');
   if (run.tokens?.total !== undefined) md.appendMarkdown(`\n\n${run.tokens.total} tokens${run.tokens.prompt !== undefined ? ` (${run.tokens.prompt} prompt, ${run.tokens.completion ?? 0} completion)` : ''}`);
   if (run.price) md.appendMarkdown(`\n\nPrice: ${run.price.amount.toPrecision(3)} ${run.price.currency}`);
