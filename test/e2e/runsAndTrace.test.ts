@@ -65,6 +65,8 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     const pluginFile = pluginRun.failure?.kind === 'plugin' ? pluginRun.failure.pluginFile : '';
     await frame.locator('.details .stacktrace', { hasText: pluginFile }).waitFor();
     await frame.locator('.summary', { hasText: '1 linked trace(s)' }).waitFor();
+    // The header names the root cause and its kind, a plugin error.
+    await frame.locator('.root-cause-line', { hasText: `Root cause (plugin error): ${runtimeSpan.name} in ${runtimeSpan.service}` }).waitFor();
     await screenshot(page, 'trace-failing-plugin');
 
     // The failing tool node of the app-level trace is marked too; selecting it shows its error.
