@@ -4,17 +4,23 @@
  * the API's log records (run 2's plugin error line with the traceback, apiLogs.ts). Resolves only once
  * every service's spans and the log records were accepted (rejects otherwise).
  *
+ * With `exporters`, the app-level half of each run is also (or only) sent in the Arize Phoenix and Langfuse
+ * native shapes (appShapes.ts); the infrastructure half is sent once whatever the exporters.
+ *
  *   node --import tsx test/demo/emitDemoTraces.ts --endpoint http://127.0.0.1:4318 [--http-semconv default|http|http/dup]
+ *     [--exporters aliyun,phoenix,langfuse]
  */
 import { inspect } from 'node:util';
 import { emitAliyunRun } from './aliyunShapes';
 import { apiLogRecords } from './apiLogs';
+import { emitLangfuseRun, emitPhoenixRun, type AppExporter, type AppTrace } from './appShapes';
 import { emitDaemonRun } from './daemonShapes';
 import { DEMO_RUNS, type DemoRun } from './demoRuns';
 import { DemoService } from './emitter';
 import type { HttpSemconv } from './httpSemconv';
 import { emitApiRun } from './infraShapes';
 import { DemoLogService } from './logEmitter';
+import { BatchReplayer } from './replayBatch';
 import { buildRunRecord } from './runRecords';
 import { RESOURCES, type ServiceKey } from './services';
 
@@ -28,6 +34,11 @@ export interface EmitDemoOptions {
    * (see httpSemconv.ts). Default 'http/dup': old and stable keys both. Dify's own default is 'default'.
    */
   readonly httpSemconv?: HttpSemconv;
+  /**
+   * Exporters whose app-level shape each run is sent in (default ['aliyun']). Phoenix spans go to
+   * `${endpoint}/v1/traces`, Langfuse's to `${endpoint}/api/public/otel/v1/traces` (its native OTLP path).
+   */
+  readonly exporters?: ReadonlyArray<AppExporter>;
 }
 
 export interface DemoRunSummary extends DemoRun {
@@ -48,6 +59,8 @@ export interface DemoSummary {
   /** Log records the API sent, in `logExportRequests` requests (0 or 1). */
   readonly logRecords: number;
   readonly logExportRequests: number;
+  /** The app-level trace of every run per exporter, in `exporters` order then run order. */
+  readonly appTraces: readonly AppTrace[];
 }
 
 /** How long before `now` each run started: a few minutes ago, oldest first. */
@@ -62,6 +75,9 @@ export async function emitDemoTraces(opts: EmitDemoOptions): Promise<DemoSummary
   const keys = Object.keys(RESOURCES) as ServiceKey[];
   const services = Object.fromEntries(keys.map((k) => [k, new DemoService(RESOURCES[k], tracesUrl)])) as Record<ServiceKey, DemoService>;
   const apiLogs = new DemoLogService(RESOURCES.difyApi, logsUrl);
+  const exporters = [...new Set(opts.exporters ?? ['aliyun'])];
+  const replayer = new BatchReplayer();
+  const appTraces: AppTrace[] = [];
   try {
     const runs = DEMO_RUNS.map((run, i): DemoRunSummary => {
       const record = buildRunRecord(run, now - (RUN_AGE_MS[i] ?? 0));
@@ -69,7 +85,9 @@ export async function emitDemoTraces(opts: EmitDemoOptions): Promise<DemoSummary
       for (const log of apiLogRecords(record, calls)) apiLogs.emit(log);
       emitDaemonRun(services.pluginDaemon, services.pluginRuntime, record, calls);
       // Exported later by the Celery ops_trace worker, but stamped with the run's own times.
-      emitAliyunRun(services.aliyunApp, record);
+      if (exporters.includes('aliyun')) emitAliyunRun(services.aliyunApp, record);
+      if (exporters.includes('phoenix')) appTraces.push(emitPhoenixRun(replayer, tracesUrl, record));
+      if (exporters.includes('langfuse')) appTraces.push(emitLangfuseRun(replayer, `${base}/api/public/otel/v1/traces`, record));
       return { ...run, startMs: record.startMs, endMs: record.endMs };
     });
     // Infrastructure spans first (sent during the request), the app half last (sent after the run).
@@ -81,12 +99,20 @@ export async function emitDemoTraces(opts: EmitDemoOptions): Promise<DemoSummary
       spansByService[services[key].serviceName] = sent;
       if (sent > 0) exportRequests += 1;
     }
+    for (const { label, spans } of await replayer.exportPending()) {
+      spansByService[label] = (spansByService[label] ?? 0) + spans;
+      if (spans > 0) exportRequests += 1;
+    }
     const totalSpans = Object.values(spansByService).reduce((a, b) => a + b, 0);
     // Logs last: the API's log batch leaves after its span batch, and the spans they point at are then in place.
     const logRecords = await apiLogs.exportPending();
-    return { tracesUrl, runs, spansByService, totalSpans, exportRequests, logsUrl, logRecords, logExportRequests: logRecords > 0 ? 1 : 0 };
+    const aliyunTraces = exporters.includes('aliyun')
+      ? runs.map((r): AppTrace => ({ exporter: 'aliyun', runIndex: r.index, traceId: r.appTraceId, linkedTraceIds: [r.infraTraceId] }))
+      : [];
+    const ordered = exporters.flatMap((e) => (e === 'aliyun' ? aliyunTraces : appTraces.filter((t) => t.exporter === e)));
+    return { tracesUrl, runs, spansByService, totalSpans, exportRequests, logsUrl, logRecords, logExportRequests: logRecords > 0 ? 1 : 0, appTraces: ordered };
   } finally {
-    await Promise.all([...keys.map((k) => services[k].shutdown()), apiLogs.shutdown()]);
+    await Promise.all([...keys.map((k) => services[k].shutdown()), apiLogs.shutdown(), replayer.shutdown()]);
   }
 }
 
@@ -101,7 +127,14 @@ async function main(args: readonly string[]): Promise<void> {
   if (semconv !== undefined && semconv !== 'default' && semconv !== 'http' && semconv !== 'http/dup') {
     throw new Error(`--http-semconv must be default, http or http/dup, not ${semconv}`);
   }
-  const summary = await emitDemoTraces(semconv === undefined ? { endpoint } : { endpoint, httpSemconv: semconv });
+  const exporters = (argValue(args, '--exporters') ?? 'aliyun').split(',').map((e) => e.trim());
+  const unknown = exporters.filter((e) => e !== 'aliyun' && e !== 'phoenix' && e !== 'langfuse');
+  if (unknown.length > 0) throw new Error(`--exporters takes aliyun, phoenix, langfuse (comma-separated), not ${unknown.join(',')}`);
+  const summary = await emitDemoTraces({
+    endpoint,
+    exporters: exporters as AppExporter[],
+    ...(semconv === undefined ? {} : { httpSemconv: semconv }),
+  });
   process.stdout.write(`sent ${summary.totalSpans} spans in ${summary.exportRequests} requests to ${summary.tracesUrl}\n`);
   process.stdout.write(`sent ${summary.logRecords} log record(s) in ${summary.logExportRequests} request(s) to ${summary.logsUrl}\n`);
   for (const run of summary.runs) {
@@ -110,6 +143,8 @@ async function main(args: readonly string[]): Promise<void> {
         `${run.failingNodeTitle === null ? '' : `  failed at "${run.failingNodeTitle}"`}\n`,
     );
   }
+  // Aliyun app traces are the runs' appTraceId, printed above.
+  for (const t of summary.appTraces.filter((a) => a.exporter !== 'aliyun')) process.stdout.write(`run ${t.runIndex} ${t.exporter.padEnd(8)} app trace ${t.traceId}\n`);
 }
 
 // Run as a script (node --import tsx test/demo/emitDemoTraces.ts ...), not when imported by tests.

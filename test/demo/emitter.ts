@@ -53,8 +53,9 @@ export class DemoService {
   readonly #provider: BasicTracerProvider;
   readonly #tracers = new Map<string, Tracer>();
 
-  constructor(resource: Attributes, tracesUrl: string) {
-    const serviceName = resource['service.name'];
+  /** `label` stands in for service.name in summaries when the resource has none (Phoenix's exporter sets none). */
+  constructor(resource: Attributes, tracesUrl: string, label?: string) {
+    const serviceName = label ?? resource['service.name'];
     if (typeof serviceName !== 'string') throw new Error('resource needs service.name');
     this.serviceName = serviceName;
     this.#processor = new AwaitedExportProcessor(new OTLPTraceExporter({ url: tracesUrl }));

@@ -1,0 +1,83 @@
+// The demo's three runs sent in every exporter shape the demo knows (Aliyun, Arize Phoenix newest, Langfuse
+// native OTLP) with the real OpenTelemetry SDK, through the real receiver: each run recognised per exporter.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AppExporter } from '../demo/appShapes';
+import { DEMO_RUNS } from '../demo/demoRuns';
+import { emitDemoTraces, type DemoSummary } from '../demo/emitDemoTraces';
+import { TraceService } from '../../src/server/traceService';
+
+const EXPORTERS: readonly AppExporter[] = ['aliyun', 'phoenix', 'langfuse'];
+
+/** Node type of the failing node as each shape states it (Aliyun: from gen_ai.span.kind, code -> TASK). */
+function failingNodeType(exporter: AppExporter, nodeType: string): string {
+  return exporter === 'aliyun' && nodeType !== 'tool' ? 'task' : nodeType;
+}
+
+describe('demo traces in the Aliyun, Phoenix and Langfuse shapes', () => {
+  const service = new TraceService(
+    { receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 64 }, store: { maxSpans: 100_000 } },
+    { runsChanged: () => {}, statusChanged: () => {}, log: () => {} },
+  );
+  let summary: DemoSummary;
+
+  before(async () => {
+    await service.start();
+    const state = service.status().receiver;
+    assert.equal(state.state, 'listening');
+    summary = await emitDemoTraces({ endpoint: state.state === 'listening' ? state.url : '', exporters: EXPORTERS });
+  });
+  after(() => service.stop());
+
+  it('sends each run once per exporter, the infrastructure half once', async () => {
+    assert.deepEqual(summary.appTraces.map((t) => `${t.exporter}:${t.runIndex}`), EXPORTERS.flatMap((e) => DEMO_RUNS.map((r) => `${e}:${r.index}`)));
+    const byExporter = (e: AppExporter): string[] => summary.appTraces.filter((t) => t.exporter === e).map((t) => t.traceId);
+    // Aliyun and Phoenix under their own trace ids; Langfuse (external trace id) in the infrastructure trace.
+    assert.deepEqual(byExporter('aliyun'), DEMO_RUNS.map((r) => r.appTraceId));
+    assert.equal(new Set([...byExporter('aliyun'), ...byExporter('phoenix')]).size, 2 * DEMO_RUNS.length);
+    assert.deepEqual(byExporter('langfuse'), DEMO_RUNS.map((r) => r.infraTraceId));
+    const page = await service.backend.listRuns({ filter: {}, limit: 50 });
+    assert.equal(page.runs.length, EXPORTERS.length * DEMO_RUNS.length);
+    const snapshot = await service.backend.getTrace({ traceId: DEMO_RUNS[1].infraTraceId });
+    const keys = (snapshot?.spans ?? []).map((s) => `${s.traceId}/${s.spanId}`);
+    assert.equal(new Set(keys).size, keys.length, 'no span is sent twice');
+    const apiSpans = (snapshot?.spans ?? []).filter((s) => snapshot?.resources[s.resource]?.serviceName === 'langgenius/dify');
+    assert.ok(apiSpans.length > 0, 'the Langfuse run shares its trace with the API request');
+  });
+
+  for (const exporter of EXPORTERS) {
+    for (const demo of DEMO_RUNS) {
+      it(`recognises run ${demo.index} (${demo.failure?.kind ?? 'ok'}) from ${exporter}`, async () => {
+        const sent = summary.appTraces.find((t) => t.exporter === exporter && t.runIndex === demo.index);
+        assert.ok(sent);
+        const page = await service.backend.listRuns({ filter: {}, limit: 50 });
+        const run = page.runs.find((r) => r.traceId === sent.traceId && r.source === exporter);
+        assert.ok(run, `${exporter} run ${demo.index} is listed under trace ${sent.traceId}`);
+        assert.equal(run.appName, demo.appName);
+        assert.equal(run.kind, 'workflow');
+        assert.equal(run.workflowRunId, demo.workflowRunId);
+        assert.equal(run.status, demo.status);
+        assert.deepEqual(run.linkedTraceIds, [demo.infraTraceId]);
+        if (demo.failure === null) {
+          assert.equal(run.failingNode, undefined);
+          assert.equal(run.errorKind, undefined);
+          return;
+        }
+        const nodeType = demo.failure.kind === 'plugin' ? 'tool' : 'code';
+        assert.equal(run.failingNode?.title, demo.failingNodeTitle);
+        assert.equal(run.failingNode?.nodeType, failingNodeType(exporter, nodeType));
+        assert.equal(run.errorKind, demo.failure.kind === 'plugin' ? 'pluginInvoke' : 'sandbox');
+        assert.equal(run.errorMessage, demo.errorMessage);
+      });
+    }
+  }
+
+  it(
+    'gives Phoenix workflow runs no conversation id (corpus rule: ids only where the metadata records them)',
+    { todo: 'phoenixRun.ts takes session.id first; Dify newest Phoenix sets session.id = workflow_run_id for workflow apps (metadata conversation_id is "")' },
+    async () => {
+      const page = await service.backend.listRuns({ filter: {}, limit: 50 });
+      for (const run of page.runs.filter((r) => r.source === 'phoenix')) assert.equal(run.conversationId, undefined);
+    },
+  );
+});
