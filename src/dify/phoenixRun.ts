@@ -58,7 +58,9 @@ export function phoenixRunFacts(traceId: TraceId, appSpans: readonly Span[]): Ru
     appId: stringField(meta, 'app_id'),
     workflowRunId: stringField(meta, 'workflow_run_id'),
     messageId,
-    conversationId: nonEmpty(stringAttribute(runSpan?.attributes ?? {}, phoenix.sessionIdKey) ?? stringField(meta, 'conversation_id')),
+    // The metadata's conversation_id decides ("" = no conversation); newer releases fill session.id
+    // with the workflow run id when there is none, so it is only a fallback for older shapes.
+    conversationId: meta !== undefined && 'conversation_id' in meta ? stringField(meta, 'conversation_id') : nonEmpty(stringAttribute(runSpan?.attributes ?? {}, phoenix.sessionIdKey)),
     userId: stringField(meta, 'user_id'),
     kind: workflow ? (messageId ? 'chatflow' : 'workflow') : message ? 'chat' : 'unknown',
     status: status !== undefined && statuses.has(status) ? (status as RunStatus) : runSpan === undefined ? 'running' : undefined,

@@ -72,12 +72,10 @@ describe('demo traces in the Aliyun, Phoenix and Langfuse shapes', () => {
     }
   }
 
-  it(
-    'gives Phoenix workflow runs no conversation id (corpus rule: ids only where the metadata records them)',
-    { todo: 'phoenixRun.ts takes session.id first; Dify newest Phoenix sets session.id = workflow_run_id for workflow apps (metadata conversation_id is "")' },
-    async () => {
-      const page = await service.backend.listRuns({ filter: {}, limit: 50 });
-      for (const run of page.runs.filter((r) => r.source === 'phoenix')) assert.equal(run.conversationId, undefined);
-    },
-  );
+  it('gives Phoenix workflow runs no conversation id: the metadata says "", session.id holds the run id', async () => {
+    const page = await service.backend.listRuns({ filter: {}, limit: 50 });
+    const phoenixRuns = page.runs.filter((r) => r.source === 'phoenix');
+    assert.equal(phoenixRuns.length, 3);
+    for (const run of phoenixRuns) assert.equal(run.conversationId, undefined);
+  });
 });
