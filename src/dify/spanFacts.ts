@@ -1,4 +1,4 @@
-import { stringAttribute, type Span } from '../model/span';
+import type { Span } from '../model/span';
 import { aliyun, genAi, infra, phoenix } from './difyNames';
 
 /** Small predicates over one span; each names the exporter shape it recognises. */
@@ -17,18 +17,6 @@ export function isPhoenixSpan(span: Span): boolean {
 /** Spans of Dify's own infrastructure telemetry that carry Dify identity (app or node). */
 export function isInfraDifySpan(span: Span): boolean {
   return infra.appIdKey in span.attributes || (infra.nodeExecutionIdKey in span.attributes && span.attributes[genAi.framework] === genAi.frameworkValue);
-}
-
-/** Parses Phoenix's `metadata` attribute (a JSON object in a string); undefined when absent or broken. */
-export function phoenixMetadata(span: Span): Record<string, unknown> | undefined {
-  const raw = stringAttribute(span.attributes, phoenix.metadataKey);
-  if (raw === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** 32 hex chars as a UUID (Dify's Aliyun trace id is the run id without dashes). */
