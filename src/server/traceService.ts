@@ -15,6 +15,8 @@ export interface TraceServiceEvents {
   readonly log: (message: string) => void;
 }
 
+const maxTracesWithRejections = 10_000;
+
 /** Owns the stores, the run index and the receiver; knows nothing of LSP or VS Code. */
 export class TraceService {
   readonly store: MemoryTraceStore;
@@ -42,6 +44,11 @@ export class TraceService {
     const { touched, evicted } = this.store.add(spans);
     this.forget(evicted);
     for (const [traceId, count] of rejectedByTrace) this.rejectedSpans.set(traceId, (this.rejectedSpans.get(traceId) ?? 0) + count);
+    // Traces whose every span was refused are never evicted with the store: keep the count bounded.
+    for (const oldest of this.rejectedSpans.keys()) {
+      if (this.rejectedSpans.size <= maxTracesWithRejections) break;
+      this.rejectedSpans.delete(oldest);
+    }
     const changed = this.runs.markChanged(touched);
     this.events.runsChanged([...changed, ...evicted, ...rejectedByTrace.keys()]);
     this.emitStatus();
