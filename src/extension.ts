@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { openTrace, openTraceCommand, openTraceFromClipboard, openTraceFromClipboardCommand } from './host/commands/openTraceCommand';
 import { changeReceiverPort, copyReceiverUrl, showSetupGuide } from './host/commands/receiverCommands';
 import { TracePanels, tracePanelViewType } from './host/panel/tracePanels';
 import { affectsServerSettings, readServerSettings } from './host/settings';
@@ -35,6 +36,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(openRunCommand, (traceId: unknown) => {
       if (typeof traceId === 'string') panels.open(traceId);
     }),
+    vscode.commands.registerCommand(openTraceCommand, () => openTrace(traceClient, panels).catch(report('Opening a trace'))),
+    vscode.commands.registerCommand(openTraceFromClipboardCommand, () => openTraceFromClipboard(traceClient, panels).catch(report('Opening a trace from the clipboard'))),
     vscode.commands.registerCommand(loadMoreRunsCommand, () => runsView.loadMore().catch(report('Loading more runs'))),
     vscode.commands.registerCommand('difyTrace.refreshRuns', () => runsView.refresh().catch(report('Refreshing runs'))),
     vscode.commands.registerCommand('difyTrace.copyReceiverUrl', () => copyReceiverUrl(traceClient, context.extensionUri)),

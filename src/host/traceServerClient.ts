@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
   ConfigureNotification,
+  FindTracesRequest,
   GetTraceRequest,
   ListRunsRequest,
   ReceiverStatusNotification,
@@ -55,6 +56,10 @@ export class TraceServerClient implements vscode.Disposable {
 
   async getTrace(traceId: string): Promise<GetTraceRequest.Result> {
     return (await this.start()).sendRequest(GetTraceRequest.type, { traceId });
+  }
+
+  async findTraces(query: FindTracesRequest.Params, token?: vscode.CancellationToken): Promise<FindTracesRequest.Result> {
+    return (await this.start()).sendRequest(FindTracesRequest.type, query, token);
   }
 
   async configure(settings: ServerSettings): Promise<void> {

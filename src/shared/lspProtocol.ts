@@ -7,6 +7,7 @@ import type { LogRecord } from '../model/logRecord';
 import type { Resource, Span } from '../model/span';
 import type { TraceWarning } from '../model/traceWarning';
 import type { RunFilter, RunSummary } from './runSummary';
+import type { TraceLookupQuery } from './traceLookup';
 
 /** Settings the client passes as `initializationOptions` and on `difyTrace/configure`. */
 export interface ServerSettings {
@@ -80,6 +81,24 @@ export namespace GetTraceRequest {
   }
   export type Result = TraceSnapshot | null;
   export const type = new RequestType<Params, Result, void>('difyTrace/getTrace');
+}
+
+/** client → server: the traces a pasted id or URL stands for (the palette's "Open Trace…"). */
+export namespace FindTracesRequest {
+  export type Params = TraceLookupQuery;
+  export interface Match {
+    readonly traceId: string;
+    /** Absent for a trace in the store that holds no recognised run. */
+    readonly run?: RunSummary;
+    readonly matchedBy: 'traceId' | 'workflowRunId' | 'messageId' | 'conversationId';
+  }
+  export interface Result {
+    /** Newest run first; one entry per trace. */
+    readonly matches: readonly Match[];
+    /** Ids of the backends searched, to say where a missing id was looked for. */
+    readonly searched: readonly string[];
+  }
+  export const type = new RequestType<Params, Result, void>('difyTrace/findTraces');
 }
 
 /** client → server: new settings (the receiver restarts if its address changed). */

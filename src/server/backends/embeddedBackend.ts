@@ -1,7 +1,7 @@
 import type { Span } from '../../model/span';
 import type { TraceWarning } from '../../model/traceWarning';
 import { asTraceId, type TraceId } from '../../model/units';
-import type { GetTraceRequest, ListRunsRequest } from '../../shared/lspProtocol';
+import type { FindTracesRequest, GetTraceRequest, ListRunsRequest } from '../../shared/lspProtocol';
 import type { LogStore } from '../store/logStore';
 import type { RunIndex } from '../store/runIndex';
 import type { TraceStore } from '../store/traceStore';
@@ -23,6 +23,27 @@ export class EmbeddedBackend implements TraceBackend {
 
   async listRuns(params: ListRunsRequest.Params): Promise<ListRunsRequest.Result> {
     return this.runs.list(params.filter, Math.max(1, Math.min(params.limit, 1000)), params.pageToken);
+  }
+
+  async findTraces(query: FindTracesRequest.Params): Promise<FindTracesRequest.Result> {
+    const found = new Map<string, FindTracesRequest.Match>();
+    const add = (match: FindTracesRequest.Match) => {
+      if (!found.has(match.traceId)) found.set(match.traceId, match);
+    };
+    // A UUID is most often a Dify id; a 32-hex id may be one too, written without dashes.
+    const difyId = query.kind === 'difyId' ? query.uuid : query.traceId;
+    for (const { run, matchedBy } of this.runs.findByDifyId(difyId)) add({ traceId: run.traceId, run, matchedBy });
+    const traceId = asTraceId(query.kind === 'difyId' ? query.traceIdCandidate : query.traceId);
+    if (traceId !== undefined) {
+      const run = this.runs.runOf(traceId);
+      // An infrastructure trace opens as the app run that links to it (its Trace Link), also when
+      // its own spans were not sampled and only the link names it.
+      const linkers = this.runs.linkersOf(traceId);
+      for (const linker of linkers) add({ traceId: linker.traceId, run: linker, matchedBy: 'traceId' });
+      if (linkers.length === 0 && run !== undefined) add({ traceId, run, matchedBy: 'traceId' });
+      else if (linkers.length === 0 && this.store.spansOf(traceId) !== undefined) add({ traceId, matchedBy: 'traceId' });
+    }
+    return { matches: [...found.values()], searched: [this.id] };
   }
 
   async getTrace(params: GetTraceRequest.Params): Promise<GetTraceRequest.Result> {
