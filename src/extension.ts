@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { openTrace, openTraceCommand, openTraceFromClipboard, openTraceFromClipboardCommand } from './host/commands/openTraceCommand';
 import { changeReceiverPort, copyReceiverUrl, showSetupGuide } from './host/commands/receiverCommands';
 import { TracePanels, tracePanelViewType } from './host/panel/tracePanels';
+import { goToSourceCommand, SourceOpener } from './host/sourceLinks/openSourceFrame';
 import { affectsServerSettings, readServerSettings } from './host/settings';
 import { TraceServerClient } from './host/traceServerClient';
 import { ReceiverStatusBar } from './host/views/receiverStatusBar';
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const runsView = new RunsView(traceClient, output);
   const panels = new TracePanels(context.extensionUri, traceClient, output);
   const statusBar = new ReceiverStatusBar();
+  const sourceOpener = new SourceOpener(traceClient, output);
   const report = (what: string) => (e: unknown) => {
     output.error(`${what} failed`, e);
     void vscode.window.showErrorMessage(`Dify Trace Explorer: ${what} failed: ${e instanceof Error ? e.message : String(e)}`, 'Show Log').then((pick) => pick && output.show());
@@ -31,10 +33,16 @@ export function activate(context: vscode.ExtensionContext): void {
     runsView,
     panels,
     statusBar,
+    sourceOpener,
     traceClient.onStatus((status) => statusBar.update(status)),
     vscode.window.registerWebviewPanelSerializer(tracePanelViewType, panels),
     vscode.commands.registerCommand(openRunCommand, (traceId: unknown) => {
       if (typeof traceId === 'string') panels.open(traceId);
+    }),
+    vscode.commands.registerCommand(goToSourceCommand, (traceId: unknown, spanId: unknown) => {
+      if (typeof traceId === 'string' && typeof spanId === 'string') return sourceOpener.goToSource(traceId, spanId).catch(report('Go to Source'));
+      void vscode.window.showInformationMessage('Go to Source: select a failing span in a trace panel and use its "Go to Source" button.');
+      return undefined;
     }),
     vscode.commands.registerCommand(openTraceCommand, () => openTrace(traceClient, panels).catch(report('Opening a trace'))),
     vscode.commands.registerCommand(openTraceFromClipboardCommand, () => openTraceFromClipboard(traceClient, panels).catch(report('Opening a trace from the clipboard'))),

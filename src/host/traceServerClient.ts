@@ -7,6 +7,7 @@ import {
   ListRunsRequest,
   ReceiverStatusNotification,
   RunsChangedNotification,
+  SourceFramesRequest,
   type ReceiverStatus,
   type ServerSettings,
 } from '../shared/lspProtocol';
@@ -60,6 +61,10 @@ export class TraceServerClient implements vscode.Disposable {
 
   async findTraces(query: FindTracesRequest.Params, token?: vscode.CancellationToken): Promise<FindTracesRequest.Result> {
     return (await this.start()).sendRequest(FindTracesRequest.type, query, token);
+  }
+
+  async sourceFrames(params: SourceFramesRequest.Params): Promise<SourceFramesRequest.Result> {
+    return (await this.start()).sendRequest(SourceFramesRequest.type, params);
   }
 
   async configure(settings: ServerSettings): Promise<void> {

@@ -1,5 +1,5 @@
 import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import { ConfigureNotification, FindTracesRequest, GetTraceRequest, ListRunsRequest, ReceiverStatusNotification, RunsChangedNotification, type ReceiverStatus, type ServerSettings } from '../shared/lspProtocol';
+import { ConfigureNotification, FindTracesRequest, GetTraceRequest, ListRunsRequest, ReceiverStatusNotification, RunsChangedNotification, SourceFramesRequest, type ReceiverStatus, type ServerSettings } from '../shared/lspProtocol';
 import { defaultServerSettings } from '../shared/defaultSettings';
 import { collectAndFlush } from './throttle';
 import { TraceService } from './traceService';
@@ -35,6 +35,7 @@ connection.onInitialized(() => void service?.start());
 connection.onRequest(ListRunsRequest.type, (params) => requireService().backend.listRuns(params));
 connection.onRequest(GetTraceRequest.type, (params) => requireService().backend.getTrace(params));
 connection.onRequest(FindTracesRequest.type, (params) => requireService().backend.findTraces(params));
+connection.onRequest(SourceFramesRequest.type, (params) => requireService().backend.sourceFrames(params));
 connection.onNotification(ConfigureNotification.type, (settings) => void requireService().configure(settings));
 
 connection.onShutdown(async () => {

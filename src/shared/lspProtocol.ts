@@ -101,6 +101,43 @@ export namespace FindTracesRequest {
   export const type = new RequestType<Params, Result, void>('difyTrace/findTraces');
 }
 
+/** One frame of a stack trace found in a span, with the installed plugin its path belongs to. */
+export interface SourceFrame {
+  /** The path as printed by the runtime. */
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  readonly column?: number;
+  readonly function?: string;
+  /** The source line the runtime printed with the frame, trimmed. */
+  readonly text?: string;
+  /** False for runtimes, libraries and wrappers (the SDK, the venv, the stdlib). */
+  readonly isUserCode: boolean;
+  /** Present when the path lies in the plugin daemon's layout of installed plugins. */
+  readonly plugin?: { readonly author: string; readonly name: string; readonly version: string; readonly relativePath: string };
+}
+
+/** One stack trace of a span: frames in printed order (Python innermost last, Node.js and Go innermost first). */
+export interface SourceStack {
+  readonly language: 'python' | 'javascript' | 'go';
+  readonly exceptionType?: string;
+  readonly message?: string;
+  readonly frames: readonly SourceFrame[];
+}
+
+/**
+ * client → server: the stack traces of one span ("Go to Source"), from its status message, its
+ * exception events and the log records logged in it. `null` when the span is not in the store.
+ */
+export namespace SourceFramesRequest {
+  export interface Params {
+    readonly traceId: string;
+    readonly spanId: string;
+  }
+  export type Result = { readonly stacks: readonly SourceStack[] } | null;
+  export const type = new RequestType<Params, Result, void>('difyTrace/sourceFrames');
+}
+
 /** client → server: new settings (the receiver restarts if its address changed). */
 export namespace ConfigureNotification {
   export type Params = ServerSettings;

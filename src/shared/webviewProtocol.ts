@@ -14,7 +14,9 @@ export type WebviewToHost =
   | { readonly type: 'ready' }
   /** Follow a Trace Link or an id shown in the panel. */
   | { readonly type: 'openTrace'; readonly traceId: string }
-  | { readonly type: 'copyText'; readonly text: string };
+  | { readonly type: 'copyText'; readonly text: string }
+  /** Open the source of the innermost plugin frame in the span's stack traces ("Go to Source"). */
+  | { readonly type: 'goToSource'; readonly traceId: string; readonly spanId: string };
 
 /** UI intent the webview persists with setState; never trace data. */
 export interface PanelState {
@@ -36,6 +38,8 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return typeof value['traceId'] === 'string' && /^[0-9a-fA-F]{32}$/.test(value['traceId']);
     case 'copyText':
       return typeof value['text'] === 'string' && value['text'].length <= 100_000;
+    case 'goToSource':
+      return typeof value['traceId'] === 'string' && /^[0-9a-fA-F]{32}$/.test(value['traceId']) && typeof value['spanId'] === 'string' && /^[0-9a-fA-F]{16}$/.test(value['spanId']);
     default:
       return false;
   }

@@ -71,6 +71,19 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await frame.locator('.root-cause-line', { hasText: `Root cause (plugin error): ${runtimeSpan.name} in ${runtimeSpan.service}` }).waitFor();
     await screenshot(page, 'trace-failing-plugin');
 
+    // Go to Source: the plugin's tool file opens beside the panel at the failing line of the
+    // traceback, found through the workspace's manifest.yaml (author acme, name weather).
+    const pluginLine = pluginRun.failure?.kind === 'plugin' ? pluginRun.failure.pluginLine : 0;
+    const fileName = pluginFile.split('/').at(-1)!;
+    await frame.getByRole('button', { name: 'Go to Source' }).click();
+    await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ timeout: 30_000 });
+    await statusBar.getByText(new RegExp(`Ln ${pluginLine}, Col`)).waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-editor .view-lines', { hasText: 'max_temp_c' }).first().waitFor();
+    await screenshot(page, 'go-to-source');
+    // Back to the panel for the steps below.
+    await page.locator('.tabs-container .tab', { hasText: `${pluginRun.appName} · failed` }).click();
+    await frame.locator('.details h2', { hasText: runtimeSpan.name }).waitFor();
+
     // The failing tool node of the app-level trace is marked too; selecting it shows its error.
     const toolRow = errorRows.filter({ hasText: pluginRun.failingNodeTitle! }).first();
     await toolRow.click();

@@ -53,6 +53,7 @@ function select(state: Loaded, index: number): void {
   const row = state.rows[index];
   renderDetails(state.details, row?.span, state.tree.startUs, {
     copy: (text) => postToHost({ type: 'copyText', text }),
+    goToSource: (traceId, spanId) => postToHost({ type: 'goToSource', traceId, spanId }),
     followLink: (traceId) => revealTrace(state, traceId),
   }, state.logs);
   if (row) renderRelatedSpans(state.details, state.related.get(row.key) ?? [], (key) => reveal(state, key));

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { assertNever, isPanelState, isWebviewToHost, webviewProtocolVersion, type HostToWebview } from '../../shared/webviewProtocol';
 import type { TraceServerClient } from '../traceServerClient';
+import { goToSourceCommand } from '../sourceLinks/openSourceFrame';
 import { panelHtml } from './panelHtml';
 
 export const tracePanelViewType = 'difyTrace.trace';
@@ -75,6 +76,10 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
           break;
         case 'copyText':
           void vscode.env.clipboard.writeText(message.text);
+          break;
+        case 'goToSource':
+          // The command fetches the span's frames from the trace server and opens the best one.
+          void vscode.commands.executeCommand(goToSourceCommand, message.traceId.toLowerCase(), message.spanId.toLowerCase());
           break;
         default:
           assertNever(message);

@@ -9,6 +9,13 @@ import { attributeTable, longText, type Sel } from './longText';
 export interface DetailsActions {
   readonly copy: (text: string) => void;
   readonly followLink: (traceId: string) => void;
+  /** Asks the host to open the source of the span's innermost plugin frame. */
+  readonly goToSource: (traceId: string, spanId: string) => void;
+}
+
+/** Spans that may carry a stack trace: an error status or an exception event. The host says when none maps. */
+function mayHaveSource(span: Span): boolean {
+  return span.status.code === 'error' || span.events.some((e) => e.name === 'exception' || e.name === 'log.exception');
 }
 
 /**
@@ -23,6 +30,18 @@ export function renderDetails(container: HTMLElement, span: Span | undefined, tr
     return;
   }
   root.append('h2').text(span.name || '(unnamed span)');
+  if (mayHaveSource(span)) {
+    const { traceId, spanId } = span;
+    root
+      .append('div')
+      .attr('class', 'details-actions')
+      .append('button')
+      .attr('type', 'button')
+      .attr('class', 'action-button go-to-source')
+      .attr('title', 'Open the plugin source file at the line in this span\'s stack trace')
+      .text('Go to Source')
+      .on('click', () => actions.goToSource(traceId, spanId));
+  }
   const facts = root.append('dl').attr('class', 'facts');
   const fact = (term: string, text: string): void => {
     facts.append('dt').text(term);
