@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AppExporter } from '../demo/appShapes';
 import { DEMO_RUNS } from '../demo/demoRuns';
-import { emitDemoTraces, type DemoSummary } from '../demo/emitDemoTraces';
-import { TraceService } from '../../src/server/traceService';
+import type { DemoSummary } from '../demo/emitDemoTraces';
+import { quietTraceService, startAndSendDemo } from './demoService';
 
 const EXPORTERS: readonly AppExporter[] = ['aliyun', 'phoenix', 'langfuse'];
 
@@ -15,17 +15,11 @@ function failingNodeType(exporter: AppExporter, nodeType: string): string {
 }
 
 describe('demo traces in the Aliyun, Phoenix and Langfuse shapes', () => {
-  const service = new TraceService(
-    { receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 64 }, store: { maxSpans: 100_000 } },
-    { runsChanged: () => {}, statusChanged: () => {}, log: () => {} },
-  );
+  const service = quietTraceService();
   let summary: DemoSummary;
 
   before(async () => {
-    await service.start();
-    const state = service.status().receiver;
-    assert.equal(state.state, 'listening');
-    summary = await emitDemoTraces({ endpoint: state.state === 'listening' ? state.url : '', exporters: EXPORTERS });
+    summary = await startAndSendDemo(service, { exporters: EXPORTERS });
   });
   after(() => service.stop());
 

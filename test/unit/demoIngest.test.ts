@@ -3,21 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_RUNS } from '../demo/demoRuns';
-import { emitDemoTraces } from '../demo/emitDemoTraces';
 import type { WireSpan } from '../../src/shared/lspProtocol';
-import { TraceService } from '../../src/server/traceService';
+import { quietTraceService, startAndSendDemo } from './demoService';
 
 describe('demo traces through the receiver', () => {
-  const service = new TraceService(
-    { receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 64 }, store: { maxSpans: 100_000 } },
-    { runsChanged: () => {}, statusChanged: () => {}, log: () => {} },
-  );
+  const service = quietTraceService();
 
   before(async () => {
-    await service.start();
-    const state = service.status().receiver;
-    assert.equal(state.state, 'listening');
-    await emitDemoTraces({ endpoint: state.state === 'listening' ? state.url : '' });
+    await startAndSendDemo(service);
   });
   after(() => service.stop());
 

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pluginErrorLogBody } from '../demo/apiLogs';
 import { DEMO_RUNS, infraSpanId, NODES } from '../demo/demoRuns';
-import { emitDemoTraces, type DemoSummary } from '../demo/emitDemoTraces';
+import type { DemoSummary } from '../demo/emitDemoTraces';
 import { PLUGIN_TRACEBACK } from '../demo/plugin';
 import { logsFromSnapshot } from '../../src/shared/traceSnapshotCodec';
-import { TraceService } from '../../src/server/traceService';
+import { quietTraceService, startAndSendDemo } from './demoService';
 
 /** Undoes CPython's repr of a str in single quotes (the only escapes it needs here: \\ and \'). */
 function pyStrLiteral(text: string, start: number): string {
@@ -24,18 +24,12 @@ function pyStrLiteral(text: string, start: number): string {
 }
 
 describe('demo log records through the receiver', () => {
-  const service = new TraceService(
-    { receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 64 }, store: { maxSpans: 100_000, maxLogRecords: 1000 } },
-    { runsChanged: () => {}, statusChanged: () => {}, log: () => {} },
-  );
+  const service = quietTraceService();
   const run2 = DEMO_RUNS[1];
   let summary: DemoSummary | undefined;
 
   before(async () => {
-    await service.start();
-    const state = service.status().receiver;
-    assert.equal(state.state, 'listening');
-    summary = await emitDemoTraces({ endpoint: state.state === 'listening' ? state.url : '' });
+    summary = await startAndSendDemo(service);
   });
   after(() => service.stop());
 

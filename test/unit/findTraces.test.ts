@@ -3,14 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_RUNS } from '../demo/demoRuns';
-import { emitDemoTraces } from '../demo/emitDemoTraces';
 import { EmbeddedBackend } from '../../src/server/backends/embeddedBackend';
 import { LogStore } from '../../src/server/store/logStore';
 import { MemoryTraceStore } from '../../src/server/store/memoryTraceStore';
 import { RunIndex } from '../../src/server/store/runIndex';
-import { TraceService } from '../../src/server/traceService';
 import { parseLookupQuery, type TraceLookupQuery } from '../../src/shared/traceLookup';
 import { aliyunResource, span, traceId } from './spanBuilder';
+import { quietTraceService, startAndSendDemo } from './demoService';
 
 function query(text: string): TraceLookupQuery {
   const parsed = parseLookupQuery(text);
@@ -19,15 +18,10 @@ function query(text: string): TraceLookupQuery {
 }
 
 describe('findTraces over the demo runs', () => {
-  const service = new TraceService(
-    { receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 64 }, store: { maxSpans: 100_000 } },
-    { runsChanged: () => {}, statusChanged: () => {}, log: () => {} },
-  );
+  const service = quietTraceService();
 
   before(async () => {
-    await service.start();
-    const state = service.status().receiver;
-    await emitDemoTraces({ endpoint: state.state === 'listening' ? state.url : '' });
+    await startAndSendDemo(service);
   });
   after(() => service.stop());
 

@@ -3,29 +3,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_RUNS, infraSpanId, NODES } from '../demo/demoRuns';
-import { emitDemoTraces } from '../demo/emitDemoTraces';
 import { PLUGIN } from '../demo/plugin';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bestPluginFrame, readManifestIdentity } from '../../src/host/sourceLinks/sourceTargets';
 import { spanSourceFrames } from '../../src/server/sourceLinks/spanSourceFrames';
 import { isWebviewToHost } from '../../src/shared/webviewProtocol';
-import { TraceService } from '../../src/server/traceService';
 import { span, traceId } from './spanBuilder';
+import { quietTraceService, startAndSendDemo } from './demoService';
 
 describe('difyTrace/sourceFrames over the demo', () => {
-  const service = new TraceService(
-    { receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 64 }, store: { maxSpans: 100_000, maxLogRecords: 1000 } },
-    { runsChanged: () => {}, statusChanged: () => {}, log: () => {} },
-  );
+  const service = quietTraceService();
   const run2 = DEMO_RUNS[1];
   const failure = run2.failure;
 
   before(async () => {
-    await service.start();
-    const state = service.status().receiver;
-    assert.equal(state.state, 'listening');
-    await emitDemoTraces({ endpoint: state.state === 'listening' ? state.url : '' });
+    await startAndSendDemo(service);
   });
   after(() => service.stop());
 
