@@ -83,7 +83,8 @@ export class TraceServerClient implements vscode.Disposable {
       debug: { module: this.serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [],
+      // Python files on disk: where the server's trace-derived diagnostics (and later CodeLens) attach.
+      documentSelector: [{ scheme: 'file', language: 'python' }],
       outputChannel: this.output,
       initializationOptions: this.settings(),
     };

@@ -3,18 +3,48 @@ import { ConfigureNotification, FindTracesRequest, GetTraceRequest, ListRunsRequ
 import { defaultServerSettings } from '../shared/defaultSettings';
 import { collectAndFlush } from './throttle';
 import { TraceService } from './traceService';
+import { collectRunFailures, diagnosticsByUri, failureSites, PublishedDiagnostics, resolvePluginFrame, type PluginRoot } from './languageFeatures/failureIndex';
+import { existingFileUri, findPluginRoots } from './languageFeatures/pluginRoots';
 
 /** Trace server entry: LSP wiring only. Started by the extension over IPC; never imports vscode. */
 const connection = createConnection(ProposedFeatures.all);
 let service: TraceService | undefined;
 
-const runsChanged = collectAndFlush<string>(250, (ids) => void connection.sendNotification(RunsChangedNotification.type, { changedTraceIds: ids }));
+const runsChanged = collectAndFlush<string>(250, (ids) => {
+  void connection.sendNotification(RunsChangedNotification.type, { changedTraceIds: ids });
+  refreshDiagnostics();
+});
+
+// Trace-derived diagnostics on plugin code: the workspace's plugin roots, and the files published to.
+let workspaceFolderUris: string[] = [];
+let pluginRoots: PluginRoot[] = [];
+const publishedDiagnostics = new PublishedDiagnostics();
+let diagnosticsRun: Promise<void> = Promise.resolve();
+
+function indexPluginRoots(): void {
+  pluginRoots = findPluginRoots(workspaceFolderUris);
+  connection.console.log(`Plugin projects in the workspace: ${pluginRoots.map((r) => `${r.author}/${r.name} ${r.version ?? ''} (${r.path})`).join(', ') || 'none'}`);
+}
+
+/** Recomputes the failure sites from the runs in the store and publishes them; one pass at a time. */
+function refreshDiagnostics(): void {
+  diagnosticsRun = diagnosticsRun
+    .then(async () => {
+      if (!service) return;
+      const failures = await collectRunFailures(service.backend);
+      const sites = failureSites(failures, (frame) => resolvePluginFrame(frame, pluginRoots, existingFileUri));
+      for (const params of publishedDiagnostics.update(diagnosticsByUri(sites))) await connection.sendDiagnostics(params);
+    })
+    .catch((e: unknown) => connection.console.error(`Publishing trace diagnostics failed: ${String(e)}`));
+}
+
 let latestStatus: ReceiverStatus | undefined;
 const statusChanged = collectAndFlush<true>(500, () => {
   if (latestStatus) void connection.sendNotification(ReceiverStatusNotification.type, latestStatus);
 });
 
 connection.onInitialize((params) => {
+  workspaceFolderUris = (params.workspaceFolders ?? []).map((f) => f.uri);
   const settings = (params.initializationOptions as ServerSettings | undefined) ?? defaultServerSettings;
   service = new TraceService(settings, {
     runsChanged: (ids) => runsChanged.add(ids),
@@ -27,10 +57,22 @@ connection.onInitialize((params) => {
     },
     log: (message) => connection.console.log(message),
   });
-  return { capabilities: { textDocumentSync: TextDocumentSyncKind.None }, serverInfo: { name: 'Dify Trace Server' } };
+  return {
+    capabilities: { textDocumentSync: TextDocumentSyncKind.None, workspace: { workspaceFolders: { supported: true, changeNotifications: true } } },
+    serverInfo: { name: 'Dify Trace Server' },
+  };
 });
 
-connection.onInitialized(() => void service?.start());
+connection.onInitialized(() => {
+  indexPluginRoots();
+  connection.workspace.onDidChangeWorkspaceFolders((event) => {
+    const removed = new Set(event.removed.map((f) => f.uri));
+    workspaceFolderUris = [...workspaceFolderUris.filter((u) => !removed.has(u)), ...event.added.map((f) => f.uri)];
+    indexPluginRoots();
+    refreshDiagnostics();
+  });
+  void service?.start();
+});
 
 connection.onRequest(ListRunsRequest.type, (params) => requireService().backend.listRuns(params));
 connection.onRequest(GetTraceRequest.type, (params) => requireService().backend.getTrace(params));

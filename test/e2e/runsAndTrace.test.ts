@@ -80,6 +80,15 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await statusBar.getByText(new RegExp(`Ln ${pluginLine}, Col`)).waitFor({ timeout: 30_000 });
     await page.locator('.monaco-editor .view-lines', { hasText: 'max_temp_c' }).first().waitFor();
     await screenshot(page, 'go-to-source');
+    // The trace server publishes a diagnostic on the failing line (workspace manifest → file): the
+    // Problems panel lists it under the tool file with the exception, and the line has a squiggle.
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const problems = page.locator('.markers-panel');
+    await problems.getByText(fileName).first().waitFor({ timeout: 30_000 });
+    await problems.locator('.monaco-list-row', { hasText: pluginRun.failure?.kind === 'plugin' ? pluginRun.failure.exceptionType : 'KeyError' }).first().waitFor({ timeout: 30_000 });
+    await problems.locator('.monaco-list-row', { hasText: `[Ln ${pluginLine},` }).first().waitFor();
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor();
+    await screenshot(page, 'diagnostic');
     // Back to the panel for the steps below.
     await page.locator('.tabs-container .tab', { hasText: `${pluginRun.appName} · failed` }).click();
     await frame.locator('.details h2', { hasText: runtimeSpan.name }).waitFor();

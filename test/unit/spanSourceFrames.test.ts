@@ -6,7 +6,7 @@ import { DEMO_RUNS, infraSpanId, NODES } from '../demo/demoRuns';
 import { PLUGIN } from '../demo/plugin';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bestPluginFrame, readManifestIdentity } from '../../src/host/sourceLinks/sourceTargets';
+import { bestPluginFrame, readManifestIdentity } from '../../src/shared/sourceTargets';
 import { spanSourceFrames } from '../../src/server/sourceLinks/spanSourceFrames';
 import { isWebviewToHost } from '../../src/shared/webviewProtocol';
 import { span, traceId } from './spanBuilder';

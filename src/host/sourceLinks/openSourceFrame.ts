@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { SourceStack } from '../../shared/lspProtocol';
 import type { TraceServerClient } from '../traceServerClient';
-import { bestPluginFrame, readManifestIdentity, type SourceTarget } from './sourceTargets';
+import { bestPluginFrame, readManifestIdentity, type SourceTarget } from '../../shared/sourceTargets';
 
 export const goToSourceCommand = 'difyTrace.goToSource';
 

@@ -1,8 +1,8 @@
 /**
- * The pure half of "Go to Source" in the host (no vscode import, unit-tested): which frame to open,
+ * The pure half of "Go to Source", shared by the host (opening) and the trace server (diagnostics): which frame to open,
  * and which plugin a workspace manifest declares.
  */
-import type { SourceFrame, SourceStack } from '../../shared/lspProtocol';
+import type { SourceFrame, SourceStack } from './lspProtocol';
 
 export type PluginFrame = SourceFrame & { readonly plugin: NonNullable<SourceFrame['plugin']> };
 
