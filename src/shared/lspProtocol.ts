@@ -5,6 +5,7 @@
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { LogRecord } from '../model/logRecord';
 import type { Resource, Span } from '../model/span';
+import type { ParsedStack, StackFrame } from './stackFrame';
 import type { TraceWarning } from '../model/traceWarning';
 import type { RunFilter, RunSummary } from './runSummary';
 import type { TraceLookupQuery } from './traceLookup';
@@ -102,28 +103,13 @@ export namespace FindTracesRequest {
 }
 
 /** One frame of a stack trace found in a span, with the installed plugin its path belongs to. */
-export interface SourceFrame {
-  /** The path as printed by the runtime. */
-  readonly file: string;
-  /** 1-based. */
-  readonly line: number;
-  readonly column?: number;
-  readonly function?: string;
-  /** The source line the runtime printed with the frame, trimmed. */
-  readonly text?: string;
-  /** False for runtimes, libraries and wrappers (the SDK, the venv, the stdlib). */
-  readonly isUserCode: boolean;
+export type SourceFrame = StackFrame & {
   /** Present when the path lies in the plugin daemon's layout of installed plugins. */
   readonly plugin?: { readonly author: string; readonly name: string; readonly version: string; readonly relativePath: string };
-}
+};
 
 /** One stack trace of a span: frames in printed order (Python innermost last, Node.js and Go innermost first). */
-export interface SourceStack {
-  readonly language: 'python' | 'javascript' | 'go';
-  readonly exceptionType?: string;
-  readonly message?: string;
-  readonly frames: readonly SourceFrame[];
-}
+export type SourceStack = Omit<ParsedStack, 'frames'> & { readonly frames: readonly SourceFrame[] };
 
 /**
  * client → server: the stack traces of one span ("Go to Source"), from its status message, its

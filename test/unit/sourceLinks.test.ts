@@ -17,7 +17,8 @@ import { parseNodeStacks } from '../../src/server/sourceLinks/nodeStack';
 import { isPythonUserCode, locatePluginFile } from '../../src/server/sourceLinks/pluginPaths';
 import { parsePythonTracebacks } from '../../src/server/sourceLinks/pythonTraceback';
 import { markSandboxUserFrames, userCodePosition } from '../../src/server/sourceLinks/sandboxLines';
-import { innermostUserFrame, type ParsedStack, type StackFrame } from '../../src/server/sourceLinks/stackFrames';
+import type { ParsedStack, StackFrame } from '../../src/shared/stackFrame';
+import { innermostUserFrame } from '../../src/server/sourceLinks/stackFrames';
 
 const only = (stacks: readonly ParsedStack[]): ParsedStack => {
   assert.equal(stacks.length, 1, JSON.stringify(stacks, null, 1));

@@ -10,7 +10,7 @@ import { findEmbeddedLiterals } from './embeddedLiterals';
 import { parseGoPanics } from './goPanic';
 import { parseNodeStacks } from './nodeStack';
 import { parsePythonTracebacks } from './pythonTraceback';
-import type { ParsedStack } from './stackFrames';
+import type { ParsedStack } from '../../shared/stackFrame';
 
 /** The daemon's payload is three layers deep in the API's log line; a few more allow for re-wrapping. */
 const MAX_LAYERS = 8;

@@ -4,7 +4,8 @@
  * `gp=… m=…` before the state) and pairs of lines: `pkg.fn(args)` then `\t/path/file.go:12 +0x1d`.
  * `created by pkg.fn in goroutine N` names the creator. The plugin daemon and dify-sandbox are Go.
  */
-import { textLines, type ParsedStack, type StackFrame } from './stackFrames';
+import type { ParsedStack, StackFrame } from '../../shared/stackFrame';
+import { textLines } from './stackFrames';
 
 const GOROUTINE = /^goroutine \d+(?: [^[]*)? ?\[[^\]]*\]:\s*$/;
 const PANIC = /^(panic|fatal error): (.*?)\s*$/;

@@ -7,7 +7,8 @@
  * An uncaught error is printed after a `file:line` / source line / caret block; for eval'd code the file
  * is `undefined` (older Node) or `<anonymous_script>` (Node 20.20, checked), kept as the frame's text.
  */
-import { textLines, type ParsedStack, type StackFrame } from './stackFrames';
+import type { ParsedStack, StackFrame } from '../../shared/stackFrame';
+import { textLines } from './stackFrames';
 
 const AT = /^\s*at (.+)$/;
 /** `fn (location)` where fn may read `async fn`, `new Foo`, `Object.<anonymous>`, `fn [as alias]`. */

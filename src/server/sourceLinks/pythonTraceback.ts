@@ -6,7 +6,8 @@
  * one ParsedStack per exception, in printed order; the last is the one that propagated.
  */
 import { isPythonUserCode } from './pluginPaths';
-import { textLines, type ParsedStack, type StackFrame } from './stackFrames';
+import type { ParsedStack, StackFrame } from '../../shared/stackFrame';
+import { textLines } from './stackFrames';
 
 /** At the end of a line, so that a header inside an escaped one-line string does not open a traceback. */
 const HEADER = /Traceback \(most recent call last\):\s*$/;

@@ -11,7 +11,7 @@
  * Older Dify releases had other runners (e.g. the JavaScript runner without the leading empty line,
  * offset 1, langgenius/dify@0f5077a), hence the offset parameter.
  */
-import type { ParsedStack, StackFrame } from './stackFrames';
+import type { ParsedStack, StackFrame } from '../../shared/stackFrame';
 
 export type CodeLanguage = 'python3' | 'javascript';
 

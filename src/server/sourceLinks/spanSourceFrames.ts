@@ -10,7 +10,7 @@ import type { SourceFrame, SourceStack } from '../../shared/lspProtocol';
 import { exceptionEvents } from '../../dify/difyNames';
 import { findTracebacks } from './findTracebacks';
 import { locatePluginFile } from './pluginPaths';
-import type { StackFrame } from './stackFrames';
+import type { StackFrame } from '../../shared/stackFrame';
 
 /** Exception attributes that may hold a traceback (OTel semantic conventions). */
 const TRACE_KEYS = ['exception.stacktrace', 'exception.message'] as const;
