@@ -3,7 +3,7 @@ import { ConfigureNotification, FindTracesRequest, GetTraceRequest, ListRunsRequ
 import { defaultServerSettings } from '../shared/defaultSettings';
 import { collectAndFlush } from './throttle';
 import { TraceService } from './traceService';
-import { collectRunFailures, diagnosticsByUri, failureSites, PublishedDiagnostics, resolvePluginFrame, type PluginRoot } from './languageFeatures/failureIndex';
+import { collectRunFailures, diagnosticsByUri, failureSites, PublishedDiagnostics, resolvePluginFrame, SourceStackCache, type PluginRoot } from './languageFeatures/failureIndex';
 import { existingFileUri, findPluginRoots } from './languageFeatures/pluginRoots';
 
 /** Trace server entry: LSP wiring only. Started by the extension over IPC; never imports vscode. */
@@ -12,13 +12,14 @@ let service: TraceService | undefined;
 
 const runsChanged = collectAndFlush<string>(250, (ids) => {
   void connection.sendNotification(RunsChangedNotification.type, { changedTraceIds: ids });
-  refreshDiagnostics();
+  refreshDiagnostics(ids);
 });
 
 // Trace-derived diagnostics on plugin code: the workspace's plugin roots, and the files published to.
 let workspaceFolderUris: string[] = [];
 let pluginRoots: PluginRoot[] = [];
 const publishedDiagnostics = new PublishedDiagnostics();
+const sourceStacks = new SourceStackCache();
 let diagnosticsRun: Promise<void> = Promise.resolve();
 
 function indexPluginRoots(): void {
@@ -27,11 +28,12 @@ function indexPluginRoots(): void {
 }
 
 /** Recomputes the failure sites from the runs in the store and publishes them; one pass at a time. */
-function refreshDiagnostics(): void {
+function refreshDiagnostics(changedTraceIds: readonly string[] = []): void {
+  sourceStacks.invalidate(changedTraceIds);
   diagnosticsRun = diagnosticsRun
     .then(async () => {
       if (!service) return;
-      const failures = await collectRunFailures(service.backend);
+      const failures = await collectRunFailures(service.backend, sourceStacks);
       const sites = failureSites(failures, (frame) => resolvePluginFrame(frame, pluginRoots, existingFileUri));
       for (const params of publishedDiagnostics.update(diagnosticsByUri(sites))) await connection.sendDiagnostics(params);
     })

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import { collectRunFailures, diagnosticsByUri, failureSites, formatUtc, PublishedDiagnostics, resolvePluginFrame, type PluginRoot, type RunFailure } from '../../src/server/languageFeatures/failureIndex';
+import { collectRunFailures, diagnosticsByUri, failureSites, formatUtc, PublishedDiagnostics, resolvePluginFrame, SourceStackCache, type PluginRoot, type RunFailure } from '../../src/server/languageFeatures/failureIndex';
 import { existingFileUri, findPluginRoots } from '../../src/server/languageFeatures/pluginRoots';
-import type { SourceFrame } from '../../src/shared/lspProtocol';
+import type { SourceFrame, SourceFramesRequest } from '../../src/shared/lspProtocol';
 import type { RunSummary } from '../../src/shared/runSummary';
 import { DEMO_RUNS } from '../demo/demoRuns';
 import { quietTraceService, startAndSendDemo } from './demoService';
@@ -31,6 +31,20 @@ describe('failure diagnostics over the demo', () => {
   it("finds the demo plugin's manifest in the workspace folder", () => {
     const roots = findPluginRoots([pathToFileURL(workspace).href, 'untitled:nothing', pathToFileURL(join(workspace, 'missing')).href]);
     assert.deepEqual(roots, [{ author: 'acme', name: 'weather', version: '0.0.1', path: pluginDir }]);
+  });
+
+  it('parses a root cause span once, until its trace changes', async () => {
+    let calls = 0;
+    const counting = { listRuns: service.backend.listRuns.bind(service.backend), sourceFrames: (p: SourceFramesRequest.Params) => (calls++, service.backend.sourceFrames(p)) };
+    const cache = new SourceStackCache();
+    const first = await collectRunFailures(counting, cache);
+    const parsed = calls;
+    assert.ok(parsed >= 2, 'both failed runs are parsed the first time');
+    assert.deepEqual(await collectRunFailures(counting, cache), first);
+    assert.equal(calls, parsed, 'nothing is parsed again while no trace changed');
+    cache.invalidate([run2.appTraceId, run2.infraTraceId]);
+    assert.deepEqual(await collectRunFailures(counting, cache), first);
+    assert.equal(calls, parsed + 1, "only run 2's root cause is parsed again");
   });
 
   it("puts run 2's KeyError on tools/get_weather.py line 28, and nothing for the Code node failure", async () => {

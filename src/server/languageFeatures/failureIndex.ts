@@ -50,19 +50,50 @@ type Backend = {
   sourceFrames(params: SourceFramesRequest.Params): Promise<SourceFramesRequest.Result>;
 };
 
+/**
+ * Stack traces already parsed per root cause span (`traceId/spanId`). Parsing is the costly part
+ * of a refresh and a span's stacks change only when its trace (spans or log records) changes, so
+ * each refresh re-parses only the traces reported as changed.
+ */
+export class SourceStackCache {
+  private readonly stacks = new Map<string, readonly SourceStack[]>();
+
+  invalidate(traceIds: Iterable<string>): void {
+    const changed = new Set(traceIds);
+    for (const key of this.stacks.keys()) if (changed.has(key.slice(0, key.indexOf('/')))) this.stacks.delete(key);
+  }
+
+  async get(backend: Backend, traceId: string, spanId: string): Promise<readonly SourceStack[]> {
+    const key = `${traceId}/${spanId}`;
+    const known = this.stacks.get(key);
+    if (known !== undefined) return known;
+    const stacks = (await backend.sourceFrames({ traceId, spanId }))?.stacks ?? [];
+    this.stacks.set(key, stacks);
+    return stacks;
+  }
+
+  /** Drops the spans that are no longer a failed run's root cause. */
+  retainOnly(keys: ReadonlySet<string>): void {
+    for (const key of this.stacks.keys()) if (!keys.has(key)) this.stacks.delete(key);
+  }
+}
+
 /** Every failed run in the store with the stack traces of its root cause span. */
-export async function collectRunFailures(backend: Backend): Promise<RunFailure[]> {
+export async function collectRunFailures(backend: Backend, cache: SourceStackCache = new SourceStackCache()): Promise<RunFailure[]> {
   const failures: RunFailure[] = [];
+  const used = new Set<string>();
   let pageToken: string | undefined;
   do {
     const page = await backend.listRuns({ filter: { status: ['failed'] }, limit: 1000, ...(pageToken === undefined ? {} : { pageToken }) });
     for (const run of page.runs) {
       if (!run.rootCause) continue;
-      const result = await backend.sourceFrames({ traceId: run.rootCause.traceId, spanId: run.rootCause.spanId });
-      if (result && result.stacks.length > 0) failures.push({ run, stacks: result.stacks });
+      used.add(`${run.rootCause.traceId}/${run.rootCause.spanId}`);
+      const stacks = await cache.get(backend, run.rootCause.traceId, run.rootCause.spanId);
+      if (stacks.length > 0) failures.push({ run, stacks });
     }
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined);
+  cache.retainOnly(used);
   return failures;
 }
 

@@ -110,7 +110,7 @@ function spanToModel(span: OtlpSpan, resource: Resource, scopeName: string): Spa
     events: span.events.map(eventToModel),
     links,
     resource,
-    scopeName: scopeName,
+    scopeName,
   };
 }
 
