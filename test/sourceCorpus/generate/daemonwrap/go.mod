@@ -1,0 +1,3 @@
+module sourcecorpus/daemonwrap
+
+go 1.26

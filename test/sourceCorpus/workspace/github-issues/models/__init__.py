@@ -1,0 +1,3 @@
+from models.issue import Issue
+
+__all__ = ["Issue"]

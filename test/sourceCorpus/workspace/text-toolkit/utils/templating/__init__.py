@@ -1,0 +1,3 @@
+from utils.templating.expand import expand
+
+__all__ = ["expand"]
