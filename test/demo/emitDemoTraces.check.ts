@@ -11,6 +11,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { codeLineRange, parseDifyDsl } from '../../src/dify/dsl/difyDsl';
 import { DEMO_RUNS, NODES } from './demoRuns';
 import { emitDemoTraces } from './emitDemoTraces';
 import { PLUGIN_SOURCE } from './plugin';
@@ -54,18 +56,25 @@ function checkSampleFiles(): void {
   const root = join(dirname(fileURLToPath(import.meta.url)), 'workspace');
   const pluginLines = readFileSync(join(root, 'weather-plugin', PLUGIN_SOURCE.file), 'utf8').split('\n');
   assert.equal(pluginLines[PLUGIN_SOURCE.line - 1], PLUGIN_SOURCE.lineText, 'plugin failing line');
-  // DSL: the one `code: |` block (the Code node's), de-indented, must be the code the sandbox ran.
-  const dsl = readFileSync(join(root, 'travel-assistant.yml'), 'utf8').split('\n');
-  const codeAt = dsl.flatMap((l, i) => (l.trim() === 'code: |' ? [i] : []));
-  assert.equal(codeAt.length, 1, 'one code block in the DSL');
-  const start = (codeAt[0] ?? 0) + 1;
-  const indent = (dsl[start] ?? '').search(/\S/);
-  const end = dsl.findIndex((l, i) => i > start && l.trim() !== '' && l.search(/\S/) < indent);
-  const block = dsl.slice(start, end).map((l) => l.slice(indent));
-  assert.equal(`${block.join('\n').replace(/\n+$/, '')}\n`, ITINERARY_CODE, 'DSL code block equals the code in sandbox.ts');
-  const node = dsl.slice(end, dsl.findIndex((l, i) => i > end && l.trim().startsWith('- data:')));
-  assert.ok(node.some((l) => l.trim() === `id: '${NODES.code.id}'`) && node.some((l) => l.trim() === `title: ${NODES.code.title}`));
-  console.log(`sample files: ${PLUGIN_SOURCE.file}:${PLUGIN_SOURCE.line} matches; Code node line ${CODE_FAILING_LINE} is DSL line ${start + CODE_FAILING_LINE}`);
+  // DSL: written the way Dify exports (PyYAML, the code double-quoted); the Code node's code must be
+  // the code the sandbox ran, and its failing line must map into the file.
+  const dslText = readFileSync(join(root, 'travel-assistant.yml'), 'utf8');
+  const parsed = parseDifyDsl(dslText);
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
+  const node = parsed.dsl.nodes.find((n) => n.id === NODES.code.id);
+  assert.ok(node?.code, 'the Code node by id');
+  assert.equal(node.title, NODES.code.title, 'the Code node title');
+  assert.equal(node.code.text, ITINERARY_CODE, 'DSL code equals the code in sandbox.ts');
+  assert.equal(node.code.style, 'double-quoted', 'exported as Dify does');
+  const mapped = codeLineRange(node.code, CODE_FAILING_LINE);
+  assert.ok(mapped?.exact, 'the failing line maps exactly');
+  const { start, end } = mapped.range;
+  const fileLines = dslText.split('\n');
+  const offset = (p: { line: number; character: number }): number => fileLines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  // The range may span a fold of the double-quoted scalar: read it back as one.
+  const written = parse(`"${dslText.slice(offset(start), offset(end))}"`) as unknown;
+  assert.equal(written, (ITINERARY_CODE.split('\n')[CODE_FAILING_LINE - 1] ?? '').trim(), 'the failing line as the DSL writes it');
+  console.log(`sample files: ${PLUGIN_SOURCE.file}:${PLUGIN_SOURCE.line} matches; Code node line ${CODE_FAILING_LINE} is at DSL ${start.line + 1}:${start.character + 1}-${end.line + 1}:${end.character + 1}`);
 }
 
 async function main(): Promise<void> {
