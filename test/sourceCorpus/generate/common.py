@@ -71,16 +71,20 @@ def fresh_dir(path: Path) -> Path:
 _wrapper: Path | None = None
 
 
-def daemon_wrap(sdk_error: dict[str, Any]) -> str:
-    """The daemon's stream line for a plugin error: real Go encoding/json (generate/daemonwrap)."""
+def daemon_wrap(sdk_error: dict[str, Any] | str) -> str:
+    """The daemon's stream line for a plugin error (or, for a str, a daemon internal error): real Go
+    encoding/json (generate/daemonwrap)."""
     global _wrapper
     if _wrapper is None:
         _wrapper = Path(ROOT) / "bin" / "daemonwrap"
         _wrapper.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run([GO, "build", "-o", str(_wrapper), "."], cwd=GENERATE / "daemonwrap", check=True,
                        env={**os.environ, "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"})
-    line = json.dumps(sdk_error, ensure_ascii=False)
-    out = subprocess.run([str(_wrapper)], input=line + "\n", capture_output=True, text=True, check=True).stdout
+    if isinstance(sdk_error, str):
+        args, line = [str(_wrapper), "internal"], sdk_error
+    else:
+        args, line = [str(_wrapper)], json.dumps(sdk_error, ensure_ascii=False)
+    out = subprocess.run(args, input=line + "\n", capture_output=True, text=True, check=True).stdout
     return out.rstrip("\n")
 
 

@@ -137,7 +137,7 @@ CASES: list[dict[str, Any]] = [
          "Generator tool that yields seven messages before the IndexError on the last chunk."),
     case("py-text-render-recursion", "text-toolkit", "render_template",
          {"template": "Hello {{ a }}", "variables": json.dumps({"a": "x{{ b }}", "b": "{{ a }}"})}, {}, "logBody",
-         ("utils/templating/expand.py", "return PLACEHOLDER.sub(substitute, template)"),
+         ("utils/templating/expand.py", "return expand(value, variables)"),
          "RecursionError through mutually referring template variables (traceback has '[Previous line repeated N "
          "more times]'); helper in a nested subpackage utils/templating/."),
     case("py-text-word-stats-zerodiv-helper", "text-toolkit", "word_stats", {"text": "   "}, {}, "logBody",
@@ -369,10 +369,7 @@ def build_case(spec: dict[str, Any], info: dict[str, Any], sdk_error: dict[str, 
     out["node"] = {"appName": "Plugin tools corpus", "nodeType": "tool",
                    "title": spec["tool"] or f"{info['provider']} (credentials check)",
                    "nodeId": f"tool-{spec['id']}", "provider": provider_id}
-    out["plugin"] = {"author": info["author"], "name": info["name"], "version": info["version"],
-                     "checksum": info["checksum"], "runMode": info["mode"],
-                     "workingDir": strip_root(str(info["dest"])),
-                     "inWorkspace": not info["outside"], "messagesBeforeError": streamed}
+    out["plugin"] = plugin_info(info, streamed)
     if info["mode"] == "remote":
         out["pathMappings"] = [{"from": strip_root(str(info["dest"])), "to": "${workspace}/" + info["folder"]}]
     expect = spec["expect"]
@@ -386,6 +383,12 @@ def build_case(spec: dict[str, Any], info: dict[str, Any], sdk_error: dict[str, 
             crel, cneedle = spec["cause"]
             out["expected"]["cause"] = {"file": f"{info['folder']}/{crel}", "line": line_of(src / crel, cneedle)}
     return out
+
+
+def plugin_info(info: dict[str, Any], streamed: int) -> dict[str, Any]:
+    return {"author": info["author"], "name": info["name"], "version": info["version"], "checksum": info["checksum"],
+            "runMode": info["mode"], "workingDir": strip_root(str(info["dest"])), "inWorkspace": not info["outside"],
+            "messagesBeforeError": streamed}
 
 
 def extra_cases(installed: dict[str, dict[str, Any]], payloads: dict[str, dict[str, Any]], produced_by: str) -> None:
@@ -419,6 +422,7 @@ def extra_cases(installed: dict[str, dict[str, Any]], payloads: dict[str, dict[s
         "carrier": "spanEvent",
         "text": tb[:cut],
         "attribute": "exception.stacktrace",
+        "plugin": plugin_info(info, 0),
         "expected": {"none": "Only SDK (.venv) frames survive the truncation."},
     })
     # 3. Truncated inside the innermost user frame's source line: the user frame header survives.
@@ -432,6 +436,7 @@ def extra_cases(installed: dict[str, dict[str, Any]], payloads: dict[str, dict[s
         "carrier": "spanEvent",
         "text": tb[:cut2],
         "attribute": "exception.stacktrace",
+        "plugin": plugin_info(info, 0),
         "expected": {"file": "github-issues/utils/parsing.py",
                      "line": line_of(WORKSPACE / "github-issues/utils/parsing.py", '"author": issue["user"]["login"]')},
     })

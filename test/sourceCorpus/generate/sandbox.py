@@ -347,12 +347,12 @@ CLEAN_EMAILS = '''
 node("data-cleanup", "1747900000401", "Clean Emails", "python3", CLEAN_EMAILS,
      {"rows": [{"email": " A@X.COM "}, {"name": "no email"}]},
      case_id="code-py-trailing-newline", fail='email = row["email"].strip().lower()',
-     description="KeyError on line 4; the code ends with a newline (runner main call on line U + 9 = 17).")
+     description="KeyError on line 4; the code ends with a newline (U = 7 lines by split, so the runner main call is on line U + 9 = 16).")
 node("data-cleanup", "1747900000402", "Clean Emails (copy)", "python3", CLEAN_EMAILS,
      {"rows": [{"email": " A@X.COM "}, {"name": "no email"}]}, carrier="spanEvent",
      case_id="code-py-no-trailing-newline", fail='email = row["email"].strip().lower()', strip_trailing_newline=True,
      description="The same code without the trailing newline: the user line is the same, the runner's main call "
-                 "moves up one line (16).")
+                 "moves up one line (15).")
 node("data-cleanup", "1747900000403", "Dedupe Contacts", "python3", '''
     class Deduper:
         def __init__(self, key: str):

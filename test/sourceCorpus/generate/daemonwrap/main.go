@@ -8,7 +8,8 @@
 //     "PluginInvokeError", Args: nil} whose ToResponse() marshals the struct (field order message,
 //     error_type, args) into entities.Response{Code: -500, Message, Data: nil}.
 //
-// Reads one SDK error object per line on stdin, writes one Response JSON per line on stdout.
+// Reads one SDK error object per line on stdin, writes one Response JSON per line on stdout. With the
+// argument "internal", each input line is a daemon error message wrapped by exception.InternalServerError.
 package main
 
 import (
@@ -45,7 +46,17 @@ func main() {
 	in.Buffer(make([]byte, 64<<20), 64<<20)
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
+	internal := len(os.Args) > 1 && os.Args[1] == "internal"
 	for in.Scan() {
+		if internal {
+			// exception.InternalServerError(err): genericError{Message: err.Error(), ErrorType: "PluginDaemonInternalServerError"}
+			wrapped := genericError{Message: in.Text(), ErrorType: "PluginDaemonInternalServerError"}
+			inner, _ := json.Marshal(wrapped)
+			line, _ := json.Marshal(response{Code: -500, Message: string(inner), Data: nil})
+			out.Write(line)
+			out.WriteByte('\n')
+			continue
+		}
 		var sdkError errorResponse
 		if err := json.Unmarshal(in.Bytes(), &sdkError); err != nil {
 			panic(err)

@@ -1,0 +1,3 @@
+module github.com/langgenius/dify-plugin-daemon
+
+go 1.26
