@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { openTrace, openTraceCommand, openTraceFromClipboard, openTraceFromClipboardCommand } from './host/commands/openTraceCommand';
 import { changeReceiverPort, copyReceiverUrl, showSetupGuide } from './host/commands/receiverCommands';
 import { TracePanels, tracePanelViewType } from './host/panel/tracePanels';
-import { goToSourceCommand, SourceOpener } from './host/sourceLinks/openSourceFrame';
+import { goToSourceCommand, goToSourceTarget, SourceOpener } from './host/sourceLinks/openSourceFrame';
+import { showToolRuns, showToolRunsCommand } from './host/sourceLinks/showToolRuns';
 import { affectsServerSettings, readServerSettings } from './host/settings';
 import { TraceServerClient } from './host/traceServerClient';
 import { ReceiverStatusBar } from './host/views/receiverStatusBar';
@@ -39,11 +40,13 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(openRunCommand, (traceId: unknown) => {
       if (typeof traceId === 'string') panels.open(traceId);
     }),
-    vscode.commands.registerCommand(goToSourceCommand, (traceId: unknown, spanId: unknown) => {
-      if (typeof traceId === 'string' && typeof spanId === 'string') return sourceOpener.goToSource(traceId, spanId).catch(report('Go to Source'));
-      void vscode.window.showInformationMessage('Go to Source: select a failing span in a trace panel and use its "Go to Source" button.');
-      return undefined;
+    // From the panel's button and Enter (trace id, span id), its context menu (the row's context
+    // object), the Runs view (a run: its root cause), or the palette (nothing: pick a failed run).
+    vscode.commands.registerCommand(goToSourceCommand, (first: unknown, second: unknown) => {
+      const target = goToSourceTarget(first, second);
+      return (target ? sourceOpener.goToSource(target.traceId.toLowerCase(), target.spanId.toLowerCase()) : sourceOpener.pickRun()).catch(report('Go to Source'));
     }),
+    vscode.commands.registerCommand(showToolRunsCommand, (args: unknown) => showToolRuns(args, panels).catch(report('Showing the runs of a tool'))),
     vscode.commands.registerCommand(openTraceCommand, () => openTrace(traceClient, panels).catch(report('Opening a trace'))),
     vscode.commands.registerCommand(openTraceFromClipboardCommand, () => openTraceFromClipboard(traceClient, panels).catch(report('Opening a trace from the clipboard'))),
     vscode.commands.registerCommand(loadMoreRunsCommand, () => runsView.loadMore().catch(report('Loading more runs'))),
@@ -56,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsServerSettings(event)) void traceClient.configure(readServerSettings()).catch(report('Applying the settings'));
     }),
+    // Path mappings name workspace folders (`${workspaceFolder:name}`).
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void traceClient.configure(readServerSettings()).catch(report('Applying the settings'))),
   );
 
   // The server starts in the background: activation never waits for it, and a failure to start

@@ -1,6 +1,6 @@
 import type { Span } from '../model/span';
 import type { TraceId } from '../model/units';
-import type { RunGap, RunStatus, RunSummary } from '../shared/runSummary';
+import type { RunGap, RunStatus, RunSummary, ToolCall } from '../shared/runSummary';
 import type { DifyNode } from './difyNode';
 import { difyNodesOf } from './difyNodes';
 import { classifyError, errorText } from './errorTaxonomy';
@@ -41,6 +41,30 @@ function nodeGaps(appSpans: readonly Span[], nodes: ReadonlyMap<Span, DifyNode>)
   }
   if (repeated > 0) gaps.push({ kind: 'duplicateRunId', message: `The run was exported more than once (${repeated} span id(s) arrived twice); the first copy is shown.` });
   return gaps;
+}
+
+/**
+ * Plugin tool node executions of the app-level half, in start order. The infrastructure half has a
+ * span for the same execution; only one half is read so that each call counts once.
+ */
+function toolCalls(appSpans: readonly Span[], nodes: ReadonlyMap<Span, DifyNode>): ToolCall[] {
+  const calls: ToolCall[] = [];
+  for (const span of [...appSpans].sort((a, b) => a.startUs - b.startUs)) {
+    const node = nodes.get(span);
+    if (node?.nodeType !== 'tool' || node.plugin === undefined) continue;
+    const { pluginId, provider, version } = node.plugin;
+    calls.push({
+      spanId: span.spanId,
+      title: node.title,
+      ...(node.nodeId === undefined ? {} : { nodeId: node.nodeId }),
+      pluginId,
+      ...(provider === undefined ? {} : { provider }),
+      ...(version === undefined ? {} : { version }),
+      durationUs: Math.max(0, span.endUs - span.startUs),
+      failed: span.status.code === 'error',
+    });
+  }
+  return calls;
 }
 
 function earliest(spans: readonly Span[]): Span | undefined {
@@ -84,6 +108,7 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
   const errorMessage = facts.root?.status.message || (failingNodeSpan && errorText(failingNodeSpan).trim()) || rootCause?.status.message;
   const errorSpan = rootCause ?? failingNodeSpan;
   const { startUs, endUs } = facts.root ?? bounds(facts.appSpans);
+  const tools = toolCalls(facts.appSpans, nodes);
   const defined = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
   return {
     traceId,
@@ -108,5 +133,6 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
     spanCount: traceSpans.length,
     linkedTraceIds: facts.linkedTraceIds,
     ...defined('gaps', gaps.length > 0 ? gaps : undefined),
+    ...defined('toolCalls', tools.length > 0 ? tools : undefined),
   };
 }

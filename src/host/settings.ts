@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ServerSettings } from '../shared/lspProtocol';
+import type { PathMapping, ServerSettings } from '../shared/lspProtocol';
 import { defaultServerSettings } from '../shared/defaultSettings';
 
 export const configSection = 'difyTrace';
@@ -19,9 +19,38 @@ export function readServerSettings(): ServerSettings {
       maxSpans: config.get<number>('store.maxSpans', d.store.maxSpans),
       maxLogRecords: config.get<number>('store.maxLogRecords', d.store.maxLogRecords),
     },
+    sourceInsights: {
+      pathMappings: readPathMappings(config.get<unknown>('pathMappings', [])),
+      windowMinutes: config.get<number>('codeInsights.windowMinutes', d.sourceInsights.windowMinutes),
+      diagnostics: config.get<boolean>('codeInsights.diagnostics', d.sourceInsights.diagnostics),
+      codeLens: config.get<boolean>('codeInsights.codeLens', d.sourceInsights.codeLens),
+    },
   };
 }
 
+/**
+ * `difyTrace.pathMappings` entries with `${workspaceFolder}` (the first folder) and
+ * `${workspaceFolder:name}` replaced by folder paths; entries that are not `{from, to}` strings,
+ * or name a folder that is not open, are left out and logged by the caller's server.
+ */
+export function readPathMappings(value: unknown, folders: readonly { readonly name: string; readonly uri: vscode.Uri }[] = vscode.workspace.workspaceFolders ?? []): PathMapping[] {
+  if (!Array.isArray(value)) return [];
+  const mappings: PathMapping[] = [];
+  for (const entry of value as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { from, to } = entry as { from?: unknown; to?: unknown };
+    if (typeof from !== 'string' || typeof to !== 'string' || from.trim() === '' || to.trim() === '') continue;
+    let unresolved = false;
+    const local = to.replace(/\$\{workspaceFolder(?::([^}]+))?\}/g, (_, name: string | undefined) => {
+      const folder = name === undefined ? folders[0] : folders.find((f) => f.name === name);
+      if (!folder || folder.uri.scheme !== 'file') unresolved = true;
+      return folder?.uri.fsPath ?? '';
+    });
+    if (!unresolved) mappings.push({ from: from.trim(), to: local.trim() });
+  }
+  return mappings;
+}
+
 export function affectsServerSettings(event: vscode.ConfigurationChangeEvent): boolean {
-  return event.affectsConfiguration(`${configSection}.receiver`) || event.affectsConfiguration(`${configSection}.store`);
+  return ['receiver', 'store', 'pathMappings', 'codeInsights'].some((key) => event.affectsConfiguration(`${configSection}.${key}`));
 }

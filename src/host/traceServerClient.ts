@@ -7,7 +7,7 @@ import {
   ListRunsRequest,
   ReceiverStatusNotification,
   RunsChangedNotification,
-  SourceFramesRequest,
+  SourceLocationsRequest,
   type ReceiverStatus,
   type ServerSettings,
 } from '../shared/lspProtocol';
@@ -24,6 +24,8 @@ export class TraceServerClient implements vscode.Disposable {
   readonly onRunsChanged = this.runsChangedEmitter.event;
   readonly onStatus = this.statusEmitter.event;
   lastStatus: ReceiverStatus | undefined;
+  /** Created once: the client does not own them, and restarts reuse them. */
+  private readonly watchers = [vscode.workspace.createFileSystemWatcher('**/*.{yml,yaml}'), vscode.workspace.createFileSystemWatcher('**/*.py')];
 
   constructor(
     private readonly serverModule: string,
@@ -63,8 +65,8 @@ export class TraceServerClient implements vscode.Disposable {
     return (await this.start()).sendRequest(FindTracesRequest.type, query, token);
   }
 
-  async sourceFrames(params: SourceFramesRequest.Params): Promise<SourceFramesRequest.Result> {
-    return (await this.start()).sendRequest(SourceFramesRequest.type, params);
+  async sourceLocations(params: SourceLocationsRequest.Params): Promise<SourceLocationsRequest.Result> {
+    return (await this.start()).sendRequest(SourceLocationsRequest.type, params);
   }
 
   async configure(settings: ServerSettings): Promise<void> {
@@ -75,6 +77,7 @@ export class TraceServerClient implements vscode.Disposable {
     void this.stop().catch((e: unknown) => this.output.error('Stopping the trace server failed', e));
     this.runsChangedEmitter.dispose();
     this.statusEmitter.dispose();
+    for (const watcher of this.watchers) watcher.dispose();
   }
 
   private async doStart(): Promise<LanguageClient> {
@@ -83,8 +86,16 @@ export class TraceServerClient implements vscode.Disposable {
       debug: { module: this.serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     };
     const clientOptions: LanguageClientOptions = {
-      // Python files on disk: where the server's trace-derived diagnostics (and later CodeLens) attach.
-      documentSelector: [{ scheme: 'file', language: 'python' }],
+      // Files on disk where the server's trace-derived features attach: plugin Python code (diagnostics,
+      // CodeLens, hovers) and app DSLs (diagnostics on Code node lines, their quick fix).
+      documentSelector: [
+        { scheme: 'file', language: 'python' },
+        { scheme: 'file', language: 'yaml' },
+      ],
+      // The server re-indexes plugin manifests and DSLs when YAML changes, and re-reads tool code on save.
+      synchronize: { fileEvents: this.watchers },
+      // Hovers link to commands that open a run; only this extension's commands may run from them.
+      markdown: { isTrusted: { enabledCommands: ['difyTrace.openRun', 'difyTrace.showToolRuns'] } },
       outputChannel: this.output,
       initializationOptions: this.settings(),
     };

@@ -1,53 +1,89 @@
-import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import { ConfigureNotification, FindTracesRequest, GetTraceRequest, ListRunsRequest, ReceiverStatusNotification, RunsChangedNotification, SourceFramesRequest, type ReceiverStatus, type ServerSettings } from '../shared/lspProtocol';
+import { CodeLensRefreshRequest, createConnection, DidChangeWatchedFilesNotification, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import {
+  ConfigureNotification,
+  FindTracesRequest,
+  GetTraceRequest,
+  ListRunsRequest,
+  ReceiverStatusNotification,
+  RunsChangedNotification,
+  SourceLocationsRequest,
+  type ReceiverStatus,
+  type ServerSettings,
+  type SourceInsightSettings,
+} from '../shared/lspProtocol';
 import { defaultServerSettings } from '../shared/defaultSettings';
 import { collectAndFlush } from './throttle';
 import { TraceService } from './traceService';
-import { collectRunFailures, diagnosticsByUri, failureSites, PublishedDiagnostics, resolvePluginFrame, SourceStackCache, type PluginRoot } from './languageFeatures/failureIndex';
-import { existingFileUri, findPluginRoots } from './languageFeatures/pluginRoots';
+import { SourceInsights } from './languageFeatures/sourceInsights';
+import { DslCache } from './sourceLinks/codeNodeLocations';
+import { SourceResolver } from './sourceLinks/sourceResolver';
+import { emptyWorkspace, nodeFileAccess, scanWorkspace, type WorkspaceSnapshot } from './workspace/workspaceIndex';
 
 /** Trace server entry: LSP wiring only. Started by the extension over IPC; never imports vscode. */
 const connection = createConnection(ProposedFeatures.all);
 let service: TraceService | undefined;
 
+let workspaceFolderUris: string[] = [];
+let workspace: WorkspaceSnapshot = emptyWorkspace();
+let insightSettings: SourceInsightSettings = defaultServerSettings.sourceInsights;
+const dsls = new DslCache(nodeFileAccess);
+let resolver: SourceResolver | undefined;
+let insights: SourceInsights | undefined;
+let insightsRun: Promise<void> = Promise.resolve();
+
 const runsChanged = collectAndFlush<string>(250, (ids) => {
   void connection.sendNotification(RunsChangedNotification.type, { changedTraceIds: ids });
-  refreshDiagnostics(ids);
+  refreshInsights(ids);
 });
 
-// Trace-derived diagnostics on plugin code: the workspace's plugin roots, and the files published to.
-let workspaceFolderUris: string[] = [];
-let pluginRoots: PluginRoot[] = [];
-const publishedDiagnostics = new PublishedDiagnostics();
-const sourceStacks = new SourceStackCache();
-let diagnosticsRun: Promise<void> = Promise.resolve();
+// Workspace files that change what the features show: plugin manifests and declarations, DSLs, Python.
+const workspaceChanged = collectAndFlush<true>(500, () => {
+  indexWorkspace();
+  insights?.forgetResolutions();
+  refreshInsights();
+});
 
-function indexPluginRoots(): void {
-  pluginRoots = findPluginRoots(workspaceFolderUris);
-  connection.console.log(`Plugin projects in the workspace: ${pluginRoots.map((r) => `${r.author}/${r.name} ${r.version ?? ''} (${r.path})`).join(', ') || 'none'}`);
+function indexWorkspace(): void {
+  workspace = scanWorkspace(workspaceFolderUris);
+  dsls.retain(workspace.yamlFiles);
+  connection.console.log(
+    `Workspace: plugin projects ${workspace.pluginRoots.map((r) => `${r.author}/${r.name} ${r.version ?? ''} (${r.path})`).join(', ') || 'none'}; ${workspace.yamlFiles.length} YAML file(s) that may be app DSLs`,
+  );
 }
 
-/** Recomputes the failure sites from the runs in the store and publishes them; one pass at a time. */
-function refreshDiagnostics(changedTraceIds: readonly string[] = []): void {
-  sourceStacks.invalidate(changedTraceIds);
-  diagnosticsRun = diagnosticsRun
+/** Recomputes diagnostics and CodeLens from the runs in the store and publishes them; one pass at a time. */
+function refreshInsights(changedTraceIds: readonly string[] = []): void {
+  insightsRun = insightsRun
     .then(async () => {
-      if (!service) return;
-      const failures = await collectRunFailures(service.backend, sourceStacks);
-      const sites = failureSites(failures, (frame) => resolvePluginFrame(frame, pluginRoots, existingFileUri));
-      for (const params of publishedDiagnostics.update(diagnosticsByUri(sites))) await connection.sendDiagnostics(params);
+      if (!insights) return;
+      const update = await insights.refresh(changedTraceIds);
+      for (const params of update.diagnostics) await connection.sendDiagnostics(params);
+      // Clients without refresh support ask again when the file is next shown.
+      if (update.lensesChanged) await connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
     })
-    .catch((e: unknown) => connection.console.error(`Publishing trace diagnostics failed: ${String(e)}`));
+    .catch((e: unknown) => connection.console.error(`Updating trace diagnostics and CodeLens failed: ${String(e)}`));
 }
+
+// Runs age out of the window without any event; look again every minute.
+const windowTimer = setInterval(() => refreshInsights(), 60_000);
+windowTimer.unref();
 
 let latestStatus: ReceiverStatus | undefined;
 const statusChanged = collectAndFlush<true>(500, () => {
   if (latestStatus) void connection.sendNotification(ReceiverStatusNotification.type, latestStatus);
 });
 
+function applyInsightSettings(settings: ServerSettings): boolean {
+  const next = settings.sourceInsights ?? defaultServerSettings.sourceInsights;
+  const changed = JSON.stringify(next) !== JSON.stringify(insightSettings);
+  insightSettings = next;
+  return changed;
+}
+
 connection.onInitialize((params) => {
   workspaceFolderUris = (params.workspaceFolders ?? []).map((f) => f.uri);
   const settings = (params.initializationOptions as ServerSettings | undefined) ?? defaultServerSettings;
+  applyInsightSettings(settings);
   service = new TraceService(settings, {
     runsChanged: (ids) => runsChanged.add(ids),
     statusChanged: (status) => {
@@ -59,38 +95,66 @@ connection.onInitialize((params) => {
     },
     log: (message) => connection.console.log(message),
   });
+  const context = { workspace: () => workspace, settings: () => insightSettings, files: nodeFileAccess, dsls };
+  resolver = new SourceResolver(service.backend, context);
+  const backend = service.backend;
+  insights = new SourceInsights({ listRuns: (p) => backend.listRuns(p), resolver, ...context });
   return {
-    capabilities: { textDocumentSync: TextDocumentSyncKind.None, workspace: { workspaceFolders: { supported: true, changeNotifications: true } } },
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.None,
+      codeLensProvider: { resolveProvider: false },
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
     serverInfo: { name: 'Dify Trace Server' },
   };
 });
 
 connection.onInitialized(() => {
-  indexPluginRoots();
+  indexWorkspace();
   connection.workspace.onDidChangeWorkspaceFolders((event) => {
     const removed = new Set(event.removed.map((f) => f.uri));
     workspaceFolderUris = [...workspaceFolderUris.filter((u) => !removed.has(u)), ...event.added.map((f) => f.uri)];
-    indexPluginRoots();
-    refreshDiagnostics();
+    workspaceChanged.add([true]);
   });
   void service?.start();
 });
 
+connection.onNotification(DidChangeWatchedFilesNotification.type, () => workspaceChanged.add([true]));
+
 connection.onRequest(ListRunsRequest.type, (params) => requireService().backend.listRuns(params));
 connection.onRequest(GetTraceRequest.type, (params) => requireService().backend.getTrace(params));
 connection.onRequest(FindTracesRequest.type, (params) => requireService().backend.findTraces(params));
-connection.onRequest(SourceFramesRequest.type, (params) => requireService().backend.sourceFrames(params));
-connection.onNotification(ConfigureNotification.type, (settings) => void requireService().configure(settings));
+connection.onRequest(SourceLocationsRequest.type, (params) => requireResolver().resolve(params));
+connection.onNotification(ConfigureNotification.type, (settings) => {
+  void requireService().configure(settings);
+  if (applyInsightSettings(settings)) {
+    insights?.forgetResolutions();
+    refreshInsights();
+  }
+});
+
+connection.onCodeLens((params) => insights?.codeLenses(params.textDocument.uri) ?? []);
+connection.onHover((params) => insights?.hover(params.textDocument.uri, params.position) ?? null);
+connection.onCodeAction((params) => insights?.codeActions(params.context.diagnostics) ?? []);
 
 connection.onShutdown(async () => {
   runsChanged.dispose();
   statusChanged.dispose();
+  workspaceChanged.dispose();
+  clearInterval(windowTimer);
   await service?.stop();
 });
 
 function requireService(): TraceService {
   if (!service) throw new Error('The trace server is not initialised yet.');
   return service;
+}
+
+function requireResolver(): SourceResolver {
+  if (!resolver) throw new Error('The trace server is not initialised yet.');
+  return resolver;
 }
 
 connection.listen();

@@ -15,6 +15,22 @@ export interface ServerSettings {
   readonly receiver: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly maxBodyMiB: number };
   /** `maxLogRecords` absent (older clients): `defaultServerSettings.store.maxLogRecords`. */
   readonly store: { readonly maxSpans: number; readonly maxLogRecords?: number };
+  /** Go to Source, diagnostics, CodeLens and hovers; absent (older clients): the defaults. */
+  readonly sourceInsights?: SourceInsightSettings;
+}
+
+export interface SourceInsightSettings {
+  /** Traceback path prefixes (container or remote paths) to local folders, absolute paths both. */
+  readonly pathMappings: readonly PathMapping[];
+  /** Runs older than this many minutes no longer put diagnostics, CodeLens or hovers on code. */
+  readonly windowMinutes: number;
+  readonly diagnostics: boolean;
+  readonly codeLens: boolean;
+}
+
+export interface PathMapping {
+  readonly from: string;
+  readonly to: string;
 }
 
 export type ReceiverState =
@@ -111,17 +127,62 @@ export type SourceFrame = StackFrame & {
 /** One stack trace of a span: frames in printed order (Python innermost last, Node.js and Go innermost first). */
 export type SourceStack = Omit<ParsedStack, 'frames'> & { readonly frames: readonly SourceFrame[] };
 
+/** A 0-based position and range, as LSP counts them (UTF-16 code units). */
+export interface SourcePosition {
+  readonly line: number;
+  readonly character: number;
+}
+export interface SourceRange {
+  readonly start: SourcePosition;
+  readonly end: SourcePosition;
+}
+
+/** A place in the workspace a failing span points at. */
+export interface SourceLocation {
+  readonly uri: string;
+  readonly range: SourceRange;
+  /** How it was found: a plugin file by the daemon's install layout, a path mapping, a path inside a workspace folder, a Code node's line in the app's DSL. */
+  readonly via: 'pluginLayout' | 'pathMapping' | 'workspacePath' | 'dslCode';
+  /** The frame it stands for, e.g. `tools/get_weather.py:28 in _invoke`, or `Code node "Build Itinerary", line 4`. */
+  readonly label: string;
+  /** Which frame of the stack, 0 = the innermost user frame; larger numbers are callers. */
+  readonly frameDepth: number;
+}
+
+/** The Code node a failing span belongs to, for mapping sandbox lines to the node's own code. */
+export interface CodeNodeFailure {
+  readonly appName: string;
+  readonly title: string;
+  readonly nodeId?: string;
+  readonly language: 'python3' | 'javascript';
+  /** 1-based line in the node's code, when the traceback names one inside the user's code. */
+  readonly userLine?: number;
+  /** The error text that holds the sandbox traceback. */
+  readonly errorText: string;
+}
+
 /**
- * client → server: the stack traces of one span ("Go to Source"), from its status message, its
- * exception events and the log records logged in it. `null` when the span is not in the store.
+ * client → server: where in the workspace a span failed ("Go to Source"). Locations are ordered
+ * best first; several for the same frame mean several workspace copies (let the user pick).
+ * `problem` says, when there is no location or only an outer frame, what was missing.
+ * `null` when the span is not in the store.
  */
-export namespace SourceFramesRequest {
+export namespace SourceLocationsRequest {
   export interface Params {
     readonly traceId: string;
     readonly spanId: string;
+    /** A DSL file the user chose outside the workspace, to map a Code node's line into. */
+    readonly dslUri?: string;
   }
-  export type Result = { readonly stacks: readonly SourceStack[] } | null;
-  export const type = new RequestType<Params, Result, void>('difyTrace/sourceFrames');
+  export type Result = {
+    readonly stacks: readonly SourceStack[];
+    /** `KeyError: 'max_temp_c'`, for the message shown beside the line. */
+    readonly exception?: string;
+    readonly locations: readonly SourceLocation[];
+    readonly codeNode?: CodeNodeFailure;
+    readonly problem?: string;
+  } | null;
+  export const type = new RequestType<Params, Result, void>('difyTrace/sourceLocations');
 }
 
 /** client → server: new settings (the receiver restarts if its address changed). */

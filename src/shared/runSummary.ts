@@ -36,6 +36,27 @@ export interface RunSummary {
   readonly linkedTraceIds: readonly string[];
   /** What was expected but missing or contradictory (missing keys, a link to nowhere, ...). */
   readonly gaps?: readonly RunGap[];
+  /** The run's plugin tool node executions, for per-tool figures on plugin code (CodeLens). */
+  readonly toolCalls?: readonly ToolCall[];
+}
+
+/**
+ * One execution of a tool node backed by a plugin. Dify records which plugin and provider
+ * (`tool_info`) but not which of the provider's tools: the tool name comes from the app's DSL
+ * (the node's `tool_name`) or from a provider that has only one tool.
+ */
+export interface ToolCall {
+  readonly spanId: string;
+  /** Node title, as the DSL's `data.title`. */
+  readonly title: string;
+  /** Graph node id, when the exporter records it. */
+  readonly nodeId?: string;
+  /** `author/name` of the plugin. */
+  readonly pluginId: string;
+  readonly provider?: string;
+  readonly version?: string;
+  readonly durationUs: number;
+  readonly failed: boolean;
 }
 
 /** Kinds of gap a run can show; the run is still listed with what is known. */

@@ -3,7 +3,7 @@
  * error Dify records when dify-sandbox runs it in run 3.
  */
 
-/** User code as stored in the DSL (`code: |` keeps one trailing newline). Line 4 divides by len(days). */
+/** User code as stored in the DSL's `code` (Dify exports it double-quoted; the string ends with a newline). Line 4 divides by len(days). */
 export const ITINERARY_CODE = [
   'def main(forecast: list, places: str) -> dict:',
   '    days = forecast[0]["forecast"] if forecast else []',

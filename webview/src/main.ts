@@ -5,7 +5,7 @@ import { assertNever, type HostToWebview } from '../../src/shared/webviewProtoco
 import type { TraceSnapshot } from '../../src/shared/lspProtocol';
 import { onHostMessage, postToHost, savedState, saveState } from './hostBridge';
 import { ancestorKeys, visibleRows, type Row } from './layout/visibleRows';
-import { renderDetails } from './render/details';
+import { mayHaveSource, renderDetails } from './render/details';
 import { renderRelatedSpans, type RelatedSpan } from './render/relatedSpans';
 import { createSpanTree, rowHeight, type SpanTreeView } from './render/spanTree';
 import { renderSummary } from './render/summary';
@@ -131,7 +131,11 @@ function onKey(state: Loaded, event: KeyboardEvent): void {
         if (parent >= 0) select(state, parent);
       }
       break;
+    // Enter on a span that failed opens its source (as the details' button does); Space always toggles.
     case 'Enter':
+      if (row && mayHaveSource(row.span)) postToHost({ type: 'goToSource', traceId: row.span.traceId, spanId: row.span.spanId });
+      else toggle(state, state.selected);
+      break;
     case ' ': toggle(state, state.selected); break;
     default: return;
   }

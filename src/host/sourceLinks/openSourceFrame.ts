@@ -1,31 +1,26 @@
 import * as vscode from 'vscode';
-import type { SourceStack } from '../../shared/lspProtocol';
+import type { SourceLocation, SourceLocationsRequest, SourceStack } from '../../shared/lspProtocol';
+import type { RunSummary } from '../../shared/runSummary';
 import type { TraceServerClient } from '../traceServerClient';
-import { bestPluginFrame, readManifestIdentity, type SourceTarget } from '../../shared/sourceTargets';
 
 export const goToSourceCommand = 'difyTrace.goToSource';
 
-/** A plugin project in the workspace: the folder of a `manifest.yaml`. */
-interface PluginFolder {
-  readonly root: vscode.Uri;
-  readonly author: string;
-  readonly name: string;
-  readonly version?: string;
-}
+type Resolution = NonNullable<SourceLocationsRequest.Result>;
 
-async function pluginFolders(token?: vscode.CancellationToken): Promise<PluginFolder[]> {
-  const manifests = await vscode.workspace.findFiles('**/manifest.yaml', '**/node_modules/**', 500, token);
-  const folders: PluginFolder[] = [];
-  for (const uri of manifests) {
-    try {
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      const { author, name, version } = readManifestIdentity(text);
-      if (author && name) folders.push({ root: vscode.Uri.joinPath(uri, '..'), author, name, ...(version ? { version } : {}) });
-    } catch {
-      // An unreadable manifest is not a candidate; the others still are.
-    }
-  }
-  return folders;
+/** What "Go to Source" was invoked on: a span from the panel, a run from the Runs view or the palette. */
+export type GoToSourceTarget = { readonly traceId: string; readonly spanId: string };
+
+/**
+ * The span a command argument names: `(traceId, spanId)` from the panel's button, the webview
+ * context menu's `data-vscode-context` object, or a Runs view item (its run's root cause).
+ */
+export function goToSourceTarget(first: unknown, second: unknown): GoToSourceTarget | undefined {
+  if (typeof first === 'string' && typeof second === 'string') return { traceId: first, spanId: second };
+  if (typeof first !== 'object' || first === null) return undefined;
+  const value = first as { traceId?: unknown; spanId?: unknown; kind?: unknown; run?: RunSummary };
+  if (typeof value.traceId === 'string' && typeof value.spanId === 'string') return { traceId: value.traceId, spanId: value.spanId };
+  const rootCause = value.kind === 'run' ? value.run?.rootCause : undefined;
+  return rootCause ? { traceId: rootCause.traceId, spanId: rootCause.spanId } : undefined;
 }
 
 function frameList(stacks: readonly SourceStack[]): string {
@@ -35,7 +30,16 @@ function frameList(stacks: readonly SourceStack[]): string {
     .join('\n');
 }
 
-/** Opens source files at the failing line and shows the exception beside it; one decoration at a time. */
+function toRange(location: SourceLocation): vscode.Range {
+  const { start, end } = location.range;
+  return new vscode.Range(start.line, start.character, end.line, end.character);
+}
+
+/**
+ * Opens the place a failing span points at (the trace server finds it: a plugin file's line, or a
+ * Code node's line in the app's exported DSL), selects it, and shows the exception beside it.
+ * Several candidates: a quick pick. None: the reason, the frames, and the next step.
+ */
 export class SourceOpener implements vscode.Disposable {
   private decoration: vscode.TextEditorDecorationType | undefined;
 
@@ -44,84 +48,122 @@ export class SourceOpener implements vscode.Disposable {
     private readonly output: vscode.LogOutputChannel,
   ) {}
 
-  async goToSource(traceId: string, spanId: string): Promise<void> {
-    const result = await this.client.sourceFrames({ traceId, spanId });
-    if (result === null) {
-      void vscode.window.showWarningMessage(`Go to Source: span ${spanId} is no longer in the trace server's memory.`);
+  /** Go to Source with nothing selected: pick one of the recent failed runs. */
+  async pickRun(): Promise<void> {
+    const { runs } = await this.client.listRuns({ filter: { status: ['failed', 'partial-succeeded'] }, limit: 50 });
+    const failed = runs.filter((r) => r.rootCause);
+    if (failed.length === 0) {
+      void vscode.window.showInformationMessage('Go to Source: no failed run has arrived yet. Run a workflow that fails, or select a failing span in a trace panel.');
       return;
     }
-    const target = bestPluginFrame(result.stacks);
-    if (!target) {
-      const frames = result.stacks.flatMap((s) => s.frames);
-      if (frames.length === 0) {
-        void vscode.window.showInformationMessage('Go to Source: no stack trace was found in this span, its exception events or the log records logged in it.');
-        return;
-      }
-      const pick = await vscode.window.showWarningMessage(
-        `Go to Source: none of the ${frames.length} stack frame(s) of this span is in an installed plugin's own code.`,
-        { detail: frameList(result.stacks) },
-        'Copy Frames',
-      );
-      if (pick === 'Copy Frames') await vscode.env.clipboard.writeText(frameList(result.stacks));
-      return;
-    }
-    await this.openPluginFrame(target, result.stacks);
+    const picked = await vscode.window.showQuickPick(
+      failed.map((run) => ({
+        label: `${run.appName} · ${run.failingNode?.title ?? run.rootCause?.name ?? 'failed'}`,
+        description: new Date(run.startMs).toLocaleString(),
+        detail: run.errorMessage?.split('\n')[0]?.slice(0, 200) ?? '',
+        run,
+      })),
+      { title: 'Go to Source: which failed run?', matchOnDetail: true },
+    );
+    if (picked?.run.rootCause) await this.goToSource(picked.run.rootCause.traceId, picked.run.rootCause.spanId);
   }
 
-  private async openPluginFrame({ frame, stack }: SourceTarget, stacks: readonly SourceStack[]): Promise<void> {
-    const { author, name, version, relativePath } = frame.plugin;
-    const candidates = (await pluginFolders()).filter((f) => f.author === author && f.name === name);
-    let folder: PluginFolder | undefined;
-    if (candidates.length === 1) {
-      folder = candidates[0];
-    } else if (candidates.length > 1) {
-      const picked = await vscode.window.showQuickPick(
-        candidates.map((c) => ({
-          label: vscode.workspace.asRelativePath(c.root),
-          description: c.version === version ? `version ${c.version} (as in the trace)` : `version ${c.version ?? 'unknown'}`,
-          folder: c,
-        })),
-        { title: `Go to Source: several folders hold plugin ${author}/${name}`, placeHolder: `Open ${relativePath}:${frame.line} in…` },
-      );
-      folder = picked?.folder;
-      if (!folder) return;
-    }
-    if (!folder) {
-      this.output.info(`Go to Source: no manifest.yaml for ${author}/${name} in the workspace; frames:\n${frameList(stacks)}`);
-      const pick = await vscode.window.showWarningMessage(
-        `Go to Source: no folder in the workspace holds plugin ${author}/${name} ${version} (a manifest.yaml with author: ${author} and name: ${name}). The failing frame is ${relativePath}:${frame.line}.`,
-        { detail: frameList(stacks) },
-        'Copy Path',
-      );
-      if (pick === 'Copy Path') await vscode.env.clipboard.writeText(`${relativePath}:${frame.line}`);
+  async goToSource(traceId: string, spanId: string, dslUri?: vscode.Uri): Promise<void> {
+    const started = performance.now();
+    const result = await this.client.sourceLocations({ traceId, spanId, ...(dslUri ? { dslUri: dslUri.toString() } : {}) });
+    if (result === null) {
+      void vscode.window.showWarningMessage(`Go to Source: span ${spanId} is no longer in the trace server's memory (older traces are dropped first; see the setting difyTrace.store.maxSpans).`);
       return;
     }
-    const uri = vscode.Uri.joinPath(folder.root, ...relativePath.split('/'));
+    if (result.locations.length === 0) {
+      await this.explainMissing(traceId, spanId, result);
+      return;
+    }
+    const location = result.locations.length === 1 ? result.locations[0] : await this.pick(result);
+    if (!location) return;
+    await this.open(location, result);
+    this.output.info(`Go to Source: opened ${location.label} (${location.via}) in ${(performance.now() - started).toFixed(0)} ms`);
+    if (result.problem && result.locations.length === 1) void vscode.window.showInformationMessage(`Go to Source: ${result.problem}`);
+  }
+
+  private async pick(result: Resolution): Promise<SourceLocation | undefined> {
+    const picked = await vscode.window.showQuickPick(
+      result.locations.map((location) => ({
+        label: vscode.workspace.asRelativePath(vscode.Uri.parse(location.uri)),
+        description: `line ${location.range.start.line + 1}`,
+        detail: location.label,
+        location,
+      })),
+      { title: `Go to Source: ${result.problem ?? 'several places match'}`, placeHolder: 'Open which one?', matchOnDetail: true },
+    );
+    return picked?.location;
+  }
+
+  private async explainMissing(traceId: string, spanId: string, result: Resolution): Promise<void> {
+    const problem = result.problem ?? 'No source location was found for this span.';
+    this.output.info(`Go to Source: ${problem}\nframes:\n${frameList(result.stacks)}`);
+    const actions: string[] = [];
+    if (result.codeNode) actions.push('Open Exported DSL…', 'Show Error');
+    else if (result.stacks.some((s) => s.frames.length > 0)) actions.push('Copy Frames', 'Path Mappings…');
+    const pick = await vscode.window.showWarningMessage(`Go to Source: ${problem}`, frameList(result.stacks) === '' ? {} : { detail: frameList(result.stacks) }, ...actions);
+    switch (pick) {
+      case 'Open Exported DSL…': {
+        const chosen = await vscode.window.showOpenDialog({ title: `The exported DSL of app "${result.codeNode?.appName ?? ''}"`, filters: { 'Dify DSL': ['yml', 'yaml'] }, canSelectMany: false });
+        if (chosen?.[0]) await this.goToSource(traceId, spanId, chosen[0]);
+        break;
+      }
+      case 'Show Error':
+        if (result.codeNode) await this.showCodeNodeError(result.codeNode);
+        break;
+      case 'Copy Frames':
+        await vscode.env.clipboard.writeText(frameList(result.stacks));
+        break;
+      case 'Path Mappings…':
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'difyTrace.pathMappings');
+        break;
+    }
+  }
+
+  /**
+   * No DSL to map into: the node's error in an untitled editor, the sandbox frame of the failing
+   * line selected. Dify's traces carry the error, not the node's code, so the code itself cannot be shown.
+   */
+  private async showCodeNodeError(codeNode: NonNullable<Resolution['codeNode']>): Promise<void> {
+    const header = `# Code node "${codeNode.title}" of app "${codeNode.appName}"${codeNode.userLine ? `: failed at line ${codeNode.userLine} of its code` : ''}\n# Export the app's DSL into the workspace to open that line in the node's code.\n\n`;
+    const document = await vscode.workspace.openTextDocument({ content: header + codeNode.errorText, language: codeNode.language === 'javascript' ? 'javascript' : 'python' });
+    const lines = document.getText().split('\n');
+    const runnerLine = lines.findLastIndex((l) => /File "<(fd3|string)>", line \d+|<anonymous>:\d+:\d+/.test(l));
+    const index = runnerLine >= 0 ? runnerLine : 0;
+    const selection = new vscode.Selection(index, 0, index, lines[index]?.length ?? 0);
+    await vscode.window.showTextDocument(document, { selection, preview: true });
+  }
+
+  private async open(location: SourceLocation, result: Resolution): Promise<void> {
+    const uri = vscode.Uri.parse(location.uri);
     let document: vscode.TextDocument;
     try {
       document = await vscode.workspace.openTextDocument(uri);
     } catch {
-      void vscode.window.showWarningMessage(`Go to Source: ${vscode.workspace.asRelativePath(uri)} does not exist in plugin ${author}/${name} (the trace names ${relativePath}:${frame.line}).`);
+      void vscode.window.showWarningMessage(`Go to Source: ${vscode.workspace.asRelativePath(uri)} cannot be opened (the trace names ${location.label}).`);
       return;
     }
-    const lineIndex = Math.min(Math.max(frame.line - 1, 0), document.lineCount - 1);
-    const line = document.lineAt(lineIndex);
-    const selection = new vscode.Selection(lineIndex, line.firstNonWhitespaceCharacterIndex, lineIndex, line.firstNonWhitespaceCharacterIndex);
-    const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, selection, preview: true });
-    editor.revealRange(line.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    this.showError(editor, line.range, stack);
+    const range = document.validateRange(toRange(location));
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Selection(range.start, range.start), preview: true });
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    this.showError(editor, range, result.exception);
   }
 
   /** The exception after the end of the failing line; replaces the previous jump's. */
-  private showError(editor: vscode.TextEditor, range: vscode.Range, stack: SourceStack): void {
+  private showError(editor: vscode.TextEditor, range: vscode.Range, exception: string | undefined): void {
     this.decoration?.dispose();
-    const text = [stack.exceptionType, stack.message].filter((s) => s !== undefined && s !== '').join(': ') || 'raised here';
+    const text = exception ?? 'raised here';
     const shown = text.length > 200 ? `${text.slice(0, 199)}…` : text;
     this.decoration = vscode.window.createTextEditorDecorationType({
       isWholeLine: true,
       after: { contentText: shown, color: new vscode.ThemeColor('editorError.foreground'), margin: '0 0 0 2em' },
     });
-    editor.setDecorations(this.decoration, [{ range, hoverMessage: new vscode.MarkdownString().appendText(text) }]);
+    const lineEnd = editor.document.lineAt(range.end.line).range;
+    editor.setDecorations(this.decoration, [{ range: lineEnd, hoverMessage: new vscode.MarkdownString().appendText(text) }]);
   }
 
   dispose(): void {

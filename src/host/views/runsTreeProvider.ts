@@ -63,7 +63,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         item.description = runDescription(run);
         item.tooltip = runTooltip(run);
         item.iconPath = statusIcon(run.status);
-        item.contextValue = `run.${run.status}`;
+        // `.source`: the run has a root cause span, so Go to Source is offered on it.
+        item.contextValue = `run.${run.status}${run.rootCause ? '.source' : ''}`;
         item.accessibilityInformation = { label: `${run.appName} ${runLabel(run)}, ${statusLabel(run.status)}, ${runDescription(run)}` };
         item.command = { command: openRunCommand, title: 'Open Run', arguments: [run.traceId] };
         return item;

@@ -1,8 +1,7 @@
 import type { Span } from '../../model/span';
 import type { TraceWarning } from '../../model/traceWarning';
 import { asTraceId, type TraceId } from '../../model/units';
-import type { FindTracesRequest, GetTraceRequest, ListRunsRequest, SourceFramesRequest } from '../../shared/lspProtocol';
-import { spanSourceFrames } from '../sourceLinks/spanSourceFrames';
+import type { FindTracesRequest, GetTraceRequest, ListRunsRequest } from '../../shared/lspProtocol';
 import type { LogStore } from '../store/logStore';
 import type { RunIndex } from '../store/runIndex';
 import type { TraceStore } from '../store/traceStore';
@@ -45,16 +44,6 @@ export class EmbeddedBackend implements TraceBackend {
       else if (linkers.length === 0 && this.store.spansOf(traceId) !== undefined) add({ traceId, matchedBy: 'traceId' });
     }
     return { matches: [...found.values()], searched: [this.id] };
-  }
-
-  /** The stack traces of one span, from the span and the log records logged in it ("Go to Source"). */
-  async sourceFrames(params: SourceFramesRequest.Params): Promise<SourceFramesRequest.Result> {
-    const traceId = asTraceId(params.traceId.toLowerCase());
-    const spanId = params.spanId.toLowerCase();
-    const span = traceId === undefined ? undefined : this.store.spansOf(traceId)?.find((s) => s.spanId === spanId);
-    if (traceId === undefined || span === undefined) return null;
-    const records = (this.logs.logsOf(traceId) ?? []).filter((r) => r.spanId === span.spanId);
-    return { stacks: spanSourceFrames(span, records) };
   }
 
   async getTrace(params: GetTraceRequest.Params): Promise<GetTraceRequest.Result> {

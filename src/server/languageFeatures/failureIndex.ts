@@ -1,95 +1,103 @@
 /**
- * Trace-derived diagnostics: where in the workspace's plugin code recent runs failed. For each
- * failed run, the root cause span's stack traces give the innermost user frame in a plugin (the
- * frame Go to Source opens); runs that failed at the same file and line are counted together.
- * Pure apart from the injected file lookup: the server wires it to node:fs and LSP.
+ * Where in the workspace recent runs failed: each failed run's root cause span resolved to source
+ * locations (sourceResolver.ts: a plugin file's line, or a Code node's line in the app's DSL), and
+ * runs that failed at the same place counted together. The sites feed diagnostics and hovers.
+ * Pure apart from the injected backend and resolver.
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import type { SourceFrame, SourceFramesRequest, ListRunsRequest, SourceStack } from '../../shared/lspProtocol';
-import type { RunSummary } from '../../shared/runSummary';
-import { bestPluginFrame } from '../../shared/sourceTargets';
+import type { ListRunsRequest, SourceLocation } from '../../shared/lspProtocol';
+import type { RunStatus, RunSummary } from '../../shared/runSummary';
+import type { SourceResolution } from '../sourceLinks/sourceResolver';
 
 export const diagnosticSource = 'Dify Trace';
 
-/** A plugin project in a workspace folder: the folder of its `manifest.yaml`. */
-export interface PluginRoot {
-  readonly author: string;
-  readonly name: string;
-  readonly version?: string;
-  /** File system path of the folder. */
-  readonly path: string;
-}
+/** Runs whose failure shows on code: failed, and partly succeeded (a node failed, the run went on). */
+export const failedStatuses: readonly RunStatus[] = ['failed', 'partial-succeeded'];
 
 export interface RunFailure {
   readonly run: RunSummary;
-  readonly stacks: readonly SourceStack[];
+  readonly resolution: SourceResolution;
+}
+
+/** Identifies the run and span a site's latest failure came from, for opening it. */
+export interface FailureRef {
+  /** The run's own trace (its app-level half), which the panel opens. */
+  readonly runTraceId: string;
+  /** The root cause span, possibly in a linked infrastructure trace. */
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly runId?: string;
+  readonly appName: string;
 }
 
 /** One source line where runs failed. */
 export interface FailureSite {
   readonly uri: string;
-  /** 1-based, as the traceback prints it. */
-  readonly line: number;
+  readonly range: SourceLocation['range'];
   /** The exception of the latest run that failed here, e.g. `KeyError: 'max_temp_c'`. */
   readonly exception: string;
   readonly runCount: number;
   /** Epoch milliseconds when the latest of those runs ended. */
   readonly lastSeenMs: number;
-  readonly latest: { readonly traceId: string; readonly spanId: string; readonly runId?: string; readonly appName: string };
+  readonly latest: FailureRef;
+  /** How far up the stack this line is from the innermost frame of the user's code (0: it raised here). */
+  readonly frameDepth: number;
+  readonly label: string;
 }
 
-/** What a diagnostic carries in `data`, so a later code action or command can open the run. */
-export interface FailureDiagnosticData {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly runId?: string;
-}
+/** What a diagnostic carries in `data`: the code action and the hover open the run from it. */
+export type FailureDiagnosticData = FailureRef;
 
-type Backend = {
-  listRuns(params: ListRunsRequest.Params): Promise<ListRunsRequest.Result>;
-  sourceFrames(params: SourceFramesRequest.Params): Promise<SourceFramesRequest.Result>;
-};
+type RunLister = { listRuns(params: ListRunsRequest.Params): Promise<ListRunsRequest.Result> };
+type Resolve = (traceId: string, spanId: string) => Promise<SourceResolution | null>;
+
+export function runEndMs(run: RunSummary): number {
+  return run.startMs + Math.round(run.durationUs / 1000);
+}
 
 /**
- * Stack traces already parsed per root cause span (`traceId/spanId`). Parsing is the costly part
- * of a refresh and a span's stacks change only when its trace (spans or log records) changes, so
- * each refresh re-parses only the traces reported as changed.
+ * Resolutions per root cause span (`traceId/spanId`). Resolving reads the trace and the workspace,
+ * and a span's answer changes only when its trace or the workspace changes, so each refresh
+ * resolves only the traces reported as changed.
  */
-export class SourceStackCache {
-  private readonly stacks = new Map<string, readonly SourceStack[]>();
+export class ResolutionCache {
+  private readonly resolved = new Map<string, SourceResolution | null>();
 
   invalidate(traceIds: Iterable<string>): void {
     const changed = new Set(traceIds);
-    for (const key of this.stacks.keys()) if (changed.has(key.slice(0, key.indexOf('/')))) this.stacks.delete(key);
+    for (const key of this.resolved.keys()) if (changed.has(key.slice(0, key.indexOf('/')))) this.resolved.delete(key);
   }
 
-  async get(backend: Backend, traceId: string, spanId: string): Promise<readonly SourceStack[]> {
+  /** After a workspace or settings change every answer may differ. */
+  clear(): void {
+    this.resolved.clear();
+  }
+
+  async get(resolve: Resolve, traceId: string, spanId: string): Promise<SourceResolution | null> {
     const key = `${traceId}/${spanId}`;
-    const known = this.stacks.get(key);
-    if (known !== undefined) return known;
-    const stacks = (await backend.sourceFrames({ traceId, spanId }))?.stacks ?? [];
-    this.stacks.set(key, stacks);
-    return stacks;
+    if (this.resolved.has(key)) return this.resolved.get(key) ?? null;
+    const resolution = await resolve(traceId, spanId);
+    this.resolved.set(key, resolution);
+    return resolution;
   }
 
-  /** Drops the spans that are no longer a failed run's root cause. */
   retainOnly(keys: ReadonlySet<string>): void {
-    for (const key of this.stacks.keys()) if (!keys.has(key)) this.stacks.delete(key);
+    for (const key of this.resolved.keys()) if (!keys.has(key)) this.resolved.delete(key);
   }
 }
 
-/** Every failed run in the store with the stack traces of its root cause span. */
-export async function collectRunFailures(backend: Backend, cache: SourceStackCache = new SourceStackCache()): Promise<RunFailure[]> {
+/** Failed runs that ended at or after `sinceMs`, each with where its root cause lands in the workspace. */
+export async function collectRunFailures(backend: RunLister, resolve: Resolve, cache: ResolutionCache, sinceMs = 0): Promise<RunFailure[]> {
   const failures: RunFailure[] = [];
   const used = new Set<string>();
   let pageToken: string | undefined;
   do {
-    const page = await backend.listRuns({ filter: { status: ['failed'] }, limit: 1000, ...(pageToken === undefined ? {} : { pageToken }) });
+    const page = await backend.listRuns({ filter: { status: failedStatuses }, limit: 1000, ...(pageToken === undefined ? {} : { pageToken }) });
     for (const run of page.runs) {
-      if (!run.rootCause) continue;
+      if (!run.rootCause || runEndMs(run) < sinceMs) continue;
       used.add(`${run.rootCause.traceId}/${run.rootCause.spanId}`);
-      const stacks = await cache.get(backend, run.rootCause.traceId, run.rootCause.spanId);
-      if (stacks.length > 0) failures.push({ run, stacks });
+      const resolution = await cache.get(resolve, run.rootCause.traceId, run.rootCause.spanId);
+      if (resolution && resolution.locations.length > 0) failures.push({ run, resolution });
     }
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined);
@@ -97,53 +105,31 @@ export async function collectRunFailures(backend: Backend, cache: SourceStackCac
   return failures;
 }
 
-/**
- * The workspace files a plugin frame stands for: the roots whose manifest has the frame's author
- * and name (those with its version too, when any has), where the file exists.
- */
-export function resolvePluginFrame(
-  frame: SourceFrame,
-  roots: readonly PluginRoot[],
-  fileUri: (root: PluginRoot, relativePath: string) => string | undefined,
-): string[] {
-  const plugin = frame.plugin;
-  if (!plugin) return [];
-  const named = roots.filter((r) => r.author === plugin.author && r.name === plugin.name);
-  const sameVersion = named.filter((r) => r.version === plugin.version);
-  const candidates = sameVersion.length > 0 ? sameVersion : named;
-  const uris = candidates.map((r) => fileUri(r, plugin.relativePath)).filter((u): u is string => u !== undefined);
-  return [...new Set(uris)];
-}
-
 /** Failures aggregated per file and line; the latest run decides the message. */
-export function failureSites(failures: readonly RunFailure[], resolve: (frame: SourceFrame) => readonly string[]): FailureSite[] {
+export function failureSites(failures: readonly RunFailure[]): FailureSite[] {
   const sites = new Map<string, FailureSite>();
-  for (const { run, stacks } of failures) {
-    const target = bestPluginFrame(stacks);
-    if (!target || !run.rootCause) continue;
-    const endMs = run.startMs + Math.round(run.durationUs / 1000);
-    const exception = exceptionText(target.stack) ?? run.errorMessage ?? 'The run failed here.';
-    for (const uri of resolve(target.frame)) {
-      const key = `${uri}#${target.frame.line}`;
+  for (const { run, resolution } of failures) {
+    if (!run.rootCause) continue;
+    const endMs = runEndMs(run);
+    const exception = resolution.exception ?? run.errorMessage ?? 'The run failed here.';
+    const latest: FailureRef = { runTraceId: run.traceId, traceId: run.rootCause.traceId, spanId: run.rootCause.spanId, ...(run.runId ? { runId: run.runId } : {}), appName: run.appName };
+    for (const location of resolution.locations) {
+      const key = `${location.uri}#${location.range.start.line}`;
       const before = sites.get(key);
       const isLatest = before === undefined || endMs >= before.lastSeenMs;
-      const latest = { traceId: run.rootCause.traceId, spanId: run.rootCause.spanId, ...(run.runId ? { runId: run.runId } : {}), appName: run.appName };
       sites.set(key, {
-        uri,
-        line: target.frame.line,
+        uri: location.uri,
+        range: isLatest ? location.range : before.range,
         exception: isLatest ? exception : before.exception,
         runCount: (before?.runCount ?? 0) + 1,
         lastSeenMs: isLatest ? endMs : before.lastSeenMs,
         latest: isLatest ? latest : before.latest,
+        frameDepth: isLatest ? location.frameDepth : before.frameDepth,
+        label: isLatest ? location.label : before.label,
       });
     }
   }
   return [...sites.values()];
-}
-
-function exceptionText(stack: SourceStack): string | undefined {
-  if (stack.exceptionType && stack.message) return `${stack.exceptionType}: ${stack.message}`;
-  return stack.exceptionType ?? stack.message;
 }
 
 /** `2026-11-25 17:41:07 UTC`: the same in every locale and time zone. */
@@ -151,25 +137,30 @@ export function formatUtc(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+export function runsText(count: number): string {
+  return count === 1 ? '1 run' : `${count} runs`;
+}
+
 export function toDiagnostic(site: FailureSite): Diagnostic {
-  const runs = site.runCount === 1 ? '1 run' : `${site.runCount} runs`;
-  const run = site.latest.runId ? `run ${site.latest.runId}` : `trace ${site.latest.traceId}`;
-  const data: FailureDiagnosticData = { traceId: site.latest.traceId, spanId: site.latest.spanId, ...(site.latest.runId ? { runId: site.latest.runId } : {}) };
-  const line = Math.max(0, site.line - 1);
+  const run = site.latest.runId ? `run ${site.latest.runId}` : `trace ${site.latest.runTraceId}`;
+  const raised = site.frameDepth === 0 ? '' : `Raised ${site.frameDepth} call(s) below this line (in code outside the workspace): `;
   return {
     severity: DiagnosticSeverity.Error,
-    // To the end of the line: LSP clamps a character past the line's length to its end.
-    range: { start: { line, character: 0 }, end: { line, character: 2 ** 31 - 1 } },
-    message: `${site.exception}\nFailed ${runs} of ${site.latest.appName} here, last seen ${formatUtc(site.lastSeenMs)}; latest: ${run} (trace ${site.latest.traceId}).`,
+    // The line's text, so the squiggle sits under the statement, not its indentation.
+    range: site.range.start.line === site.range.end.line && site.range.start.character === site.range.end.character
+      ? { start: site.range.start, end: { line: site.range.start.line, character: 2 ** 31 - 1 } }
+      : site.range,
+    message: `${raised}${site.exception}\nFailed ${runsText(site.runCount)} of ${site.latest.appName} here, last seen ${formatUtc(site.lastSeenMs)}; latest: ${run} (trace ${site.latest.traceId}).`,
     source: diagnosticSource,
-    data,
+    code: 'run-failure',
+    data: site.latest satisfies FailureDiagnosticData,
   };
 }
 
 /** Diagnostics per file URI, each file's sorted by line. */
 export function diagnosticsByUri(sites: readonly FailureSite[]): Map<string, Diagnostic[]> {
   const byUri = new Map<string, Diagnostic[]>();
-  for (const site of [...sites].sort((a, b) => a.line - b.line)) {
+  for (const site of [...sites].sort((a, b) => a.range.start.line - b.range.start.line)) {
     const list = byUri.get(site.uri) ?? [];
     list.push(toDiagnostic(site));
     byUri.set(site.uri, list);
@@ -179,7 +170,7 @@ export function diagnosticsByUri(sites: readonly FailureSite[]): Map<string, Dia
 
 /**
  * Remembers which files carry diagnostics, so that a file whose failures are gone (traces evicted,
- * plugin folder removed) is cleared with an empty list.
+ * runs older than the window, plugin folder removed) is cleared with an empty list.
  */
 export class PublishedDiagnostics {
   private published = new Set<string>();

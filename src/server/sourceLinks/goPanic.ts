@@ -23,7 +23,7 @@ export function parseGoPanics(text: string): ParsedStack[] {
     if (!frames) return;
     stacks.push({
       language: 'go',
-      frames,
+      frames: withoutRecoveryFrames(frames),
       ...(panic ? { exceptionType: panic[1] ?? 'panic', message: panic[2] ?? '' } : {}),
     });
     panic = undefined; // the other goroutines of the dump did not panic
@@ -56,6 +56,18 @@ export function parseGoPanics(text: string): ParsedStack[] {
   }
   close();
   return stacks;
+}
+
+/**
+ * A stack printed while a panic is being recovered (`runtime/debug.Stack()` in a deferred
+ * function, as the plugin daemon's recovery middleware logs it) starts with the deferred
+ * recovery code, then `panic(…)`, then the frame that panicked. The frames above `panic` are
+ * kept but are not where the failure is, so they are not the user's code.
+ */
+function withoutRecoveryFrames(frames: StackFrame[]): StackFrame[] {
+  const panicAt = frames.findIndex((f) => f.function === 'panic' || f.function === 'runtime.gopanic');
+  if (panicAt <= 0) return frames;
+  return frames.map((f, i) => (i < panicAt ? { ...f, isUserCode: false } : f));
 }
 
 /** The Go runtime and standard library (GOROOT/src), and modules from the module cache or vendor/, are not the user's code. */

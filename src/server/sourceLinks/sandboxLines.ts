@@ -18,6 +18,41 @@ export type CodeLanguage = 'python3' | 'javascript';
 /** runner line − user line, for the runners of current Dify. */
 export const RUNNER_LINE_OFFSET: Readonly<Record<CodeLanguage, number>> = { python3: 0, javascript: 2 };
 
+/** Every runner offset a Dify release used, newest first (JavaScript: 1 before the runner gained its leading empty line). */
+export const RUNNER_LINE_OFFSETS: Readonly<Record<CodeLanguage, readonly number[]>> = { python3: [0], javascript: [2, 1] };
+
+/**
+ * Node prints the source line of an uncaught error above the message: `<anonymous_script>:4` (or
+ * `evalmachine.<anonymous>:4`) and the line's text. The text names the runner line for certain.
+ */
+const NODE_ERROR_SOURCE = /^(?:<anonymous_script>|evalmachine\.<anonymous>|<anonymous>):(\d+)\r?\n(.*)$/m;
+
+/**
+ * Which runner offset a failure agrees with, when the API's Dify release is not known: the one that
+ * puts the source line Node printed on the same user line, else the one under which the innermost
+ * frame's column lies inside its line, else the newest.
+ */
+export function inferRunnerOffset(language: CodeLanguage, userCode: string, innermost: StackFrame | undefined, errorText: string): number {
+  const offsets = RUNNER_LINE_OFFSETS[language];
+  if (offsets.length === 1) return offsets[0]!;
+  const lines = userCode.split('\n');
+  const printed = NODE_ERROR_SOURCE.exec(errorText);
+  if (printed) {
+    const runnerLine = Number(printed[1]);
+    const text = (printed[2] ?? '').trim();
+    const agreeing = offsets.find((o) => text !== '' && lines[runnerLine - o - 1]?.trim() === text);
+    if (agreeing !== undefined) return agreeing;
+  }
+  if (innermost?.column !== undefined) {
+    const fits = offsets.filter((o) => {
+      const line = lines[innermost.line - o - 1];
+      return line !== undefined && innermost.column! <= line.length;
+    });
+    if (fits.length === 1) return fits[0]!;
+  }
+  return offsets[0]!;
+}
+
 export interface UserCodePosition {
   /** 1-based line in the Code node's code as stored in the DSL. */
   readonly line: number;

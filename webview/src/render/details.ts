@@ -14,7 +14,7 @@ export interface DetailsActions {
 }
 
 /** Spans that may carry a stack trace: an error status or an exception event. The host says when none maps. */
-function mayHaveSource(span: Span): boolean {
+export function mayHaveSource(span: Span): boolean {
   return span.status.code === 'error' || span.events.some((e) => e.name === 'exception' || e.name === 'log.exception');
 }
 
@@ -38,7 +38,7 @@ export function renderDetails(container: HTMLElement, span: Span | undefined, tr
       .append('button')
       .attr('type', 'button')
       .attr('class', 'action-button go-to-source')
-      .attr('title', 'Open the plugin source file at the line in this span\'s stack trace')
+      .attr('title', 'Open the source line this span failed at: the plugin file, or the Code node\'s line in the app\'s DSL (Enter on the span)')
       .text('Go to Source')
       .on('click', () => actions.goToSource(traceId, spanId));
   }

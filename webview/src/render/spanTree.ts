@@ -2,6 +2,16 @@ import { select } from 'd3-selection';
 import { scaleLinear } from 'd3-scale';
 import { formatDuration } from '../../../src/model/units';
 import type { Row } from '../layout/visibleRows';
+import type { Span } from '../../../src/model/span';
+import { mayHaveSource } from './details';
+
+/**
+ * The `data-vscode-context` of a span row: which span the webview context menu's commands act on
+ * (`difyTrace.goToSource` receives this object), and whether Go to Source is offered.
+ */
+export function spanContext(span: Span): string {
+  return JSON.stringify({ webviewSection: 'span', traceId: span.traceId, spanId: span.spanId, spanMayHaveSource: mayHaveSource(span), preventDefaultContextMenuItems: true });
+}
 
 export const rowHeight = 24;
 const overscan = 10;
@@ -60,6 +70,8 @@ export function createSpanTree(scroller: HTMLElement, traceStartUs: number, trac
       .attr('aria-setsize', rows.length)
       .attr('aria-posinset', (d) => d.index + 1)
       .attr('data-status', (d) => d.row.span.status.code)
+      // VS Code's webview context menu reads this (package.json "webview/context"); set as an attribute, never parsed as HTML.
+      .attr('data-vscode-context', (d) => spanContext(d.row.span))
       .classed('selected', (d) => d.index === selected)
       .classed('linked-root', (d) => d.row.linkedTraceRoot)
       .classed('root-cause', (d) => d.row.key === rootCauseKey)
@@ -92,6 +104,9 @@ export function createSpanTree(scroller: HTMLElement, traceStartUs: number, trac
     setSelected(index) {
       selected = index;
       scroller.setAttribute('aria-activedescendant', `row-${index}`);
+      // The context menu key on the focused tree acts on the selected span.
+      const span = rows[index]?.span;
+      if (span) scroller.setAttribute('data-vscode-context', spanContext(span));
       render();
     },
     scrollToIndex(index) {

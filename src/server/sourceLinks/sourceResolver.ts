@@ -1,0 +1,163 @@
+/**
+ * "Where in my code did this span fail": the one answer shared by Go to Source, diagnostics and
+ * hovers. Reads the span through the backend interface (a trace snapshot, so a remote backend
+ * answers the same way), finds its stack traces, and maps them to workspace files, or, for a
+ * Code node, to the node's line in the app's exported DSL.
+ */
+import { fileURLToPath } from 'node:url';
+import type { LogRecord } from '../../model/logRecord';
+import type { Span } from '../../model/span';
+import { difyNodesOf } from '../../dify/difyNodes';
+import { errorText } from '../../dify/errorTaxonomy';
+import { parentIndex } from '../../dify/spanDepth';
+import type { DifyNode } from '../../dify/difyNode';
+import type { FindTracesRequest, GetTraceRequest, SourceInsightSettings, SourceLocationsRequest, SourceStack, TraceSnapshot } from '../../shared/lspProtocol';
+import { logsFromSnapshot, spansFromSnapshot } from '../../shared/traceSnapshotCodec';
+import type { RunSummary } from '../../shared/runSummary';
+import type { FileAccess, WorkspaceSnapshot } from '../workspace/workspaceIndex';
+import { codeNodeLocations, type CodeNodeQuery, type DslCache } from './codeNodeLocations';
+import { spanSourceFrames } from './spanSourceFrames';
+import { stackLocations } from './stackLocations';
+import type { CodeLanguage } from './sandboxLines';
+
+export type SourceResolution = NonNullable<SourceLocationsRequest.Result>;
+
+export interface ResolverBackend {
+  getTrace(params: GetTraceRequest.Params): Promise<GetTraceRequest.Result>;
+  findTraces(params: FindTracesRequest.Params): Promise<FindTracesRequest.Result>;
+}
+
+export interface ResolverContext {
+  readonly workspace: () => WorkspaceSnapshot;
+  readonly settings: () => SourceInsightSettings;
+  readonly files: FileAccess;
+  readonly dsls: DslCache;
+}
+
+/** What resolution needs of a span: the span, the records logged in it, and the Code node it belongs to. */
+export interface SpanEvidence {
+  readonly span: Span;
+  readonly records: readonly LogRecord[];
+  readonly codeNode?: CodeNodeQuery;
+}
+
+export function exceptionOf(stacks: readonly SourceStack[]): string | undefined {
+  for (const stack of stacks) {
+    if (stack.exceptionType && stack.message) return `${stack.exceptionType}: ${stack.message}`;
+    if (stack.exceptionType ?? stack.message) return stack.exceptionType ?? stack.message;
+  }
+  return undefined;
+}
+
+/** Pure: the locations for a span's evidence in a workspace. */
+export function resolveEvidence(evidence: SpanEvidence, context: ResolverContext, explicitDsl?: string): SourceResolution {
+  const stacks = spanSourceFrames(evidence.span, evidence.records);
+  const exception = exceptionOf(stacks) ?? firstLine(evidence.codeNode?.errorText);
+  const withException = exception === undefined ? {} : { exception };
+  if (evidence.codeNode) {
+    const dslPaths = explicitDsl !== undefined ? [explicitDsl] : context.workspace().yamlFiles;
+    const found = codeNodeLocations(evidence.codeNode, stacks, dslPaths, context.dsls, explicitDsl !== undefined);
+    return { stacks, ...withException, locations: found.locations, codeNode: found.codeNode, ...(found.problem ? { problem: found.problem } : {}) };
+  }
+  const found = stackLocations(stacks, context.workspace(), context.settings().pathMappings, context.files);
+  const stackException = found.stack ? exceptionOf([found.stack]) : undefined;
+  return {
+    stacks,
+    ...(stackException === undefined ? withException : { exception: stackException }),
+    locations: found.locations,
+    ...(found.problem ? { problem: found.problem } : {}),
+  };
+}
+
+function firstLine(text: string | undefined): string | undefined {
+  const line = text?.split('\n').find((l) => l.trim() !== '' && !/^process exited with code/.test(l));
+  return line?.trim().slice(0, 300);
+}
+
+function isCodeNode(node: DifyNode | undefined): node is DifyNode {
+  return node !== undefined && (node.nodeType === 'code' || node.codeLanguage !== undefined);
+}
+
+/**
+ * The Code node a span belongs to: the span itself or its nearest ancestor that is one, with the
+ * graph node id from its Trace Link counterpart when its own exporter does not record it (Aliyun).
+ */
+export function codeNodeOf(span: Span, spans: readonly Span[], snapshot: Pick<TraceSnapshot, 'counterparts'>, appName: string): CodeNodeQuery | undefined {
+  const parentOf = parentIndex(spans);
+  const nodes = difyNodesOf(spans, parentOf);
+  let current: Span | undefined = span;
+  for (let hops = 0; current !== undefined && hops < 256; hops++) {
+    const node = nodes.get(current);
+    if (node !== undefined && node.nodeType !== undefined && node.nodeType !== 'code' && node.nodeType !== 'task') return undefined;
+    if (isCodeNode(node)) {
+      const nodeId = node.nodeId ?? counterpartNodeId(current, spans, nodes, snapshot);
+      const language = asLanguage(node.codeLanguage) ?? codeLanguageBelow(current, spans, nodes);
+      return {
+        appName,
+        title: node.title,
+        ...(nodeId === undefined ? {} : { nodeId }),
+        ...(language === undefined ? {} : { language }),
+        errorText: errorText(span).trim() || errorText(current).trim(),
+      };
+    }
+    current = parentOf(current);
+  }
+  return undefined;
+}
+
+function asLanguage(value: string | undefined): CodeLanguage | undefined {
+  return value === 'python3' || value === 'javascript' ? value : undefined;
+}
+
+function codeLanguageBelow(span: Span, spans: readonly Span[], nodes: ReadonlyMap<Span, DifyNode>): CodeLanguage | undefined {
+  return asLanguage(nodes.get(span)?.codeLanguage) ?? asLanguage(spans.map((s) => (s.parentSpanId === span.spanId ? nodes.get(s)?.codeLanguage : undefined)).find((l) => l !== undefined));
+}
+
+function counterpartNodeId(span: Span, spans: readonly Span[], nodes: ReadonlyMap<Span, DifyNode>, snapshot: Pick<TraceSnapshot, 'counterparts'>): string | undefined {
+  for (const pair of snapshot.counterparts ?? []) {
+    const other = pair.app.spanId === span.spanId && pair.app.traceId === span.traceId ? pair.infra : pair.infra.spanId === span.spanId && pair.infra.traceId === span.traceId ? pair.app : undefined;
+    if (!other) continue;
+    const otherSpan = spans.find((s) => s.spanId === other.spanId && s.traceId === other.traceId);
+    const id = otherSpan === undefined ? undefined : nodes.get(otherSpan)?.nodeId;
+    if (id !== undefined) return id;
+  }
+  return undefined;
+}
+
+/** Reads spans through the backend and resolves them; used by the request handler and the language features. */
+export class SourceResolver {
+  constructor(
+    private readonly backend: ResolverBackend,
+    private readonly context: ResolverContext,
+  ) {}
+
+  async evidence(traceId: string, spanId: string): Promise<SpanEvidence | undefined> {
+    const snapshot = await this.backend.getTrace({ traceId: traceId.toLowerCase() });
+    if (snapshot === null) return undefined;
+    const spans = spansFromSnapshot(snapshot);
+    const wanted = spanId.toLowerCase();
+    const span = spans.find((s) => s.spanId === wanted && s.traceId === traceId.toLowerCase()) ?? spans.find((s) => s.spanId === wanted);
+    if (span === undefined) return undefined;
+    const records = logsFromSnapshot(snapshot).filter((r) => r.spanId === span.spanId && r.traceId === span.traceId);
+    const run = await this.appRun(snapshot.run, traceId);
+    const codeNode = codeNodeOf(span, spans, snapshot, run?.appName ?? snapshot.run?.appName ?? '');
+    return { span, records, ...(codeNode === undefined ? {} : { codeNode }) };
+  }
+
+  /** The app-level run: the snapshot's own, or for an infrastructure trace the run that links to it. */
+  private async appRun(run: RunSummary | undefined, traceId: string): Promise<RunSummary | undefined> {
+    if (run !== undefined && run.source !== 'infrastructure') return run;
+    const found = await this.backend.findTraces({ kind: 'traceId', traceId: traceId.toLowerCase() });
+    return found.matches.find((m) => m.run !== undefined && m.run.source !== 'infrastructure')?.run ?? run;
+  }
+
+  async resolve(params: SourceLocationsRequest.Params): Promise<SourceLocationsRequest.Result> {
+    const evidence = await this.evidence(params.traceId, params.spanId);
+    if (evidence === undefined) return null;
+    return resolveEvidence(evidence, this.context, params.dslUri === undefined ? undefined : fileUriToPath(params.dslUri));
+  }
+}
+
+function fileUriToPath(uri: string): string {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+}
