@@ -57,6 +57,7 @@ function refreshInsights(changedTraceIds: readonly string[] = []): void {
     .then(async () => {
       if (!insights) return;
       const update = await insights.refresh(changedTraceIds);
+      if (update.lensesChanged || update.diagnostics.length > 0) connection.console.log(`Code insights: ${update.summary}`);
       for (const params of update.diagnostics) await connection.sendDiagnostics(params);
       // Clients without refresh support ask again when the file is next shown.
       if (update.lensesChanged) await connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { DEMO_RUNS } from '../demo/demoRuns';
+import { CODE_FAILING_LINE, ITINERARY_CODE } from '../demo/sandbox';
 import { emitDemoTraces } from '../demo/emitDemoTraces';
 import { findFreePort, startCodeServer } from './harness/codeServer.js';
 import { collectActivationErrors } from './harness/extensionHostLogs.js';
@@ -89,6 +91,17 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await problems.locator('.monaco-list-row', { hasText: `[Ln ${pluginLine},` }).first().waitFor();
     await page.locator('.monaco-editor .squiggly-error').first().waitFor();
     await screenshot(page, 'diagnostic');
+    // A CodeLens on the tool's `_invoke`: the three demo runs called the tool, run 2's call failed.
+    // VS Code asks for an editor's CodeLens once its text has focus (the Problems panel has it now).
+    await page.locator('.monaco-editor .view-lines', { hasText: 'max_temp_c' }).first().click();
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: /^3 runs · p95 \d+(\.\d+)? (s|ms) · 1 error$/ });
+    await lens.waitFor({ timeout: 30_000 });
+    await screenshot(page, 'codelens');
+    await lens.locator('a').first().click();
+    const toolRuns = page.locator('.quick-input-widget', { hasText: 'Latest runs of acme/weather/weather · get_weather' });
+    await toolRuns.waitFor();
+    assert.equal(await toolRuns.locator('.monaco-list-row').count(), 3, 'the lens lists the three runs that called the tool');
+    await page.keyboard.press('Escape');
     // Back to the panel for the steps below.
     await page.locator('.tabs-container .tab', { hasText: `${pluginRun.appName} · failed` }).click();
     await frame.locator('.details h2', { hasText: runtimeSpan.name }).waitFor();
@@ -126,6 +139,38 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await lookUpTrace(page, codeRun.workflowRunId);
     await webviewFrame(page).locator('.summary .run-error', { hasText: `${codeRun.failingNodeTitle!}:` }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'open-trace-by-run-id');
+    // Go to Source on the failing Code node, by keyboard: Enter on the selected root cause opens
+    // the app's exported DSL at line 4 of the node's code, inside Dify's double-quoted scalar.
+    const codeFrame = webviewFrame(page);
+    const codeRoot = codeFrame.locator('.row[role="treeitem"][aria-selected="true"][data-status="error"]');
+    await codeRoot.waitFor();
+    await codeFrame.locator('[role="tree"]').press('Enter');
+    const dslName = 'travel-assistant.yml';
+    const dsl = readFileSync(join(repoRoot(), 'test', 'demo', 'workspace', dslName), 'utf8').split('\n');
+    const failingStatement = ITINERARY_CODE.split('\n')[CODE_FAILING_LINE - 1]!.trim().slice(0, 20);
+    const dslLine = dsl.findIndex((l) => l.includes(failingStatement));
+    assert.ok(dslLine >= 0, `"${failingStatement}" is in the DSL`);
+    await page.locator('.tabs-container .tab.active', { hasText: dslName }).waitFor({ timeout: 30_000 });
+    await statusBar.getByText(`Ln ${dslLine + 1}, Col ${dsl[dslLine]!.indexOf(failingStatement) + 1}`).waitFor({ timeout: 30_000 });
+    // The statement is in view (the editor scrolled sideways to it) and selected.
+    await page.locator('.monaco-editor .view-lines', { hasText: failingStatement }).first().waitFor();
+    await page.locator('.monaco-editor .selected-text').first().waitFor();
+    await screenshot(page, 'go-to-source-code-node');
+    // The same line carries the run's diagnostic in the DSL file.
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    await problems.getByText(dslName).first().waitFor({ timeout: 30_000 });
+    await problems.locator('.monaco-list-row', { hasText: `[Ln ${dslLine + 1},` }).first().waitFor();
+
+    // Go to Source from the Runs view's context menu on the plugin run.
+    await openViewContainer(page, 'Dify Trace Explorer');
+    await failedPluginRow.click({ button: 'right' });
+    await page.locator('.context-view .monaco-menu .action-label', { hasText: /^Go to Source$/ }).waitFor();
+    // The menu is driven by keyboard, as a keyboard user would (its only item: Go to Source).
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ timeout: 30_000 });
+    await statusBar.getByText(new RegExp(`Ln ${pluginLine}, Col`)).waitFor({ timeout: 30_000 });
+
     await lookUpTrace(page, `http://localhost:16686/trace/${succeededRun.appTraceId}`);
     await webviewFrame(page).locator('.summary h1', { hasText: `succeeded ${succeededRun.appName}` }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'open-trace-by-jaeger-url');

@@ -148,8 +148,14 @@ export class SourceOpener implements vscode.Disposable {
       return;
     }
     const range = document.validateRange(toRange(location));
-    const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Selection(range.start, range.start), preview: true });
-    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    // The failing statement is selected; in a DSL it may span the folded lines of a quoted scalar.
+    const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    // Anchor at the end, cursor at the start: the status bar and the view show where the statement begins.
+    editor.selection = new vscode.Selection(range.end, range.start);
+    // The statement's first line is revealed whole, so a view scrolls sideways to it: in a DSL the
+    // statement may start far right on a long line (VS Code keeps the start in view if it is too wide).
+    const firstLineEnd = range.isSingleLine ? range.end : document.lineAt(range.start.line).range.end;
+    editor.revealRange(new vscode.Range(range.start, firstLineEnd), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     this.showError(editor, range, result.exception);
   }
 

@@ -38,6 +38,8 @@ export interface InsightsUpdate {
   readonly diagnostics: { readonly uri: string; readonly diagnostics: Diagnostic[] }[];
   /** Whether the CodeLens set changed, so the client should ask again. */
   readonly lensesChanged: boolean;
+  /** What the features now show, for the server's log. */
+  readonly summary: string;
 }
 
 function commandLink(command: string, args: readonly unknown[]): string {
@@ -86,7 +88,8 @@ export class SourceInsights {
     const lensKey = JSON.stringify(stats.map((s) => [s.source.uri, s.source.line, toolLensTitle(s), s.runs.map((r) => r.traceId)]));
     const lensesChanged = lensKey !== this.lensKey;
     this.lensKey = lensKey;
-    return { diagnostics, lensesChanged };
+    const summary = `${sites.length} failing line(s) in ${this.sitesByUri.size} file(s); ${stats.map((st) => `${st.source.tool} ${toolLensTitle(st)}`).join(', ') || 'no tool figures'}`;
+    return { diagnostics, lensesChanged, summary };
   }
 
   /** Runs that ended in the window, newest first; listing stops at the first older page's end. */
