@@ -3,6 +3,7 @@
 #   ingest      receiver throughput (protobuf batches over loopback into the real receiver + store)
 #   listRuns    run listing with 100k spans in the store
 #   classification  the corpus measures (must be 100%) and the time to classify a 10k-span run
+#   sourceLinks Go to Source: hit rate on test/sourceCorpus (must be 100%), resolution time, click → editor in code-server
 #   activation  the packaged extension in code-server: activation time, page load → receiver listening
 # Installs what it needs: npm packages (when missing or not the locked versions), Chromium, Node 24
 # and code-server (scripts/ensure-host-tools.sh, cached); packs the .vsix when there is none.
@@ -20,7 +21,7 @@ if [ ! -f "$vsix" ]; then
   npm run --silent package | tail -n 1
 fi
 
-for bench in ingest listRuns classification activation; do
+for bench in ingest listRuns classification sourceLinks activation; do
   echo "== bench/$bench.bench.ts"
   node --import tsx "bench/$bench.bench.ts"
 done
