@@ -171,6 +171,17 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ timeout: 30_000 });
     await statusBar.getByText(new RegExp(`Ln ${pluginLine}, Col`)).waitFor({ timeout: 30_000 });
 
+    // And from the panel's own context menu on a span row (VS Code's webview/context menu, fed by
+    // the row's data-vscode-context): the Code node's root cause row again, the DSL again.
+    await page.locator('.tabs-container .tab.active', { hasText: `${codeRun.appName} · failed` }).click();
+    const selectedRow = webviewFrame(page).locator('.row[role="treeitem"][aria-selected="true"]');
+    await selectedRow.click({ button: 'right' });
+    await page.locator('.context-view .monaco-menu .action-label', { hasText: /^Go to Source$/ }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: dslName }).waitFor({ timeout: 30_000 });
+    await statusBar.getByText(`Ln ${dslLine + 1}, Col ${dsl[dslLine]!.indexOf(failingStatement) + 1}`).waitFor({ timeout: 30_000 });
+
     await lookUpTrace(page, `http://localhost:16686/trace/${succeededRun.appTraceId}`);
     await webviewFrame(page).locator('.summary h1', { hasText: `succeeded ${succeededRun.appName}` }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'open-trace-by-jaeger-url');
