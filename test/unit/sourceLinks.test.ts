@@ -16,7 +16,7 @@ import { parseGoPanics } from '../../src/server/sourceLinks/goPanic';
 import { parseNodeStacks } from '../../src/server/sourceLinks/nodeStack';
 import { isPythonUserCode, locatePluginFile } from '../../src/server/sourceLinks/pluginPaths';
 import { parsePythonTracebacks } from '../../src/server/sourceLinks/pythonTraceback';
-import { markSandboxUserFrames, userCodePosition } from '../../src/server/sourceLinks/sandboxLines';
+import { inferRunnerOffset, markSandboxUserFrames, userCodePosition } from '../../src/server/sourceLinks/sandboxLines';
 import type { ParsedStack, StackFrame } from '../../src/shared/stackFrame';
 import { innermostUserFrame } from '../../src/server/sourceLinks/stackFrames';
 
@@ -323,5 +323,25 @@ describe('Go panics', () => {
   it('ignores text without a goroutine header', () => {
     assert.deepEqual(parseGoPanics('panic: boom\n\nmain.main()\n\t/x.go:1'), []);
     assert.deepEqual(parseGoPanics(corpusErrors.pluginDaemonUnavailable.text), []);
+  });
+});
+
+describe('runner offset of a JavaScript Code node (Dify releases differ)', () => {
+  const code = "function main({rows}) {\n    const codes = {UK: 'GB'}\n    return { rows: rows.map(r => codes[r.country].toLowerCase()) }\n}\n";
+  const frame = (line: number, column?: number): StackFrame => ({ file: '<anonymous>', line, ...(column === undefined ? {} : { column }), isUserCode: true });
+
+  it("follows the source line Node printed above the error", () => {
+    // Runner line 4: user line 2 with today's runner (offset 2), user line 3 with the older one (offset 1).
+    const printed = '<anonymous_script>:4\n    return { rows: rows.map(r => codes[r.country].toLowerCase()) }\n              ^\n\nTypeError: x';
+    assert.equal(inferRunnerOffset('javascript', code, frame(4, 50), printed), 1);
+    const current = '<anonymous_script>:4\n    const codes = {UK: \'GB\'}\n\nTypeError: x';
+    assert.equal(inferRunnerOffset('javascript', code, frame(4, 5), current), 2);
+  });
+
+  it('falls back to the column fitting its line, then to the newest runner', () => {
+    assert.equal(inferRunnerOffset('javascript', code, frame(4, 50), 'TypeError: x'), 1, 'column 50 does not fit user line 2 (24 characters)');
+    assert.equal(inferRunnerOffset('javascript', code, frame(4, 3), 'TypeError: x'), 2, 'both fit: the newest');
+    assert.equal(inferRunnerOffset('javascript', code, undefined, ''), 2);
+    assert.equal(inferRunnerOffset('python3', code, frame(4), ''), 0);
   });
 });
