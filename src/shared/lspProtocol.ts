@@ -7,7 +7,7 @@ import type { LogRecord } from '../model/logRecord';
 import type { Resource, Span } from '../model/span';
 import type { ParsedStack, StackFrame } from './stackFrame';
 import type { TraceWarning } from '../model/traceWarning';
-import type { RunFilter, RunSummary } from './runSummary';
+import type { RunFacets, RunFilter, RunSummary } from './runSummary';
 import type { TraceLookupQuery } from './traceLookup';
 
 /** Settings the client passes as `initializationOptions` and on `difyTrace/configure`. */
@@ -42,6 +42,10 @@ export type ReceiverState =
 
 export interface ReceiverStatus {
   readonly receiver: ReceiverState;
+  /** Spans received per second, averaged over the last 10 s (absent from older servers). */
+  readonly spansPerSecond?: number;
+  /** Runs in the store (absent from older servers). */
+  readonly runs?: number;
   readonly spans: number;
   readonly traces: number;
   readonly logRecords: number;
@@ -63,6 +67,52 @@ export namespace ListRunsRequest {
     readonly totalMatching: number;
   }
   export const type = new RequestType<Params, Result, void>('difyTrace/listRuns');
+}
+
+/** client → server: the values present for each filter field (apps, error kinds, node types, plugins, ...), over the runs matching `filter`. */
+export namespace RunFacetsRequest {
+  export interface Params {
+    readonly filter: RunFilter;
+  }
+  export type Result = RunFacets;
+  export const type = new RequestType<Params, Result, void>('difyTrace/runFacets');
+}
+
+/**
+ * client → server: one run as a file a colleague can import: OTLP/JSON in the OpenTelemetry
+ * Collector file exporter's JSON Lines layout — one `ExportTraceServiceRequest` line with the
+ * run's trace and its linked traces, then one `ExportLogsServiceRequest` line when they have log
+ * records. `null` when the trace is not in the store.
+ */
+export namespace ExportTraceRequest {
+  export interface Params {
+    readonly traceId: string;
+  }
+  export type Result = { readonly fileName: string; readonly content: string; readonly spans: number; readonly logRecords: number } | null;
+  export const type = new RequestType<Params, Result, void>('difyTrace/exportTrace');
+}
+
+/**
+ * client → server: ingest an exported file (OTLP/JSON, one request object or JSON Lines of them,
+ * traces and logs) as if it had been received; nothing valid is lost for an invalid line.
+ */
+export namespace ImportTracesRequest {
+  export interface Params {
+    readonly content: string;
+    /** For messages only. */
+    readonly fileName: string;
+  }
+  export interface Result {
+    readonly spans: number;
+    readonly logRecords: number;
+    /** Trace ids imported, the run's own first when the file holds one run. */
+    readonly traceIds: readonly string[];
+    /** Spans or records refused (bad ids), and why. */
+    readonly rejected: number;
+    /** Per line that could not be read: `line N: what was wrong`. */
+    readonly errors: readonly string[];
+  }
+  export const type = new RequestType<Params, Result, void>('difyTrace/importTraces');
 }
 
 /** A span as sent over the wire: its resource is an index into `TraceSnapshot.resources`. */

@@ -69,9 +69,43 @@ export interface RunGap {
 
 export interface RunFilter {
   readonly status?: readonly RunStatus[];
+  /** Exact app name (one app); `appNames` for several. */
   readonly appName?: string;
+  readonly appNames?: readonly string[];
+  readonly kinds?: readonly RunKind[];
   /** Only runs that started at or after this epoch millisecond. */
   readonly sinceMs?: number;
-  /** Case-insensitive substring of app name, run id, trace id or error message. */
+  /** Only runs that started before this epoch millisecond. */
+  readonly untilMs?: number;
+  /**
+   * Keyword, case-insensitive: the run's ids, app name and error, and full text over its traces'
+   * span names and attribute values (node inputs and outputs, LLM prompts and completions) and
+   * their log records.
+   */
   readonly text?: string;
+  readonly errorKinds?: readonly ErrorKind[];
+  /** Runs that executed a node of one of these types (graphon's type strings, `task` for Aliyun's untyped nodes). */
+  readonly nodeTypes?: readonly string[];
+  /** Runs that called a tool of one of these plugins (`author/name`). */
+  readonly plugins?: readonly string[];
+  readonly minDurationUs?: number;
+  readonly minTokens?: number;
+  /** The runs of one Dify conversation. */
+  readonly conversationId?: string;
+}
+
+/** The values present in the store for each filter field, with run counts, for the filter pickers. */
+export interface RunFacets {
+  readonly total: number;
+  readonly apps: readonly FacetCount[];
+  readonly statuses: readonly FacetCount<RunStatus>[];
+  readonly kinds: readonly FacetCount<RunKind>[];
+  readonly errorKinds: readonly FacetCount<ErrorKind>[];
+  readonly nodeTypes: readonly FacetCount[];
+  readonly plugins: readonly FacetCount[];
+}
+
+export interface FacetCount<T extends string = string> {
+  readonly value: T;
+  readonly count: number;
 }
