@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { openTrace, openTraceCommand, openTraceFromClipboard, openTraceFromClipboardCommand } from './host/commands/openTraceCommand';
+import { ExportImportCommands, exportRunCommand, importTracesCommand } from './host/commands/exportImportCommands';
+import { openTraceCommand, openTraceFromClipboardCommand, TraceLookup } from './host/commands/openTraceCommand';
+import { registerTerminalTraceLinks, registerTraceUriHandler } from './host/commands/traceLinkHandlers';
 import { changeReceiverPort, copyReceiverUrl, showSetupGuide } from './host/commands/receiverCommands';
 import { TracePanels, tracePanelViewType } from './host/panel/tracePanels';
 import { goToSourceCommand, goToSourceTarget, SourceOpener } from './host/sourceLinks/openSourceFrame';
@@ -9,6 +11,7 @@ import { TraceServerClient } from './host/traceServerClient';
 import { ReceiverStatusBar } from './host/views/receiverStatusBar';
 import { RunsView } from './host/views/runsView';
 import { loadMoreRunsCommand, openRunCommand } from './host/views/runsTreeProvider';
+import { registerRunsViewCommands } from './host/views/runsViewCommands';
 
 declare const globalThis: { __difyTraceLoadStart?: number };
 
@@ -19,8 +22,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Dify Trace Explorer', { log: true });
   const traceClient = new TraceServerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath, output, readServerSettings);
   client = traceClient;
-  const runsView = new RunsView(traceClient, output);
+  const runsView = new RunsView(traceClient, output, context.workspaceState);
   const panels = new TracePanels(context.extensionUri, traceClient, output);
+  const lookup = new TraceLookup(traceClient, panels, context.globalState, runsView);
+  const exportImport = new ExportImportCommands(traceClient, panels, runsView, output);
   const statusBar = new ReceiverStatusBar();
   const sourceOpener = new SourceOpener(traceClient, output);
   const report = (what: string) => (e: unknown) => {
@@ -47,8 +52,13 @@ export function activate(context: vscode.ExtensionContext): void {
       return (target ? sourceOpener.goToSource(target.traceId.toLowerCase(), target.spanId.toLowerCase()) : sourceOpener.pickRun()).catch(report('Go to Source'));
     }),
     vscode.commands.registerCommand(showToolRunsCommand, (args: unknown) => showToolRuns(args, panels).catch(report('Showing the runs of a tool'))),
-    vscode.commands.registerCommand(openTraceCommand, () => openTrace(traceClient, panels).catch(report('Opening a trace'))),
-    vscode.commands.registerCommand(openTraceFromClipboardCommand, () => openTraceFromClipboard(traceClient, panels).catch(report('Opening a trace from the clipboard'))),
+    vscode.commands.registerCommand(openTraceCommand, () => lookup.openTrace().catch(report('Opening a trace'))),
+    vscode.commands.registerCommand(openTraceFromClipboardCommand, () => lookup.openFromClipboard().catch(report('Opening a trace from the clipboard'))),
+    registerTraceUriHandler(lookup, output),
+    registerTerminalTraceLinks(lookup, output),
+    ...registerRunsViewCommands(runsView, traceClient, context.workspaceState, output, report),
+    vscode.commands.registerCommand(exportRunCommand, (run: unknown) => exportImport.exportRun(run).catch(report('Exporting the run'))),
+    vscode.commands.registerCommand(importTracesCommand, (file: unknown) => exportImport.importTraces(file).catch(report('Importing traces'))),
     vscode.commands.registerCommand(loadMoreRunsCommand, () => runsView.loadMore().catch(report('Loading more runs'))),
     vscode.commands.registerCommand('difyTrace.refreshRuns', () => runsView.refresh().catch(report('Refreshing runs'))),
     vscode.commands.registerCommand('difyTrace.copyReceiverUrl', () => copyReceiverUrl(traceClient, context.extensionUri)),

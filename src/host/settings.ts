@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { PathMapping, ServerSettings } from '../shared/lspProtocol';
 import { defaultServerSettings } from '../shared/defaultSettings';
+import { isRunGrouping, type RunGrouping } from './views/runGrouping';
 
 export const configSection = 'difyTrace';
 
@@ -53,4 +54,29 @@ export function readPathMappings(value: unknown, folders: readonly { readonly na
 
 export function affectsServerSettings(event: vscode.ConfigurationChangeEvent): boolean {
   return ['receiver', 'store', 'pathMappings', 'codeInsights'].some((key) => event.affectsConfiguration(`${configSection}.${key}`));
+}
+
+/** Settings of the Runs view itself (the trace server does not see them). */
+export interface RunsViewSettings {
+  readonly groupBy: RunGrouping;
+  /** Whether the view starts with live updates on. */
+  readonly live: boolean;
+}
+
+export function readRunsViewSettings(): RunsViewSettings {
+  const config = vscode.workspace.getConfiguration(configSection);
+  const groupBy = config.get<unknown>('runs.groupBy', 'app');
+  return { groupBy: isRunGrouping(groupBy) ? groupBy : 'app', live: config.get<boolean>('runs.live', true) };
+}
+
+/** Remembers the grouping where the setting is defined: the workspace when it sets one, else the user settings. */
+export async function writeRunsGrouping(grouping: RunGrouping): Promise<void> {
+  const config = vscode.workspace.getConfiguration(configSection);
+  const inspected = config.inspect('runs.groupBy');
+  const target = inspected?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await config.update('runs.groupBy', grouping, target);
+}
+
+export function affectsRunsViewSettings(event: vscode.ConfigurationChangeEvent): boolean {
+  return event.affectsConfiguration(`${configSection}.runs`);
 }

@@ -2,10 +2,13 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
   ConfigureNotification,
+  ExportTraceRequest,
   FindTracesRequest,
   GetTraceRequest,
+  ImportTracesRequest,
   ListRunsRequest,
   ReceiverStatusNotification,
+  RunFacetsRequest,
   RunsChangedNotification,
   SourceLocationsRequest,
   type ReceiverStatus,
@@ -55,6 +58,18 @@ export class TraceServerClient implements vscode.Disposable {
 
   async listRuns(params: ListRunsRequest.Params): Promise<ListRunsRequest.Result> {
     return (await this.start()).sendRequest(ListRunsRequest.type, params);
+  }
+
+  async runFacets(params: RunFacetsRequest.Params, token?: vscode.CancellationToken): Promise<RunFacetsRequest.Result> {
+    return (await this.start()).sendRequest(RunFacetsRequest.type, params, token);
+  }
+
+  async exportTrace(traceId: string, token?: vscode.CancellationToken): Promise<ExportTraceRequest.Result> {
+    return (await this.start()).sendRequest(ExportTraceRequest.type, { traceId }, token);
+  }
+
+  async importTraces(params: ImportTracesRequest.Params, token?: vscode.CancellationToken): Promise<ImportTracesRequest.Result> {
+    return (await this.start()).sendRequest(ImportTracesRequest.type, params, token);
   }
 
   async getTrace(traceId: string): Promise<GetTraceRequest.Result> {

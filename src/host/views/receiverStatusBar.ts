@@ -1,5 +1,9 @@
 import * as vscode from 'vscode';
 import type { ReceiverStatus } from '../../shared/lspProtocol';
+import { listeningDetails, storeCountsText } from './receiverStatusText';
+
+/** Clicking the item opens the Runs view (its welcome content has the fix for each problem state). */
+const openRunsView: vscode.Command = { command: 'difyTrace.runs.focus', title: 'Open the Runs View' };
 
 /**
  * The receiver's live address and state in the status bar: the one always-visible place for the
@@ -17,37 +21,40 @@ export class ReceiverStatusBar implements vscode.Disposable {
   update(status: ReceiverStatus): void {
     const r = status.receiver;
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.isTrusted = { enabledCommands: ['difyTrace.copyReceiverUrl', 'difyTrace.changeReceiverPort', 'difyTrace.showLog'] };
+    tooltip.isTrusted = { enabledCommands: ['difyTrace.copyReceiverUrl', 'difyTrace.changeReceiverPort', 'difyTrace.showLog', 'difyTrace.runs.focus', 'workbench.action.openSettings'] };
     this.item.backgroundColor = undefined;
+    this.item.command = openRunsView;
     switch (r.state) {
-      case 'listening':
-        this.item.text = `$(radio-tower) Dify ${r.url.replace(/^http:\/\//, '')}`;
-        this.item.command = 'difyTrace.copyReceiverUrl';
-        tooltip.appendMarkdown('Dify traces are received at ').appendText(r.url).appendMarkdown('\n\n[Copy Receiver URL](command:difyTrace.copyReceiverUrl)');
+      case 'listening': {
+        const { rate, refused } = listeningDetails(status);
+        this.item.text = `$(radio-tower) Dify ${r.url.replace(/^http:\/\//, '')}${rate ? ` · ${rate}` : ''}${refused ? ` $(warning) ${refused}` : ''}`;
+        tooltip.appendMarkdown('Dify traces are received at ').appendText(r.url).appendMarkdown(rate ? ` (${rate} over the last 10 s)` : '');
+        tooltip.appendMarkdown('\n\n[Copy Receiver URL](command:difyTrace.copyReceiverUrl) · [Open Runs View](command:difyTrace.runs.focus)');
         break;
+      }
       case 'portInUse':
         this.item.text = `$(warning) Dify: port ${r.port} in use`;
-        this.item.command = 'difyTrace.changeReceiverPort';
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
         tooltip.appendMarkdown(`Another process listens on ${r.host}:${r.port}, so the receiver is not running.\n\n[Change Port](command:difyTrace.changeReceiverPort)`);
         break;
       case 'failed':
         this.item.text = '$(error) Dify receiver failed';
-        this.item.command = 'difyTrace.showLog';
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         tooltip.appendText(r.message).appendMarkdown('\n\n[Show Log](command:difyTrace.showLog)');
         break;
       case 'disabled':
         this.item.text = '$(circle-slash) Dify receiver off';
-        this.item.command = { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['difyTrace.receiver'] };
-        tooltip.appendMarkdown('The embedded receiver is turned off (`difyTrace.receiver.enabled`).');
+        tooltip.appendMarkdown('The embedded receiver is turned off (`difyTrace.receiver.enabled`); imported traces still show in the Runs view.\n\n[Open Settings](command:workbench.action.openSettings?%5B%22difyTrace.receiver%22%5D)');
         break;
       case 'starting':
         this.item.text = '$(loading~spin) Dify';
         break;
     }
-    tooltip.appendMarkdown(`\n\n${status.traces} traces · ${status.spans} spans in memory`);
-    if (status.rejectedRequests > 0) tooltip.appendMarkdown(`\n\n${status.rejectedRequests} request(s) refused; last: `).appendText(status.lastError ?? '');
+    tooltip.appendMarkdown('\n\n').appendText(storeCountsText(status));
+    if (status.rejectedRequests > 0) {
+      tooltip.appendMarkdown(`\n\n$(warning) ${status.rejectedRequests} request(s) refused; last: `).appendText(status.lastError ?? 'no reason recorded');
+      tooltip.appendMarkdown('\n\n[Show Log](command:difyTrace.showLog)');
+    }
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = { label: this.item.text.replace(/\$\([^)]*\)\s*/g, '') };
   }

@@ -1,33 +1,48 @@
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../shared/runSummary';
 import { appDescription, runDescription, runLabel, runTooltip, statusIcon, statusLabel } from './runPresentation';
+import { groupRuns, type RunGroup, type RunGrouping } from './runGrouping';
 
 export type RunsNode =
-  | { readonly kind: 'app'; readonly appName: string; readonly runs: readonly RunSummary[] }
-  | { readonly kind: 'run'; readonly run: RunSummary }
-  | { readonly kind: 'loadMore' };
+  | { readonly kind: 'group'; readonly grouping: RunGrouping; readonly group: RunGroup }
+  /** `withApp`: the label names the app (the flat list, where no group does). */
+  | { readonly kind: 'run'; readonly run: RunSummary; readonly withApp?: boolean }
+  | { readonly kind: 'loadMore'; readonly remaining: number }
+  | { readonly kind: 'newRuns'; readonly count: number };
 
 export const openRunCommand = 'difyTrace.openRun';
 export const loadMoreRunsCommand = 'difyTrace.loadMoreRuns';
+export const refreshRunsCommand = 'difyTrace.refreshRuns';
 
-/** Runs grouped by app (apps ordered by their newest run), newest run first within each app. */
-export function groupByApp(runs: readonly RunSummary[]): RunsNode[] {
-  const groups = new Map<string, RunSummary[]>();
-  for (const run of runs) groups.set(run.appName, [...(groups.get(run.appName) ?? []), run]);
-  return [...groups].map(([appName, appRuns]) => ({ kind: 'app', appName, runs: appRuns }));
+export interface RunsTreeContent {
+  readonly runs: readonly RunSummary[];
+  readonly grouping: RunGrouping;
+  /** Matching runs not loaded yet; a "Load more" row when above 0. */
+  readonly remaining: number;
+  /** Runs that arrived while live updates are paused; a row at the top when above 0. */
+  readonly newRuns: number;
 }
 
-/** The Runs tree, fed by `RunsView`; it holds no state of its own beyond the page. */
+/**
+ * The Runs tree, fed by `RunsView`; it holds no state of its own beyond what it shows. Every item
+ * has a stable id (trace id, group key), so VS Code keeps the selection, focus and expanded state
+ * when the runs are replaced as new ones arrive.
+ */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private nodes: RunsNode[] = [];
   private count = 0;
 
-  setRuns(runs: readonly RunSummary[], hasMore: boolean): void {
-    this.nodes = groupByApp(runs);
-    if (hasMore) this.nodes.push({ kind: 'loadMore' });
-    this.count = runs.length;
+  setContent(content: RunsTreeContent): void {
+    const top: RunsNode[] = content.newRuns > 0 ? [{ kind: 'newRuns', count: content.newRuns }] : [];
+    const body: RunsNode[] =
+      content.grouping === 'none'
+        ? content.runs.map((run) => ({ kind: 'run', run, withApp: true }))
+        : groupRuns(content.runs, content.grouping).map((group) => ({ kind: 'group', grouping: content.grouping, group }));
+    const bottom: RunsNode[] = content.remaining > 0 ? [{ kind: 'loadMore', remaining: content.remaining }] : [];
+    this.nodes = [...top, ...body, ...bottom];
+    this.count = content.runs.length;
     this.changeEmitter.fire();
   }
 
@@ -37,42 +52,59 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
 
   getChildren(element?: RunsNode): RunsNode[] {
     if (element === undefined) return this.nodes;
-    return element.kind === 'app' ? element.runs.map((run) => ({ kind: 'run', run })) : [];
+    return element.kind === 'group' ? element.group.runs.map((run) => ({ kind: 'run', run })) : [];
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
     switch (node.kind) {
       case 'loadMore': {
         const item = new vscode.TreeItem('Load more runs…');
+        item.id = 'loadMore';
+        item.description = `${node.remaining.toLocaleString()} more`;
         item.iconPath = new vscode.ThemeIcon('more');
         item.command = { command: loadMoreRunsCommand, title: 'Load More Runs' };
         return item;
       }
-      case 'app': {
-        const item = new vscode.TreeItem(node.appName, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `app:${node.appName}`;
-        item.description = appDescription(node.runs);
-        item.iconPath = new vscode.ThemeIcon('symbol-class');
-        item.contextValue = 'app';
+      case 'newRuns': {
+        const item = new vscode.TreeItem(`${node.count.toLocaleString()} new run${node.count === 1 ? '' : 's'} — show`);
+        item.id = 'newRuns';
+        item.description = 'live updates paused';
+        item.tooltip = 'Runs arrived while live updates are paused. Click to show them, or resume live updates from the view title.';
+        item.iconPath = new vscode.ThemeIcon('arrow-up');
+        item.command = { command: refreshRunsCommand, title: 'Show New Runs' };
         return item;
       }
-      case 'run': {
-        const { run } = node;
-        const item = new vscode.TreeItem(runLabel(run));
-        item.id = run.traceId;
-        item.description = runDescription(run);
-        item.tooltip = runTooltip(run);
-        item.iconPath = statusIcon(run.status);
-        // `.source`: the run has a root cause span, so Go to Source is offered on it.
-        item.contextValue = `run.${run.status}${run.rootCause ? '.source' : ''}`;
-        item.accessibilityInformation = { label: `${run.appName} ${runLabel(run)}, ${statusLabel(run.status)}, ${runDescription(run)}` };
-        item.command = { command: openRunCommand, title: 'Open Run', arguments: [run.traceId] };
-        return item;
-      }
+      case 'group':
+        return groupItem(node.group, node.grouping);
+      case 'run':
+        return runItem(node.run, node.withApp === true);
     }
   }
 
   dispose(): void {
     this.changeEmitter.dispose();
   }
+}
+
+function groupItem(group: RunGroup, grouping: RunGrouping): vscode.TreeItem {
+  const item = new vscode.TreeItem(group.label, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = group.id;
+  item.description = appDescription(group.runs);
+  item.tooltip = group.what;
+  item.iconPath = new vscode.ThemeIcon(grouping === 'conversation' ? 'comment-discussion' : 'symbol-class');
+  item.contextValue = grouping === 'conversation' ? 'conversation' : 'app';
+  return item;
+}
+
+function runItem(run: RunSummary, withApp: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem(withApp ? `${run.appName} · ${runLabel(run)}` : runLabel(run));
+  item.id = run.traceId;
+  item.description = runDescription(run);
+  item.tooltip = runTooltip(run);
+  item.iconPath = statusIcon(run.status);
+  // `.source`: the run has a root cause span, so Go to Source is offered on it.
+  item.contextValue = `run.${run.status}${run.rootCause ? '.source' : ''}`;
+  item.accessibilityInformation = { label: `${run.appName} ${runLabel(run)}, ${statusLabel(run.status)}, ${runDescription(run)}` };
+  item.command = { command: openRunCommand, title: 'Open Run', arguments: [run.traceId] };
+  return item;
 }

@@ -1,29 +1,103 @@
 import * as vscode from 'vscode';
-import type { ReceiverState, ReceiverStatus } from '../../shared/lspProtocol';
+import type { ListRunsRequest, ReceiverState, ReceiverStatus } from '../../shared/lspProtocol';
+import type { RunFilter, RunSummary } from '../../shared/runSummary';
+import { affectsRunsViewSettings, readRunsViewSettings } from '../settings';
 import type { TraceServerClient } from '../traceServerClient';
+import type { RunGrouping } from './runGrouping';
+import { compactSpec, isEmptySpec, readSpec, toRunFilter, type RunFilterSpec } from './runFilterSpec';
+import { longFilterText, runsViewText } from './runFilterText';
 import { RunsTreeProvider, type RunsNode } from './runsTreeProvider';
 
 const pageSize = 100;
+/** The server's largest page. */
+const maxPage = 1000;
+const activeFilterKey = 'difyTrace.runFilter';
+/** Only the embedded backend exists in this release; `FindTracesRequest.searched` names it the same way. */
+const backendName = 'embedded';
+
+type Client = Pick<TraceServerClient, 'listRuns' | 'onRunsChanged' | 'onStatus' | 'lastStatus'>;
 
 /**
- * The Runs view: asks the trace server for runs when they change (debounced), and shows the
- * receiver's state as the view message and as context keys for the welcome content.
+ * The Runs view: the runs matching the filter, newest first, a page at a time. Live, it re-lists
+ * the loaded window when runs change (debounced; ids are stable, so the selection and expanded
+ * groups stay); paused, it only counts the runs that arrived. The filter is kept per workspace.
  */
 export class RunsView implements vscode.Disposable {
   private readonly provider = new RunsTreeProvider();
   private readonly treeView: vscode.TreeView<RunsNode>;
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
-  private limit = pageSize;
+  private spec: RunFilterSpec;
+  private grouping: RunGrouping;
+  private live: boolean;
+  private runs: readonly RunSummary[] = [];
+  /** The server filter of the listing shown, so that "Load more" continues the same listing. */
+  private listedFilter: RunFilter = {};
+  private nextPageToken: string | undefined;
+  private totalMatching = 0;
+  private totalInStore: number | undefined;
+  private newRuns = 0;
+  /** Drops the answer of a listing overtaken by a newer one. */
+  private generation = 0;
 
-  constructor(private readonly client: TraceServerClient, private readonly output: vscode.LogOutputChannel) {
-    this.treeView = vscode.window.createTreeView('difyTrace.runs', { treeDataProvider: this.provider, showCollapseAll: false });
+  constructor(
+    private readonly client: Client,
+    private readonly output: vscode.LogOutputChannel,
+    private readonly workspaceState: vscode.Memento,
+  ) {
+    this.spec = readSpec(workspaceState.get<unknown>(activeFilterKey)) ?? {};
+    const settings = readRunsViewSettings();
+    this.grouping = settings.groupBy;
+    this.live = settings.live;
+    this.treeView = vscode.window.createTreeView('difyTrace.runs', { treeDataProvider: this.provider, showCollapseAll: true });
     this.disposables.push(
       this.treeView,
       this.provider,
       client.onRunsChanged(() => this.scheduleRefresh()),
       client.onStatus((status) => this.showStatus(status)),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (affectsRunsViewSettings(event)) this.setGrouping(readRunsViewSettings().groupBy);
+      }),
     );
+    void this.setContextKeys();
+  }
+
+  get filter(): RunFilterSpec {
+    return this.spec;
+  }
+
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  get currentGrouping(): RunGrouping {
+    return this.grouping;
+  }
+
+  /** The runs in the view, newest first. */
+  get shownRuns(): readonly RunSummary[] {
+    return this.runs;
+  }
+
+  async setFilter(spec: RunFilterSpec): Promise<void> {
+    this.spec = compactSpec(spec);
+    await this.workspaceState.update(activeFilterKey, isEmptySpec(this.spec) ? undefined : this.spec);
+    this.output.info(`Runs filter: ${isEmptySpec(this.spec) ? 'none' : longFilterText(this.spec)}`);
+    await this.refresh({ resetPaging: true });
+  }
+
+  async setLive(live: boolean): Promise<void> {
+    this.live = live;
+    await this.setContextKeys();
+    if (live) await this.refresh();
+    else this.showText();
+  }
+
+  setGrouping(grouping: RunGrouping): void {
+    if (grouping === this.grouping) return;
+    this.grouping = grouping;
+    this.render();
+    void this.setContextKeys();
   }
 
   /** Coalesces bursts of change notifications into one request. */
@@ -31,53 +105,116 @@ export class RunsView implements vscode.Disposable {
     if (this.refreshTimer) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
-      void this.refresh().catch((e: unknown) => this.output.error('Listing runs failed', e));
+      const work = this.live ? this.refresh() : this.countNewRuns();
+      void work.catch((e: unknown) => this.output.error('Listing runs failed', e));
     }, delayMs);
   }
 
-  async refresh(): Promise<void> {
-    const page = await this.client.listRuns({ filter: {}, limit: this.limit });
-    this.provider.setRuns(page.runs, page.nextPageToken !== undefined);
-    await vscode.commands.executeCommand('setContext', 'difyTrace.hasRuns', page.runs.length > 0);
-    if (this.client.lastStatus) this.showStatus(this.client.lastStatus);
+  /** Lists the runs again: the window loaded so far (at least a page), or only the first page. */
+  async refresh(options: { resetPaging?: boolean } = {}): Promise<void> {
+    const generation = ++this.generation;
+    const want = options.resetPaging ? pageSize : Math.max(pageSize, this.runs.length);
+    // Relative time ("last hour") is re-read from the clock at each listing.
+    const filter = toRunFilter(this.spec, Date.now());
+    const listing = await this.listTop(filter, want);
+    const total = isEmptySpec(this.spec) ? listing.totalMatching : await this.storeTotal();
+    if (generation !== this.generation) return;
+    this.listedFilter = filter;
+    this.runs = listing.runs;
+    this.nextPageToken = listing.nextPageToken;
+    this.totalMatching = listing.totalMatching;
+    this.totalInStore = total;
+    this.newRuns = 0;
+    this.render();
+    await this.setContextKeys();
   }
 
   async loadMore(): Promise<void> {
-    this.limit += pageSize;
-    await this.refresh();
+    if (this.nextPageToken === undefined) return;
+    const generation = ++this.generation;
+    const page = await this.client.listRuns({ filter: this.listedFilter, limit: pageSize, pageToken: this.nextPageToken });
+    if (generation !== this.generation) return;
+    const known = new Set(this.runs.map((r) => r.traceId));
+    this.runs = [...this.runs, ...page.runs.filter((r) => !known.has(r.traceId))];
+    this.nextPageToken = page.nextPageToken;
+    this.totalMatching = page.totalMatching;
+    this.render();
+  }
+
+  private async listTop(filter: RunFilter, want: number): Promise<{ runs: RunSummary[]; nextPageToken?: string; totalMatching: number }> {
+    const runs: RunSummary[] = [];
+    let page: ListRunsRequest.Result | undefined;
+    do {
+      const pageToken = page?.nextPageToken;
+      page = await this.client.listRuns({ filter, limit: Math.min(maxPage, want - runs.length), ...(pageToken === undefined ? {} : { pageToken }) });
+      runs.push(...page.runs);
+    } while (page.nextPageToken !== undefined && runs.length < want);
+    return { runs, totalMatching: page.totalMatching, ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }) };
+  }
+
+  /** Runs in the store: from the receiver status when the server reports it, else one small listing. */
+  private async storeTotal(): Promise<number> {
+    const fromStatus = this.client.lastStatus?.runs;
+    if (fromStatus !== undefined) return fromStatus;
+    return (await this.client.listRuns({ filter: {}, limit: 1 })).totalMatching;
+  }
+
+  /** Paused: how many matching runs started after the newest one shown. */
+  private async countNewRuns(): Promise<void> {
+    const filter = toRunFilter(this.spec, Date.now());
+    const newest = this.runs[0]?.startMs;
+    const since = newest === undefined ? filter.sinceMs : Math.max(newest + 1, filter.sinceMs ?? 0);
+    const page = await this.client.listRuns({ filter: { ...filter, ...(since === undefined ? {} : { sinceMs: since }) }, limit: 1 });
+    if (this.live) return;
+    this.newRuns = page.totalMatching;
+    this.render();
+  }
+
+  private render(): void {
+    this.provider.setContent({
+      runs: this.runs,
+      grouping: this.grouping,
+      remaining: this.nextPageToken === undefined ? 0 : Math.max(1, this.totalMatching - this.runs.length),
+      newRuns: this.live ? 0 : this.newRuns,
+    });
+    this.treeView.badge = !this.live && this.newRuns > 0 ? { value: this.newRuns, tooltip: `${this.newRuns} new Dify run(s) while live updates are paused` } : undefined;
+    this.showText();
+  }
+
+  private async setContextKeys(): Promise<void> {
+    const filtered = !isEmptySpec(this.spec);
+    const storeHasRuns = (this.totalInStore ?? this.totalMatching) > 0;
+    await Promise.all([
+      vscode.commands.executeCommand('setContext', 'difyTrace.hasRuns', this.runs.length > 0),
+      vscode.commands.executeCommand('setContext', 'difyTrace.runsFiltered', filtered),
+      // The tree is empty only because of the filter: the welcome content says so, with Clear Filter.
+      vscode.commands.executeCommand('setContext', 'difyTrace.runsFilteredOut', filtered && storeHasRuns && this.runs.length === 0),
+      vscode.commands.executeCommand('setContext', 'difyTrace.runsLive', this.live),
+      vscode.commands.executeCommand('setContext', 'difyTrace.runsGrouping', this.grouping),
+    ]);
+  }
+
+  private showStatus(status: ReceiverStatus): void {
+    void vscode.commands.executeCommand('setContext', 'difyTrace.receiverState', status.receiver.state);
+    this.showText();
   }
 
   /**
-   * VS Code hides the welcome content while a tree view has a message, so problems go into the
-   * message only when runs fill the tree; when it is empty the welcome content explains them. The
-   * live address and counts are in the view description either way.
+   * The description carries the filter (short), the counts and the backend; the message the whole
+   * filter and any receiver problem. VS Code hides the welcome content while a tree view has a
+   * message, so the message stays empty while the tree is: the welcome content explains then.
    */
-  private showStatus(status: ReceiverStatus): void {
-    const r = status.receiver;
-    void vscode.commands.executeCommand('setContext', 'difyTrace.receiverState', r.state);
-    const runs = this.provider.runCount;
-    this.treeView.description = describeReceiver(r, runs);
-    this.treeView.message = runs > 0 ? receiverProblem(r) ?? '' : '';
+  private showText(): void {
+    const status = this.client.lastStatus;
+    const counts = { shown: this.runs.length, matching: this.totalMatching, ...(this.totalInStore === undefined ? {} : { total: this.totalInStore }) };
+    const text = runsViewText(this.spec, counts, backendName, status ? receiverProblem(status.receiver) : undefined);
+    this.treeView.description = status?.receiver.state === 'starting' || status === undefined ? 'starting…' : text.description;
+    this.treeView.message = this.runs.length > 0 ? text.message : '';
   }
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const d of this.disposables) d.dispose();
-  }
-}
-
-function describeReceiver(r: ReceiverState, runs: number): string {
-  switch (r.state) {
-    case 'listening':
-      return `${runs} run${runs === 1 ? '' : 's'} · receiver on ${r.url}`;
-    case 'portInUse':
-      return `receiver stopped: port ${r.port} in use`;
-    case 'failed':
-      return 'receiver stopped';
-    case 'disabled':
-      return 'receiver off';
-    case 'starting':
-      return 'starting…';
   }
 }
 

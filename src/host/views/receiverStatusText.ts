@@ -1,0 +1,26 @@
+/** Words and figures for the receiver's status bar item. Pure. */
+import type { ReceiverStatus } from '../../shared/lspProtocol';
+
+/** "12 spans/s", "0.4 spans/s", "1.2k spans/s"; empty when nothing arrives (or the server does not say). */
+export function spanRateText(spansPerSecond: number | undefined): string {
+  if (spansPerSecond === undefined || !Number.isFinite(spansPerSecond) || spansPerSecond < 0.05) return '';
+  if (spansPerSecond >= 1000) return `${(spansPerSecond / 1000).toFixed(1)}k spans/s`;
+  if (spansPerSecond >= 10) return `${Math.round(spansPerSecond)} spans/s`;
+  return `${spansPerSecond.toFixed(1)} spans/s`;
+}
+
+/** The text after the address while listening: the rate, then refused requests (the status bar shows `$(warning)`). */
+export function listeningDetails(status: ReceiverStatus): { readonly rate: string; readonly refused: string } {
+  return {
+    rate: spanRateText(status.spansPerSecond),
+    refused: status.rejectedRequests > 0 ? `${status.rejectedRequests} refused` : '',
+  };
+}
+
+/** The counts line of the tooltip: runs (when the server reports them), traces, spans, log records. */
+export function storeCountsText(status: ReceiverStatus): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const parts = [...(status.runs === undefined ? [] : [`${n(status.runs)} runs`]), `${n(status.traces)} traces`, `${n(status.spans)} spans`];
+  if (status.logRecords > 0) parts.push(`${n(status.logRecords)} log records`);
+  return `${parts.join(' · ')} in memory (embedded backend)`;
+}
