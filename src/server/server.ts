@@ -1,10 +1,13 @@
 import { CodeLensRefreshRequest, createConnection, DidChangeWatchedFilesNotification, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import {
   ConfigureNotification,
+  ExportTraceRequest,
   FindTracesRequest,
   GetTraceRequest,
+  ImportTracesRequest,
   ListRunsRequest,
   ReceiverStatusNotification,
+  RunFacetsRequest,
   RunsChangedNotification,
   SourceLocationsRequest,
   type ReceiverStatus,
@@ -127,6 +130,9 @@ connection.onNotification(DidChangeWatchedFilesNotification.type, () => workspac
 connection.onRequest(ListRunsRequest.type, (params) => requireService().backend.listRuns(params));
 connection.onRequest(GetTraceRequest.type, (params) => requireService().backend.getTrace(params));
 connection.onRequest(FindTracesRequest.type, (params) => requireService().backend.findTraces(params));
+connection.onRequest(RunFacetsRequest.type, (params) => requireService().backend.runFacets(params));
+connection.onRequest(ExportTraceRequest.type, (params) => requireService().backend.exportTrace(params));
+connection.onRequest(ImportTracesRequest.type, (params) => requireService().importTraces(params));
 connection.onRequest(SourceLocationsRequest.type, (params) => requireResolver().resolve(params));
 connection.onNotification(ConfigureNotification.type, (settings) => {
   void requireService().configure(settings);

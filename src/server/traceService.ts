@@ -1,9 +1,12 @@
 import type { LogRecord } from '../model/logRecord';
 import type { Span } from '../model/span';
 import type { TraceId } from '../model/units';
-import type { ReceiverState, ReceiverStatus, ServerSettings } from '../shared/lspProtocol';
+import type { ImportTracesRequest, ReceiverState, ReceiverStatus, ServerSettings } from '../shared/lspProtocol';
 import { defaultServerSettings } from '../shared/defaultSettings';
 import { EmbeddedBackend } from './backends/embeddedBackend';
+import { unseenRecords, unseenSpans } from './exchange/alreadyStored';
+import { readImport } from './exchange/traceImport';
+import { IngestRate } from './store/ingestRate';
 import { OtlpHttpReceiver } from './receiver/otlpHttpReceiver';
 import { LogStore } from './store/logStore';
 import { MemoryTraceStore } from './store/memoryTraceStore';
@@ -30,17 +33,35 @@ export class TraceService {
   private rejectedRequests = 0;
   private lastError: string | undefined;
   private settings: ServerSettings;
+  private readonly rate: IngestRate;
+  /** While spans flow, the status is re-sent every second so the rate falls back to 0 when they stop. */
+  private rateTimer: NodeJS.Timeout | undefined;
 
-  constructor(settings: ServerSettings, private readonly events: TraceServiceEvents) {
+  constructor(
+    settings: ServerSettings,
+    private readonly events: TraceServiceEvents,
+    now: () => number = Date.now,
+  ) {
+    this.rate = new IngestRate(10, now);
     this.settings = settings;
     this.store = new MemoryTraceStore(settings.store.maxSpans);
     this.logs = new LogStore(maxLogRecordsOf(settings));
-    this.runs = new RunIndex(this.store, (traceId, needle) => this.logs.traceMatchesText(traceId, needle));
+    this.runs = new RunIndex(this.store, (traceId) => this.logs.logsOf(traceId));
     this.backend = new EmbeddedBackend(this.store, this.runs, this.logs, (traceId) => this.rejectedSpans.get(traceId) ?? 0);
   }
 
   /** Adds spans from any source (receiver, file import, tests), and counts rejected ones per trace. */
   ingest(spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number> = new Map()): void {
+    this.add(spans, rejectedByTrace);
+    this.rate.add(spans.length);
+    this.rateTimer ??= setInterval(() => {
+      this.emitStatus();
+      if (this.rate.perSecond() === 0) this.stopRateTimer();
+    }, 1000).unref();
+  }
+
+  /** Stores spans; an import comes here directly, so the status bar's rate shows only what was received. */
+  private add(spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>): void {
     const { touched, evicted } = this.store.add(spans);
     this.forget(evicted);
     for (const [traceId, count] of rejectedByTrace) this.rejectedSpans.set(traceId, (this.rejectedSpans.get(traceId) ?? 0) + count);
@@ -54,6 +75,11 @@ export class TraceService {
     this.emitStatus();
   }
 
+  private stopRateTimer(): void {
+    clearInterval(this.rateTimer);
+    this.rateTimer = undefined;
+  }
+
   private forget(evicted: readonly TraceId[]): void {
     this.runs.remove(evicted);
     this.logs.removeTraces(evicted);
@@ -63,8 +89,29 @@ export class TraceService {
   /** Adds log records; their traces count as changed, so the panels showing them refresh. */
   ingestLogs(records: readonly LogRecord[]): void {
     const { touched, evicted } = this.logs.add(records);
+    this.runs.markLogsChanged([...touched, ...evicted]);
     if (touched.length > 0 || evicted.length > 0) this.events.runsChanged([...touched, ...evicted]);
     this.emitStatus();
+  }
+
+  /**
+   * Ingests an exported file (ImportTracesRequest) as if it had been received. Spans already in the
+   * store (same trace and span id) are skipped, so importing a file twice changes nothing.
+   */
+  importTraces(params: ImportTracesRequest.Params): ImportTracesRequest.Result {
+    const read = readImport(params.content);
+    const spans = unseenSpans(read.spans, (id) => this.store.spansOf(id as TraceId));
+    if (spans.length > 0 || read.rejectedByTrace.size > 0) this.add(spans, read.rejectedByTrace);
+    const records = unseenRecords(read.records, (id) => this.logs.logsOf(id));
+    if (records.length > 0) this.ingestLogs(records);
+    const traceIds = [...new Set([...read.spans.map((s) => s.traceId), ...read.records.flatMap((r) => (r.traceId === undefined ? [] : [r.traceId]))])];
+    // The run's own trace first: an app-level run, then an infrastructure run, then the rest, each in file order.
+    const rank = (id: TraceId): number => {
+      const run = this.runs.runOf(id);
+      return run === undefined ? 2 : run.source === 'infrastructure' ? 1 : 0;
+    };
+    const ordered = traceIds.map((id, i) => ({ id, i, rank: rank(id) })).sort((a, b) => a.rank - b.rank || a.i - b.i);
+    return { spans: spans.length, logRecords: records.length, traceIds: ordered.map((t) => t.id), rejected: read.rejected, errors: read.errors };
   }
 
   async start(): Promise<void> {
@@ -102,6 +149,7 @@ export class TraceService {
   }
 
   async stop(): Promise<void> {
+    this.stopRateTimer();
     await this.receiver?.close();
     this.receiver = undefined;
   }
@@ -115,6 +163,7 @@ export class TraceService {
       this.events.runsChanged(evicted);
     }
     const logsEvicted = this.logs.setMaxRecords(maxLogRecordsOf(settings));
+    this.runs.markLogsChanged(logsEvicted);
     if (logsEvicted.length > 0) this.events.runsChanged(logsEvicted);
     const after = settings.receiver;
     const restart = before.enabled !== after.enabled || before.host !== after.host || before.port !== after.port || before.maxBodyMiB !== after.maxBodyMiB;
@@ -128,7 +177,18 @@ export class TraceService {
   status(): ReceiverStatus {
     const { spans, traces } = this.store.stats();
     const logRecords = this.logs.stats().records;
-    return { receiver: this.receiverState, spans, traces, logRecords, rejectedRequests: this.rejectedRequests, ...(this.lastError ? { lastError: this.lastError } : {}) };
+    // Runs as of the last listing: counting them here would classify on every received batch.
+    const runs = this.runs.knownRunCount();
+    return {
+      receiver: this.receiverState,
+      spansPerSecond: this.rate.perSecond(),
+      runs,
+      spans,
+      traces,
+      logRecords,
+      rejectedRequests: this.rejectedRequests,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
   }
 
   private setState(state: ReceiverState): void {

@@ -1,7 +1,7 @@
 import type { Span } from '../../model/span';
 import type { TraceWarning } from '../../model/traceWarning';
 import { asTraceId, type TraceId } from '../../model/units';
-import type { FindTracesRequest, GetTraceRequest, ListRunsRequest } from '../../shared/lspProtocol';
+import type { ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest } from '../../shared/lspProtocol';
 import type { LogStore } from '../store/logStore';
 import type { RunIndex } from '../store/runIndex';
 import type { TraceStore } from '../store/traceStore';
@@ -9,6 +9,7 @@ import type { TraceBackend } from './traceBackend';
 import { toTraceSnapshot } from '../../shared/traceSnapshotCodec';
 import { matchCounterparts } from '../../dify/counterparts';
 import { aliyunNodeSpanId } from './aliyunIds';
+import { exportTrace, type GatheredTrace } from '../exchange/traceExport';
 
 /** Reads what the embedded OTLP receiver stored. */
 export class EmbeddedBackend implements TraceBackend {
@@ -46,31 +47,20 @@ export class EmbeddedBackend implements TraceBackend {
     return { matches: [...found.values()], searched: [this.id] };
   }
 
+  async runFacets(params: RunFacetsRequest.Params): Promise<RunFacetsRequest.Result> {
+    return this.runs.facets(params.filter);
+  }
+
   async getTrace(params: GetTraceRequest.Params): Promise<GetTraceRequest.Result> {
-    const traceId = asTraceId(params.traceId);
-    const own = traceId === undefined ? undefined : this.store.spansOf(traceId);
-    if (traceId === undefined || own === undefined) return null;
-    const run = this.runs.runOf(traceId);
-    const related = [...(run?.linkedTraceIds ?? []), ...this.runs.linkersOf(traceId).map((r) => r.traceId)];
-    const traceIds: string[] = [traceId];
-    const spans: Span[] = [...own];
-    for (const id of related) {
-      const linkedId = asTraceId(id);
-      const linkedSpans = linkedId === undefined ? undefined : this.store.spansOf(linkedId);
-      if (linkedSpans !== undefined && !traceIds.includes(id)) {
-        traceIds.push(id);
-        for (const span of linkedSpans) spans.push(span);
-      }
-    }
+    const gathered = this.gather(params.traceId);
+    if (gathered === undefined) return null;
+    const { traceId, traceIds, spans, logs, run } = gathered;
     // A linked trace that has not arrived is reported once, in the run's gaps.
     const warnings: TraceWarning[] = [];
     const rejected = traceIds.reduce((n, id) => n + this.rejectedSpansOf(id as TraceId), 0);
     if (rejected > 0) {
       warnings.push({ kind: 'rejectedSpans', count: rejected, message: `${rejected} span(s) of this trace were refused by the receiver (empty or all-zero span id), so the tree is incomplete.` });
     }
-    // Records of the run's traces, also of a linked trace whose spans never arrived: Dify's log
-    // records carry the request's trace id whether or not the sampler kept its spans.
-    const logs = [...new Set([...traceIds, ...related])].flatMap((id) => this.logs.logsOf(id) ?? []).sort((a, b) => a.timeUs - b.timeUs);
     const snapshot = toTraceSnapshot(traceIds, spans, warnings, run, logs);
     // The app-level half is the requested trace when it holds a run, else the run that links to it.
     const appTraceId = run !== undefined && run.source !== 'infrastructure' ? traceId : this.runs.linkersOf(traceId)[0]?.traceId;
@@ -79,5 +69,33 @@ export class EmbeddedBackend implements TraceBackend {
     const infra = spans.filter((s) => s.traceId !== appTraceId);
     const counterparts = matchCounterparts(app, infra, aliyunNodeSpanId);
     return counterparts.length === 0 ? snapshot : { ...snapshot, counterparts };
+  }
+
+  async exportTrace(params: ExportTraceRequest.Params): Promise<ExportTraceRequest.Result> {
+    const gathered = this.gather(params.traceId);
+    return gathered === undefined ? null : exportTrace(gathered);
+  }
+
+  /** A trace with the traces its run links to (or that link to it), and their log records, as a panel shows them. */
+  private gather(id: string): (GatheredTrace & { readonly traceId: TraceId; readonly traceIds: readonly string[] }) | undefined {
+    const traceId = asTraceId(id);
+    const own = traceId === undefined ? undefined : this.store.spansOf(traceId);
+    if (traceId === undefined || own === undefined) return undefined;
+    const run = this.runs.runOf(traceId);
+    const related = [...(run?.linkedTraceIds ?? []), ...this.runs.linkersOf(traceId).map((r) => r.traceId)];
+    const traceIds: string[] = [traceId];
+    const spans: Span[] = [...own];
+    for (const relatedId of related) {
+      const linkedId = asTraceId(relatedId);
+      const linkedSpans = linkedId === undefined ? undefined : this.store.spansOf(linkedId);
+      if (linkedSpans !== undefined && !traceIds.includes(relatedId)) {
+        traceIds.push(relatedId);
+        for (const span of linkedSpans) spans.push(span);
+      }
+    }
+    // Records of the run's traces, also of a linked trace whose spans never arrived: Dify's log
+    // records carry the request's trace id whether or not the sampler kept its spans.
+    const logs = [...new Set([...traceIds, ...related])].flatMap((t) => this.logs.logsOf(t) ?? []).sort((a, b) => a.timeUs - b.timeUs);
+    return { traceId, traceIds, spans, logs, run };
   }
 }

@@ -1,5 +1,6 @@
 import type { LogRecord } from '../../model/logRecord';
 import { asTraceId, type TraceId } from '../../model/units';
+import { forEachLogText } from './searchableText';
 
 export interface LogAddResult {
   /** Traces that received records, in arrival order. */
@@ -160,11 +161,8 @@ export class LogStore {
   private textOf(record: LogRecord): string {
     let text = this.searchText.get(record);
     if (text === undefined) {
-      const parts = [typeof record.body === 'string' ? record.body : JSON.stringify(record.body)];
-      for (const key of ['exception.type', 'exception.message', 'exception.stacktrace']) {
-        const value = record.attributes[key];
-        if (typeof value === 'string') parts.push(value);
-      }
+      const parts: string[] = [];
+      forEachLogText(record, (part) => parts.push(part));
       text = parts.join('\n').toLowerCase();
       this.searchText.set(record, text);
     }

@@ -1,0 +1,275 @@
+import type { LogRecord } from '../../model/logRecord';
+import type { Resource, Span } from '../../model/span';
+import { TokenHashSet, mergeSorted, sortedHas } from './tokenHashSet';
+import { forEachLogText, forEachResourceText, forEachSpanText } from './searchableText';
+import { normaliseForPhrase, scanTokens, type KeywordTerm, type TokenSink } from './textTokens';
+
+/** The indexed text of one trace: what was read of it, and its tokens. */
+interface TraceText {
+  slot: number;
+  /** Distinct token hashes, sorted: exact token matches by binary search. */
+  hashes: Uint32Array;
+  spans: readonly Span[] | undefined;
+  spanCount: number;
+  logs: readonly LogRecord[] | undefined;
+  logCount: number;
+  firstLog: LogRecord | undefined;
+  /** Bumped on every update, so a cached phrase check goes stale. */
+  version: number;
+}
+
+/** One token of a term, with the traces (by slot) having a word that contains it when it is a word. */
+interface PreparedToken {
+  readonly hash: number;
+  readonly inWords: Uint8Array | undefined;
+}
+
+/** A keyword term looked up in the vocabulary once per query, then tested against many traces. */
+export interface PreparedTerm {
+  readonly term: KeywordTerm;
+  readonly tokens: readonly PreparedToken[];
+}
+
+export interface KeywordIndexStats {
+  readonly traces: number;
+  readonly tokenHashes: number;
+  readonly words: number;
+  readonly wordPostings: number;
+  /** Rough bytes held: hashes, postings, vocabulary text and per-word overhead. */
+  readonly approxBytes: number;
+}
+
+/** Words past this many are not added to the vocabulary: they still match whole, not from inside. */
+const maxVocabulary = 2_000_000;
+/** Cached phrase checks, per phrase; the least recently used phrase goes first. */
+const maxCachedPhrases = 32;
+
+/**
+ * The keyword index of the Runs view: per trace, the sorted 32-bit hashes of its distinct tokens
+ * (exact matches of any token, ids and numbers included, in O(log n) per trace), plus a vocabulary
+ * of words (letters only) with the traces that contain each, so that a fragment matches inside
+ * words ("weav" finds "Weaviate"). Ids and numbers are kept out of the vocabulary: each run has
+ * new ones, and a vocabulary of them would grow with every run.
+ *
+ * Traces are indexed incrementally (the store only appends spans and log records), so a trace that
+ * keeps receiving spans is never re-read from the start. A term of several tokens (`get_weather.py`,
+ * a quoted phrase) uses the tokens to find candidates, then looks for the term itself in the
+ * candidate's texts; the answer is cached per trace version.
+ */
+export class KeywordIndex {
+  private readonly traces = new Map<string, TraceText>();
+  private readonly bySlot: (TraceText | undefined)[] = [];
+  private deadSlots = 0;
+  private readonly wordIds = new Map<string, number>();
+  private readonly postings: number[][] = [];
+  /** Every word followed by '\n', after a leading '\n': one string to search fragments in. */
+  private vocabText = '\n';
+  private readonly wordStarts: number[] = [];
+  private pendingWords: string[] = [];
+  private readonly phraseCache = new Map<string, WeakMap<TraceText, { version: number; found: boolean }>>();
+  private readonly batch = new TokenHashSet();
+  private pendingHashes: number[] = [];
+  private pendingWordText: string[] = [];
+  private readonly sink: TokenSink = {
+    token: (hash, word, source, start, end) => {
+      if (this.batch.add(hash) && word) {
+        this.pendingHashes.push(hash);
+        this.pendingWordText.push(source.slice(start, end).toLowerCase());
+      }
+    },
+  };
+  private readonly visit = (text: string): void => scanTokens(text, this.sink);
+
+  /** Reads what is new in a trace's spans and log records (all of it when they were replaced or trimmed). */
+  update(traceId: string, spans: readonly Span[] | undefined, logs: readonly LogRecord[] | undefined): void {
+    let entry = this.traces.get(traceId);
+    if (entry !== undefined && !appendedTo(entry, spans, logs)) {
+      this.remove(traceId);
+      entry = undefined;
+    }
+    if (spans === undefined && logs === undefined) return;
+    if (entry === undefined) {
+      entry = { slot: this.bySlot.length, hashes: new Uint32Array(0), spans, spanCount: 0, logs, logCount: 0, firstLog: undefined, version: 0 };
+      this.bySlot.push(entry);
+      this.traces.set(traceId, entry);
+    }
+    entry.spans = spans;
+    entry.logs = logs;
+    const spanCount = spans?.length ?? 0;
+    const logCount = logs?.length ?? 0;
+    if (spanCount === entry.spanCount && logCount === entry.logCount) return;
+    this.batch.reset();
+    this.pendingHashes = [];
+    this.pendingWordText = [];
+    const resources = new Set<Resource>();
+    for (let i = entry.spanCount; i < spanCount; i++) {
+      const span = spans![i]!;
+      forEachSpanText(span, this.visit);
+      resources.add(span.resource);
+    }
+    for (let i = entry.logCount; i < logCount; i++) {
+      const record = logs![i]!;
+      forEachLogText(record, this.visit);
+      resources.add(record.resource);
+    }
+    for (const resource of resources) forEachResourceText(resource, this.visit);
+    const old = entry.hashes;
+    for (let i = 0; i < this.pendingHashes.length; i++) {
+      if (!sortedHas(old, this.pendingHashes[i]!)) this.addPosting(this.pendingWordText[i]!, entry.slot);
+    }
+    entry.hashes = mergeSorted(old, this.batch.values());
+    entry.spanCount = spanCount;
+    entry.logCount = logCount;
+    entry.firstLog = logs?.[0];
+    entry.version++;
+  }
+
+  remove(traceId: string): void {
+    const entry = this.traces.get(traceId);
+    if (entry === undefined) return;
+    this.traces.delete(traceId);
+    this.bySlot[entry.slot] = undefined;
+    this.deadSlots++;
+    if (this.deadSlots > 10_000 && this.deadSlots > this.traces.size) this.compact();
+  }
+
+  has(traceId: string): boolean {
+    return this.traces.has(traceId);
+  }
+
+  prepare(term: KeywordTerm): PreparedTerm {
+    this.flushVocabulary();
+    const last = term.tokens.length - 1;
+    // Inside a term of several tokens, only the first may end and only the last may start inside a word.
+    const tokens = term.tokens.map((token, i) => ({ hash: token.hash, inWords: token.word !== undefined && (i === 0 || i === last) ? this.slotsWithWordsContaining(token.word) : undefined }));
+    return { term, tokens };
+  }
+
+  /** Whether the term occurs in the trace (case-insensitive, inside one value). */
+  matches(traceId: string, prepared: PreparedTerm): boolean {
+    const entry = this.traces.get(traceId);
+    if (entry === undefined) return false;
+    for (const token of prepared.tokens) {
+      if (token.inWords?.[entry.slot] !== 1 && !sortedHas(entry.hashes, token.hash)) return false;
+    }
+    return prepared.term.exact || this.containsPhrase(entry, prepared.term.text);
+  }
+
+  stats(): KeywordIndexStats {
+    let tokenHashes = 0;
+    for (const entry of this.traces.values()) tokenHashes += entry.hashes.length;
+    let wordPostings = 0;
+    for (const list of this.postings) wordPostings += list.length;
+    const words = this.postings.length;
+    // Uint32 hashes; SMI array slots of 8 bytes; a one-byte string per word; ~80 bytes per word for its array and map entry.
+    const approxBytes = tokenHashes * 4 + wordPostings * 8 + this.vocabText.length + words * 80 + this.traces.size * 120;
+    return { traces: this.traces.size, tokenHashes, words, wordPostings, approxBytes };
+  }
+
+  private addPosting(word: string, slot: number): void {
+    let id = this.wordIds.get(word);
+    if (id === undefined) {
+      if (this.postings.length >= maxVocabulary) return;
+      id = this.postings.length;
+      this.wordIds.set(word, id);
+      this.postings.push([]);
+      this.pendingWords.push(word);
+    }
+    this.postings[id]!.push(slot);
+  }
+
+  private flushVocabulary(): void {
+    if (this.pendingWords.length === 0) return;
+    let offset = this.vocabText.length;
+    for (const word of this.pendingWords) {
+      this.wordStarts.push(offset);
+      offset += word.length + 1;
+    }
+    this.vocabText += `${this.pendingWords.join('\n')}\n`;
+    this.pendingWords = [];
+  }
+
+  /** Slots of the traces that have a word containing `fragment`, as a byte per slot; undefined when none has. */
+  private slotsWithWordsContaining(fragment: string): Uint8Array | undefined {
+    let bits: Uint8Array | undefined;
+    const starts = this.wordStarts;
+    let from = 0;
+    for (;;) {
+      const at = this.vocabText.indexOf(fragment, from);
+      if (at < 0) break;
+      // The word holding `at`: the last start at or before it.
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (starts[mid]! <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      bits ??= new Uint8Array(this.bySlot.length);
+      for (const slot of this.postings[lo]!) bits[slot] = 1;
+      from = starts[lo + 1] ?? this.vocabText.length;
+    }
+    return bits;
+  }
+
+  private containsPhrase(entry: TraceText, phrase: string): boolean {
+    let cache = this.phraseCache.get(phrase);
+    if (cache === undefined) {
+      cache = new WeakMap();
+      if (this.phraseCache.size >= maxCachedPhrases) this.phraseCache.delete(this.phraseCache.keys().next().value!);
+    } else {
+      this.phraseCache.delete(phrase);
+    }
+    this.phraseCache.set(phrase, cache);
+    const cached = cache.get(entry);
+    if (cached !== undefined && cached.version === entry.version) return cached.found;
+    let found = false;
+    const check = (text: string): void => {
+      if (!found && normaliseForPhrase(text).includes(phrase)) found = true;
+    };
+    const resources = new Set<Resource>();
+    for (const span of entry.spans ?? []) {
+      if (found) break;
+      forEachSpanText(span, check);
+      resources.add(span.resource);
+    }
+    for (const record of entry.logs ?? []) {
+      if (found) break;
+      forEachLogText(record, check);
+      resources.add(record.resource);
+    }
+    for (const resource of resources) if (!found) forEachResourceText(resource, check);
+    cache.set(entry, { version: entry.version, found });
+    return found;
+  }
+
+  /** Renumbers the live traces' slots and drops the dead ones from the postings. */
+  private compact(): void {
+    const renumber = new Int32Array(this.bySlot.length).fill(-1);
+    const live: TraceText[] = [];
+    for (const entry of this.bySlot) {
+      if (entry === undefined) continue;
+      renumber[entry.slot] = live.length;
+      entry.slot = live.length;
+      live.push(entry);
+    }
+    for (let id = 0; id < this.postings.length; id++) {
+      const kept: number[] = [];
+      for (const slot of this.postings[id]!) {
+        const next = renumber[slot]!;
+        if (next >= 0) kept.push(next);
+      }
+      this.postings[id] = kept;
+    }
+    this.bySlot.length = 0;
+    for (const entry of live) this.bySlot.push(entry);
+    this.deadSlots = 0;
+  }
+}
+
+/** Whether the trace's spans and records only grew since they were read (the stores append; eviction replaces or trims). */
+function appendedTo(entry: TraceText, spans: readonly Span[] | undefined, logs: readonly LogRecord[] | undefined): boolean {
+  const spansOk = entry.spanCount === 0 || (spans === entry.spans && spans !== undefined && spans.length >= entry.spanCount);
+  const logsOk = entry.logCount === 0 || (logs === entry.logs && logs !== undefined && logs.length >= entry.logCount && logs[0] === entry.firstLog);
+  return spansOk && logsOk;
+}
