@@ -16,12 +16,14 @@ export interface ReadImport {
   readonly errors: string[];
 }
 
-interface Document {
-  readonly label: string;
-  /** The document's own text when it is a line or the whole file, so the receiver decodes exactly what was written. */
-  readonly text: string;
-  readonly value: unknown;
-}
+type Document =
+  | {
+      readonly label: string;
+      /** The document's own text (a line, the whole file, an array item), decoded by the receiver as written. */
+      readonly text: string;
+      readonly value: unknown;
+    }
+  | { readonly label: string; readonly unreadable: string };
 
 const signals = ['resourceSpans', 'resourceLogs'] as const;
 const otherSignals: Readonly<Record<string, string>> = { resourceMetrics: 'metrics', resourceProfiles: 'profiles' };
@@ -31,7 +33,7 @@ const otherSignals: Readonly<Record<string, string>> = { resourceMetrics: 'metri
  * Lines (the Collector's file exporter and our export). A whole-file parse is tried first only when
  * the file starts like JSON; for JSON Lines it fails at the end of the first line.
  */
-function documentsOf(content: string, errors: string[]): Document[] {
+function documentsOf(content: string): Document[] {
   const trimmed = content.replace(/^\uFEFF/, '').trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
@@ -49,7 +51,7 @@ function documentsOf(content: string, errors: string[]): Document[] {
     try {
       documents.push({ label: `line ${i + 1}`, text: line, value: JSON.parse(line) as unknown });
     } catch (e) {
-      errors.push(`line ${i + 1}: not JSON (${(e as Error).message})`);
+      documents.push({ label: `line ${i + 1}`, unreadable: `not JSON (${(e as Error).message})` });
     }
   });
   return documents;
@@ -66,7 +68,12 @@ export function readImport(content: string): ReadImport {
     result.errors.push('The file is empty: nothing to import.');
     return result;
   }
-  for (const { label, text, value } of documentsOf(content, result.errors)) {
+  for (const document of documentsOf(content)) {
+    if ('unreadable' in document) {
+      result.errors.push(`${document.label}: ${document.unreadable}`);
+      continue;
+    }
+    const { label, text, value } = document;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       result.errors.push(`${label}: not an OTLP/JSON export request (expected an object with resourceSpans or resourceLogs)`);
       continue;

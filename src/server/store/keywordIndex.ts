@@ -149,8 +149,11 @@ export class KeywordIndex {
   matches(traceId: string, prepared: PreparedTerm): boolean {
     const entry = this.traces.get(traceId);
     if (entry === undefined) return false;
-    for (const token of prepared.tokens) {
-      if (token.inWords?.[entry.slot] !== 1 && !sortedHas(entry.hashes, token.hash)) return false;
+    const tokens = prepared.tokens;
+    for (let k = 0; k < tokens.length; k++) {
+      const token = tokens[k]!;
+      const inWords = token.inWords;
+      if ((inWords === undefined || inWords[entry.slot] !== 1) && !sortedHas(entry.hashes, token.hash)) return false;
     }
     return prepared.term.exact || this.containsPhrase(entry, prepared.term.text);
   }

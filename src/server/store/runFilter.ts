@@ -1,7 +1,8 @@
 import type { RunFilter, RunSummary } from '../../shared/runSummary';
 import type { RunEntry } from './runEntry';
 
-export type EntryPredicate = (entry: RunEntry) => boolean;
+/** `index` is the run's position among the listed runs (newest first), for answers computed for all runs at once. */
+export type EntryPredicate = (entry: RunEntry, index: number) => boolean;
 
 /** Newest first; trace id breaks ties so paging is stable. */
 export function compareRuns(a: RunSummary, b: Pick<RunSummary, 'startMs' | 'traceId'>): number {
@@ -64,7 +65,7 @@ export function fieldPredicate(filter: RunFilter): EntryPredicate | undefined {
   }
   if (checks.length === 0) return undefined;
   if (checks.length === 1) return checks[0];
-  return (e) => checks.every((check) => check(e));
+  return (e, i) => checks.every((check) => check(e, i));
 }
 
 /** Indices [from, to) of the runs (newest first) that started in [sinceMs, untilMs), by binary search. */

@@ -8,6 +8,7 @@ import { KeywordIndex, type KeywordIndexStats } from './keywordIndex';
 import { runEntry, type RunEntry } from './runEntry';
 import { FacetCounter } from './runFacets';
 import { afterCursor, compareRuns, fieldPredicate, normaliseId, pageToken, timeWindow, type EntryPredicate } from './runFilter';
+import { SummaryScan } from './summaryScan';
 import { parseKeyword } from './textTokens';
 import type { TraceStore } from './traceStore';
 
@@ -42,6 +43,8 @@ export class RunIndex {
   /** Listed runs, newest first; undefined when a change made it stale. */
   private listed: RunEntry[] | undefined;
   private lastListedCount = 0;
+  /** The listed runs' summaries for keyword scans; undefined when stale, like `listed`. */
+  private summaries: SummaryScan | undefined;
 
   constructor(
     private readonly store: TraceStore,
@@ -100,7 +103,7 @@ export class RunIndex {
     let afterStart = 0;
     for (let i = from; i < to; i++) {
       const entry = runs[i]!;
-      if (keep !== undefined && !keep(entry)) continue;
+      if (keep !== undefined && !keep(entry, i)) continue;
       totalMatching++;
       if (i < start) continue;
       afterStart++;
@@ -116,7 +119,7 @@ export class RunIndex {
     const keep = this.predicate(filter);
     const { from, to } = timeWindow(runs, filter);
     const counter = new FacetCounter();
-    for (let i = from; i < to; i++) if (keep === undefined || keep(runs[i]!)) counter.add(runs[i]!);
+    for (let i = from; i < to; i++) if (keep === undefined || keep(runs[i]!, i)) counter.add(runs[i]!);
     return counter.result();
   }
 
@@ -161,7 +164,7 @@ export class RunIndex {
     const keyword = filter.text === undefined ? undefined : this.keywordPredicate(filter.text);
     if (keyword === undefined) return fields;
     if (fields === undefined) return keyword;
-    return (e) => fields(e) && keyword(e);
+    return (e, i) => fields(e, i) && keyword(e, i);
   }
 
   /** Every term must occur in the run's ids, app or error (substring), or in one of its traces (keyword index). */
@@ -169,8 +172,25 @@ export class RunIndex {
     const terms = parseKeyword(text);
     if (terms.length === 0) return undefined;
     this.catchUpText();
-    const prepared = terms.map((term) => this.keywords.prepare(term));
-    return (e) => prepared.every((p) => e.summaryText.includes(p.term.text) || e.traceIds.some((id) => this.keywords.matches(id, p)));
+    const listed = this.listedEntries();
+    this.summaries ??= new SummaryScan(listed);
+    const prepared = terms.map((term) => ({ term: this.keywords.prepare(term), inSummary: this.summaries!.hits(term.text) }));
+    const keywords = this.keywords;
+    // Plain loops: this runs for every run in the time range, and closures per run showed in profiles.
+    return (e, i) => {
+      for (const p of prepared) {
+        if (p.inSummary[i] === 1) continue;
+        let found = false;
+        for (const id of e.traceIds) {
+          if (keywords.matches(id, p.term)) {
+            found = true;
+            break;
+          }
+        }
+        if (!found) return false;
+      }
+      return true;
+    };
   }
 
   private catchUpText(): void {
@@ -194,6 +214,7 @@ export class RunIndex {
       const listed: RunEntry[] = [];
       for (const entry of this.entries.values()) if (entry !== undefined && this.isListed(entry)) listed.push(entry);
       this.listed = listed.sort((a, b) => compareRuns(a.run, b.run));
+      this.summaries = undefined;
       this.lastListedCount = listed.length;
     }
     return this.listed;

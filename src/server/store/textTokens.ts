@@ -154,7 +154,9 @@ export function parseKeyword(keyword: string): KeywordTerm[] {
       token(hash, word, source, start, end) {
         if (seen.has(hash)) return;
         seen.add(hash);
-        tokens.push(word ? { hash, word: source.slice(start, end).toLowerCase() } : { hash });
+        // Any letters-only token of the keyword may lie inside a longer word (`p` in `py`), also one letter long.
+        const text = word || end - start === 1 ? source.slice(start, end).toLowerCase() : '';
+        tokens.push(word || /^[\p{L}\p{M}]$/u.test(text) ? { hash, word: text } : { hash });
       },
     });
     const wholeToken = tokens.length === 1 && /^[\p{L}\p{M}\p{N}]+$/u.test(raw) && !cjkRun.test(raw);
