@@ -215,6 +215,11 @@ describe('the keyword', () => {
     assert.deepEqual(ids(service, { text: 'qdrantunavailable' }), [4], 'exception events');
     assert.deepEqual(ids(service, { text: 'plan' }), [4, 3, 2, 1], 'span names');
     assert.deepEqual(ids(service, { text: 'gen_ai.prompt' }), [], 'attribute keys are not searched');
+    const long = 'Pneumonoultramicroscopicsilicovolcanoconiosis';
+    const longer = serviceWith([run({ n: 1, startMs: 1, prompt: `${long} and caf\\u00e9s` }), run({ n: 2, startMs: 2, prompt: 'cafes' })]);
+    assert.deepEqual(ids(longer, { text: long }), [1], 'a word longer than the vocabulary keeps, matched whole');
+    assert.deepEqual(ids(longer, { text: 'cafés' }), [1], 'an escaped word, matched whole');
+    assert.deepEqual(ids(longer, { text: 'cafes' }), [2]);
   });
 
   it('matches inside words, phrases and terms with punctuation exactly, and ANDs the terms', () => {
@@ -273,6 +278,51 @@ describe('the keyword', () => {
     service.ingest(run({ n: 1, startMs: 1000, prompt: 'giraffe' }));
     assert.deepEqual(ids(service, { text: 'zebra' }), [4, 3, 2], 'run 1 came back without its old text');
     assert.deepEqual(ids(service, { text: 'giraffe' }), [1]);
+  });
+});
+
+describe('the listed runs kept in order as runs change', () => {
+  it('moves a run whose root arrives late, hides an infrastructure run once an app run links to it, shows it again when that run goes', () => {
+    const service = new TraceService(
+      { receiver: { enabled: false, host: '127.0.0.1', port: 0, maxBodyMiB: 1 }, store: { maxSpans: 13, maxLogRecords: 100 } },
+      { runsChanged: () => {}, statusChanged: () => {}, log: () => {} },
+    );
+    const infra = traceId(0x77);
+    service.ingest([span({ trace: infra, id: 1, name: 'POST /v1/workflows/run', start: 500_000, attributes: { 'dify.app_id': 'a', 'node.type': 'llm' } })]);
+    service.ingest(run({ n: 2, startMs: 2000 }));
+    assert.deepEqual(ids(service, {}), [2, 0x77], 'the infrastructure run is listed while nothing links to it');
+    // Run 3's node spans first (no root yet: its start is its first node's), then its root, earlier.
+    const run3 = run({ n: 3, startMs: 3000, infra: { n: 0x77, nodeTypes: [] } });
+    service.ingest(run3.slice(1).map((s) => ({ ...s, startUs: (4_000_000 + s.startUs) as Microseconds, endUs: (4_000_000 + s.endUs) as Microseconds })));
+    assert.deepEqual(ids(service, {}), [3, 2], 'run 3 links the infrastructure trace, which is now shown inside it');
+    assert.equal(service.runs.list({}, 10).runs[0]?.startMs, 7000);
+    service.ingest([{ ...run3[0]!, startUs: 1_000_000 as Microseconds }]);
+    assert.deepEqual(ids(service, {}), [2, 3], 'the root moved run 3 before run 2');
+    assert.deepEqual(ids(service, { text: 'workflows' }), [3], 'the linked trace is searched as part of run 3');
+    // Evict the oldest traces (the infrastructure trace, then run 2's and run 3's) by filling the store.
+    service.ingest(run({ n: 4, startMs: 4000, prompt: 'a' }));
+    service.ingest(run({ n: 5, startMs: 5000, prompt: 'b' }));
+    service.ingest(run({ n: 6, startMs: 6000, prompt: 'c' }));
+    service.ingest(run({ n: 7, startMs: 7000, prompt: 'd' }));
+    service.ingest(run({ n: 8, startMs: 8000, prompt: 'e' }));
+    assert.deepEqual(ids(service, {}), [8, 7, 6, 5, 4, 3]);
+    service.ingest(run({ n: 9, startMs: 9000, prompt: 'f' }));
+    assert.deepEqual(ids(service, {}), [9, 8, 7, 6, 5, 4]);
+    assert.equal(service.runs.knownRunCount(), 6);
+  });
+
+  it('shows the infrastructure run again when the app run that linked to it is evicted', () => {
+    const service = new TraceService(
+      { receiver: { enabled: false, host: '127.0.0.1', port: 0, maxBodyMiB: 1 }, store: { maxSpans: 5, maxLogRecords: 100 } },
+      { runsChanged: () => {}, statusChanged: () => {}, log: () => {} },
+    );
+    service.ingest(run({ n: 1, startMs: 1000, infra: { n: 0x77, nodeTypes: ['llm'] } }).slice(0, 2));
+    service.ingest([span({ trace: traceId(0x77), id: 1, name: 'POST /v1/workflows/run', start: 500_000, attributes: { 'dify.app_id': 'a' } })]);
+    assert.deepEqual(ids(service, {}), [1]);
+    service.ingest([span({ trace: traceId(0x78), id: 1, name: 'noise', start: 1 }), span({ trace: traceId(0x78), id: 2, name: 'noise', start: 2 })]);
+    service.ingest([span({ trace: traceId(0x79), id: 1, name: 'noise', start: 1 })]);
+    assert.deepEqual([...service.store.traceIds()].map((t) => parseInt(t, 16)), [0x77, 0x78, 0x79], 'run 1 was evicted, its linked trace kept');
+    assert.deepEqual(ids(service, {}), [0x77]);
   });
 });
 

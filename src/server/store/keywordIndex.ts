@@ -2,13 +2,15 @@ import type { LogRecord } from '../../model/logRecord';
 import type { Resource, Span } from '../../model/span';
 import { TokenHashSet, mergeSorted, sortedHas } from './tokenHashSet';
 import { forEachLogText, forEachResourceText, forEachSpanText } from './searchableText';
-import { normaliseForPhrase, scanTokens, type KeywordTerm, type TokenSink } from './textTokens';
+import { normaliseForPhrase, scanTokens, TokenKind, type KeywordTerm, type TokenSink } from './textTokens';
 
 /** The indexed text of one trace: what was read of it, and its tokens. */
 interface TraceText {
   slot: number;
   /** Distinct token hashes, sorted: exact token matches by binary search. */
   hashes: Uint32Array;
+  /** Whether it has letters-only tokens the vocabulary does not hold (escaped, over 32 letters, vocabulary full). */
+  unlisted: boolean;
   spans: readonly Span[] | undefined;
   spanCount: number;
   logs: readonly LogRecord[] | undefined;
@@ -18,10 +20,12 @@ interface TraceText {
   version: number;
 }
 
-/** One token of a term, with the traces (by slot) having a word that contains it when it is a word. */
+/** One token of a term, with the traces (by slot) having a word that contains it (or is it) when it is a word. */
 interface PreparedToken {
   readonly hash: number;
   readonly inWords: Uint8Array | undefined;
+  /** A vocabulary word: outside `inWords`, only a trace with unlisted letters can hold it. */
+  readonly listed: boolean;
 }
 
 /** A keyword term looked up in the vocabulary once per query, then tested against many traces. */
@@ -39,6 +43,8 @@ export interface KeywordIndexStats {
   readonly approxBytes: number;
 }
 
+const alive = 1;
+const unlisted = 2;
 /** Words past this many are not added to the vocabulary: they still match whole, not from inside. */
 const maxVocabulary = 2_000_000;
 /** Cached phrase checks, per phrase; the least recently used phrase goes first. */
@@ -59,7 +65,11 @@ const maxCachedPhrases = 32;
 export class KeywordIndex {
   private readonly traces = new Map<string, TraceText>();
   private readonly bySlot: (TraceText | undefined)[] = [];
+  /** Per slot: `alive` (1) and `unlisted` (2), so the common case of a query reads typed arrays only. */
+  private slotFlags = new Uint8Array(1024);
   private deadSlots = 0;
+  /** Bumped when slots are renumbered: callers that cached slots look them all up again. */
+  private compactions = 0;
   private readonly wordIds = new Map<string, number>();
   private readonly postings: number[][] = [];
   /** Every word followed by '\n', after a leading '\n': one string to search fragments in. */
@@ -70,11 +80,15 @@ export class KeywordIndex {
   private readonly batch = new TokenHashSet();
   private pendingHashes: number[] = [];
   private pendingWordText: string[] = [];
+  private batchUnlisted = false;
   private readonly sink: TokenSink = {
-    token: (hash, word, source, start, end) => {
-      if (this.batch.add(hash) && word) {
+    token: (hash, kind, source, start, end) => {
+      if (!this.batch.add(hash)) return;
+      if (kind === TokenKind.word) {
         this.pendingHashes.push(hash);
         this.pendingWordText.push(source.slice(start, end).toLowerCase());
+      } else if (kind === TokenKind.unlistedLetters) {
+        this.batchUnlisted = true;
       }
     },
   };
@@ -89,9 +103,15 @@ export class KeywordIndex {
     }
     if (spans === undefined && logs === undefined) return;
     if (entry === undefined) {
-      entry = { slot: this.bySlot.length, hashes: new Uint32Array(0), spans, spanCount: 0, logs, logCount: 0, firstLog: undefined, version: 0 };
+      entry = { slot: this.bySlot.length, hashes: new Uint32Array(0), unlisted: false, spans, spanCount: 0, logs, logCount: 0, firstLog: undefined, version: 0 };
       this.bySlot.push(entry);
       this.traces.set(traceId, entry);
+      if (entry.slot >= this.slotFlags.length) {
+        const grown = new Uint8Array(this.slotFlags.length * 2);
+        grown.set(this.slotFlags);
+        this.slotFlags = grown;
+      }
+      this.slotFlags[entry.slot] = alive;
     }
     entry.spans = spans;
     entry.logs = logs;
@@ -101,6 +121,7 @@ export class KeywordIndex {
     this.batch.reset();
     this.pendingHashes = [];
     this.pendingWordText = [];
+    this.batchUnlisted = false;
     const resources = new Set<Resource>();
     for (let i = entry.spanCount; i < spanCount; i++) {
       const span = spans![i]!;
@@ -115,7 +136,11 @@ export class KeywordIndex {
     for (const resource of resources) forEachResourceText(resource, this.visit);
     const old = entry.hashes;
     for (let i = 0; i < this.pendingHashes.length; i++) {
-      if (!sortedHas(old, this.pendingHashes[i]!)) this.addPosting(this.pendingWordText[i]!, entry.slot);
+      if (!sortedHas(old, this.pendingHashes[i]!) && !this.addPosting(this.pendingWordText[i]!, entry.slot)) this.batchUnlisted = true;
+    }
+    if (this.batchUnlisted) {
+      entry.unlisted = true;
+      this.slotFlags[entry.slot] = alive | unlisted;
     }
     entry.hashes = mergeSorted(old, this.batch.values());
     entry.spanCount = spanCount;
@@ -129,33 +154,58 @@ export class KeywordIndex {
     if (entry === undefined) return;
     this.traces.delete(traceId);
     this.bySlot[entry.slot] = undefined;
+    this.slotFlags[entry.slot] = 0;
     this.deadSlots++;
     if (this.deadSlots > 10_000 && this.deadSlots > this.traces.size) this.compact();
   }
 
-  has(traceId: string): boolean {
-    return this.traces.has(traceId);
+  /** The trace's slot, -1 when it is not indexed. Valid while `epoch` stays the same and `isLive` says so (a slot is never reused before). */
+  slotOf(traceId: string): number {
+    return this.traces.get(traceId)?.slot ?? -1;
+  }
+
+  get epoch(): number {
+    return this.compactions;
+  }
+
+  isLive(slot: number): boolean {
+    return (this.slotFlags[slot]! & alive) !== 0;
   }
 
   prepare(term: KeywordTerm): PreparedTerm {
     this.flushVocabulary();
     const last = term.tokens.length - 1;
     // Inside a term of several tokens, only the first may end and only the last may start inside a word.
-    const tokens = term.tokens.map((token, i) => ({ hash: token.hash, inWords: token.word !== undefined && (i === 0 || i === last) ? this.slotsWithWordsContaining(token.word) : undefined }));
+    const tokens = term.tokens.map((token, i) => ({
+      hash: token.hash,
+      inWords: token.word === undefined ? undefined : i === 0 || i === last ? this.slotsWithWordsContaining(token.word) : this.slotsWithWord(token.word),
+      listed: token.listed,
+    }));
     return { term, tokens };
   }
 
   /** Whether the term occurs in the trace (case-insensitive, inside one value). */
   matches(traceId: string, prepared: PreparedTerm): boolean {
-    const entry = this.traces.get(traceId);
-    if (entry === undefined) return false;
+    const slot = this.slotOf(traceId);
+    return slot >= 0 && this.matchesSlot(slot, prepared);
+  }
+
+  /** `matches` by slot: most traces are decided by two typed-array reads, without touching the trace's hashes. */
+  matchesSlot(slot: number, prepared: PreparedTerm): boolean {
     const tokens = prepared.tokens;
+    const flags = this.slotFlags[slot]!;
+    // A dead slot keeps its postings (and so its bits in `inWords`) until the next compaction.
+    if ((flags & alive) === 0) return false;
     for (let k = 0; k < tokens.length; k++) {
       const token = tokens[k]!;
       const inWords = token.inWords;
-      if ((inWords === undefined || inWords[entry.slot] !== 1) && !sortedHas(entry.hashes, token.hash)) return false;
+      if (inWords !== undefined && inWords[slot] === 1) continue;
+      // A word equal to the token would be in the vocabulary, hence in `inWords`, unless the trace has unlisted letters.
+      if (token.listed && (flags & unlisted) === 0) return false;
+      const entry = this.bySlot[slot];
+      if (entry === undefined || !sortedHas(entry.hashes, token.hash)) return false;
     }
-    return prepared.term.exact || this.containsPhrase(entry, prepared.term.text);
+    return prepared.term.exact || this.containsPhrase(this.bySlot[slot]!, prepared.term.text);
   }
 
   stats(): KeywordIndexStats {
@@ -169,16 +219,18 @@ export class KeywordIndex {
     return { traces: this.traces.size, tokenHashes, words, wordPostings, approxBytes };
   }
 
-  private addPosting(word: string, slot: number): void {
+  /** False when the vocabulary is full and the word is new to it. */
+  private addPosting(word: string, slot: number): boolean {
     let id = this.wordIds.get(word);
     if (id === undefined) {
-      if (this.postings.length >= maxVocabulary) return;
+      if (this.postings.length >= maxVocabulary) return false;
       id = this.postings.length;
       this.wordIds.set(word, id);
       this.postings.push([]);
       this.pendingWords.push(word);
     }
     this.postings[id]!.push(slot);
+    return true;
   }
 
   private flushVocabulary(): void {
@@ -190,6 +242,15 @@ export class KeywordIndex {
     }
     this.vocabText += `${this.pendingWords.join('\n')}\n`;
     this.pendingWords = [];
+  }
+
+  /** Slots of the traces that have this very word, as a byte per slot; undefined when none has. */
+  private slotsWithWord(word: string): Uint8Array | undefined {
+    const id = this.wordIds.get(word);
+    if (id === undefined) return undefined;
+    const bits = new Uint8Array(this.bySlot.length);
+    for (const slot of this.postings[id]!) bits[slot] = 1;
+    return bits;
   }
 
   /** Slots of the traces that have a word containing `fragment`, as a byte per slot; undefined when none has. */
@@ -250,10 +311,12 @@ export class KeywordIndex {
   private compact(): void {
     const renumber = new Int32Array(this.bySlot.length).fill(-1);
     const live: TraceText[] = [];
+    this.slotFlags.fill(0);
     for (const entry of this.bySlot) {
       if (entry === undefined) continue;
       renumber[entry.slot] = live.length;
       entry.slot = live.length;
+      this.slotFlags[entry.slot] = entry.unlisted ? alive | unlisted : alive;
       live.push(entry);
     }
     for (let id = 0; id < this.postings.length; id++) {
@@ -267,6 +330,7 @@ export class KeywordIndex {
     this.bySlot.length = 0;
     for (const entry of live) this.bySlot.push(entry);
     this.deadSlots = 0;
+    this.compactions++;
   }
 }
 

@@ -8,6 +8,15 @@ import { normaliseForPhrase } from './textTokens';
  * the summary does not carry (it crosses the wire, so it stays lean): the node types executed and
  * the plugins called across both halves of the run, and its searchable summary text.
  */
+/** What the run index caches per run for keyword queries; a re-classified run gets a new entry, hence a fresh cache. */
+export interface RunEntryCache {
+  /** Position of the run's summary in the summary scan. */
+  serial: number;
+  /** Keyword index slots of `traceIds` (-1: not indexed), valid for `slotsEpoch`. */
+  slots: Int32Array | undefined;
+  slotsEpoch: number;
+}
+
 export interface RunEntry {
   readonly run: RunSummary;
   /** The run's own trace, then the traces it links to: where its keyword text lives. */
@@ -19,6 +28,16 @@ export interface RunEntry {
   /** `author/name` of the plugins whose tools ran, sorted. */
   readonly plugins: readonly string[];
   readonly totalTokens: number | undefined;
+  readonly cache: RunEntryCache;
+}
+
+/** Node types, plugin ids and app names repeat across runs: one string object each makes facet counting and set lookups cheap. */
+const interned = new Map<string, string>();
+function intern(value: string): string {
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size < 100_000) interned.set(value, value);
+  return value;
 }
 
 export function runEntry(run: RunSummary, spansOf: (traceId: string) => readonly Span[] | undefined): RunEntry {
@@ -26,19 +45,20 @@ export function runEntry(run: RunSummary, spansOf: (traceId: string) => readonly
   const spans: Span[] = [];
   for (const id of traceIds) for (const span of spansOf(id) ?? []) spans.push(span);
   const nodeTypes = new Set<string>();
-  const plugins = new Set<string>((run.toolCalls ?? []).map((call) => call.pluginId));
+  const plugins = new Set<string>((run.toolCalls ?? []).map((call) => intern(call.pluginId)));
   for (const node of difyNodesOf(spans).values()) {
-    if (node.nodeType !== undefined) nodeTypes.add(node.nodeType);
-    if (node.plugin !== undefined) plugins.add(node.plugin.pluginId);
+    if (node.nodeType !== undefined) nodeTypes.add(intern(node.nodeType));
+    if (node.plugin !== undefined) plugins.add(intern(node.plugin.pluginId));
   }
   const fields = [run.appName, run.traceId, run.runId, run.workflowRunId, run.messageId, run.conversationId, run.errorMessage, run.failingNode?.title, run.rootCause?.name, run.errorKind];
   const { prompt, completion, total } = run.tokens ?? {};
   return {
-    run,
+    run: { ...run, appName: intern(run.appName) },
     traceIds,
     summaryText: normaliseForPhrase(fields.filter((f): f is string => f !== undefined && f !== '').join('\n')),
     nodeTypes: [...nodeTypes].sort(),
     plugins: [...plugins].sort(),
     totalTokens: total ?? (prompt === undefined && completion === undefined ? undefined : (prompt ?? 0) + (completion ?? 0)),
+    cache: { serial: -1, slots: undefined, slotsEpoch: -1 },
   };
 }

@@ -1,8 +1,7 @@
 import type { RunFilter, RunSummary } from '../../shared/runSummary';
 import type { RunEntry } from './runEntry';
 
-/** `index` is the run's position among the listed runs (newest first), for answers computed for all runs at once. */
-export type EntryPredicate = (entry: RunEntry, index: number) => boolean;
+export type EntryPredicate = (entry: RunEntry) => boolean;
 
 /** Newest first; trace id breaks ties so paging is stable. */
 export function compareRuns(a: RunSummary, b: Pick<RunSummary, 'startMs' | 'traceId'>): number {
@@ -65,7 +64,7 @@ export function fieldPredicate(filter: RunFilter): EntryPredicate | undefined {
   }
   if (checks.length === 0) return undefined;
   if (checks.length === 1) return checks[0];
-  return (e, i) => checks.every((check) => check(e, i));
+  return (e) => checks.every((check) => check(e));
 }
 
 /** Indices [from, to) of the runs (newest first) that started in [sinceMs, untilMs), by binary search. */

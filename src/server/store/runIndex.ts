@@ -4,12 +4,12 @@ import { asTraceId, type TraceId } from '../../model/units';
 import { detectRun } from '../../dify/detectRun';
 import type { RunFacets, RunFilter, RunSummary } from '../../shared/runSummary';
 import type { DifyIdKind } from '../../shared/traceLookup';
-import { KeywordIndex, type KeywordIndexStats } from './keywordIndex';
+import type { KeywordIndexStats } from './keywordIndex';
+import { ListedRuns } from './listedRuns';
 import { runEntry, type RunEntry } from './runEntry';
 import { FacetCounter } from './runFacets';
 import { afterCursor, compareRuns, fieldPredicate, normaliseId, pageToken, timeWindow, type EntryPredicate } from './runFilter';
-import { SummaryScan } from './summaryScan';
-import { parseKeyword } from './textTokens';
+import { RunKeywords } from './runKeywords';
 import type { TraceStore } from './traceStore';
 
 export interface RunPage {
@@ -21,14 +21,16 @@ export interface RunPage {
 /** A trace's log records, if any (the log store); the keyword searches them too. */
 export type TraceLogs = (traceId: string) => readonly LogRecord[] | undefined;
 
+/** Above this many changed runs at once, the listed runs are re-sorted rather than moved one by one. */
+const maxIncrementalChanges = 256;
+
 /**
  * Dify runs recognised in the store, recomputed lazily: the receiver only marks traces dirty, so
  * ingest never pays for classification and a burst of spans for one trace is classified once.
  *
- * Listing walks the runs newest first (kept sorted between changes), only those inside the time
- * range (binary search), testing each filter field on the run's entry and the keyword through the
- * keyword index; it counts every match, so `totalMatching` is exact. The keyword index is brought
- * up to date only when a keyword is asked (the first such query reads every trace once).
+ * Listing walks the listed runs newest first (kept sorted as runs change), only those inside the
+ * time range (binary search), testing each filter field on the run's entry and the keyword through
+ * the keyword index; it counts every match, so `totalMatching` is exact.
  */
 export class RunIndex {
   private readonly entries = new Map<TraceId, RunEntry | undefined>();
@@ -37,26 +39,24 @@ export class RunIndex {
   private readonly linkedBy = new Map<string, Set<TraceId>>();
   /** Dashless lower-case workflow run / message / conversation id → the traces of its runs. */
   private readonly byDifyId = new Map<string, Set<TraceId>>();
-  private readonly keywords = new KeywordIndex();
-  /** Traces whose spans or log records changed since the keyword index last read them. */
-  private readonly textDirty = new Set<string>();
-  /** Listed runs, newest first; undefined when a change made it stale. */
-  private listed: RunEntry[] | undefined;
+  private readonly keywords: RunKeywords;
+  /** Undefined until the first listing, and after too many changes at once. */
+  private listed: ListedRuns | undefined;
   private lastListedCount = 0;
-  /** The listed runs' summaries for keyword scans; undefined when stale, like `listed`. */
-  private summaries: SummaryScan | undefined;
 
   constructor(
     private readonly store: TraceStore,
-    private readonly logsOf: TraceLogs = () => undefined,
-  ) {}
+    logsOf: TraceLogs = () => undefined,
+  ) {
+    this.keywords = new RunKeywords((id) => this.spansOf(id), logsOf);
+  }
 
   /** Marks traces changed, and the runs that link to them: a late infrastructure half changes their root cause. */
   markChanged(traceIds: Iterable<TraceId>): TraceId[] {
     const changed: TraceId[] = [];
     for (const id of traceIds) {
       this.dirty.add(id);
-      this.textDirty.add(id);
+      this.keywords.textChanged(id);
       changed.push(id);
       for (const linker of this.linkedBy.get(id) ?? []) {
         this.dirty.add(linker);
@@ -68,18 +68,20 @@ export class RunIndex {
 
   /** Log records of these traces arrived or were dropped: only the keyword index cares. */
   markLogsChanged(traceIds: Iterable<string>): void {
-    for (const id of traceIds) this.textDirty.add(id);
+    for (const id of traceIds) this.keywords.textChanged(id);
   }
 
   remove(traceIds: Iterable<TraceId>): void {
+    const changes: Change[] = [];
     for (const id of traceIds) {
-      this.unlink(id, this.entries.get(id));
+      const old = this.entries.get(id);
+      this.unlink(id, old);
       this.entries.delete(id);
       this.dirty.delete(id);
-      this.textDirty.delete(id);
-      this.keywords.remove(id);
-      this.listed = undefined;
+      this.keywords.traceRemoved(id);
+      changes.push({ traceId: id, old, next: undefined });
     }
+    this.applyToListed(changes);
   }
 
   runOf(traceId: TraceId): RunSummary | undefined {
@@ -103,7 +105,7 @@ export class RunIndex {
     let afterStart = 0;
     for (let i = from; i < to; i++) {
       const entry = runs[i]!;
-      if (keep !== undefined && !keep(entry, i)) continue;
+      if (keep !== undefined && !keep(entry)) continue;
       totalMatching++;
       if (i < start) continue;
       afterStart++;
@@ -119,13 +121,13 @@ export class RunIndex {
     const keep = this.predicate(filter);
     const { from, to } = timeWindow(runs, filter);
     const counter = new FacetCounter();
-    for (let i = from; i < to; i++) if (keep === undefined || keep(runs[i]!, i)) counter.add(runs[i]!);
+    for (let i = from; i < to; i++) if (keep === undefined || keep(runs[i]!)) counter.add(runs[i]!);
     return counter.result();
   }
 
   /** Runs as of the last listing: cheap, for status updates, which must not classify on every batch. */
   knownRunCount(): number {
-    return this.listed?.length ?? this.lastListedCount;
+    return this.listed?.all.length ?? this.lastListedCount;
   }
 
   /**
@@ -155,50 +157,20 @@ export class RunIndex {
 
   /** Brings the keyword index up to date and reports its size (for the benchmark). */
   keywordIndexStats(): KeywordIndexStats {
-    this.catchUpText();
     return this.keywords.stats();
   }
 
   private predicate(filter: RunFilter): EntryPredicate | undefined {
     const fields = fieldPredicate(filter);
-    const keyword = filter.text === undefined ? undefined : this.keywordPredicate(filter.text);
+    const keyword = filter.text === undefined ? undefined : this.keywords.predicate(filter.text);
     if (keyword === undefined) return fields;
     if (fields === undefined) return keyword;
-    return (e, i) => fields(e, i) && keyword(e, i);
+    return (e) => fields(e) && keyword(e);
   }
 
-  /** Every term must occur in the run's ids, app or error (substring), or in one of its traces (keyword index). */
-  private keywordPredicate(text: string): EntryPredicate | undefined {
-    const terms = parseKeyword(text);
-    if (terms.length === 0) return undefined;
-    this.catchUpText();
-    const listed = this.listedEntries();
-    this.summaries ??= new SummaryScan(listed);
-    const prepared = terms.map((term) => ({ term: this.keywords.prepare(term), inSummary: this.summaries!.hits(term.text) }));
-    const keywords = this.keywords;
-    // Plain loops: this runs for every run in the time range, and closures per run showed in profiles.
-    return (e, i) => {
-      for (const p of prepared) {
-        if (p.inSummary[i] === 1) continue;
-        let found = false;
-        for (const id of e.traceIds) {
-          if (keywords.matches(id, p.term)) {
-            found = true;
-            break;
-          }
-        }
-        if (!found) return false;
-      }
-      return true;
-    };
-  }
-
-  private catchUpText(): void {
-    for (const id of this.textDirty) {
-      const traceId = asTraceId(id);
-      this.keywords.update(id, traceId === undefined ? undefined : this.store.spansOf(traceId), this.logsOf(id));
-    }
-    this.textDirty.clear();
+  private spansOf(id: string): readonly Span[] | undefined {
+    const traceId = asTraceId(id);
+    return traceId === undefined ? undefined : this.store.spansOf(traceId);
   }
 
   /** An infrastructure trace that an app-level run links to is shown inside that run, not twice. */
@@ -208,38 +180,65 @@ export class RunIndex {
     return true;
   }
 
-  private listedEntries(): RunEntry[] {
+  private listedEntries(): readonly RunEntry[] {
     this.refresh();
     if (this.listed === undefined) {
       const listed: RunEntry[] = [];
       for (const entry of this.entries.values()) if (entry !== undefined && this.isListed(entry)) listed.push(entry);
-      this.listed = listed.sort((a, b) => compareRuns(a.run, b.run));
-      this.summaries = undefined;
-      this.lastListedCount = listed.length;
+      this.listed = new ListedRuns();
+      this.listed.reset(listed);
     }
-    return this.listed;
+    this.lastListedCount = this.listed.all.length;
+    return this.listed.all;
   }
 
   private refresh(): void {
     if (this.dirty.size === 0) return;
-    const spansOf = (id: string): readonly Span[] | undefined => {
-      const traceId = asTraceId(id);
-      return traceId === undefined ? undefined : this.store.spansOf(traceId);
-    };
+    const changes: Change[] = [];
     for (const traceId of this.dirty) {
-      this.unlink(traceId, this.entries.get(traceId));
+      const old = this.entries.get(traceId);
+      this.unlink(traceId, old);
       const spans = this.store.spansOf(traceId);
-      const run = spans === undefined ? undefined : detectRun(traceId, spans, spansOf);
-      const entry = run === undefined ? undefined : runEntry(run, spansOf);
+      const run = spans === undefined ? undefined : detectRun(traceId, spans, (id) => this.spansOf(id));
+      const next = run === undefined ? undefined : runEntry(run, (id) => this.spansOf(id));
       if (spans === undefined) this.entries.delete(traceId);
-      else this.entries.set(traceId, entry);
-      if (entry !== undefined) this.link(traceId, entry.run);
+      else this.entries.set(traceId, next);
+      if (next !== undefined) this.link(traceId, next);
+      changes.push({ traceId, old, next });
     }
     this.dirty.clear();
-    this.listed = undefined;
+    this.applyToListed(changes);
   }
 
-  private link(traceId: TraceId, run: RunSummary): void {
+  /**
+   * Moves changed runs in the listed order, and the runs whose visibility they change: the
+   * infrastructure runs they link to (hidden while a live app-level run links to them).
+   */
+  private applyToListed(changes: readonly Change[]): void {
+    const listed = this.listed;
+    if (listed === undefined) return;
+    if (changes.length > maxIncrementalChanges) {
+      this.listed = undefined;
+      return;
+    }
+    for (const { old } of changes) if (old !== undefined) listed.remove(old);
+    const touched = new Set<string>();
+    for (const { traceId, old, next } of changes) {
+      touched.add(traceId);
+      for (const id of old?.run.linkedTraceIds ?? []) touched.add(id);
+      for (const id of next?.run.linkedTraceIds ?? []) touched.add(id);
+    }
+    for (const id of touched) {
+      const entry = this.entries.get(id as TraceId);
+      if (entry === undefined) continue;
+      listed.remove(entry);
+      if (this.isListed(entry)) listed.insert(entry);
+    }
+  }
+
+  private link(traceId: TraceId, entry: RunEntry): void {
+    const { run } = entry;
+    this.keywords.runAdded(entry);
     for (const id of run.linkedTraceIds) {
       const linkers = this.linkedBy.get(id) ?? new Set<TraceId>();
       linkers.add(traceId);
@@ -257,6 +256,7 @@ export class RunIndex {
   private unlink(traceId: TraceId, entry: RunEntry | undefined): void {
     if (entry === undefined) return;
     const { run } = entry;
+    this.keywords.runRemoved(entry);
     for (const id of run.linkedTraceIds) {
       const linkers = this.linkedBy.get(id);
       linkers?.delete(traceId);
@@ -270,4 +270,11 @@ export class RunIndex {
       if (traces?.size === 0) this.byDifyId.delete(key);
     }
   }
+}
+
+/** A trace whose run was (re)classified or removed: its previous and its new entry. */
+interface Change {
+  readonly traceId: TraceId;
+  readonly old: RunEntry | undefined;
+  readonly next: RunEntry | undefined;
 }

@@ -10,9 +10,19 @@
  * so the index can keep a vocabulary of words for matching inside words.
  */
 
+/** What a token is, for the vocabulary: a word it keeps, letters it cannot keep, or anything else. */
+export const TokenKind = {
+  /** Digits in it, a single letter, a Han or Kana character or pair. */
+  other: 0,
+  /** Letters only, 2 to 32 of them, written as is: `source.slice(start, end)` lower-cased. */
+  word: 1,
+  /** Letters only, 2 or more, but longer than a word or written with a `\u` escape. */
+  unlistedLetters: 2,
+} as const;
+export type TokenKind = (typeof TokenKind)[keyof typeof TokenKind];
+
 export interface TokenSink {
-  /** `start`/`end` locate the token in `source` when `word` is true (then it is also `source.slice(start, end)` lower-cased). */
-  token(hash: number, word: boolean, source: string, start: number, end: number): void;
+  token(hash: number, kind: TokenKind, source: string, start: number, end: number): void;
 }
 
 const separator = 1;
@@ -41,7 +51,7 @@ for (let c = 0; c < 128; c++) classify(c);
 const fnvOffset = 0x811c9dc5;
 const fnvPrime = 0x01000193;
 /** Longest word kept in the vocabulary; longer letter runs are still tokens, matched whole. */
-export const maxWordLength = 32;
+const maxWordLength = 32;
 
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -72,7 +82,10 @@ export function scanTokens(text: string, sink: TokenSink): void {
   let escaped = false;
   let previousCjk = -1;
   const end = (at: number): void => {
-    if (length > 0) sink.token(hash >>> 0, onlyLetters && !escaped && length >= 2 && length <= maxWordLength, text, start, at);
+    if (length > 0) {
+      const kind = !onlyLetters || length < 2 ? TokenKind.other : escaped || length > maxWordLength ? TokenKind.unlistedLetters : TokenKind.word;
+      sink.token(hash >>> 0, kind, text, start, at);
+    }
     hash = fnvOffset;
     length = 0;
     onlyLetters = true;
@@ -109,8 +122,8 @@ export function scanTokens(text: string, sink: TokenSink): void {
       end(i);
       if (cls === cjk) {
         const unit = lower[c]!;
-        sink.token(Math.imul(fnvOffset ^ unit, fnvPrime) >>> 0, false, text, i, i + width);
-        if (previousCjk >= 0) sink.token(Math.imul(Math.imul(fnvOffset ^ previousCjk, fnvPrime) ^ unit, fnvPrime) >>> 0, false, text, i, i + width);
+        sink.token(Math.imul(fnvOffset ^ unit, fnvPrime) >>> 0, TokenKind.other, text, i, i + width);
+        if (previousCjk >= 0) sink.token(Math.imul(Math.imul(fnvOffset ^ previousCjk, fnvPrime) ^ unit, fnvPrime) >>> 0, TokenKind.other, text, i, i + width);
         previousCjk = unit;
       } else {
         previousCjk = -1;
@@ -125,6 +138,8 @@ export function scanTokens(text: string, sink: TokenSink): void {
 export interface QueryToken {
   readonly hash: number;
   readonly word?: string;
+  /** A word the vocabulary keeps: a trace holds it exactly only if its vocabulary entry says so. */
+  readonly listed: boolean;
 }
 
 export interface KeywordTerm {
@@ -151,12 +166,13 @@ export function parseKeyword(keyword: string): KeywordTerm[] {
     const tokens: QueryToken[] = [];
     const seen = new Set<number>();
     scanTokens(raw, {
-      token(hash, word, source, start, end) {
+      token(hash, kind, source, start, end) {
         if (seen.has(hash)) return;
         seen.add(hash);
+        const listed = kind === TokenKind.word;
         // Any letters-only token of the keyword may lie inside a longer word (`p` in `py`), also one letter long.
-        const text = word || end - start === 1 ? source.slice(start, end).toLowerCase() : '';
-        tokens.push(word || /^[\p{L}\p{M}]$/u.test(text) ? { hash, word: text } : { hash });
+        const text = listed || end - start === 1 ? source.slice(start, end).toLowerCase() : '';
+        tokens.push(listed || /^[\p{L}\p{M}]$/u.test(text) ? { hash, word: text, listed } : { hash, listed });
       },
     });
     const wholeToken = tokens.length === 1 && /^[\p{L}\p{M}\p{N}]+$/u.test(raw) && !cjkRun.test(raw);
