@@ -13,8 +13,8 @@ import { findFreePort, startCodeServer } from './harness/codeServer.js';
 import { collectActivationErrors } from './harness/extensionHostLogs.js';
 import { extensionVsix } from './harness/extensionVsix.js';
 import { repoRoot } from './harness/repoPaths.js';
+import { lookUpTrace } from './harness/quickInput.js';
 import { openViewContainer, openWorkbench, runCommand, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
-import type { Page } from 'playwright-core';
 
 const pluginRun = DEMO_RUNS[1];
 const codeRun = DEMO_RUNS[2];
@@ -189,27 +189,6 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     assert.deepEqual(collectActivationErrors(server.logsDir()), []);
   });
 });
-
-/**
- * "Dify Trace: Open Trace…" from the palette, driven by hand: `runCommand` waits for the quick
- * input to close, and this command keeps it open for its input box.
- */
-async function lookUpTrace(page: Page, text: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await page.keyboard.press('F1');
-  await input.waitFor();
-  await page.keyboard.type('Dify Trace: Open Trace…');
-  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Dify Trace: Open Trace…$/ }) }).first().click();
-  await page.locator('.quick-input-widget', { hasText: 'A trace id, a Dify workflow run' }).waitFor();
-  // A malformed id is refused with what is expected.
-  await input.fill('run-3');
-  await page.locator('.quick-input-widget', { hasText: 'Expected a trace id (32 hex digits' }).waitFor();
-  await input.fill(text);
-  // Enter is ignored while a (stale) validation message shows.
-  await page.locator('.quick-input-widget', { hasText: 'Expected a trace id (32 hex digits' }).waitFor({ state: 'hidden' });
-  await input.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-}
 
 test('a receiver port already in use is reported in the Runs view, and a new port recovers', { timeout: 300_000 }, async (t) => {
   const blocker = createServer();

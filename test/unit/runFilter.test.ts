@@ -164,13 +164,13 @@ describe('the filter in words', () => {
   });
 
   it('puts the backend and counts in the description, the whole filter in the message', () => {
-    assert.deepEqual(runsViewText({}, { shown: 3, matching: 3, total: 3 }, 'embedded'), { description: '3 runs · embedded', message: '' });
+    assert.deepEqual(runsViewText({}, { shown: 3, matching: 3, total: 3 }, 'embedded'), { description: '3 runs · embedded', message: '3 runs (embedded).' });
     const text = runsViewText(spec, { shown: 1, matching: 1, total: 40 }, 'embedded');
     // The filter part is cut to 48 characters; the counts and the backend always show.
     assert.equal(text.description, 'failed · Travel Assistant · last hour · “max_te… · 1 of 40 · embedded');
-    assert.equal(text.message, 'Filter: Status: failed; App: Travel Assistant; Time: last hour; Keyword: “max_temp_c”. 1 matching of 40 runs.');
+    assert.equal(text.message, 'Filter: Status: failed; App: Travel Assistant; Time: last hour; Keyword: “max_temp_c”. 1 matching of 40 runs (embedded).');
     // Nothing shown: the welcome content explains, so there is no message (it would hide it).
     assert.equal(runsViewText(spec, { shown: 0, matching: 0, total: 40 }, 'embedded').message, '');
-    assert.equal(runsViewText({}, { shown: 2, matching: 2 }, 'embedded', 'Port in use.').message, 'Port in use.');
+    assert.equal(runsViewText({}, { shown: 2, matching: 2 }, 'embedded', 'Port in use.').message, 'Port in use.\n2 runs (embedded).');
   });
 });

@@ -159,7 +159,7 @@ describe('receiver status text', () => {
   it('names refused requests and the store counts', () => {
     assert.deepEqual(listeningDetails({ ...status, spansPerSecond: 3 }), { rate: '3.0 spans/s', refused: '' });
     assert.deepEqual(listeningDetails({ ...status, rejectedRequests: 2 }), { rate: '', refused: '2 refused' });
-    assert.equal(storeCountsText(status), '12 runs · 30 traces · 1,200 spans in memory (embedded backend)');
+    assert.equal(storeCountsText(status), '30 traces · 1,200 spans in memory (embedded backend)');
     const older: ReceiverStatus = { receiver: status.receiver, spans: 1200, traces: 30, logRecords: 5, rejectedRequests: 0 };
     assert.equal(storeCountsText(older), '30 traces · 1,200 spans · 5 log records in memory (embedded backend)');
   });

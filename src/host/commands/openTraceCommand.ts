@@ -99,7 +99,8 @@ export class TraceLookup {
     if (recents.length > 0) items.push({ label: 'Recent lookups', kind: vscode.QuickPickItemKind.Separator });
     const now = Date.now();
     for (const recent of recents) {
-      items.push({ label: recent.text, description: `$(history) ${recent.found} · ${ageText(recent.atMs, now)}`, lookup: recent.text, recent, buttons: [forgetButton] });
+      // The found text on its own line: trace URLs are long, and would cut it off as a description.
+      items.push({ label: recent.text, detail: `$(history) ${recent.found} · ${ageText(recent.atMs, now)}`, lookup: recent.text, recent, buttons: [forgetButton] });
     }
     return items;
   }

@@ -17,10 +17,13 @@ export function listeningDetails(status: ReceiverStatus): { readonly rate: strin
   };
 }
 
-/** The counts line of the tooltip: runs (when the server reports them), traces, spans, log records. */
+/**
+ * The counts line of the tooltip: traces, spans, log records. Not `runs`: the server counts runs
+ * lazily (when they are listed), so the figure sent with a status can lag; the Runs view shows them.
+ */
 export function storeCountsText(status: ReceiverStatus): string {
   const n = (value: number) => value.toLocaleString('en-US');
-  const parts = [...(status.runs === undefined ? [] : [`${n(status.runs)} runs`]), `${n(status.traces)} traces`, `${n(status.spans)} spans`];
+  const parts = [`${n(status.traces)} traces`, `${n(status.spans)} spans`];
   if (status.logRecords > 0) parts.push(`${n(status.logRecords)} log records`);
   return `${parts.join(' · ')} in memory (embedded backend)`;
 }

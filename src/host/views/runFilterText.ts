@@ -102,7 +102,9 @@ export interface RunsViewText {
 
 /**
  * The Runs view's description and message: the backend and the counts always, the filter short
- * in the description and in full in the message. A receiver problem comes first in the message.
+ * in the description and in full in the message. The message is there because the description is
+ * not shown while the view is the only one in its container (VS Code merges its header into the
+ * container's title); a receiver problem comes first in it.
  */
 export function runsViewText(spec: RunFilterSpec, counts: RunsCounts, backend: string, problem?: string): RunsViewText {
   const parts = filterParts(spec);
@@ -111,7 +113,9 @@ export function runsViewText(spec: RunFilterSpec, counts: RunsCounts, backend: s
   const description = filtered ? `${shortFilterText(spec, 48)} · ${matched} · ${backend}` : `${countsText(counts, false)} · ${backend}`;
   const messages: string[] = [];
   if (problem) messages.push(problem);
-  if (filtered && counts.shown > 0) messages.push(`Filter: ${longFilterText(spec)}. ${capitalise(countsText(counts, true))}.`);
+  if (counts.shown > 0) {
+    messages.push(filtered ? `Filter: ${longFilterText(spec)}. ${capitalise(countsText(counts, true))} (${backend}).` : `${capitalise(countsText(counts, false))} (${backend}).`);
+  }
   return { description, message: messages.join('\n') };
 }
 

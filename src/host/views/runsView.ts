@@ -152,21 +152,22 @@ export class RunsView implements vscode.Disposable {
     return { runs, totalMatching: page.totalMatching, ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }) };
   }
 
-  /** Runs in the store: from the receiver status when the server reports it, else one small listing. */
+  /**
+   * Runs in the store, by one small listing: the receiver status's `runs` can lag (the server
+   * classifies runs lazily, when they are listed).
+   */
   private async storeTotal(): Promise<number> {
-    const fromStatus = this.client.lastStatus?.runs;
-    if (fromStatus !== undefined) return fromStatus;
     return (await this.client.listRuns({ filter: {}, limit: 1 })).totalMatching;
   }
 
-  /** Paused: how many matching runs started after the newest one shown. */
+  /**
+   * Paused: how many matching runs arrived since the listing shown, as the growth of the matching
+   * count (not "started after the newest shown": imported or late runs can be older).
+   */
   private async countNewRuns(): Promise<void> {
-    const filter = toRunFilter(this.spec, Date.now());
-    const newest = this.runs[0]?.startMs;
-    const since = newest === undefined ? filter.sinceMs : Math.max(newest + 1, filter.sinceMs ?? 0);
-    const page = await this.client.listRuns({ filter: { ...filter, ...(since === undefined ? {} : { sinceMs: since }) }, limit: 1 });
+    const page = await this.client.listRuns({ filter: toRunFilter(this.spec, Date.now()), limit: 1 });
     if (this.live) return;
-    this.newRuns = page.totalMatching;
+    this.newRuns = Math.max(0, page.totalMatching - this.totalMatching);
     this.render();
   }
 
