@@ -21,7 +21,7 @@ if [ ! -f "$vsix" ]; then
   npm run --silent package | tail -n 1
 fi
 
-for bench in ingest listRuns classification sourceLinks activation; do
+for bench in ingest listRuns runFilter classification sourceLinks activation; do
   echo "== bench/$bench.bench.ts"
   node --import tsx "bench/$bench.bench.ts"
 done

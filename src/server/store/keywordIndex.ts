@@ -52,10 +52,11 @@ const maxCachedPhrases = 32;
 
 /**
  * The keyword index of the Runs view: per trace, the sorted 32-bit hashes of its distinct tokens
- * (exact matches of any token, ids and numbers included, in O(log n) per trace), plus a vocabulary
- * of words (letters only) with the traces that contain each, so that a fragment matches inside
- * words ("weav" finds "Weaviate"). Ids and numbers are kept out of the vocabulary: each run has
- * new ones, and a vocabulary of them would grow with every run.
+ * (exact matches of any token, ids and numbers included, by binary search), plus a vocabulary of
+ * words (letters only) with the traces that contain each. A query word becomes, once per query, a
+ * byte per trace for the traces having it or a word containing it ("weav" finds "Weaviate"), so
+ * most traces are decided without reading their hashes. Ids and numbers are kept out of the
+ * vocabulary: each run has new ones, and a vocabulary of them would grow with every run.
  *
  * Traces are indexed incrementally (the store only appends spans and log records), so a trace that
  * keeps receiving spans is never re-read from the start. A term of several tokens (`get_weather.py`,
@@ -184,13 +185,10 @@ export class KeywordIndex {
     return { term, tokens };
   }
 
-  /** Whether the term occurs in the trace (case-insensitive, inside one value). */
-  matches(traceId: string, prepared: PreparedTerm): boolean {
-    const slot = this.slotOf(traceId);
-    return slot >= 0 && this.matchesSlot(slot, prepared);
-  }
-
-  /** `matches` by slot: most traces are decided by two typed-array reads, without touching the trace's hashes. */
+  /**
+   * Whether the term occurs in the trace in this slot (case-insensitive, inside one value). Most traces
+   * are decided by two typed-array reads, without touching the trace's hashes.
+   */
   matchesSlot(slot: number, prepared: PreparedTerm): boolean {
     const tokens = prepared.tokens;
     const flags = this.slotFlags[slot]!;
@@ -205,7 +203,7 @@ export class KeywordIndex {
       const entry = this.bySlot[slot];
       if (entry === undefined || !sortedHas(entry.hashes, token.hash)) return false;
     }
-    return prepared.term.exact || this.containsPhrase(this.bySlot[slot]!, prepared.term.text);
+    return prepared.term.exact || this.containsPhrase(this.bySlot[slot]!, prepared.term);
   }
 
   stats(): KeywordIndexStats {
@@ -276,7 +274,8 @@ export class KeywordIndex {
     return bits;
   }
 
-  private containsPhrase(entry: TraceText, phrase: string): boolean {
+  private containsPhrase(entry: TraceText, term: KeywordTerm): boolean {
+    const phrase = term.text;
     let cache = this.phraseCache.get(phrase);
     if (cache === undefined) {
       cache = new WeakMap();
@@ -288,8 +287,11 @@ export class KeywordIndex {
     const cached = cache.get(entry);
     if (cached !== undefined && cached.version === entry.version) return cached.found;
     let found = false;
+    const probe = term.probe;
     const check = (text: string): void => {
-      if (!found && normaliseForPhrase(text).includes(phrase)) found = true;
+      if (found) return;
+      if (probe !== '' && !text.toLowerCase().includes(probe)) return;
+      if (normaliseForPhrase(text).includes(phrase)) found = true;
     };
     const resources = new Set<Resource>();
     for (const span of entry.spans ?? []) {

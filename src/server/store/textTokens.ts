@@ -152,6 +152,12 @@ export interface KeywordTerm {
    * tokens only find candidates and the term itself is looked for in their texts.
    */
   readonly exact: boolean;
+  /**
+   * The longest run of ASCII letters and digits in `text`: JSON and Python escape no ASCII letter or
+   * digit, so a value that does not contain it (lower-cased) cannot contain the term and is not
+   * normalised; empty when the term has none.
+   */
+  readonly probe: string;
 }
 
 /**
@@ -176,7 +182,9 @@ export function parseKeyword(keyword: string): KeywordTerm[] {
       },
     });
     const wholeToken = tokens.length === 1 && /^[\p{L}\p{M}\p{N}]+$/u.test(raw) && !cjkRun.test(raw);
-    terms.push({ text: normaliseForPhrase(raw), tokens, exact: wholeToken || shortCjkRun.test(raw) });
+    const text = normaliseForPhrase(raw);
+    const probe = (text.match(/[a-z0-9]+/g) ?? []).reduce((longest, run) => (run.length > longest.length ? run : longest), '');
+    terms.push({ text, tokens, exact: wholeToken || shortCjkRun.test(raw), probe });
   }
   return terms;
 }
