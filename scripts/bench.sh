@@ -3,6 +3,7 @@
 #   ingest      receiver throughput (protobuf batches over loopback into the real receiver + store)
 #   listRuns    run listing with 100k spans in the store
 #   classification  the corpus measures (must be 100%) and the time to classify a 10k-span run
+#   runFilter   ~1M spans / 20k runs: filtered first page, keyword, facets, run id lookup; the keyword query against Jaeger v2 (scripts/ensure-jaeger.sh)
 #   sourceLinks Go to Source: hit rate on test/sourceCorpus (must be 100%), resolution time, click → editor in code-server
 #   activation  the packaged extension in code-server: activation time, page load → receiver listening
 # Installs what it needs: npm packages (when missing or not the locked versions), Chromium, Node 24
