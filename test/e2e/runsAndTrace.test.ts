@@ -113,6 +113,24 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     assert.equal(await toolRow.getAttribute('aria-selected'), 'true');
     await screenshot(page, 'trace-tool-node');
 
+    // In-trace search: Ctrl+F in the panel focuses the search box; Enter selects the next match
+    // (its ancestors expanded) and says which of how many; Escape clears. The critical path has a legend.
+    await frame.locator('.legend', { hasText: 'Critical path' }).waitFor();
+    await page.keyboard.press('Control+f');
+    const searchBox = frame.getByRole('searchbox', { name: 'Find spans by name, attribute key or value' });
+    await searchBox.waitFor();
+    await frame.locator('.trace-search input[type="search"]:focus').waitFor({ timeout: 5_000 }); // Ctrl+F focused it
+    await searchBox.fill(runtimeSpan.name);
+    await searchBox.press('Enter');
+    await frame.locator('.row[aria-selected="true"]', { hasText: runtimeSpan.name }).waitFor();
+    await frame.locator('.details h2', { hasText: runtimeSpan.name }).waitFor();
+    await frame.locator('.search-status', { hasText: /^1 of \d+$/ }).waitFor();
+    await screenshot(page, 'trace-search');
+    await searchBox.press('Escape');
+    assert.equal(await searchBox.inputValue(), '');
+    await toolRow.click();
+    await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
+
     // Trace Link, span by span: from the tool node to the plugin daemon span that served it, and back.
     const daemonSpanName = 'POST /plugin/:tenant_id/dispatch/tool/invoke';
     await frame.getByRole('button', { name: `Plugin daemon span: ${daemonSpanName} (dify-plugin-daemon)` }).click();

@@ -9,6 +9,9 @@ import { mayHaveSource, renderDetails } from './render/details';
 import { renderRelatedSpans, type RelatedSpan } from './render/relatedSpans';
 import { createSpanTree, rowHeight, type SpanTreeView } from './render/spanTree';
 import { renderSummary } from './render/summary';
+import { criticalPath, selfTimeUs, type CriticalPath } from '../../src/model/criticalPath';
+import { searchSpans, isEmptyQuery, type SpanQuery } from './layout/spanSearch';
+import { createTraceSearch, type TraceSearchView } from './render/traceSearch';
 
 const app = document.getElementById('app')!;
 
@@ -18,10 +21,17 @@ interface Loaded {
   readonly related: ReadonlyMap<SpanKey, readonly RelatedSpan[]>;
   readonly logs: SpanLogIndex;
   readonly collapsed: Set<SpanKey>;
+  readonly critical: CriticalPath;
+  /** Each span's position in the tree's depth-first order, for next/previous from the selection. */
+  readonly order: ReadonlyMap<SpanKey, number>;
   rows: Row[];
   selected: number;
   view: SpanTreeView;
   details: HTMLElement;
+  search: TraceSearchView | undefined;
+  matches: SpanKey[];
+  matchIndex: number;
+  searchActive: boolean;
 }
 
 let loaded: Loaded | undefined;
@@ -55,7 +65,7 @@ function select(state: Loaded, index: number): void {
     copy: (text) => postToHost({ type: 'copyText', text }),
     goToSource: (traceId, spanId) => postToHost({ type: 'goToSource', traceId, spanId }),
     followLink: (traceId) => revealTrace(state, traceId),
-  }, state.logs);
+  }, state.logs, row ? { selfTimeUs: selfTimeUs(row.span, state.tree.childrenOf.get(row.key) ?? []), onCriticalPath: state.critical.keys.has(row.key) } : undefined);
   if (row) renderRelatedSpans(state.details, state.related.get(row.key) ?? [], (key) => reveal(state, key));
   persist(state);
 }
@@ -110,6 +120,40 @@ function toggle(state: Loaded, index: number, expand?: boolean): void {
   relayout(state, row.key);
 }
 
+function runSearch(state: Loaded, query: SpanQuery): void {
+  state.searchActive = !isEmptyQuery(query);
+  state.matches = searchSpans(state.tree.spans, query);
+  state.matchIndex = -1;
+  state.view.setMatches(new Set(state.matches), undefined);
+  state.search?.setResult(state.matches.length, -1, state.searchActive);
+}
+
+/** Next (+1) or previous (-1) match, counted from the current match or else from the selected span. */
+function stepMatch(state: Loaded, step: 1 | -1): void {
+  const count = state.matches.length;
+  if (count === 0) return;
+  let index: number;
+  const selectedKey = state.rows[state.selected]?.key;
+  if (state.matchIndex >= 0 && state.matches[state.matchIndex] === selectedKey) {
+    index = (state.matchIndex + step + count) % count;
+  } else {
+    const at = selectedKey === undefined ? -1 : state.order.get(selectedKey) ?? -1;
+    const pos = (key: SpanKey): number => state.order.get(key) ?? -1;
+    if (step === 1) {
+      const after = state.matches.findIndex((k) => pos(k) > at);
+      index = after >= 0 ? after : 0;
+    } else {
+      const before = state.matches.findLastIndex((k) => pos(k) < at);
+      index = before >= 0 ? before : count - 1;
+    }
+  }
+  state.matchIndex = index;
+  const key = state.matches[index]!;
+  state.view.setMatches(new Set(state.matches), key);
+  reveal(state, key);
+  state.search?.setResult(count, index, true);
+}
+
 function onKey(state: Loaded, event: KeyboardEvent): void {
   const row = state.rows[state.selected];
   const page = Math.max(1, Math.floor((event.currentTarget as HTMLElement).clientHeight / rowHeight));
@@ -152,6 +196,8 @@ function showTrace(snapshot: TraceSnapshot): void {
   header.className = 'summary';
   const main = document.createElement('div');
   main.className = 'main';
+  const treePane = document.createElement('div');
+  treePane.className = 'tree-pane';
   const scroller = document.createElement('div');
   scroller.className = 'tree';
   scroller.setAttribute('role', 'tree');
@@ -160,22 +206,36 @@ function showTrace(snapshot: TraceSnapshot): void {
   const details = document.createElement('aside');
   details.className = 'details';
   details.setAttribute('aria-label', 'Span details');
-  main.append(scroller, details);
+  main.append(treePane, details);
   app.append(header, main);
 
   const collapsed = new Set<SpanKey>(sameTrace ? saved.collapsedSpanKeys ?? [] : []);
   const rootCause = snapshot.run?.rootCause;
   const rootCauseKey = rootCause ? `${rootCause.traceId}/${rootCause.spanId}` : undefined;
+  const critical = criticalPath(tree, snapshot.traceIds[0]);
   const state: Loaded = {
     snapshot, tree, collapsed, rows: [], selected: -1, details, related: relatedSpans(snapshot, tree),
     logs: indexLogsBySpan(logsFromSnapshot(snapshot)),
-    view: createSpanTree(scroller, tree.startUs, tree.endUs, rootCauseKey, {
+    critical, order: new Map(tree.spans.map((s, i) => [spanKey(s), i])),
+    search: undefined, matches: [], matchIndex: -1, searchActive: false,
+    view: createSpanTree(scroller, tree.startUs, tree.endUs, rootCauseKey, critical, {
       onSelect: (index) => select(state, index),
       onToggle: (index) => toggle(state, index),
     }),
   };
   loaded = state;
-  renderSummary(header, snapshot, tree, (key) => reveal(state, key));
+  state.search = createTraceSearch(treePane, {
+    onQuery: (query) => runSearch(state, query),
+    onNext: () => stepMatch(state, 1),
+    onPrevious: () => stepMatch(state, -1),
+    onLeave: () => scroller.focus(),
+  });
+  treePane.append(scroller);
+  renderSummary(header, snapshot, tree, (key) => reveal(state, key), {
+    count: critical.keys.size,
+    shown: true,
+    onToggle: (shown) => scroller.classList.toggle('hide-critical', !shown),
+  });
   scroller.addEventListener('keydown', (event) => onKey(state, event));
 
   // Open on the saved selection, else on the root cause (revealed), else on the first span.
@@ -202,6 +262,14 @@ onHostMessage((message: HostToWebview) => {
       break;
     default:
       assertNever(message);
+  }
+});
+
+// Ctrl/Cmd+F while the panel has focus: the trace's own search rather than the browser's.
+document.addEventListener('keydown', (event) => {
+  if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'f' && loaded?.search) {
+    event.preventDefault();
+    loaded.search.focus();
   }
 });
 

@@ -22,7 +22,13 @@ export function mayHaveSource(span: Span): boolean {
  * Renders one span's details: status, timing, ids, attributes, events (exceptions with stacks), the
  * log records logged in it (`logs`: the snapshot's records indexed once by `indexLogsBySpan`), links.
  */
-export function renderDetails(container: HTMLElement, span: Span | undefined, traceStartUs: number, actions: DetailsActions, logs?: SpanLogIndex): void {
+export interface SpanTiming {
+  /** Duration minus the time covered by its children (`selfTimeUs`). */
+  readonly selfTimeUs: number;
+  readonly onCriticalPath: boolean;
+}
+
+export function renderDetails(container: HTMLElement, span: Span | undefined, traceStartUs: number, actions: DetailsActions, logs?: SpanLogIndex, timing?: SpanTiming): void {
   const root = select(container);
   root.selectAll('*').remove();
   if (!span) {
@@ -50,6 +56,10 @@ export function renderDetails(container: HTMLElement, span: Span | undefined, tr
   fact('Status', span.status.code === 'error' ? 'Error' : span.status.code === 'ok' ? 'OK' : 'Unset');
   fact('Service', span.resource.serviceName);
   fact('Duration', formatDuration(span.endUs - span.startUs));
+  if (timing) {
+    fact('Self time', formatDuration(timing.selfTimeUs));
+    if (timing.onCriticalPath) fact('Critical path', 'On the critical path');
+  }
   fact('Starts at', `+${formatDuration(span.startUs - traceStartUs)}`);
   fact('Kind', span.kind);
   if (span.scopeName) fact('Scope', span.scopeName);

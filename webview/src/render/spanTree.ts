@@ -3,6 +3,8 @@ import { scaleLinear } from 'd3-scale';
 import { formatDuration } from '../../../src/model/units';
 import type { Row } from '../layout/visibleRows';
 import type { Span } from '../../../src/model/span';
+import type { SpanKey } from '../../../src/model/buildTrace';
+import type { CriticalPath } from '../../../src/model/criticalPath';
 import { mayHaveSource } from './details';
 
 /**
@@ -21,6 +23,8 @@ export interface SpanTreeView {
   setRows(rows: readonly Row[]): void;
   setSelected(index: number): void;
   scrollToIndex(index: number): void;
+  /** Marks search matches, and the one navigated to. */
+  setMatches(matches: ReadonlySet<SpanKey>, current: SpanKey | undefined): void;
 }
 
 export interface SpanTreeCallbacks {
@@ -33,11 +37,13 @@ export interface SpanTreeCallbacks {
  * span), so a 100k-span trace costs the same to scroll as a small one. All text goes through
  * `.text()`; span names are untrusted.
  */
-export function createSpanTree(scroller: HTMLElement, traceStartUs: number, traceEndUs: number, rootCauseKey: string | undefined, callbacks: SpanTreeCallbacks): SpanTreeView {
+export function createSpanTree(scroller: HTMLElement, traceStartUs: number, traceEndUs: number, rootCauseKey: string | undefined, critical: CriticalPath, callbacks: SpanTreeCallbacks): SpanTreeView {
   const spacer = select(scroller).append('div').attr('class', 'spacer');
   const x = scaleLinear().domain([traceStartUs, Math.max(traceEndUs, traceStartUs + 1)]).range([0, 100]).clamp(true);
   let rows: readonly Row[] = [];
   let selected = -1;
+  let matches: ReadonlySet<SpanKey> = new Set();
+  let currentMatch: SpanKey | undefined;
 
   const render = (): void => {
     const first = Math.max(0, Math.floor(scroller.scrollTop / rowHeight) - overscan);
@@ -53,6 +59,8 @@ export function createSpanTree(scroller: HTMLElement, traceStartUs: number, trac
         label.append('span').attr('class', 'status-icon codicon');
         label.append('span').attr('class', 'name');
         label.append('span').attr('class', 'service');
+        // Stated in words for screen readers; the bar segment says it visually.
+        label.append('span').attr('class', 'cp-text sr-only');
         const timeline = div.append('div').attr('class', 'timeline');
         timeline.append('div').attr('class', 'bar');
         timeline.append('span').attr('class', 'duration');
@@ -75,6 +83,9 @@ export function createSpanTree(scroller: HTMLElement, traceStartUs: number, trac
       .classed('selected', (d) => d.index === selected)
       .classed('linked-root', (d) => d.row.linkedTraceRoot)
       .classed('root-cause', (d) => d.row.key === rootCauseKey)
+      .classed('critical', (d) => critical.keys.has(d.row.key))
+      .classed('match', (d) => matches.has(d.row.key))
+      .classed('current-match', (d) => d.row.key === currentMatch)
       .each(function (d) {
         const div = select(this);
         const { span } = d.row;
@@ -89,6 +100,17 @@ export function createSpanTree(scroller: HTMLElement, traceStartUs: number, trac
         const width = Math.max(0.2, x(span.endUs) - left);
         div.select('.bar').style('left', `${left}%`).style('width', `${width}%`);
         div.select('.duration').text(formatDuration(span.endUs - span.startUs));
+        const onPath = critical.keys.has(d.row.key);
+        div.select('.cp-text').text(onPath ? ', on critical path' : '');
+        div
+          .select('.timeline')
+          .selectAll('div.cp-segment')
+          .data(critical.sectionsByKey.get(d.row.key) ?? [])
+          .join('div')
+          .attr('class', 'cp-segment')
+          .attr('aria-hidden', 'true')
+          .style('left', (s) => `${x(s.startUs)}%`)
+          .style('width', (s) => `${Math.max(0.2, x(s.endUs) - x(s.startUs))}%`);
       });
   };
 
@@ -107,6 +129,11 @@ export function createSpanTree(scroller: HTMLElement, traceStartUs: number, trac
       // The context menu key on the focused tree acts on the selected span.
       const span = rows[index]?.span;
       if (span) scroller.setAttribute('data-vscode-context', spanContext(span));
+      render();
+    },
+    setMatches(next, current) {
+      matches = next;
+      currentMatch = current;
       render();
     },
     scrollToIndex(index) {

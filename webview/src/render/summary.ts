@@ -5,7 +5,14 @@ import { errorKindLabel } from '../../../src/shared/errorKind';
 import type { TraceSnapshot } from '../../../src/shared/lspProtocol';
 
 /** The header: run identity and status in words, and every warning the trace carries. */
-export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, tree: TraceTree, onRevealRootCause: (key: string) => void): void {
+export interface CriticalPathLegend {
+  /** Spans on the critical path. */
+  readonly count: number;
+  readonly shown: boolean;
+  readonly onToggle: (shown: boolean) => void;
+}
+
+export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, tree: TraceTree, onRevealRootCause: (key: string) => void, legend?: CriticalPathLegend): void {
   const root = select(container);
   root.selectAll('*').remove();
   const run = snapshot.run;
@@ -30,6 +37,18 @@ export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, t
     cause.append('span').text(`Root cause${run.errorKind ? ` (${errorKindLabel[run.errorKind]})` : ''}: `);
     const rootCause = run.rootCause;
     cause.append('button').attr('class', 'link-button inline').text(`${rootCause.name} in ${rootCause.serviceName}`).on('click', () => onRevealRootCause(`${rootCause.traceId}/${rootCause.spanId}`));
+  }
+  if (legend && legend.count > 0) {
+    // The legend names the bar segment in words, so the critical path is not told by colour alone.
+    const label = root.append('p').attr('class', 'legend').append('label');
+    label
+      .append('input')
+      .attr('type', 'checkbox')
+      .attr('class', 'critical-toggle')
+      .property('checked', legend.shown)
+      .on('change', (event: Event) => legend.onToggle((event.currentTarget as HTMLInputElement).checked));
+    label.append('span').attr('class', 'cp-swatch').attr('aria-hidden', 'true');
+    label.append('span').text(` Critical path (${legend.count.toLocaleString()} span${legend.count === 1 ? '' : 's'}): the chain of spans the run's end time waited on`);
   }
   const warnings = [...snapshot.warnings, ...tree.warnings, ...(run?.gaps ?? [])];
   if (warnings.length > 0) {
