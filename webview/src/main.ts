@@ -30,6 +30,7 @@ interface Loaded {
   details: HTMLElement;
   search: TraceSearchView | undefined;
   matches: SpanKey[];
+  matchSet: ReadonlySet<SpanKey>;
   matchIndex: number;
   searchActive: boolean;
 }
@@ -123,8 +124,9 @@ function toggle(state: Loaded, index: number, expand?: boolean): void {
 function runSearch(state: Loaded, query: SpanQuery): void {
   state.searchActive = !isEmptyQuery(query);
   state.matches = searchSpans(state.tree.spans, query);
+  state.matchSet = new Set(state.matches);
   state.matchIndex = -1;
-  state.view.setMatches(new Set(state.matches), undefined);
+  state.view.setMatches(state.matchSet, undefined);
   state.search?.setResult(state.matches.length, -1, state.searchActive);
 }
 
@@ -149,7 +151,7 @@ function stepMatch(state: Loaded, step: 1 | -1): void {
   }
   state.matchIndex = index;
   const key = state.matches[index]!;
-  state.view.setMatches(new Set(state.matches), key);
+  state.view.setMatches(state.matchSet, key);
   reveal(state, key);
   state.search?.setResult(count, index, true);
 }
@@ -217,7 +219,7 @@ function showTrace(snapshot: TraceSnapshot): void {
     snapshot, tree, collapsed, rows: [], selected: -1, details, related: relatedSpans(snapshot, tree),
     logs: indexLogsBySpan(logsFromSnapshot(snapshot)),
     critical, order: new Map(tree.spans.map((s, i) => [spanKey(s), i])),
-    search: undefined, matches: [], matchIndex: -1, searchActive: false,
+    search: undefined, matches: [], matchSet: new Set(), matchIndex: -1, searchActive: false,
     view: createSpanTree(scroller, tree.startUs, tree.endUs, rootCauseKey, critical, {
       onSelect: (index) => select(state, index),
       onToggle: (index) => toggle(state, index),
