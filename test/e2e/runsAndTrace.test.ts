@@ -141,6 +141,22 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
     assert.equal(await toolRow.getAttribute('aria-selected'), 'true', 'back on the tool node');
 
+    // Collapse all leaves only the root rows (the selection moves to its root); Expand all brings the rows back.
+    const treeRows = frame.locator('.row[role="treeitem"]');
+    const rowsBefore = await treeRows.count();
+    await frame.getByRole('button', { name: 'Collapse all' }).click();
+    await frame.locator('.row[role="treeitem"][aria-level="1"][aria-selected="true"]').waitFor();
+    const rootRows = await frame.locator('.row[role="treeitem"][aria-level="1"]').count();
+    assert.ok(rootRows > 0);
+    assert.equal(await treeRows.count(), rootRows, 'only the root rows remain');
+    await screenshot(page, 'trace-collapse-all');
+    await frame.getByRole('button', { name: 'Expand all' }).click();
+    await frame.locator('.row[role="treeitem"][aria-level="2"]').first().waitFor();
+    assert.equal(await frame.locator('.row[role="treeitem"][aria-expanded="false"]').count(), 0, 'nothing collapsed');
+    assert.ok((await treeRows.count()) >= Math.min(rowsBefore, rootRows + 1), 'the rows are back');
+    await toolRow.click();
+    await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
+
     // After a window reload the panel comes back (serializer). The in-memory store restarted with
     // the window, so the panel says so, then fills in as soon as the traces arrive again, with the
     // selection the webview had persisted.

@@ -12,6 +12,8 @@ import { renderSummary } from './render/summary';
 import { criticalPath, selfTimeUs, type CriticalPath } from '../../src/model/criticalPath';
 import { searchSpans, isEmptyQuery, type SpanQuery } from './layout/spanSearch';
 import { createTraceSearch, type TraceSearchView } from './render/traceSearch';
+import { keysWithChildren, subtreeKeysWithChildren } from './layout/collapse';
+import { emptyTypeAhead, isTypeAheadKey, typeAheadAdd, typeAheadMatch, type TypeAhead } from './layout/typeAhead';
 
 const app = document.getElementById('app')!;
 
@@ -33,6 +35,7 @@ interface Loaded {
   matchSet: ReadonlySet<SpanKey>;
   matchIndex: number;
   searchActive: boolean;
+  typeAhead: TypeAhead;
 }
 
 let loaded: Loaded | undefined;
@@ -121,6 +124,33 @@ function toggle(state: Loaded, index: number, expand?: boolean): void {
   relayout(state, row.key);
 }
 
+/** Expands (or collapses) the span at `index` and everything below it. */
+function setSubtree(state: Loaded, index: number, expand: boolean): void {
+  const row = state.rows[index];
+  if (!row?.hasChildren) return;
+  for (const key of subtreeKeysWithChildren(state.tree, row.key, state.order.get(row.key))) {
+    if (expand) state.collapsed.delete(key);
+    else state.collapsed.add(key);
+  }
+  relayout(state, row.key);
+}
+
+/** Expands every span, or collapses every span so only the roots remain (the selection moves to its root). */
+function setAll(state: Loaded, expand: boolean): void {
+  const selectedKey = state.rows[state.selected]?.key;
+  if (expand) state.collapsed.clear();
+  else for (const key of keysWithChildren(state.tree)) state.collapsed.add(key);
+  const keep = selectedKey === undefined ? undefined : expand ? selectedKey : ancestorKeys(state.tree, selectedKey).at(-1) ?? selectedKey;
+  relayout(state, keep);
+}
+
+/** Type-ahead: moves the selection to the next visible row whose name starts with the typed prefix. */
+function typeAhead(state: Loaded, char: string): void {
+  state.typeAhead = typeAheadAdd(state.typeAhead, char, performance.now());
+  const index = typeAheadMatch(state.rows.map((r) => r.span.name), state.typeAhead.prefix, state.selected);
+  if (index >= 0 && index !== state.selected) select(state, index);
+}
+
 function runSearch(state: Loaded, query: SpanQuery): void {
   state.searchActive = !isEmptyQuery(query);
   state.matches = searchSpans(state.tree.spans, query);
@@ -166,12 +196,17 @@ function onKey(state: Loaded, event: KeyboardEvent): void {
     case 'PageUp': select(state, Math.max(0, state.selected - page)); break;
     case 'Home': select(state, 0); break;
     case 'End': select(state, state.rows.length - 1); break;
+    // Shift+Right or * expands everything below the span; Shift+Left or - collapses it.
+    case '*': setSubtree(state, state.selected, true); break;
+    case '-': setSubtree(state, state.selected, false); break;
     case 'ArrowRight':
-      if (row?.hasChildren && row.collapsed) toggle(state, state.selected, true);
+      if (event.shiftKey) setSubtree(state, state.selected, true);
+      else if (row?.hasChildren && row.collapsed) toggle(state, state.selected, true);
       else if (row?.hasChildren) select(state, state.selected + 1);
       break;
     case 'ArrowLeft':
-      if (row?.hasChildren && !row.collapsed) toggle(state, state.selected, false);
+      if (event.shiftKey) setSubtree(state, state.selected, false);
+      else if (row?.hasChildren && !row.collapsed) toggle(state, state.selected, false);
       else if (row) {
         const parent = state.rows.slice(0, state.selected).findLastIndex((r) => r.depth < row.depth);
         if (parent >= 0) select(state, parent);
@@ -183,9 +218,39 @@ function onKey(state: Loaded, event: KeyboardEvent): void {
       else toggle(state, state.selected);
       break;
     case ' ': toggle(state, state.selected); break;
-    default: return;
+    default:
+      if (!isTypeAheadKey(event)) return;
+      typeAhead(state, event.key);
+      break;
   }
   event.preventDefault();
+}
+
+/** "Expand all" / "Collapse all" buttons and a one-line key help, in the header. */
+function renderTreeActions(header: HTMLElement, state: Loaded): void {
+  const bar = document.createElement('div');
+  bar.className = 'tree-actions';
+  for (const [label, icon, expand] of [['Expand all', 'codicon-expand-all', true], ['Collapse all', 'codicon-collapse-all', false]] as const) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'icon-button tree-action';
+    button.title = label;
+    button.setAttribute('aria-label', label);
+    const glyph = document.createElement('span');
+    glyph.className = `codicon ${icon}`;
+    glyph.setAttribute('aria-hidden', 'true');
+    const text = document.createElement('span');
+    text.textContent = ` ${label}`;
+    button.append(glyph, text);
+    button.addEventListener('click', () => setAll(state, expand));
+    bar.append(button);
+  }
+  const help = document.createElement('span');
+  help.id = 'tree-keys';
+  help.className = 'tree-keys';
+  help.textContent = '←/→ one level · Shift+←/→ or -/* all below · type a name to jump';
+  bar.append(help);
+  header.append(bar);
 }
 
 function showTrace(snapshot: TraceSnapshot): void {
@@ -205,6 +270,8 @@ function showTrace(snapshot: TraceSnapshot): void {
   scroller.setAttribute('role', 'tree');
   scroller.setAttribute('aria-label', 'Spans');
   scroller.tabIndex = 0;
+  scroller.setAttribute('aria-keyshortcuts', 'ArrowUp ArrowDown ArrowLeft ArrowRight Shift+ArrowLeft Shift+ArrowRight * - Home End PageUp PageDown Enter Space');
+  scroller.setAttribute('aria-describedby', 'tree-keys');
   const details = document.createElement('aside');
   details.className = 'details';
   details.setAttribute('aria-label', 'Span details');
@@ -219,7 +286,7 @@ function showTrace(snapshot: TraceSnapshot): void {
     snapshot, tree, collapsed, rows: [], selected: -1, details, related: relatedSpans(snapshot, tree),
     logs: indexLogsBySpan(logsFromSnapshot(snapshot)),
     critical, order: new Map(tree.spans.map((s, i) => [spanKey(s), i])),
-    search: undefined, matches: [], matchSet: new Set(), matchIndex: -1, searchActive: false,
+    search: undefined, matches: [], matchSet: new Set(), matchIndex: -1, searchActive: false, typeAhead: emptyTypeAhead,
     view: createSpanTree(scroller, tree.startUs, tree.endUs, rootCauseKey, critical, {
       onSelect: (index) => select(state, index),
       onToggle: (index) => toggle(state, index),
@@ -238,6 +305,7 @@ function showTrace(snapshot: TraceSnapshot): void {
     shown: true,
     onToggle: (shown) => scroller.classList.toggle('hide-critical', !shown),
   });
+  renderTreeActions(header, state);
   scroller.addEventListener('keydown', (event) => onKey(state, event));
 
   // Open on the saved selection, else on the root cause (revealed), else on the first span.
