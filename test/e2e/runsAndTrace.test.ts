@@ -156,6 +156,13 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     assert.ok((await treeRows.count()) >= Math.min(rowsBefore, rootRows + 1), 'the rows are back');
     await toolRow.click();
     await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
+    // Type-ahead: typing a span name in the focused tree selects the next row that starts with it.
+    await frame.locator('.tree[role="tree"]:focus').waitFor({ timeout: 5_000 });
+    await page.keyboard.type(daemonSpanName.toLowerCase());
+    await frame.locator('.row[aria-selected="true"]', { hasText: daemonSpanName }).waitFor();
+    await frame.locator('.details h2', { hasText: daemonSpanName }).waitFor();
+    await toolRow.click();
+    await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
 
     // After a window reload the panel comes back (serializer). The in-memory store restarted with
     // the window, so the panel says so, then fills in as soon as the traces arrive again, with the

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyTypeAhead, isTypeAheadKey, typeAheadAdd, typeAheadMatch, typeAheadResetMs } from '../../webview/src/layout/typeAhead';
+import { emptyTypeAhead, isTypeAheadKey, spaceContinuesTypeAhead, typeAheadAdd, typeAheadMatch, typeAheadResetMs } from '../../webview/src/layout/typeAhead';
 
 const names = ['workflow', 'Code', 'http GET', 'LLM gpt-4o', 'Loop', 'code check'];
 const key = (k: string, mods: Partial<{ ctrlKey: boolean; altKey: boolean; metaKey: boolean }> = {}) => ({ key: k, ctrlKey: false, altKey: false, metaKey: false, ...mods });
@@ -44,5 +44,15 @@ describe('typeAhead', () => {
   it('the same character repeated cycles through rows starting with it', () => {
     assert.equal(typeAheadMatch(names, 'cc', 1), 5);
     assert.equal(typeAheadMatch(names, 'ccc', 5), 1);
+  });
+
+  it('Space continues a prefix only while it is being typed; otherwise it toggles', () => {
+    assert.equal(spaceContinuesTypeAhead(emptyTypeAhead, 0), false);
+    const s = typeAheadAdd(emptyTypeAhead, 'p', 1_000);
+    assert.equal(spaceContinuesTypeAhead(s, 1_000 + typeAheadResetMs), true);
+    assert.equal(spaceContinuesTypeAhead(s, 1_001 + typeAheadResetMs), false);
+    const typed = [...'ost /p'].reduce((t, c, i) => typeAheadAdd(t, c, 1_100 + i * 100), s);
+    assert.equal(typed.prefix, 'post /p');
+    assert.equal(typeAheadMatch(['POST /v1', 'POST /plugin'], typed.prefix, 0), 1);
   });
 });

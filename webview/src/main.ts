@@ -13,7 +13,7 @@ import { criticalPath, selfTimeUs, type CriticalPath } from '../../src/model/cri
 import { searchSpans, isEmptyQuery, type SpanQuery } from './layout/spanSearch';
 import { createTraceSearch, type TraceSearchView } from './render/traceSearch';
 import { keysWithChildren, subtreeKeysWithChildren } from './layout/collapse';
-import { emptyTypeAhead, isTypeAheadKey, typeAheadAdd, typeAheadMatch, type TypeAhead } from './layout/typeAhead';
+import { emptyTypeAhead, isTypeAheadKey, spaceContinuesTypeAhead, typeAheadAdd, typeAheadMatch, type TypeAhead } from './layout/typeAhead';
 
 const app = document.getElementById('app')!;
 
@@ -217,7 +217,11 @@ function onKey(state: Loaded, event: KeyboardEvent): void {
       if (row && mayHaveSource(row.span)) postToHost({ type: 'goToSource', traceId: row.span.traceId, spanId: row.span.spanId });
       else toggle(state, state.selected);
       break;
-    case ' ': toggle(state, state.selected); break;
+    // Space toggles, except while a type-ahead prefix is being typed (span names have spaces).
+    case ' ':
+      if (spaceContinuesTypeAhead(state.typeAhead, performance.now())) typeAhead(state, ' ');
+      else toggle(state, state.selected);
+      break;
     default:
       if (!isTypeAheadKey(event)) return;
       typeAhead(state, event.key);

@@ -14,6 +14,14 @@ export function isTypeAheadKey(event: { readonly key: string; readonly ctrlKey: 
   return [...event.key].length === 1 && event.key !== ' ' && !event.ctrlKey && !event.altKey && !event.metaKey;
 }
 
+/**
+ * Pure: whether Space continues a prefix being typed (span names have spaces) rather than toggling:
+ * only while a prefix is in progress, within the reset time of its last key.
+ */
+export function spaceContinuesTypeAhead(state: TypeAhead, now: number): boolean {
+  return state.prefix !== '' && now - state.at <= typeAheadResetMs;
+}
+
 /** Pure: the prefix after typing `char` at time `now` (the clock is passed in). */
 export function typeAheadAdd(state: TypeAhead, char: string, now: number): TypeAhead {
   const fresh = now - state.at > typeAheadResetMs;
