@@ -3,6 +3,7 @@ import type { Resource, Span } from '../../model/span';
 import { TokenHashSet, mergeSorted, sortedHas } from './tokenHashSet';
 import { forEachLogText, forEachResourceText, forEachSpanText } from './searchableText';
 import { normaliseForPhrase, scanTokens, TokenKind, type KeywordTerm, type TokenSink } from './textTokens';
+import { forEachTextContaining } from './concatenatedText';
 
 /** The indexed text of one trace: what was read of it, and its tokens. */
 interface TraceText {
@@ -254,23 +255,10 @@ export class KeywordIndex {
   /** Slots of the traces that have a word containing `fragment`, as a byte per slot; undefined when none has. */
   private slotsWithWordsContaining(fragment: string): Uint8Array | undefined {
     let bits: Uint8Array | undefined;
-    const starts = this.wordStarts;
-    let from = 0;
-    for (;;) {
-      const at = this.vocabText.indexOf(fragment, from);
-      if (at < 0) break;
-      // The word holding `at`: the last start at or before it.
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (starts[mid]! <= at) lo = mid;
-        else hi = mid - 1;
-      }
+    forEachTextContaining(this.vocabText, this.wordStarts, fragment, (word) => {
       bits ??= new Uint8Array(this.bySlot.length);
-      for (const slot of this.postings[lo]!) bits[slot] = 1;
-      from = starts[lo + 1] ?? this.vocabText.length;
-    }
+      for (const slot of this.postings[word]!) bits[slot] = 1;
+    });
     return bits;
   }
 

@@ -1,4 +1,5 @@
 import type { RunEntry } from './runEntry';
+import { forEachTextContaining } from './concatenatedText';
 
 /**
  * Every run's summary text (ids, app, error, failing node, root cause) in one string, so a keyword
@@ -40,20 +41,9 @@ export class SummaryScan {
     }
     const hits = new Uint8Array(this.entries.length);
     if (term === '') return hits;
-    const starts = this.starts;
-    for (let at = this.text.indexOf(term); at >= 0; ) {
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (starts[mid]! <= at) lo = mid;
-        else hi = mid - 1;
-      }
-      hits[lo] = 1;
-      const next = starts[lo + 1];
-      if (next === undefined) break;
-      at = this.text.indexOf(term, next);
-    }
+    forEachTextContaining(this.text, this.starts, term, (index) => {
+      hits[index] = 1;
+    });
     return hits;
   }
 
