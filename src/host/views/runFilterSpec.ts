@@ -63,21 +63,14 @@ export const errorKinds: readonly ErrorKind[] = [
 
 /** The server's filter at `nowMs`. One app goes as `appName` too, which every server understands. */
 export function toRunFilter(spec: RunFilterSpec, nowMs: number): RunFilter {
-  const range = timeBounds(spec.time, nowMs);
-  const apps = spec.appNames ?? [];
+  // The other fields mean the same in both, so the compacted spec's are the filter's.
+  const { appNames = [], time, ...sameFields } = compactSpec(spec);
+  const range = timeBounds(time, nowMs);
   return {
-    ...(nonEmpty(spec.status) ? { status: spec.status } : {}),
-    ...(apps.length === 1 ? { appName: apps[0]! } : apps.length > 1 ? { appNames: apps } : {}),
-    ...(nonEmpty(spec.kinds) ? { kinds: spec.kinds } : {}),
+    ...sameFields,
+    ...(appNames.length === 1 ? { appName: appNames[0]! } : appNames.length > 1 ? { appNames } : {}),
     ...(range.sinceMs !== undefined ? { sinceMs: range.sinceMs } : {}),
     ...(range.untilMs !== undefined ? { untilMs: range.untilMs } : {}),
-    ...(spec.text !== undefined && spec.text.trim() !== '' ? { text: spec.text.trim() } : {}),
-    ...(nonEmpty(spec.errorKinds) ? { errorKinds: spec.errorKinds } : {}),
-    ...(nonEmpty(spec.nodeTypes) ? { nodeTypes: spec.nodeTypes } : {}),
-    ...(nonEmpty(spec.plugins) ? { plugins: spec.plugins } : {}),
-    ...(spec.minDurationUs !== undefined && spec.minDurationUs > 0 ? { minDurationUs: spec.minDurationUs } : {}),
-    ...(spec.minTokens !== undefined && spec.minTokens > 0 ? { minTokens: spec.minTokens } : {}),
-    ...(spec.conversationId !== undefined && spec.conversationId !== '' ? { conversationId: spec.conversationId } : {}),
   };
 }
 
