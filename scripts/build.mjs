@@ -20,7 +20,7 @@ mkdirSync('dist/webview', { recursive: true });
 // The codicon font is the only third-party asset the webview loads.
 cpSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css');
 cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
-cpSync('webview/src/styles/trace.css', 'dist/webview/trace.css');
+for (const sheet of ['trace.css', 'timeline.css', 'details.css']) cpSync(`webview/src/styles/${sheet}`, `dist/webview/${sheet}`);
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

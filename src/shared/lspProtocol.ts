@@ -9,6 +9,7 @@ import type { ParsedStack, StackFrame } from './stackFrame';
 import type { TraceWarning } from '../model/traceWarning';
 import type { RunFacets, RunFilter, RunSummary } from './runSummary';
 import type { TraceLookupQuery } from './traceLookup';
+import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, TraceOutlineHeader } from './traceView';
 
 /** Settings the client passes as `initializationOptions` and on `difyTrace/configure`. */
 export interface ServerSettings {
@@ -148,6 +149,45 @@ export namespace GetTraceRequest {
   }
   export type Result = TraceSnapshot | null;
   export const type = new RequestType<Params, Result, void>('difyTrace/getTrace');
+}
+
+/** client → server: lay a trace (with its linked traces) out for the trace view; `null` when not in the store. */
+export namespace TraceOutlineRequest {
+  export interface Params {
+    readonly traceId: string;
+  }
+  export type Result = TraceOutlineHeader | null;
+  export const type = new RequestType<Params, Result, void>('difyTrace/traceOutline');
+}
+
+/** client → server: one chunk of a layout; `null` when the layout is no longer cached (ask for a new outline). */
+export namespace TraceOutlineChunkRequest {
+  export interface Params {
+    readonly outlineId: string;
+    readonly chunk: number;
+  }
+  export type Result = TraceOutlineChunk | null;
+  export const type = new RequestType<Params, Result, void>('difyTrace/traceOutlineChunk');
+}
+
+/** client → server: spans of a layout matching a query; `null` when the layout is no longer cached. */
+export namespace SearchTraceRequest {
+  export interface Params {
+    readonly outlineId: string;
+    readonly query: SpanQuery;
+  }
+  export type Result = SpanSearchResult | null;
+  export const type = new RequestType<Params, Result, void>('difyTrace/searchTrace');
+}
+
+/** client → server: the details of one span of a layout; `null` when the layout is no longer cached. */
+export namespace SpanDetailsRequest {
+  export interface Params {
+    readonly outlineId: string;
+    readonly index: number;
+  }
+  export type Result = SpanDetails | null;
+  export const type = new RequestType<Params, Result, void>('difyTrace/spanDetails');
 }
 
 /** client → server: the traces a pasted id or URL stands for (the palette's "Open Trace…"). */

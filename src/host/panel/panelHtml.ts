@@ -23,6 +23,8 @@ export function panelHtml(webview: vscode.Webview, assetsRoot: vscode.Uri): stri
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('codicon.css')}">
 <link rel="stylesheet" href="${asset('trace.css')}">
+<link rel="stylesheet" href="${asset('timeline.css')}">
+<link rel="stylesheet" href="${asset('details.css')}">
 <title>Dify Trace</title>
 </head>
 <body>
