@@ -2,6 +2,7 @@ import { select } from 'd3-selection';
 import { spanKey } from '../../../src/model/buildTrace';
 import { formatDuration } from '../../../src/model/units';
 import type { Span } from '../../../src/model/span';
+import { mayHaveSource } from '../../../src/model/spanSource';
 import type { SpanLogIndex } from '../layout/spanLogs';
 import { renderLogRecords } from './logRecords';
 import { attributeTable, longText, type Sel } from './longText';
@@ -13,10 +14,7 @@ export interface DetailsActions {
   readonly goToSource: (traceId: string, spanId: string) => void;
 }
 
-/** Spans that may carry a stack trace: an error status or an exception event. The host says when none maps. */
-export function mayHaveSource(span: Span): boolean {
-  return span.status.code === 'error' || span.events.some((e) => e.name === 'exception' || e.name === 'log.exception');
-}
+export { mayHaveSource } from '../../../src/model/spanSource';
 
 /**
  * Renders one span's details: status, timing, ids, attributes, events (exceptions with stacks), the
