@@ -11,6 +11,10 @@ import {
   RunFacetsRequest,
   RunsChangedNotification,
   SourceLocationsRequest,
+  SearchTraceRequest,
+  SpanDetailsRequest,
+  TraceOutlineChunkRequest,
+  TraceOutlineRequest,
   type ReceiverStatus,
   type ServerSettings,
 } from '../shared/lspProtocol';
@@ -74,6 +78,22 @@ export class TraceServerClient implements vscode.Disposable {
 
   async getTrace(traceId: string): Promise<GetTraceRequest.Result> {
     return (await this.start()).sendRequest(GetTraceRequest.type, { traceId });
+  }
+
+  async traceOutline(traceId: string): Promise<TraceOutlineRequest.Result> {
+    return (await this.start()).sendRequest(TraceOutlineRequest.type, { traceId });
+  }
+
+  async traceOutlineChunk(params: TraceOutlineChunkRequest.Params): Promise<TraceOutlineChunkRequest.Result> {
+    return (await this.start()).sendRequest(TraceOutlineChunkRequest.type, params);
+  }
+
+  async searchTrace(params: SearchTraceRequest.Params): Promise<SearchTraceRequest.Result> {
+    return (await this.start()).sendRequest(SearchTraceRequest.type, params);
+  }
+
+  async spanDetails(params: SpanDetailsRequest.Params): Promise<SpanDetailsRequest.Result> {
+    return (await this.start()).sendRequest(SpanDetailsRequest.type, params);
   }
 
   async findTraces(query: FindTracesRequest.Params, token?: vscode.CancellationToken): Promise<FindTracesRequest.Result> {

@@ -6,7 +6,9 @@ export type TraceWarningKind =
   | 'negativeDuration'
   | 'linkedTraceMissing'
   | 'rejectedSpans'
-  | 'runIncomplete';
+  | 'runIncomplete'
+  | 'oversizedText'
+  | 'clockSkew';
 
 export interface TraceWarning {
   readonly kind: TraceWarningKind;

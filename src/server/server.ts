@@ -9,7 +9,11 @@ import {
   ReceiverStatusNotification,
   RunFacetsRequest,
   RunsChangedNotification,
+  SearchTraceRequest,
   SourceLocationsRequest,
+  SpanDetailsRequest,
+  TraceOutlineChunkRequest,
+  TraceOutlineRequest,
   type ReceiverStatus,
   type ServerSettings,
   type SourceInsightSettings,
@@ -20,6 +24,7 @@ import { TraceService } from './traceService';
 import { SourceInsights } from './languageFeatures/sourceInsights';
 import { DslCache } from './sourceLinks/codeNodeLocations';
 import { SourceResolver } from './sourceLinks/sourceResolver';
+import { TraceViews } from './traceView/traceViews';
 import { emptyWorkspace, nodeFileAccess, scanWorkspace, type WorkspaceSnapshot } from './workspace/workspaceIndex';
 
 /** Trace server entry: LSP wiring only. Started by the extension over IPC; never imports vscode. */
@@ -33,6 +38,7 @@ const dsls = new DslCache(nodeFileAccess);
 let resolver: SourceResolver | undefined;
 let insights: SourceInsights | undefined;
 let insightsRun: Promise<void> = Promise.resolve();
+let traceViews: TraceViews | undefined;
 
 const runsChanged = collectAndFlush<string>(250, (ids) => {
   void connection.sendNotification(RunsChangedNotification.type, { changedTraceIds: ids });
@@ -89,7 +95,11 @@ connection.onInitialize((params) => {
   const settings = (params.initializationOptions as ServerSettings | undefined) ?? defaultServerSettings;
   applyInsightSettings(settings);
   service = new TraceService(settings, {
-    runsChanged: (ids) => runsChanged.add(ids),
+    runsChanged: (ids) => {
+      // At once, not debounced: a panel asking right after must not get the old layout.
+      traceViews?.invalidate(ids);
+      runsChanged.add(ids);
+    },
     statusChanged: (status) => {
       // Receiver state changes go out at once; count updates are throttled.
       const stateChanged = latestStatus?.receiver.state !== status.receiver.state;
@@ -103,6 +113,8 @@ connection.onInitialize((params) => {
   resolver = new SourceResolver(service.backend, context);
   const backend = service.backend;
   insights = new SourceInsights({ listRuns: (p) => backend.listRuns(p), resolver, ...context });
+  const sourceResolver = resolver;
+  traceViews = new TraceViews({ getTrace: (p) => backend.getTrace(p), resolveSource: (p) => sourceResolver.resolve(p) });
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.None,
@@ -134,6 +146,10 @@ connection.onRequest(RunFacetsRequest.type, (params) => requireService().backend
 connection.onRequest(ExportTraceRequest.type, (params) => requireService().backend.exportTrace(params));
 connection.onRequest(ImportTracesRequest.type, (params) => requireService().importTraces(params));
 connection.onRequest(SourceLocationsRequest.type, (params) => requireResolver().resolve(params));
+connection.onRequest(TraceOutlineRequest.type, (params) => requireTraceViews().outline(params.traceId));
+connection.onRequest(TraceOutlineChunkRequest.type, (params) => requireTraceViews().chunk(params.outlineId, params.chunk));
+connection.onRequest(SearchTraceRequest.type, (params) => requireTraceViews().search(params.outlineId, params.query));
+connection.onRequest(SpanDetailsRequest.type, (params) => requireTraceViews().details(params.outlineId, params.index));
 connection.onNotification(ConfigureNotification.type, (settings) => {
   void requireService().configure(settings);
   if (applyInsightSettings(settings)) {
@@ -157,6 +173,11 @@ connection.onShutdown(async () => {
 function requireService(): TraceService {
   if (!service) throw new Error('The trace server is not initialised yet.');
   return service;
+}
+
+function requireTraceViews(): TraceViews {
+  if (!traceViews) throw new Error('The trace server is not initialised yet.');
+  return traceViews;
 }
 
 function requireResolver(): SourceResolver {

@@ -1,44 +1,46 @@
-import { buildTrace, spanKey, type SpanKey, type TraceTree } from '../../src/model/buildTrace';
-import { logsFromSnapshot, spansFromSnapshot } from '../../src/shared/traceSnapshotCodec';
-import { indexLogsBySpan, type SpanLogIndex } from './layout/spanLogs';
-import { assertNever, type HostToWebview } from '../../src/shared/webviewProtocol';
-import type { TraceSnapshot } from '../../src/shared/lspProtocol';
+import { assertNever, type HostToWebview, type PanelState } from '../../src/shared/webviewProtocol';
+import { OutlineFlag, isEmptyQuery, type SpanDetails, type SpanQuery, type TraceOutlineChunk, type TraceOutlineHeader } from '../../src/shared/traceView';
 import { onHostMessage, postToHost, savedState, saveState } from './hostBridge';
-import { ancestorKeys, visibleRows, type Row } from './layout/visibleRows';
-import { mayHaveSource, renderDetails } from './render/details';
-import { renderRelatedSpans, type RelatedSpan } from './render/relatedSpans';
+import {
+  addChunk, emptyOutline, expandAncestors, flagAt, hasChildren, indexByKey, initialExpandState, nameAt, resetExpandState, rowOf,
+  setCollapsed, setSubtree, spanKeyAt, traceIdAt, visibleRows, type ExpandState, type Outline,
+} from './layout/outline';
+import { renderDetails } from './render/details';
 import { createSpanTree, rowHeight, type SpanTreeView } from './render/spanTree';
 import { renderSummary } from './render/summary';
-import { criticalPath, selfTimeUs, type CriticalPath } from '../../src/model/criticalPath';
-import { searchSpans, isEmptyQuery, type SpanQuery } from './layout/spanSearch';
 import { createTraceSearch, type TraceSearchView } from './render/traceSearch';
-import { keysWithChildren, subtreeKeysWithChildren } from './layout/collapse';
 import { emptyTypeAhead, isTypeAheadKey, spaceContinuesTypeAhead, typeAheadAdd, typeAheadMatch, type TypeAhead } from './layout/typeAhead';
 
 const app = document.getElementById('app')!;
 
+/** At most this many toggled spans are persisted; beyond it only Expand all / Collapse all is kept. */
+const maxPersistedToggles = 5000;
+
 interface Loaded {
-  readonly snapshot: TraceSnapshot;
-  readonly tree: TraceTree;
-  readonly related: ReadonlyMap<SpanKey, readonly RelatedSpan[]>;
-  readonly logs: SpanLogIndex;
-  readonly collapsed: Set<SpanKey>;
-  readonly critical: CriticalPath;
-  /** Each span's position in the tree's depth-first order, for next/previous from the selection. */
-  readonly order: ReadonlyMap<SpanKey, number>;
-  rows: Row[];
+  readonly outline: Outline;
+  readonly expand: ExpandState;
+  rows: Int32Array;
+  /** Selected row position in `rows`, -1 for none. */
   selected: number;
-  view: SpanTreeView;
-  details: HTMLElement;
+  readonly view: SpanTreeView;
+  readonly scroller: HTMLElement;
+  readonly details: HTMLElement;
   search: TraceSearchView | undefined;
-  matches: SpanKey[];
-  matchSet: ReadonlySet<SpanKey>;
+  query: SpanQuery | undefined;
+  /** Matching depth-first indices, ascending; `matchMask[i]` is 1 for each. */
+  matches: readonly number[];
+  matchMask: Uint8Array | undefined;
   matchIndex: number;
-  searchActive: boolean;
   typeAhead: TypeAhead;
+  showCritical: boolean;
+  detailsRequest: number;
+  searchRequest: number;
 }
 
 let loaded: Loaded | undefined;
+/** A layout being received: the outline fills as chunks arrive, then replaces what is shown. */
+let incoming: Outline | undefined;
+let nextRequestId = 1;
 
 function showMessage(text: string, busy = false): void {
   loaded = undefined;
@@ -50,145 +52,167 @@ function showMessage(text: string, busy = false): void {
   app.append(p);
 }
 
-function persist(state: Loaded): void {
-  const selectedKey = state.rows[state.selected]?.key;
-  saveState({
-    traceId: state.snapshot.traceIds[0] ?? '',
-    ...(selectedKey ? { selectedSpanKey: selectedKey } : {}),
-    collapsedSpanKeys: [...state.collapsed],
-  });
+function panelState(state: Loaded): PanelState {
+  const o = state.outline;
+  const index = state.rows[state.selected];
+  const toggled = state.expand.toggled.size <= maxPersistedToggles ? [...state.expand.toggled].map((i) => spanKeyAt(o, i)) : [];
+  return {
+    traceId: o.header.traceIds[0] ?? '',
+    ...(index === undefined ? {} : { selectedSpanKey: spanKeyAt(o, index) }),
+    expandBase: state.expand.base,
+    toggledSpanKeys: toggled,
+    ...(state.query && !isEmptyQuery(state.query) ? { search: state.query } : {}),
+    showCriticalPath: state.showCritical,
+  };
 }
 
-function select(state: Loaded, index: number): void {
-  if (index < 0 || index >= state.rows.length) return;
-  state.selected = index;
-  state.view.setSelected(index);
-  state.view.scrollToIndex(index);
-  const row = state.rows[index];
-  renderDetails(state.details, row?.span, state.tree.startUs, {
+function persist(state: Loaded): void {
+  saveState(panelState(state));
+}
+
+function requestDetails(state: Loaded, index: number): void {
+  const requestId = nextRequestId++;
+  state.detailsRequest = requestId;
+  renderDetails(state.details, 'loading', state.outline.header.startUs, detailsActions(state));
+  postToHost({ type: 'spanDetails', requestId, outlineId: state.outline.header.outlineId, index });
+}
+
+function detailsActions(state: Loaded): Parameters<typeof renderDetails>[3] {
+  return {
     copy: (text) => postToHost({ type: 'copyText', text }),
     goToSource: (traceId, spanId) => postToHost({ type: 'goToSource', traceId, spanId }),
+    openLocation: (location) => postToHost({ type: 'openLocation', uri: location.uri, line: location.range.start.line, character: location.range.start.character }),
     followLink: (traceId) => revealTrace(state, traceId),
-  }, state.logs, row ? { selfTimeUs: selfTimeUs(row.span, state.tree.childrenOf.get(row.key) ?? []), onCriticalPath: state.critical.keys.has(row.key) } : undefined);
-  if (row) renderRelatedSpans(state.details, state.related.get(row.key) ?? [], (key) => reveal(state, key));
+    revealSpan: (index) => reveal(state, index),
+  };
+}
+
+function showDetails(state: Loaded, details: SpanDetails | null): void {
+  renderDetails(state.details, details ?? undefined, state.outline.header.startUs, detailsActions(state));
+}
+
+function select(state: Loaded, row: number): void {
+  if (row < 0 || row >= state.rows.length) return;
+  const changed = row !== state.selected;
+  state.selected = row;
+  state.view.setSelected(row);
+  state.view.scrollToRow(row);
+  if (changed) requestDetails(state, state.rows[row]!);
   persist(state);
 }
 
-/** Expands the ancestors of a span and selects it. */
-function reveal(state: Loaded, key: SpanKey): void {
-  let expanded = false;
-  for (const ancestor of ancestorKeys(state.tree, key)) expanded = state.collapsed.delete(ancestor) || expanded;
-  if (expanded) relayout(state, key);
-  const index = state.rows.findIndex((r) => r.key === key);
-  if (index >= 0) select(state, index);
+function relayout(state: Loaded, keepIndex: number | undefined): void {
+  state.rows = visibleRows(state.outline, state.expand.collapsed);
+  state.view.setRows(state.rows);
+  // The kept span, or its nearest visible ancestor when it was collapsed away.
+  let row = -1;
+  for (let i = keepIndex ?? -1; i >= 0 && row < 0; i = state.outline.parent[i]!) row = rowOf(state.rows, i);
+  if (row < 0) row = Math.min(Math.max(0, state.selected), state.rows.length - 1);
+  // The same span stays selected: no new details request.
+  state.selected = state.rows[row] === keepIndex ? row : -1;
+  select(state, row);
 }
 
-/** Both directions of every span-level Trace Link, labelled from the side of the span shown. */
-function relatedSpans(snapshot: TraceSnapshot, tree: TraceTree): Map<SpanKey, RelatedSpan[]> {
-  const byKey = new Map(tree.spans.map((s) => [spanKey(s), s]));
-  const related = new Map<SpanKey, RelatedSpan[]>();
-  const add = (from: SpanKey, to: SpanKey, relation: string): void => {
-    const span = byKey.get(to);
-    if (!span || !byKey.has(from)) return;
-    related.set(from, [...(related.get(from) ?? []), { key: to, relation, name: span.name, serviceName: span.resource.serviceName }]);
-  };
-  for (const c of snapshot.counterparts ?? []) {
-    const app = `${c.app.traceId}/${c.app.spanId}`;
-    const infra = `${c.infra.traceId}/${c.infra.spanId}`;
-    add(app, infra, c.via === 'pluginDaemon' ? 'Plugin daemon span' : c.via === 'traceRoot' ? 'Infrastructure request' : 'Infrastructure span');
-    add(infra, app, c.via === 'traceRoot' ? 'App-level run' : 'App-level span');
-  }
-  return related;
+/** Expands the ancestors of a span and selects it. */
+function reveal(state: Loaded, index: number): void {
+  if (index < 0 || index >= state.outline.count) return;
+  if (expandAncestors(state.outline, state.expand, index)) relayout(state, state.rows[state.selected]);
+  const row = rowOf(state.rows, index);
+  if (row >= 0) select(state, row);
 }
 
 /** A Trace Link target already merged into this view is selected; otherwise it opens in its own panel. */
 function revealTrace(state: Loaded, traceId: string): void {
-  const index = state.rows.findIndex((r) => r.span.traceId === traceId);
-  if (index >= 0) select(state, index);
+  const t = state.outline.header.traceIds.indexOf(traceId);
+  const index = t < 0 ? -1 : state.outline.trace.indexOf(t);
+  if (index >= 0) reveal(state, index);
   else postToHost({ type: 'openTrace', traceId });
 }
 
-function relayout(state: Loaded, keepKey: SpanKey | undefined): void {
-  state.rows = visibleRows(state.tree, state.collapsed, state.snapshot.traceIds[0] ?? '');
-  state.view.setRows(state.rows);
-  const index = keepKey === undefined ? -1 : state.rows.findIndex((r) => r.key === keepKey);
-  select(state, index >= 0 ? index : Math.min(state.selected, state.rows.length - 1));
+function toggle(state: Loaded, row: number, expand?: boolean): void {
+  const index = state.rows[row];
+  if (index === undefined || !hasChildren(state.outline, index)) return;
+  const collapse = expand === undefined ? state.expand.collapsed[index] === 0 : !expand;
+  setCollapsed(state.outline, state.expand, index, collapse);
+  relayout(state, index);
 }
 
-function toggle(state: Loaded, index: number, expand?: boolean): void {
-  const row = state.rows[index];
-  if (!row?.hasChildren) return;
-  const collapse = expand === undefined ? !row.collapsed : !expand;
-  if (collapse) state.collapsed.add(row.key);
-  else state.collapsed.delete(row.key);
-  relayout(state, row.key);
-}
-
-/** Expands (or collapses) the span at `index` and everything below it. */
-function setSubtree(state: Loaded, index: number, expand: boolean): void {
-  const row = state.rows[index];
-  if (!row?.hasChildren) return;
-  for (const key of subtreeKeysWithChildren(state.tree, row.key, state.order.get(row.key))) {
-    if (expand) state.collapsed.delete(key);
-    else state.collapsed.add(key);
-  }
-  relayout(state, row.key);
+/** Expands (or collapses) the span at `row` and everything below it. */
+function toggleSubtree(state: Loaded, row: number, expand: boolean): void {
+  const index = state.rows[row];
+  if (index === undefined || !hasChildren(state.outline, index)) return;
+  setSubtree(state.outline, state.expand, index, !expand);
+  relayout(state, index);
 }
 
 /** Expands every span, or collapses every span so only the roots remain (the selection moves to its root). */
 function setAll(state: Loaded, expand: boolean): void {
-  const selectedKey = state.rows[state.selected]?.key;
-  if (expand) state.collapsed.clear();
-  else for (const key of keysWithChildren(state.tree)) state.collapsed.add(key);
-  const keep = selectedKey === undefined ? undefined : expand ? selectedKey : ancestorKeys(state.tree, selectedKey).at(-1) ?? selectedKey;
+  const o = state.outline;
+  let keep = state.rows[state.selected];
+  resetExpandState(o, state.expand, expand ? 'all' : 'none');
+  if (!expand && keep !== undefined) while (o.parent[keep]! >= 0) keep = o.parent[keep]!;
   relayout(state, keep);
 }
 
 /** Type-ahead: moves the selection to the next visible row whose name starts with the typed prefix. */
 function typeAhead(state: Loaded, char: string): void {
   state.typeAhead = typeAheadAdd(state.typeAhead, char, performance.now());
-  const index = typeAheadMatch(state.rows.map((r) => r.span.name), state.typeAhead.prefix, state.selected);
-  if (index >= 0 && index !== state.selected) select(state, index);
+  const names = Array.from(state.rows, (i) => nameAt(state.outline, i));
+  const row = typeAheadMatch(names, state.typeAhead.prefix, state.selected);
+  if (row >= 0 && row !== state.selected) select(state, row);
 }
 
 function runSearch(state: Loaded, query: SpanQuery): void {
-  state.searchActive = !isEmptyQuery(query);
-  state.matches = searchSpans(state.tree.spans, query);
-  state.matchSet = new Set(state.matches);
+  state.query = query;
+  persist(state);
+  if (isEmptyQuery(query)) {
+    state.searchRequest = 0;
+    applyMatches(state, []);
+    return;
+  }
+  const requestId = nextRequestId++;
+  state.searchRequest = requestId;
+  state.search?.setResult(0, -1, true, true);
+  postToHost({ type: 'search', requestId, outlineId: state.outline.header.outlineId, query });
+}
+
+function applyMatches(state: Loaded, indices: readonly number[]): void {
+  state.matches = indices;
+  state.matchMask = new Uint8Array(state.outline.count);
+  for (const i of indices) state.matchMask[i] = 1;
   state.matchIndex = -1;
-  state.view.setMatches(state.matchSet, undefined);
-  state.search?.setResult(state.matches.length, -1, state.searchActive);
+  state.view.setMatches(state.matchMask, -1);
+  state.search?.setResult(indices.length, -1, state.query !== undefined && !isEmptyQuery(state.query));
 }
 
 /** Next (+1) or previous (-1) match, counted from the current match or else from the selected span. */
 function stepMatch(state: Loaded, step: 1 | -1): void {
   const count = state.matches.length;
   if (count === 0) return;
+  const at = state.rows[state.selected] ?? -1;
   let index: number;
-  const selectedKey = state.rows[state.selected]?.key;
-  if (state.matchIndex >= 0 && state.matches[state.matchIndex] === selectedKey) {
+  if (state.matchIndex >= 0 && state.matches[state.matchIndex] === at) {
     index = (state.matchIndex + step + count) % count;
+  } else if (step === 1) {
+    const after = state.matches.findIndex((i) => i > at);
+    index = after >= 0 ? after : 0;
   } else {
-    const at = selectedKey === undefined ? -1 : state.order.get(selectedKey) ?? -1;
-    const pos = (key: SpanKey): number => state.order.get(key) ?? -1;
-    if (step === 1) {
-      const after = state.matches.findIndex((k) => pos(k) > at);
-      index = after >= 0 ? after : 0;
-    } else {
-      const before = state.matches.findLastIndex((k) => pos(k) < at);
-      index = before >= 0 ? before : count - 1;
-    }
+    const before = state.matches.findLastIndex((i) => i < at);
+    index = before >= 0 ? before : count - 1;
   }
   state.matchIndex = index;
-  const key = state.matches[index]!;
-  state.view.setMatches(state.matchSet, key);
-  reveal(state, key);
+  const target = state.matches[index]!;
+  state.view.setMatches(state.matchMask, target);
+  reveal(state, target);
   state.search?.setResult(count, index, true);
 }
 
 function onKey(state: Loaded, event: KeyboardEvent): void {
-  const row = state.rows[state.selected];
-  const page = Math.max(1, Math.floor((event.currentTarget as HTMLElement).clientHeight / rowHeight));
+  const index = state.rows[state.selected];
+  const o = state.outline;
+  const page = Math.max(1, Math.floor(state.scroller.clientHeight / rowHeight));
+  const expandable = index !== undefined && hasChildren(o, index);
+  const isCollapsed = index !== undefined && state.expand.collapsed[index] === 1;
   switch (event.key) {
     case 'ArrowDown': select(state, state.selected + 1); break;
     case 'ArrowUp': select(state, state.selected - 1); break;
@@ -197,24 +221,21 @@ function onKey(state: Loaded, event: KeyboardEvent): void {
     case 'Home': select(state, 0); break;
     case 'End': select(state, state.rows.length - 1); break;
     // Shift+Right or * expands everything below the span; Shift+Left or - collapses it.
-    case '*': setSubtree(state, state.selected, true); break;
-    case '-': setSubtree(state, state.selected, false); break;
+    case '*': toggleSubtree(state, state.selected, true); break;
+    case '-': toggleSubtree(state, state.selected, false); break;
     case 'ArrowRight':
-      if (event.shiftKey) setSubtree(state, state.selected, true);
-      else if (row?.hasChildren && row.collapsed) toggle(state, state.selected, true);
-      else if (row?.hasChildren) select(state, state.selected + 1);
+      if (event.shiftKey) toggleSubtree(state, state.selected, true);
+      else if (expandable && isCollapsed) toggle(state, state.selected, true);
+      else if (expandable) select(state, state.selected + 1);
       break;
     case 'ArrowLeft':
-      if (event.shiftKey) setSubtree(state, state.selected, false);
-      else if (row?.hasChildren && !row.collapsed) toggle(state, state.selected, false);
-      else if (row) {
-        const parent = state.rows.slice(0, state.selected).findLastIndex((r) => r.depth < row.depth);
-        if (parent >= 0) select(state, parent);
-      }
+      if (event.shiftKey) toggleSubtree(state, state.selected, false);
+      else if (expandable && !isCollapsed) toggle(state, state.selected, false);
+      else if (index !== undefined && o.parent[index]! >= 0) select(state, rowOf(state.rows, o.parent[index]!));
       break;
     // Enter on a span that failed opens its source (as the details' button does); Space always toggles.
     case 'Enter':
-      if (row && mayHaveSource(row.span)) postToHost({ type: 'goToSource', traceId: row.span.traceId, spanId: row.span.spanId });
+      if (index !== undefined && flagAt(o, index, OutlineFlag.mayHaveSource)) postToHost({ type: 'goToSource', traceId: traceIdAt(o, index), spanId: o.spanId[index]! });
       else toggle(state, state.selected);
       break;
     // Space toggles, except while a type-ahead prefix is being typed (span names have spaces).
@@ -257,14 +278,28 @@ function renderTreeActions(header: HTMLElement, state: Loaded): void {
   header.append(bar);
 }
 
-function showTrace(snapshot: TraceSnapshot): void {
-  const tree = buildTrace(spansFromSnapshot(snapshot), snapshot.traceIds[0]);
-  const saved = savedState();
-  const sameTrace = saved.traceId === snapshot.traceIds[0];
+/** Restores saved UI intent onto a fresh layout: expand base and toggles, by span key. */
+function restoreExpandState(outline: Outline, saved: Partial<PanelState>, keys: () => Map<string, number>): ExpandState {
+  const expand = initialExpandState(outline, saved.expandBase ?? 'default');
+  if (saved.toggledSpanKeys && saved.toggledSpanKeys.length > 0) {
+    const byKey = keys();
+    for (const key of saved.toggledSpanKeys) {
+      const i = byKey.get(key);
+      if (i !== undefined) setCollapsed(outline, expand, i, expand.collapsed[i] === 0);
+    }
+  }
+  return expand;
+}
+
+function showTrace(outline: Outline, saved: Partial<PanelState>): void {
+  const header = outline.header;
+  const sameTrace = saved.traceId === header.traceIds[0];
+  let keyIndex: Map<string, number> | undefined;
+  const keys = (): Map<string, number> => (keyIndex ??= indexByKey(outline));
   app.replaceChildren();
   app.setAttribute('aria-busy', 'false');
-  const header = document.createElement('header');
-  header.className = 'summary';
+  const summary = document.createElement('header');
+  summary.className = 'summary';
   const main = document.createElement('div');
   main.className = 'main';
   const treePane = document.createElement('div');
@@ -280,20 +315,16 @@ function showTrace(snapshot: TraceSnapshot): void {
   details.className = 'details';
   details.setAttribute('aria-label', 'Span details');
   main.append(treePane, details);
-  app.append(header, main);
+  app.append(summary, main);
 
-  const collapsed = new Set<SpanKey>(sameTrace ? saved.collapsedSpanKeys ?? [] : []);
-  const rootCause = snapshot.run?.rootCause;
-  const rootCauseKey = rootCause ? `${rootCause.traceId}/${rootCause.spanId}` : undefined;
-  const critical = criticalPath(tree, snapshot.traceIds[0]);
+  const expand = sameTrace ? restoreExpandState(outline, saved, keys) : initialExpandState(outline);
   const state: Loaded = {
-    snapshot, tree, collapsed, rows: [], selected: -1, details, related: relatedSpans(snapshot, tree),
-    logs: indexLogsBySpan(logsFromSnapshot(snapshot)),
-    critical, order: new Map(tree.spans.map((s, i) => [spanKey(s), i])),
-    search: undefined, matches: [], matchSet: new Set(), matchIndex: -1, searchActive: false, typeAhead: emptyTypeAhead,
-    view: createSpanTree(scroller, tree.startUs, tree.endUs, rootCauseKey, critical, {
-      onSelect: (index) => select(state, index),
-      onToggle: (index) => toggle(state, index),
+    outline, expand, rows: new Int32Array(0), selected: -1, scroller, details,
+    search: undefined, query: undefined, matches: [], matchMask: undefined, matchIndex: -1, typeAhead: emptyTypeAhead,
+    showCritical: sameTrace ? saved.showCriticalPath ?? true : true, detailsRequest: 0, searchRequest: 0,
+    view: createSpanTree(scroller, outline, (i) => expand.collapsed[i] === 1, {
+      onSelect: (row) => select(state, row),
+      onToggle: (row) => toggle(state, row),
     }),
   };
   loaded = state;
@@ -302,22 +333,60 @@ function showTrace(snapshot: TraceSnapshot): void {
     onNext: () => stepMatch(state, 1),
     onPrevious: () => stepMatch(state, -1),
     onLeave: () => scroller.focus(),
-  });
+  }, header.nodeTypes);
   treePane.append(scroller);
-  renderSummary(header, snapshot, tree, (key) => reveal(state, key), {
-    count: critical.keys.size,
-    shown: true,
-    onToggle: (shown) => scroller.classList.toggle('hide-critical', !shown),
+  scroller.classList.toggle('hide-critical', !state.showCritical);
+  renderSummary(summary, header, () => reveal(state, header.rootCauseIndex), {
+    count: header.criticalCount,
+    shown: state.showCritical,
+    onToggle: (shown) => {
+      state.showCritical = shown;
+      scroller.classList.toggle('hide-critical', !shown);
+      persist(state);
+    },
   });
-  renderTreeActions(header, state);
+  renderTreeActions(summary, state);
   scroller.addEventListener('keydown', (event) => onKey(state, event));
 
   // Open on the saved selection, else on the root cause (revealed), else on the first span.
-  const initialKey = (sameTrace ? saved.selectedSpanKey : undefined) ?? rootCauseKey ?? (tree.spans[0] ? spanKey(tree.spans[0]) : undefined);
-  if (initialKey) for (const key of ancestorKeys(tree, initialKey)) collapsed.delete(key);
-  state.selected = 0;
-  relayout(state, initialKey);
+  const savedIndex = sameTrace && saved.selectedSpanKey ? keys().get(saved.selectedSpanKey) : undefined;
+  const initial = savedIndex ?? (header.rootCauseIndex >= 0 ? header.rootCauseIndex : 0);
+  if (outline.count > 0) expandAncestors(outline, expand, initial);
+  relayout(state, outline.count > 0 ? initial : undefined);
+  if (state.selected >= 0) requestDetails(state, state.rows[state.selected]!);
+  else renderDetails(details, undefined, header.startUs, detailsActions(state));
+  if (sameTrace && saved.search && !isEmptyQuery(saved.search)) {
+    state.search.setQuery(saved.search);
+    runSearch(state, saved.search);
+  }
   scroller.focus();
+}
+
+function onOutline(header: TraceOutlineHeader): void {
+  incoming = emptyOutline(header);
+  if (header.chunkCount === 0) {
+    finishIncoming();
+    return;
+  }
+  if (!loaded) showMessage(`Loading ${header.spanCount.toLocaleString()} spans…`, true);
+}
+
+function onChunk(chunk: TraceOutlineChunk): void {
+  if (!incoming || chunk.outlineId !== incoming.header.outlineId) return;
+  const complete = addChunk(incoming, chunk);
+  if (complete) finishIncoming();
+  else if (!loaded) {
+    const got = Math.min(incoming.count, incoming.received * incoming.header.chunkSize);
+    showMessage(`Loading spans: ${got.toLocaleString()} of ${incoming.count.toLocaleString()}…`, true);
+  }
+}
+
+/** Shows a fully received layout, keeping the UI intent of the one it replaces (a refresh of the same trace). */
+function finishIncoming(): void {
+  const outline = incoming!;
+  incoming = undefined;
+  const saved = loaded ? panelState(loaded) : savedState();
+  showTrace(outline, saved);
 }
 
 onHostMessage((message: HostToWebview) => {
@@ -325,8 +394,17 @@ onHostMessage((message: HostToWebview) => {
     case 'loading':
       if (!loaded) showMessage('Loading trace…', true);
       break;
-    case 'trace':
-      showTrace(message.snapshot);
+    case 'outline':
+      onOutline(message.header);
+      break;
+    case 'outlineChunk':
+      onChunk(message.chunk);
+      break;
+    case 'spanDetails':
+      if (loaded && message.requestId === loaded.detailsRequest) showDetails(loaded, message.details);
+      break;
+    case 'searchResult':
+      if (loaded && message.requestId === loaded.searchRequest) applyMatches(loaded, message.result?.indices ?? []);
       break;
     case 'notFound':
       showMessage(`Trace ${message.traceId} is not in the trace server's memory. Traces are kept in memory only, so they are gone after the window reloads, and the oldest are dropped beyond difyTrace.store.maxSpans. This panel shows the trace as soon as it arrives again.`);

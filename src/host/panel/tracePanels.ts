@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { assertNever, isPanelState, isWebviewToHost, webviewProtocolVersion, type HostToWebview } from '../../shared/webviewProtocol';
+import type { SearchTraceRequest, SpanDetailsRequest } from '../../shared/lspProtocol';
+import type { SpanQuery } from '../../shared/traceView';
 import type { TraceServerClient } from '../traceServerClient';
-import { goToSourceCommand } from '../sourceLinks/openSourceFrame';
+import { goToSourceCommand, openFrameLocation } from '../sourceLinks/openSourceFrame';
 import { panelHtml } from './panelHtml';
 
 export const tracePanelViewType = 'difyTrace.trace';
@@ -16,6 +18,8 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
   /** Trace ids each panel shows (its own and the linked ones), to refresh it when any of them changes. */
   private readonly shownTraceIds = new Map<string, readonly string[]>();
   private readonly subscription: vscode.Disposable;
+  /** Bumped by each send, so an older stream of chunks stops when a newer one starts. */
+  private readonly sendGeneration = new WeakMap<vscode.WebviewPanel, number>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -81,6 +85,15 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
           // The command fetches the span's frames from the trace server and opens the best one.
           void vscode.commands.executeCommand(goToSourceCommand, message.traceId.toLowerCase(), message.spanId.toLowerCase());
           break;
+        case 'openLocation':
+          void openFrameLocation(message.uri, message.line, message.character, this.output);
+          break;
+        case 'spanDetails':
+          void this.answerDetails(panel, message.requestId, message.outlineId, message.index);
+          break;
+        case 'search':
+          void this.answerSearch(panel, message.requestId, message.outlineId, message.query);
+          break;
         default:
           assertNever(message);
       }
@@ -93,22 +106,66 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
     panel.webview.html = panelHtml(panel.webview, this.assetsRoot);
   }
 
+  /**
+   * Streams a fresh layout of the trace: its header, then each chunk as its own message (awaiting
+   * each post, so neither side holds more than one chunk in flight). A newer send for the same
+   * panel supersedes an older one still streaming.
+   */
   private async sendTrace(panel: vscode.WebviewPanel, traceId: string): Promise<void> {
+    const generation = (this.sendGeneration.get(panel) ?? 0) + 1;
+    this.sendGeneration.set(panel, generation);
+    const current = (): boolean => this.sendGeneration.get(panel) === generation && this.panels.get(traceId) === panel;
     const post = (message: HostToWebview): Thenable<boolean> => panel.webview.postMessage(message);
     await post({ type: 'loading', traceId });
     try {
-      const snapshot = await this.client.getTrace(traceId);
-      if (snapshot === null) {
-        await post({ type: 'notFound', traceId });
-        return;
+      // A layout evicted while streaming (another large trace opened) is laid out again, once.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const header = await this.client.traceOutline(traceId);
+        if (!current()) return;
+        if (header === null) {
+          await post({ type: 'notFound', traceId });
+          return;
+        }
+        this.shownTraceIds.set(traceId, header.traceIds);
+        if (header.run) panel.title = `${header.run.appName} · ${header.run.status}`;
+        await post({ type: 'outline', version: webviewProtocolVersion, header });
+        let complete = true;
+        for (let chunk = 0; chunk < header.chunkCount; chunk++) {
+          const data = await this.client.traceOutlineChunk({ outlineId: header.outlineId, chunk });
+          if (!current()) return;
+          if (data === null) {
+            complete = false;
+            break;
+          }
+          await post({ type: 'outlineChunk', chunk: data });
+        }
+        if (complete) return;
       }
-      this.shownTraceIds.set(traceId, snapshot.traceIds);
-      if (snapshot.run) panel.title = `${snapshot.run.appName} · ${snapshot.run.status}`;
-      await post({ type: 'trace', version: webviewProtocolVersion, snapshot });
+      throw new Error('the trace server dropped the layout while sending it twice; too many large traces are open at once');
     } catch (e) {
       this.output.error(`Loading trace ${traceId} failed`, e);
       await post({ type: 'error', traceId, message: e instanceof Error ? e.message : String(e) });
     }
+  }
+
+  private async answerDetails(panel: vscode.WebviewPanel, requestId: number, outlineId: string, index: number): Promise<void> {
+    let details: SpanDetailsRequest.Result = null;
+    try {
+      details = await this.client.spanDetails({ outlineId, index });
+    } catch (e) {
+      this.output.error('Loading span details failed', e);
+    }
+    await panel.webview.postMessage({ type: 'spanDetails', requestId, details } satisfies HostToWebview);
+  }
+
+  private async answerSearch(panel: vscode.WebviewPanel, requestId: number, outlineId: string, query: SpanQuery): Promise<void> {
+    let result: SearchTraceRequest.Result = null;
+    try {
+      result = await this.client.searchTrace({ outlineId, query });
+    } catch (e) {
+      this.output.error('Searching the trace failed', e);
+    }
+    await panel.webview.postMessage({ type: 'searchResult', requestId, result } satisfies HostToWebview);
   }
 
   dispose(): void {

@@ -30,6 +30,24 @@ function frameList(stacks: readonly SourceStack[]): string {
     .join('\n');
 }
 
+/**
+ * Opens one stack frame the trace panel showed as mapped. The location comes from the webview, so
+ * only a file inside an open workspace folder is opened.
+ */
+export async function openFrameLocation(uri: string, line: number, character: number, output: vscode.LogOutputChannel): Promise<void> {
+  const target = vscode.Uri.parse(uri, true);
+  if (vscode.workspace.getWorkspaceFolder(target) === undefined) {
+    output.warn(`Not opening ${uri}: it is outside the workspace folders`);
+    return;
+  }
+  try {
+    const position = new vscode.Position(line, character);
+    await vscode.window.showTextDocument(target, { selection: new vscode.Range(position, position), preview: true });
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Could not open ${target.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 function toRange(location: SourceLocation): vscode.Range {
   const { start, end } = location.range;
   return new vscode.Range(start.line, start.character, end.line, end.character);

@@ -1,63 +1,80 @@
 import { select } from 'd3-selection';
 import { scaleLinear } from 'd3-scale';
 import { formatDuration } from '../../../src/model/units';
-import type { Row } from '../layout/visibleRows';
-import type { Span } from '../../../src/model/span';
-import type { SpanKey } from '../../../src/model/buildTrace';
-import type { CriticalPath } from '../../../src/model/criticalPath';
-import { mayHaveSource } from './details';
+import { OutlineFlag } from '../../../src/shared/traceView';
+import { flagAt, hasChildren, nameAt, serviceAt, traceIdAt, type Outline } from '../layout/outline';
 
 /**
  * The `data-vscode-context` of a span row: which span the webview context menu's commands act on
  * (`difyTrace.goToSource` receives this object), and whether Go to Source is offered.
  */
-export function spanContext(span: Span): string {
-  return JSON.stringify({ webviewSection: 'span', traceId: span.traceId, spanId: span.spanId, spanMayHaveSource: mayHaveSource(span), preventDefaultContextMenuItems: true });
+export function spanContext(outline: Outline, index: number): string {
+  return JSON.stringify({
+    webviewSection: 'span',
+    traceId: traceIdAt(outline, index),
+    spanId: outline.spanId[index],
+    spanMayHaveSource: flagAt(outline, index, OutlineFlag.mayHaveSource),
+    preventDefaultContextMenuItems: true,
+  });
 }
 
 export const rowHeight = 24;
 const overscan = 10;
 
 export interface SpanTreeView {
-  /** Replaces the rows (after expand/collapse or a new trace). */
-  setRows(rows: readonly Row[]): void;
-  setSelected(index: number): void;
-  scrollToIndex(index: number): void;
-  /** Marks search matches, and the one navigated to. */
-  setMatches(matches: ReadonlySet<SpanKey>, current: SpanKey | undefined): void;
+  /** Replaces the visible rows (depth-first indices) after expand/collapse or a new trace. */
+  setRows(rows: Int32Array): void;
+  /** The selected row position, -1 for none. */
+  setSelected(row: number): void;
+  scrollToRow(row: number): void;
+  /** Marks search matches (by depth-first index), and the one navigated to (-1 for none). */
+  setMatches(matches: Uint8Array | undefined, current: number): void;
+  /** The time window the bars are drawn in, microseconds relative to the trace start. */
+  setTimeWindow(startUs: number, endUs: number): void;
 }
 
 export interface SpanTreeCallbacks {
-  readonly onSelect: (index: number) => void;
-  readonly onToggle: (index: number) => void;
+  readonly onSelect: (row: number) => void;
+  readonly onToggle: (row: number) => void;
+}
+
+interface Item {
+  readonly row: number;
+  readonly index: number;
 }
 
 /**
  * A virtualised tree grid: only the rows in the scroll window are in the DOM (d3 join keyed by
- * span), so a 100k-span trace costs the same to scroll as a small one. All text goes through
+ * span index), so a 100k-span trace costs the same to scroll as a small one. All text goes through
  * `.text()`; span names are untrusted.
  */
-export function createSpanTree(scroller: HTMLElement, traceStartUs: number, traceEndUs: number, rootCauseKey: string | undefined, critical: CriticalPath, callbacks: SpanTreeCallbacks): SpanTreeView {
+export function createSpanTree(scroller: HTMLElement, outline: Outline, isCollapsed: (index: number) => boolean, callbacks: SpanTreeCallbacks): SpanTreeView {
   const spacer = select(scroller).append('div').attr('class', 'spacer');
-  const x = scaleLinear().domain([traceStartUs, Math.max(traceEndUs, traceStartUs + 1)]).range([0, 100]).clamp(true);
-  let rows: readonly Row[] = [];
+  const total = Math.max(1, outline.header.endUs - outline.header.startUs);
+  const x = scaleLinear().domain([0, total]).range([0, 100]);
+  let rows: Int32Array = new Int32Array(0);
   let selected = -1;
-  let matches: ReadonlySet<SpanKey> = new Set();
-  let currentMatch: SpanKey | undefined;
+  let matches: Uint8Array | undefined;
+  let currentMatch = -1;
+  let scheduled = false;
 
   const render = (): void => {
+    scheduled = false;
     const first = Math.max(0, Math.floor(scroller.scrollTop / rowHeight) - overscan);
     const last = Math.min(rows.length, Math.ceil((scroller.scrollTop + scroller.clientHeight) / rowHeight) + overscan);
-    const windowRows = rows.slice(first, last).map((row, i) => ({ row, index: first + i }));
+    const items: Item[] = [];
+    for (let r = first; r < last; r++) items.push({ row: r, index: rows[r]! });
+    const [windowStart, windowEnd] = x.domain() as [number, number];
     spacer
-      .selectAll<HTMLDivElement, { row: Row; index: number }>('div.row')
-      .data(windowRows, (d) => d.row.key)
+      .selectAll<HTMLDivElement, Item>('div.row')
+      .data(items, (d) => d.index)
       .join((enter) => {
         const div = enter.append('div').attr('class', 'row').attr('role', 'treeitem');
         const label = div.append('div').attr('class', 'label');
         label.append('span').attr('class', 'twisty codicon');
         label.append('span').attr('class', 'status-icon codicon');
         label.append('span').attr('class', 'name');
+        label.append('span').attr('class', 'group-count');
         label.append('span').attr('class', 'service');
         // Stated in words for screen readers; the bar segment says it visually.
         label.append('span').attr('class', 'cp-text sr-only');
@@ -65,56 +82,77 @@ export function createSpanTree(scroller: HTMLElement, traceStartUs: number, trac
         timeline.append('div').attr('class', 'bar');
         timeline.append('span').attr('class', 'duration');
         div.on('click', (event: MouseEvent, d) => {
-          if ((event.target as HTMLElement).classList.contains('twisty')) callbacks.onToggle(d.index);
-          else callbacks.onSelect(d.index);
+          if ((event.target as HTMLElement).classList.contains('twisty')) callbacks.onToggle(d.row);
+          else callbacks.onSelect(d.row);
         });
         return div;
       })
-      .attr('id', (d) => `row-${d.index}`)
-      .style('top', (d) => `${d.index * rowHeight}px`)
-      .attr('aria-level', (d) => d.row.depth + 1)
-      .attr('aria-expanded', (d) => (d.row.hasChildren ? String(!d.row.collapsed) : null))
-      .attr('aria-selected', (d) => String(d.index === selected))
+      .attr('id', (d) => `row-${d.row}`)
+      .style('top', (d) => `${d.row * rowHeight}px`)
+      .attr('aria-level', (d) => outline.depth[d.index]! + 1)
+      .attr('aria-expanded', (d) => (hasChildren(outline, d.index) ? String(!isCollapsed(d.index)) : null))
+      .attr('aria-selected', (d) => String(d.row === selected))
       .attr('aria-setsize', rows.length)
-      .attr('aria-posinset', (d) => d.index + 1)
-      .attr('data-status', (d) => d.row.span.status.code)
+      .attr('aria-posinset', (d) => d.row + 1)
+      .attr('data-status', (d) => (outline.status[d.index] === 2 ? 'error' : outline.status[d.index] === 1 ? 'ok' : 'unset'))
       // VS Code's webview context menu reads this (package.json "webview/context"); set as an attribute, never parsed as HTML.
-      .attr('data-vscode-context', (d) => spanContext(d.row.span))
-      .classed('selected', (d) => d.index === selected)
-      .classed('linked-root', (d) => d.row.linkedTraceRoot)
-      .classed('root-cause', (d) => d.row.key === rootCauseKey)
-      .classed('critical', (d) => critical.keys.has(d.row.key))
-      .classed('match', (d) => matches.has(d.row.key))
-      .classed('current-match', (d) => d.row.key === currentMatch)
+      .attr('data-vscode-context', (d) => spanContext(outline, d.index))
+      .classed('selected', (d) => d.row === selected)
+      .classed('linked-root', (d) => flagAt(outline, d.index, OutlineFlag.linkedRoot))
+      .classed('root-cause', (d) => flagAt(outline, d.index, OutlineFlag.rootCause))
+      .classed('critical', (d) => flagAt(outline, d.index, OutlineFlag.critical))
+      .classed('group', (d) => flagAt(outline, d.index, OutlineFlag.group))
+      .classed('match', (d) => matches?.[d.index] === 1)
+      .classed('current-match', (d) => d.index === currentMatch)
       .each(function (d) {
         const div = select(this);
-        const { span } = d.row;
-        const isError = span.status.code === 'error';
-        div.select('.label').style('padding-left', `${d.row.depth * 14 + 4}px`);
-        div.select('.twisty').attr('class', `twisty codicon ${d.row.hasChildren ? (d.row.collapsed ? 'codicon-chevron-right' : 'codicon-chevron-down') : 'codicon-blank'}`);
+        const i = d.index;
+        const isError = outline.status[i] === 2;
+        const children = hasChildren(outline, i);
+        const collapsed = children && isCollapsed(i);
+        div.select('.label').style('padding-left', `${outline.depth[i]! * 14 + 4}px`);
+        div.select('.twisty').attr('class', `twisty codicon ${children ? (collapsed ? 'codicon-chevron-right' : 'codicon-chevron-down') : 'codicon-blank'}`);
         div.select('.status-icon').attr('class', `status-icon codicon ${isError ? 'codicon-error' : ''}`).attr('title', isError ? 'error' : null);
-        const marker = d.row.key === rootCauseKey ? ' (error, root cause)' : isError ? ' (error)' : '';
-        div.select('.name').text(`${span.name || '(unnamed)'}${marker}`);
-        div.select('.service').text(d.row.linkedTraceRoot ? `${span.resource.serviceName} · linked trace` : span.resource.serviceName);
-        const left = x(span.startUs);
-        const width = Math.max(0.2, x(span.endUs) - left);
-        div.select('.bar').style('left', `${left}%`).style('width', `${width}%`);
-        div.select('.duration').text(formatDuration(span.endUs - span.startUs));
-        const onPath = critical.keys.has(d.row.key);
+        const rootCause = flagAt(outline, i, OutlineFlag.rootCause);
+        const marker = rootCause ? ' (error, root cause)' : isError ? ' (error)' : '';
+        const truncated = flagAt(outline, i, OutlineFlag.nameTruncated) ? '…' : '';
+        div.select('.name').text(`${nameAt(outline, i) || '(unnamed)'}${truncated}${marker}`);
+        // A collapsed group says how much it hides, so a 2,000-item iteration is one readable row.
+        const hidden = outline.subtreeEnd[i]! - i - 1;
+        div.select('.group-count').text(collapsed ? ` ${hidden.toLocaleString()} span${hidden === 1 ? '' : 's'}` : '');
+        div.select('.service').text(flagAt(outline, i, OutlineFlag.linkedRoot) ? `${serviceAt(outline, i)} · linked trace` : serviceAt(outline, i));
+        const start = outline.startUs[i]!;
+        const end = start + outline.durationUs[i]!;
+        const visible = end >= windowStart && start <= windowEnd;
+        const left = x(Math.max(start, windowStart));
+        const width = Math.max(0.2, x(Math.min(end, windowEnd)) - left);
+        div.select('.bar').style('display', visible ? 'block' : 'none').style('left', `${left}%`).style('width', `${width}%`);
+        div.select('.duration').text(formatDuration(outline.durationUs[i]!));
+        const onPath = flagAt(outline, i, OutlineFlag.critical);
         div.select('.cp-text').text(onPath ? ', on critical path' : '');
+        const sections = outline.criticalSections.get(i) ?? [];
+        const pairs: Array<[number, number]> = [];
+        for (let s = 0; s + 1 < sections.length; s += 2) {
+          if (sections[s + 1]! >= windowStart && sections[s]! <= windowEnd) pairs.push([Math.max(sections[s]!, windowStart), Math.min(sections[s + 1]!, windowEnd)]);
+        }
         div
           .select('.timeline')
           .selectAll('div.cp-segment')
-          .data(critical.sectionsByKey.get(d.row.key) ?? [])
+          .data(pairs)
           .join('div')
           .attr('class', 'cp-segment')
           .attr('aria-hidden', 'true')
-          .style('left', (s) => `${x(s.startUs)}%`)
-          .style('width', (s) => `${Math.max(0.2, x(s.endUs) - x(s.startUs))}%`);
+          .style('left', (p) => `${x(p[0])}%`)
+          .style('width', (p) => `${Math.max(0.2, x(p[1]) - x(p[0]))}%`);
       });
   };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(render);
+  };
 
-  scroller.addEventListener('scroll', () => requestAnimationFrame(render), { passive: true });
+  scroller.addEventListener('scroll', schedule, { passive: true });
   new ResizeObserver(() => render()).observe(scroller);
 
   return {
@@ -123,12 +161,12 @@ export function createSpanTree(scroller: HTMLElement, traceStartUs: number, trac
       spacer.style('height', `${rows.length * rowHeight}px`);
       render();
     },
-    setSelected(index) {
-      selected = index;
-      scroller.setAttribute('aria-activedescendant', `row-${index}`);
+    setSelected(row) {
+      selected = row;
+      scroller.setAttribute('aria-activedescendant', `row-${row}`);
       // The context menu key on the focused tree acts on the selected span.
-      const span = rows[index]?.span;
-      if (span) scroller.setAttribute('data-vscode-context', spanContext(span));
+      const index = rows[row];
+      if (index !== undefined) scroller.setAttribute('data-vscode-context', spanContext(outline, index));
       render();
     },
     setMatches(next, current) {
@@ -136,8 +174,12 @@ export function createSpanTree(scroller: HTMLElement, traceStartUs: number, trac
       currentMatch = current;
       render();
     },
-    scrollToIndex(index) {
-      const top = index * rowHeight;
+    setTimeWindow(startUs, endUs) {
+      x.domain([startUs, Math.max(endUs, startUs + 1)]);
+      render();
+    },
+    scrollToRow(row) {
+      const top = row * rowHeight;
       if (top < scroller.scrollTop) scroller.scrollTop = top;
       else if (top + rowHeight > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = top + rowHeight - scroller.clientHeight;
       render();

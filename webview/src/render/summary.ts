@@ -1,8 +1,7 @@
 import { select } from 'd3-selection';
-import type { TraceTree } from '../../../src/model/buildTrace';
 import { formatDuration } from '../../../src/model/units';
 import { errorKindLabel } from '../../../src/shared/errorKind';
-import type { TraceSnapshot } from '../../../src/shared/lspProtocol';
+import type { TraceOutlineHeader } from '../../../src/shared/traceView';
 
 /** The header: run identity and status in words, and every warning the trace carries. */
 export interface CriticalPathLegend {
@@ -12,20 +11,20 @@ export interface CriticalPathLegend {
   readonly onToggle: (shown: boolean) => void;
 }
 
-export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, tree: TraceTree, onRevealRootCause: (key: string) => void, legend?: CriticalPathLegend): void {
+export function renderSummary(container: HTMLElement, header: TraceOutlineHeader, onRevealRootCause: () => void, legend?: CriticalPathLegend): void {
   const root = select(container);
   root.selectAll('*').remove();
-  const run = snapshot.run;
+  const run = header.run;
   const title = root.append('h1');
   if (run) {
     title.append('span').attr('class', `status-badge status-${run.status}`).text(run.status);
     title.append('span').text(` ${run.appName}`);
   } else {
-    title.text(`Trace ${snapshot.traceIds[0] ?? ''}`);
+    title.text(`Trace ${header.traceIds[0] ?? ''}`);
   }
-  const facts: string[] = [`${tree.spans.length.toLocaleString()} spans`, formatDuration(tree.endUs - tree.startUs)];
+  const facts: string[] = [`${header.spanCount.toLocaleString()} spans`, formatDuration(header.endUs - header.startUs)];
   if (run) facts.push(run.kind, `from ${run.source}`);
-  if (snapshot.traceIds.length > 1) facts.push(`${snapshot.traceIds.length - 1} linked trace(s)`);
+  if (header.traceIds.length > 1) facts.push(`${header.traceIds.length - 1} linked trace(s)`);
   root.append('p').attr('class', 'facts-line').text(facts.join(' · '));
   if (run?.errorMessage) {
     const error = root.append('p').attr('class', 'run-error');
@@ -36,7 +35,7 @@ export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, t
     const cause = root.append('p').attr('class', 'root-cause-line');
     cause.append('span').text(`Root cause${run.errorKind ? ` (${errorKindLabel[run.errorKind]})` : ''}: `);
     const rootCause = run.rootCause;
-    cause.append('button').attr('class', 'link-button inline').text(`${rootCause.name} in ${rootCause.serviceName}`).on('click', () => onRevealRootCause(`${rootCause.traceId}/${rootCause.spanId}`));
+    cause.append('button').attr('class', 'link-button inline').text(`${rootCause.name} in ${rootCause.serviceName}`).on('click', () => onRevealRootCause());
   }
   if (legend && legend.count > 0) {
     // The legend names the bar segment in words, so the critical path is not told by colour alone.
@@ -50,7 +49,7 @@ export function renderSummary(container: HTMLElement, snapshot: TraceSnapshot, t
     label.append('span').attr('class', 'cp-swatch').attr('aria-hidden', 'true');
     label.append('span').text(` Critical path (${legend.count.toLocaleString()} span${legend.count === 1 ? '' : 's'}): the chain of spans the run's end time waited on`);
   }
-  const warnings = [...snapshot.warnings, ...tree.warnings, ...(run?.gaps ?? [])];
+  const warnings = [...header.warnings, ...(run?.gaps ?? [])];
   if (warnings.length > 0) {
     const list = root.append('ul').attr('class', 'warnings').attr('aria-label', 'Warnings');
     for (const w of warnings) {

@@ -1,4 +1,5 @@
-import { parseMinDurationMs, type SpanQuery } from '../layout/spanSearch';
+import type { SpanQuery } from '../../../src/shared/traceView';
+import { formatMinDurationMs, parseMinDurationMs } from '../layout/spanSearch';
 
 export interface TraceSearchCallbacks {
   /** The query changed (debounced while typing). */
@@ -11,18 +12,20 @@ export interface TraceSearchCallbacks {
 
 export interface TraceSearchView {
   focus(): void;
-  /** `current` is 0-based, or -1 before the first next/previous. */
-  setResult(count: number, current: number, active: boolean): void;
+  /** `current` is 0-based, or -1 before the first next/previous; `busy` while the trace server searches. */
+  setResult(count: number, current: number, active: boolean, busy?: boolean): void;
+  /** Fills the fields from a saved query (no search is run). */
+  setQuery(query: SpanQuery): void;
 }
 
 const debounceMs = 150;
 
 /**
- * The search bar above the span tree: text (name, attribute key or value), errors only, minimum
- * duration in ms, previous/next and the match count (announced politely). Built with DOM calls
- * only; nothing from the trace is ever parsed as HTML.
+ * The search bar above the span tree: text (name, service, attribute key or value), errors only,
+ * minimum duration in ms, Dify node type, previous/next and the match count (announced politely).
+ * Built with DOM calls only; nothing from the trace is ever parsed as HTML.
  */
-export function createTraceSearch(container: HTMLElement, callbacks: TraceSearchCallbacks): TraceSearchView {
+export function createTraceSearch(container: HTMLElement, callbacks: TraceSearchCallbacks, nodeTypes: readonly string[] = []): TraceSearchView {
   const bar = document.createElement('div');
   bar.className = 'trace-search';
   bar.setAttribute('role', 'search');
@@ -49,6 +52,22 @@ export function createTraceSearch(container: HTMLElement, callbacks: TraceSearch
   minMs.placeholder = 'ms';
   minLabel.append('Min ', minMs, ' ms');
 
+  const nodeType = document.createElement('select');
+  nodeType.className = 'search-node-type';
+  nodeType.setAttribute('aria-label', 'Only spans of this Dify node type');
+  nodeType.title = 'Only spans of this Dify node type';
+  const any = document.createElement('option');
+  any.value = '';
+  any.textContent = 'Any node type';
+  nodeType.append(any);
+  for (const type of [...nodeTypes].sort()) {
+    const option = document.createElement('option');
+    option.value = type;
+    option.textContent = type;
+    nodeType.append(option);
+  }
+  nodeType.hidden = nodeTypes.length === 0;
+
   const button = (icon: string, label: string, onClick: () => void): HTMLButtonElement => {
     const b = document.createElement('button');
     b.type = 'button';
@@ -65,11 +84,11 @@ export function createTraceSearch(container: HTMLElement, callbacks: TraceSearch
   status.className = 'search-status';
   status.setAttribute('aria-live', 'polite');
 
-  bar.append(input, errorsLabel, minLabel, previous, next, status);
+  bar.append(input, errorsLabel, minLabel, nodeType, previous, next, status);
   container.append(bar);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const query = (): SpanQuery => ({ text: input.value, errorsOnly: errorsOnly.checked, minDurationUs: parseMinDurationMs(minMs.value) });
+  const query = (): SpanQuery => ({ text: input.value, errorsOnly: errorsOnly.checked, minDurationUs: parseMinDurationMs(minMs.value), nodeType: nodeType.value || undefined });
   const flush = (): void => {
     if (timer === undefined) return;
     clearTimeout(timer);
@@ -82,15 +101,18 @@ export function createTraceSearch(container: HTMLElement, callbacks: TraceSearch
   };
   input.addEventListener('input', schedule);
   minMs.addEventListener('input', schedule);
-  errorsOnly.addEventListener('change', () => {
-    schedule();
-    flush();
-  });
+  for (const control of [errorsOnly, nodeType]) {
+    control.addEventListener('change', () => {
+      schedule();
+      flush();
+    });
+  }
   const clear = (): boolean => {
-    const hadQuery = input.value !== '' || errorsOnly.checked || minMs.value !== '';
+    const hadQuery = input.value !== '' || errorsOnly.checked || minMs.value !== '' || nodeType.value !== '';
     input.value = '';
     minMs.value = '';
     errorsOnly.checked = false;
+    nodeType.value = '';
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     callbacks.onQuery(query());
@@ -115,10 +137,17 @@ export function createTraceSearch(container: HTMLElement, callbacks: TraceSearch
       input.focus();
       input.select();
     },
-    setResult(count, current, active) {
-      status.textContent = !active ? '' : count === 0 ? 'No matches' : current < 0 ? `${count} match${count === 1 ? '' : 'es'}` : `${current + 1} of ${count}`;
+    setResult(count, current, active, busy = false) {
+      bar.setAttribute('aria-busy', String(busy));
+      status.textContent = busy ? 'Searching…' : !active ? '' : count === 0 ? 'No matches' : current < 0 ? `${count.toLocaleString()} match${count === 1 ? '' : 'es'}` : `${(current + 1).toLocaleString()} of ${count.toLocaleString()}`;
       previous.disabled = count === 0;
       next.disabled = count === 0;
+    },
+    setQuery(saved) {
+      input.value = saved.text;
+      errorsOnly.checked = saved.errorsOnly;
+      minMs.value = formatMinDurationMs(saved.minDurationUs);
+      nodeType.value = saved.nodeType && nodeTypes.includes(saved.nodeType) ? saved.nodeType : '';
     },
   };
 }

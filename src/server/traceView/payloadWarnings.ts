@@ -1,0 +1,54 @@
+import { spanKey, type SpanKey } from '../../model/buildTrace';
+import type { AttributeValue, Span } from '../../model/span';
+import type { TraceWarning } from '../../model/traceWarning';
+import { formatDuration } from '../../model/units';
+import { outlineNameLimit } from '../../shared/traceView';
+
+/** Text longer than this is shown cut, with "show all", in the details pane. */
+export const oversizedTextLimit = 64 * 1024;
+/** A child this far outside its parent, in another service, is taken as clock skew rather than rounding. */
+const skewToleranceUs = 1000;
+
+function longestString(value: AttributeValue, limit: number): boolean {
+  if (typeof value === 'string') return value.length > limit;
+  if (Array.isArray(value)) return value.some((v: AttributeValue) => longestString(v, limit));
+  if (value !== null && typeof value === 'object') return Object.values(value).some((v) => longestString(v, limit));
+  return false;
+}
+
+function oversized(span: Span): boolean {
+  if (span.name.length > outlineNameLimit) return true;
+  if ((span.status.message?.length ?? 0) > oversizedTextLimit) return true;
+  return Object.values(span.attributes).some((v) => longestString(v, oversizedTextLimit))
+    || span.events.some((e) => Object.values(e.attributes).some((v) => longestString(v, oversizedTextLimit)));
+}
+
+/**
+ * Problems in what spans carry rather than in how they link: names or values too long to show
+ * whole, and children of another service that start before or end after their parent (clock skew
+ * between hosts; their bars are drawn as reported, and the critical path clips them).
+ */
+export function payloadWarnings(spans: readonly Span[], childrenOf: ReadonlyMap<SpanKey, readonly Span[]>): TraceWarning[] {
+  const warnings: TraceWarning[] = [];
+  let big = 0;
+  let skewed = 0;
+  let worstSkewUs = 0;
+  for (const span of spans) {
+    if (oversized(span)) big++;
+    for (const child of childrenOf.get(spanKey(span)) ?? []) {
+      if (child.resource.serviceName === span.resource.serviceName) continue;
+      const outside = Math.max(span.startUs - child.startUs, child.endUs - span.endUs);
+      if (outside > skewToleranceUs) {
+        skewed++;
+        worstSkewUs = Math.max(worstSkewUs, outside);
+      }
+    }
+  }
+  if (big > 0) {
+    warnings.push({ kind: 'oversizedText', count: big, message: `${big} span(s) carry a name over ${outlineNameLimit} characters or a value over ${oversizedTextLimit / 1024} KB; the tree shows names cut, and the details show long values cut with "Show all".` });
+  }
+  if (skewed > 0) {
+    warnings.push({ kind: 'clockSkew', count: skewed, message: `${skewed} span(s) lie outside their parent's time in another service, by up to ${formatDuration(worstSkewUs)}: the clocks of those services disagree. Their bars are drawn as reported; the critical path clips them to the parent.` });
+  }
+  return warnings;
+}

@@ -1,0 +1,221 @@
+import { buildTrace, spanKey, type SpanKey } from '../../model/buildTrace';
+import { criticalPath, selfTimeUs } from '../../model/criticalPath';
+import type { LogRecord } from '../../model/logRecord';
+import type { Span } from '../../model/span';
+import { mayHaveSource } from '../../model/spanSource';
+import type { TraceWarning } from '../../model/traceWarning';
+import { difyNodesOf } from '../../dify/difyNodes';
+import { phoenix } from '../../dify/difyNames';
+import type { TraceSnapshot } from '../../shared/lspProtocol';
+import { logsFromSnapshot, spansFromSnapshot } from '../../shared/traceSnapshotCodec';
+import { OutlineFlag, outlineNameLimit, statusCodes, type RelatedSpanRef, type TraceOutlineChunk, type TraceOutlineHeader } from '../../shared/traceView';
+import { payloadWarnings } from './payloadWarnings';
+
+/** Node types whose children repeat (iteration items, loop rounds): collapsed when a trace opens. */
+const groupNodeTypes = new Set(['iteration', 'loop']);
+
+/** A trace laid out once for the trace view; chunks, searches and details are all answered from it. */
+export interface TraceLayout {
+  readonly header: TraceOutlineHeader;
+  /** Spans in depth-first display order (the outline's index is the position here). */
+  readonly spans: readonly Span[];
+  readonly columns: Omit<TraceOutlineChunk, 'outlineId' | 'offset' | 'criticalSections' | 'spanId'>;
+  /** Critical-path sections by index: `[startUs, endUs]` pairs relative to the view's start. */
+  readonly criticalSections: ReadonlyMap<number, readonly number[]>;
+  readonly indexOfKey: ReadonlyMap<SpanKey, number>;
+  readonly nodeTypeOf: (index: number) => string | undefined;
+  readonly logsOf: (index: number) => readonly LogRecord[];
+  readonly relatedOf: (index: number) => readonly RelatedSpanRef[];
+  readonly selfTimeOf: (index: number) => number;
+}
+
+/** Interns strings into a table, so repeated names (100k spans, a few hundred names) cost one copy each. */
+function interner(): { readonly table: string[]; intern(value: string): number } {
+  const table: string[] = [];
+  const index = new Map<string, number>();
+  return {
+    table,
+    intern(value) {
+      let i = index.get(value);
+      if (i === undefined) {
+        i = table.push(value) - 1;
+        index.set(value, i);
+      }
+      return i;
+    },
+  };
+}
+
+/** For each span of a depth-first order, the index one past its last descendant. O(n) with a stack. */
+export function subtreeEnds(depths: readonly number[]): number[] {
+  const ends = new Array<number>(depths.length).fill(depths.length);
+  const open: number[] = [];
+  for (let i = 0; i < depths.length; i++) {
+    const depth = depths[i]!;
+    while (open.length > 0 && depths[open[open.length - 1]!]! >= depth) ends[open.pop()!] = i;
+    open.push(i);
+  }
+  return ends;
+}
+
+/**
+ * Lays out a snapshot (a trace with its linked traces) for the trace view: the tree in depth-first
+ * order, each span's flags (critical path, root cause, group, ...), self time, and the warnings a
+ * user must see. Pure; O(n log n).
+ */
+export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSize: number): TraceLayout {
+  const primary = snapshot.traceIds[0];
+  const tree = buildTrace(spansFromSnapshot(snapshot), primary);
+  const spans = tree.spans;
+  const n = spans.length;
+  const origin = tree.startUs;
+  const critical = criticalPath(tree, primary);
+  const indexOfKey = new Map<SpanKey, number>();
+  for (let i = 0; i < n; i++) indexOfKey.set(spanKey(spans[i]!), i);
+  const nodes = difyNodesOf(spans, (span) => {
+    const parent = span.parentSpanId === undefined ? undefined : indexOfKey.get(`${span.traceId}/${span.parentSpanId}`);
+    return parent === undefined ? undefined : spans[parent];
+  });
+
+  const traceIndex = new Map(snapshot.traceIds.map((id, i) => [id, i]));
+  const names = interner();
+  const services = interner();
+  const nodeTypes = interner();
+  const rootCause = snapshot.run?.rootCause;
+  const rootCauseIndex = rootCause ? indexOfKey.get(`${rootCause.traceId}/${rootCause.spanId}`) ?? -1 : -1;
+  const columns = {
+    trace: new Array<number>(n),
+    depth: tree.depths,
+    subtreeEnd: subtreeEnds(tree.depths),
+    name: new Array<number>(n),
+    service: new Array<number>(n),
+    nodeType: new Array<number>(n),
+    startUs: new Array<number>(n),
+    durationUs: new Array<number>(n),
+    selfUs: new Array<number>(n),
+    status: new Array<number>(n),
+    flags: new Array<number>(n),
+  };
+  const criticalSections = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const span = spans[i]!;
+    const key = spanKey(span);
+    const children = tree.childrenOf.get(key) ?? [];
+    const node = nodes.get(span);
+    const wrapper = span.attributes[phoenix.wrapperSyntheticKey] === true || span.attributes[phoenix.wrapperSyntheticKey] === 'true';
+    const name = span.name.length > outlineNameLimit ? span.name.slice(0, outlineNameLimit) : span.name;
+    let flags = 0;
+    if (critical.keys.has(key)) flags |= OutlineFlag.critical;
+    if (tree.depths[i] === 0 && span.traceId !== primary) flags |= OutlineFlag.linkedRoot;
+    if (tree.orphanKeys.has(key)) flags |= OutlineFlag.orphan;
+    // The wrappers of newer Phoenix exports hold one item each: the node above them is the group.
+    if (children.length > 1 && !wrapper && node?.nodeType !== undefined && groupNodeTypes.has(node.nodeType)) flags |= OutlineFlag.group;
+    if (name !== span.name) flags |= OutlineFlag.nameTruncated;
+    if (mayHaveSource(span)) flags |= OutlineFlag.mayHaveSource;
+    if (span.endUs < span.startUs) flags |= OutlineFlag.negativeDuration;
+    if (i === rootCauseIndex) flags |= OutlineFlag.rootCause;
+    columns.trace[i] = traceIndex.get(span.traceId) ?? 0;
+    columns.name[i] = names.intern(name);
+    columns.service[i] = services.intern(span.resource.serviceName);
+    columns.nodeType[i] = node?.nodeType === undefined ? -1 : nodeTypes.intern(node.nodeType);
+    columns.startUs[i] = span.startUs - origin;
+    columns.durationUs[i] = Math.max(0, span.endUs - span.startUs);
+    columns.selfUs[i] = selfTimeUs(span, children);
+    columns.status[i] = Math.max(0, statusCodes.indexOf(span.status.code));
+    columns.flags[i] = flags;
+    const sections = critical.sectionsByKey.get(key);
+    if (sections) criticalSections.set(i, sections.flatMap((s) => [s.startUs - origin, s.endUs - origin]));
+  }
+
+  const logsByIndex = new Map<number, LogRecord[]>();
+  for (const record of logsFromSnapshot(snapshot)) {
+    if (record.traceId === undefined || record.spanId === undefined) continue;
+    const index = indexOfKey.get(`${record.traceId}/${record.spanId}`);
+    if (index === undefined) continue;
+    const list = logsByIndex.get(index);
+    if (list) list.push(record);
+    else logsByIndex.set(index, [record]);
+  }
+  const related = relatedSpans(snapshot, spans, indexOfKey);
+
+  const warnings: TraceWarning[] = [...snapshot.warnings, ...tree.warnings, ...payloadWarnings(spans, tree.childrenOf)];
+  const header: TraceOutlineHeader = {
+    outlineId,
+    traceIds: snapshot.traceIds,
+    spanCount: n,
+    startUs: origin,
+    endUs: tree.endUs,
+    services: services.table,
+    names: names.table,
+    nodeTypes: nodeTypes.table,
+    warnings,
+    ...(snapshot.run ? { run: snapshot.run } : {}),
+    rootCauseIndex,
+    criticalCount: critical.keys.size,
+    chunkSize,
+    chunkCount: Math.ceil(n / chunkSize),
+  };
+  return {
+    header,
+    spans,
+    columns,
+    criticalSections,
+    indexOfKey,
+    nodeTypeOf: (index) => nodes.get(spans[index]!)?.nodeType,
+    logsOf: (index) => logsByIndex.get(index) ?? [],
+    relatedOf: (index) => related.get(index) ?? [],
+    selfTimeOf: (index) => columns.selfUs[index] ?? 0,
+  };
+}
+
+/** One chunk of a layout's columns. */
+export function outlineChunk(layout: TraceLayout, chunk: number): TraceOutlineChunk | null {
+  const { chunkSize, chunkCount, outlineId } = layout.header;
+  if (!Number.isInteger(chunk) || chunk < 0 || chunk >= chunkCount) return null;
+  const from = chunk * chunkSize;
+  const to = Math.min(layout.spans.length, from + chunkSize);
+  const c = layout.columns;
+  const sections: number[] = [];
+  for (let i = from; i < to; i++) {
+    const own = layout.criticalSections.get(i);
+    if (own) for (let s = 0; s < own.length; s += 2) sections.push(i, own[s]!, own[s + 1]!);
+  }
+  return {
+    outlineId,
+    offset: from,
+    spanId: layout.spans.slice(from, to).map((s) => s.spanId),
+    trace: c.trace.slice(from, to),
+    depth: c.depth.slice(from, to),
+    subtreeEnd: c.subtreeEnd.slice(from, to),
+    name: c.name.slice(from, to),
+    service: c.service.slice(from, to),
+    nodeType: c.nodeType.slice(from, to),
+    startUs: c.startUs.slice(from, to),
+    durationUs: c.durationUs.slice(from, to),
+    selfUs: c.selfUs.slice(from, to),
+    status: c.status.slice(from, to),
+    flags: c.flags.slice(from, to),
+    criticalSections: sections,
+  };
+}
+
+/** Both directions of every span-level Trace Link, labelled from the side of the span shown. */
+function relatedSpans(snapshot: TraceSnapshot, spans: readonly Span[], indexOfKey: ReadonlyMap<SpanKey, number>): Map<number, RelatedSpanRef[]> {
+  const related = new Map<number, RelatedSpanRef[]>();
+  const add = (from: SpanKey, to: SpanKey, relation: string): void => {
+    const fromIndex = indexOfKey.get(from);
+    const toIndex = indexOfKey.get(to);
+    if (fromIndex === undefined || toIndex === undefined) return;
+    const span = spans[toIndex]!;
+    const list = related.get(fromIndex) ?? [];
+    list.push({ index: toIndex, relation, name: span.name.slice(0, outlineNameLimit), serviceName: span.resource.serviceName });
+    related.set(fromIndex, list);
+  };
+  for (const c of snapshot.counterparts ?? []) {
+    const app = `${c.app.traceId}/${c.app.spanId}`;
+    const infra = `${c.infra.traceId}/${c.infra.spanId}`;
+    add(app, infra, c.via === 'pluginDaemon' ? 'Plugin daemon span' : c.via === 'traceRoot' ? 'Infrastructure request' : 'Infrastructure span');
+    add(infra, app, c.via === 'traceRoot' ? 'App-level run' : 'App-level span');
+  }
+  return related;
+}

@@ -1,0 +1,114 @@
+import { OutlineFlag, type SpanDetails, type SpanQuery, type SpanSearchResult, type TraceOutlineChunk, type TraceOutlineHeader } from '../../shared/traceView';
+import type { GetTraceRequest, SourceLocationsRequest } from '../../shared/lspProtocol';
+import { layoutTrace, outlineChunk, type TraceLayout } from './traceLayout';
+import { searchLayout } from './searchLayout';
+
+export interface TraceViewSources {
+  /** Reads through the backend interface, so a remote backend's traces lay out the same way. */
+  getTrace(params: GetTraceRequest.Params): Promise<GetTraceRequest.Result>;
+  /** Stack traces and their workspace locations, for the details of a span that failed. */
+  resolveSource(params: SourceLocationsRequest.Params): Promise<SourceLocationsRequest.Result>;
+}
+
+export interface TraceViewOptions {
+  /** Spans per chunk: small enough that no message blocks either side for long. */
+  readonly chunkSize: number;
+  /** Layouts are evicted, oldest first, beyond this many spans in all. */
+  readonly maxCachedSpans: number;
+}
+
+const defaultOptions: TraceViewOptions = { chunkSize: 20_000, maxCachedSpans: 400_000 };
+
+/**
+ * The trace view's side of the trace server: lays each trace out once and answers the panel's
+ * chunk, search and details requests from that layout. A layout is reused until one of its traces
+ * changes; one that changed stays readable by its id until evicted, so a panel streaming its
+ * chunks is never cut off mid-way.
+ */
+export class TraceViews {
+  /** Insertion order is use order (oldest first). */
+  private readonly layouts = new Map<string, TraceLayout>();
+  /** The current layout id of each requested trace. */
+  private readonly current = new Map<string, string>();
+  private sequence = 0;
+  private readonly options: TraceViewOptions;
+
+  constructor(private readonly sources: TraceViewSources, options: Partial<TraceViewOptions> = {}) {
+    this.options = { ...defaultOptions, ...options };
+  }
+
+  async outline(traceId: string): Promise<TraceOutlineHeader | null> {
+    const id = traceId.toLowerCase();
+    const cached = this.layoutOf(this.current.get(id));
+    if (cached) return cached.header;
+    const snapshot = await this.sources.getTrace({ traceId: id });
+    if (snapshot === null) return null;
+    const outlineId = `${id}:${++this.sequence}`;
+    const layout = layoutTrace(snapshot, outlineId, this.options.chunkSize);
+    this.layouts.set(outlineId, layout);
+    this.current.set(id, outlineId);
+    this.evict();
+    return layout.header;
+  }
+
+  chunk(outlineId: string, chunk: number): TraceOutlineChunk | null {
+    const layout = this.layoutOf(outlineId);
+    return layout ? outlineChunk(layout, chunk) : null;
+  }
+
+  search(outlineId: string, query: SpanQuery): SpanSearchResult | null {
+    const layout = this.layoutOf(outlineId);
+    return layout ? { outlineId, indices: searchLayout(layout, query) } : null;
+  }
+
+  async details(outlineId: string, index: number): Promise<SpanDetails | null> {
+    const layout = this.layoutOf(outlineId);
+    const span = layout?.spans[index];
+    if (!layout || !span) return null;
+    const flags = layout.columns.flags[index] ?? 0;
+    const source = flags & OutlineFlag.mayHaveSource ? await this.sources.resolveSource({ traceId: span.traceId, spanId: span.spanId }) : undefined;
+    const nodeType = layout.nodeTypeOf(index);
+    return {
+      outlineId,
+      index,
+      span,
+      logs: layout.logsOf(index),
+      related: layout.relatedOf(index),
+      selfTimeUs: layout.selfTimeOf(index),
+      onCriticalPath: (flags & OutlineFlag.critical) !== 0,
+      ...(source ? { source } : {}),
+      ...(nodeType ? { nodeType } : {}),
+    };
+  }
+
+  /** Traces changed: their layouts are rebuilt on the next request. */
+  invalidate(changedTraceIds: readonly string[]): void {
+    if (this.current.size === 0) return;
+    const changed = new Set(changedTraceIds);
+    for (const [traceId, outlineId] of this.current) {
+      const layout = this.layouts.get(outlineId);
+      if (!layout || layout.header.traceIds.some((t) => changed.has(t))) this.current.delete(traceId);
+    }
+  }
+
+  private layoutOf(outlineId: string | undefined): TraceLayout | undefined {
+    if (outlineId === undefined) return undefined;
+    const layout = this.layouts.get(outlineId);
+    if (layout) {
+      this.layouts.delete(outlineId);
+      this.layouts.set(outlineId, layout);
+    }
+    return layout;
+  }
+
+  private evict(): void {
+    let total = 0;
+    for (const layout of this.layouts.values()) total += layout.spans.length;
+    for (const [outlineId, layout] of this.layouts) {
+      if (total <= this.options.maxCachedSpans || this.layouts.size === 1) break;
+      this.layouts.delete(outlineId);
+      total -= layout.spans.length;
+      for (const [traceId, id] of this.current) if (id === outlineId) this.current.delete(traceId);
+    }
+  }
+}

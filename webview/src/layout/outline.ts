@@ -1,0 +1,192 @@
+/**
+ * The trace view's data in the webview: the trace server's outline (header + chunks) assembled into
+ * typed arrays, and pure functions over it. No span objects: a 100k-span trace is a few MB here.
+ */
+import { OutlineFlag, type TraceOutlineChunk, type TraceOutlineHeader } from '../../../src/shared/traceView';
+
+export interface Outline {
+  readonly header: TraceOutlineHeader;
+  readonly count: number;
+  readonly spanId: string[];
+  readonly trace: Uint16Array;
+  readonly depth: Uint16Array;
+  readonly subtreeEnd: Int32Array;
+  /** Depth-first index of the parent, -1 for roots (computed here from depths). */
+  readonly parent: Int32Array;
+  readonly name: Int32Array;
+  readonly service: Int32Array;
+  readonly nodeType: Int16Array;
+  readonly startUs: Float64Array;
+  readonly durationUs: Float64Array;
+  readonly selfUs: Float64Array;
+  readonly status: Uint8Array;
+  readonly flags: Uint8Array;
+  /** `[startUs, endUs]` pairs per critical span, relative to the trace start. */
+  readonly criticalSections: Map<number, number[]>;
+  /** Chunks received so far. */
+  received: number;
+}
+
+export function emptyOutline(header: TraceOutlineHeader): Outline {
+  const n = header.spanCount;
+  return {
+    header,
+    count: n,
+    spanId: new Array<string>(n).fill(''),
+    trace: new Uint16Array(n),
+    depth: new Uint16Array(n),
+    subtreeEnd: new Int32Array(n),
+    parent: new Int32Array(n).fill(-1),
+    name: new Int32Array(n),
+    service: new Int32Array(n),
+    nodeType: new Int16Array(n).fill(-1),
+    startUs: new Float64Array(n),
+    durationUs: new Float64Array(n),
+    selfUs: new Float64Array(n),
+    status: new Uint8Array(n),
+    flags: new Uint8Array(n),
+    criticalSections: new Map(),
+    received: 0,
+  };
+}
+
+/** Copies a chunk into the outline; true once every chunk has arrived (then parents are computed). */
+export function addChunk(outline: Outline, chunk: TraceOutlineChunk): boolean {
+  if (chunk.outlineId !== outline.header.outlineId) return false;
+  const at = chunk.offset;
+  const len = Math.min(chunk.spanId.length, outline.count - at);
+  for (let k = 0; k < len; k++) {
+    const i = at + k;
+    outline.spanId[i] = chunk.spanId[k]!;
+    outline.trace[i] = chunk.trace[k]!;
+    outline.depth[i] = chunk.depth[k]!;
+    outline.subtreeEnd[i] = chunk.subtreeEnd[k]!;
+    outline.name[i] = chunk.name[k]!;
+    outline.service[i] = chunk.service[k]!;
+    outline.nodeType[i] = chunk.nodeType[k]!;
+    outline.startUs[i] = chunk.startUs[k]!;
+    outline.durationUs[i] = chunk.durationUs[k]!;
+    outline.selfUs[i] = chunk.selfUs[k]!;
+    outline.status[i] = chunk.status[k]!;
+    outline.flags[i] = chunk.flags[k]!;
+  }
+  const s = chunk.criticalSections;
+  for (let k = 0; k + 2 < s.length; k += 3) {
+    const list = outline.criticalSections.get(s[k]!);
+    if (list) list.push(s[k + 1]!, s[k + 2]!);
+    else outline.criticalSections.set(s[k]!, [s[k + 1]!, s[k + 2]!]);
+  }
+  outline.received++;
+  const complete = outline.received >= outline.header.chunkCount;
+  if (complete) computeParents(outline);
+  return complete;
+}
+
+function computeParents(outline: Outline): void {
+  const open: number[] = [];
+  for (let i = 0; i < outline.count; i++) {
+    const depth = outline.depth[i]!;
+    while (open.length > depth) open.pop();
+    outline.parent[i] = depth === 0 ? -1 : open[open.length - 1] ?? -1;
+    open.push(i);
+  }
+}
+
+export const hasChildren = (o: Outline, i: number): boolean => o.subtreeEnd[i]! > i + 1;
+export const spanKeyAt = (o: Outline, i: number): string => `${o.header.traceIds[o.trace[i]!] ?? ''}/${o.spanId[i]}`;
+export const traceIdAt = (o: Outline, i: number): string => o.header.traceIds[o.trace[i]!] ?? '';
+export const nameAt = (o: Outline, i: number): string => o.header.names[o.name[i]!] ?? '';
+export const serviceAt = (o: Outline, i: number): string => o.header.services[o.service[i]!] ?? '';
+export const nodeTypeAt = (o: Outline, i: number): string | undefined => (o.nodeType[i]! >= 0 ? o.header.nodeTypes[o.nodeType[i]!] : undefined);
+export const flagAt = (o: Outline, i: number, flag: number): boolean => (o.flags[i]! & flag) !== 0;
+
+/** Index of every span by `traceId/spanId`, for restoring saved selection and toggles. */
+export function indexByKey(o: Outline): Map<string, number> {
+  const map = new Map<string, number>();
+  for (let i = 0; i < o.count; i++) map.set(spanKeyAt(o, i), i);
+  return map;
+}
+
+/**
+ * Which spans are collapsed. `base` is what Expand all / Collapse all last set (`default`: only
+ * iteration, loop and parallel groups collapsed); `collapsed` holds the actual state per span.
+ */
+export interface ExpandState {
+  base: 'default' | 'all' | 'none';
+  readonly collapsed: Uint8Array;
+  /** Spans whose state differs from the base, for persisting intent compactly. */
+  readonly toggled: Set<number>;
+}
+
+function baseCollapsed(o: Outline, base: ExpandState['base'], i: number): boolean {
+  if (!hasChildren(o, i)) return false;
+  return base === 'none' ? true : base === 'all' ? false : flagAt(o, i, OutlineFlag.group);
+}
+
+export function initialExpandState(o: Outline, base: ExpandState['base'] = 'default'): ExpandState {
+  const collapsed = new Uint8Array(o.count);
+  for (let i = 0; i < o.count; i++) collapsed[i] = baseCollapsed(o, base, i) ? 1 : 0;
+  return { base, collapsed, toggled: new Set() };
+}
+
+/** Sets one span's state and records whether it now differs from the base. */
+export function setCollapsed(o: Outline, state: ExpandState, i: number, collapse: boolean): void {
+  if (!hasChildren(o, i)) return;
+  state.collapsed[i] = collapse ? 1 : 0;
+  if (collapse === baseCollapsed(o, state.base, i)) state.toggled.delete(i);
+  else state.toggled.add(i);
+}
+
+/** Expand all / Collapse all: a new base, no toggles. */
+export function resetExpandState(o: Outline, state: ExpandState, base: 'all' | 'none'): void {
+  state.base = base;
+  state.toggled.clear();
+  for (let i = 0; i < o.count; i++) state.collapsed[i] = baseCollapsed(o, base, i) ? 1 : 0;
+}
+
+/** Expands or collapses a span and every span below it. O(subtree). */
+export function setSubtree(o: Outline, state: ExpandState, i: number, collapse: boolean): void {
+  const end = o.subtreeEnd[i]!;
+  for (let k = i; k < end; k++) setCollapsed(o, state, k, collapse);
+}
+
+/** Expands every ancestor of a span, so it is visible; true when anything changed. */
+export function expandAncestors(o: Outline, state: ExpandState, i: number): boolean {
+  let changed = false;
+  for (let p = o.parent[i]!; p >= 0; p = o.parent[p]!) {
+    if (state.collapsed[p]) {
+      setCollapsed(o, state, p, false);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/**
+ * Pure: the depth-first indices of the visible spans, in display order. A collapsed span's subtree
+ * is skipped in one step (`subtreeEnd`), so this costs O(visible rows), not O(spans).
+ */
+export function visibleRows(o: Outline, collapsed: Uint8Array): Int32Array {
+  const rows = new Int32Array(o.count);
+  let n = 0;
+  let i = 0;
+  while (i < o.count) {
+    rows[n++] = i;
+    i = collapsed[i] ? Math.max(i + 1, o.subtreeEnd[i]!) : i + 1;
+  }
+  return rows.subarray(0, n);
+}
+
+/** Row position of a span among visible rows (binary search; rows are ascending), -1 when hidden. */
+export function rowOf(rows: Int32Array, index: number): number {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = rows[mid]!;
+    if (v === index) return mid;
+    if (v < index) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
