@@ -2,8 +2,7 @@ import { select } from 'd3-selection';
 import type { LogRecord } from '../../../src/model/logRecord';
 import { formatDuration } from '../../../src/model/units';
 import { severityOf } from '../layout/spanLogs';
-import { attributeTable, longText, type Sel } from './longText';
-import { valueText } from './text';
+import { attributeTable, attributeValue, type Sel } from './longText';
 
 function offsetText(offsetUs: number): string {
   return offsetUs >= 0 ? `+${formatDuration(offsetUs)}` : `−${formatDuration(-offsetUs)}`;
@@ -21,7 +20,7 @@ function renderRecord(list: Sel, record: LogRecord, traceStartUs: number): void 
   head.append('span').attr('class', 'log-time').attr('title', new Date(record.timeUs / 1000).toISOString()).text(offsetText(record.timeUs - traceStartUs));
   const source = record.eventName || record.scopeName;
   if (source) head.append('span').attr('class', 'log-source').text(source);
-  longText(item, valueText(record.body), 'value log-body');
+  attributeValue(item, record.body, 'value log-body');
   const attributeCount = Object.keys(record.attributes).length;
   if (attributeCount > 0) {
     const more = item.append('details').attr('class', 'log-attributes') as unknown as Sel;
@@ -42,7 +41,7 @@ export function renderLogRecords(parent: HTMLElement, records: readonly LogRecor
   const list = section.append('ol').attr('class', 'log-records') as unknown as Sel;
   for (const record of records.slice(0, firstBatch)) renderRecord(list, record, traceStartUs);
   if (records.length > firstBatch) {
-    const button = section.append('button').attr('class', 'link-button').text(`Show ${(records.length - firstBatch).toLocaleString()} more`);
+    const button = section.append('button').attr('type', 'button').attr('class', 'link-button').text(`Show ${(records.length - firstBatch).toLocaleString()} more`);
     button.on('click', () => {
       button.remove();
       for (const record of records.slice(firstBatch)) renderRecord(list, record, traceStartUs);

@@ -1,6 +1,8 @@
 import type { Selection } from 'd3-selection';
-import type { Attributes } from '../../../src/model/span';
-import { maxInlineChars, valueText } from './text';
+import type { AttributeValue, Attributes } from '../../../src/model/span';
+import { jsonContainerOf } from '../layout/jsonValue';
+import { jsonTree } from './details/jsonTree';
+import { maxInlineChars } from './text';
 
 export type Sel = Selection<HTMLElement, unknown, null, undefined>;
 
@@ -8,7 +10,7 @@ export type Sel = Selection<HTMLElement, unknown, null, undefined>;
 export function longText(parent: Sel, text: string, className: string): void {
   const pre = parent.append('pre').attr('class', className).text(text.length > maxInlineChars ? `${text.slice(0, maxInlineChars)}…` : text);
   if (text.length > maxInlineChars) {
-    const button = parent.append('button').attr('class', 'link-button').text(`Show all (${text.length.toLocaleString()} characters)`);
+    const button = parent.append('button').attr('type', 'button').attr('class', 'link-button').text(`Show all (${text.length.toLocaleString('en-US')} characters)`);
     button.on('click', () => {
       pre.text(text);
       button.remove();
@@ -16,7 +18,17 @@ export function longText(parent: Sel, text: string, className: string): void {
   }
 }
 
-/** Attributes sorted by key, each value as readable (possibly long) text; nothing when there are none. */
+/**
+ * An attribute value: objects and arrays (structured, or JSON strings below the parse cap) as a
+ * collapsible tree, everything else as possibly long text. Never HTML.
+ */
+export function attributeValue(parent: Sel, value: AttributeValue, className = 'value'): void {
+  const container = jsonContainerOf(value);
+  if (container) jsonTree(parent, container);
+  else longText(parent, typeof value === 'string' ? value : JSON.stringify(value), className);
+}
+
+/** Attributes sorted by key, each value as a tree or readable (possibly long) text; nothing when there are none. */
 export function attributeTable(parent: Sel, attributes: Attributes, caption: string): void {
   const keys = Object.keys(attributes).sort();
   if (keys.length === 0) return;
@@ -25,6 +37,6 @@ export function attributeTable(parent: Sel, attributes: Attributes, caption: str
   for (const key of keys) {
     const row = table.append('tr');
     row.append('th').attr('scope', 'row').text(key);
-    longText(row.append('td') as unknown as Sel, valueText(attributes[key] ?? null), 'value');
+    attributeValue(row.append('td') as unknown as Sel, attributes[key] ?? null);
   }
 }
