@@ -147,10 +147,11 @@ export function renderDetails(container: HTMLElement, details: SpanDetails | 'lo
   if (source) stackTraceSection(root, source, actions.openLocation);
   const conversation = llmConversation(span.attributes);
   if (conversation) conversationSection(root, conversation);
-  const io = nodeInputsOutputs(span.attributes);
-  const shownInConversation = new Set(conversation?.keys ?? []);
-  if (io.inputs && !shownInConversation.has(io.inputs.key)) valueSection(root, 'Inputs', io.inputs, actions.copy);
-  if (io.outputs && !shownInConversation.has(io.outputs.key)) valueSection(root, 'Outputs', io.outputs, actions.copy);
+  // An LLM span's input and output are its prompt and reply, already shown as the conversation
+  // (they stay in the attributes, searchable).
+  const io: ReturnType<typeof nodeInputsOutputs> = conversation ? {} : nodeInputsOutputs(span.attributes);
+  if (io.inputs) valueSection(root, 'Inputs', io.inputs, actions.copy);
+  if (io.outputs) valueSection(root, 'Outputs', io.outputs, actions.copy);
   attributeSection(root, span.attributes, actions.copy);
   eventsSection(root, span.events, traceStartUs, source !== undefined && source.stacks.length > 0);
   renderLogRecords(container, details.logs, traceStartUs);

@@ -6,10 +6,13 @@ import { maxInlineChars } from './text';
 
 export type Sel = Selection<HTMLElement, unknown, null, undefined>;
 
-/** Text that may be huge: shown truncated, with a button that reveals the rest. */
-export function longText(parent: Sel, text: string, className: string): void {
-  const pre = parent.append('pre').attr('class', className).text(text.length > maxInlineChars ? `${text.slice(0, maxInlineChars)}…` : text);
-  if (text.length > maxInlineChars) {
+/** Characters of an attribute value or message shown before "Show all": a screenful, not a wall. */
+export const previewChars = 2_000;
+
+/** Text that may be huge: shown truncated to `limit` characters, with a button that reveals the rest. */
+export function longText(parent: Sel, text: string, className: string, limit = maxInlineChars): void {
+  const pre = parent.append('pre').attr('class', className).text(text.length > limit ? `${text.slice(0, limit)}…` : text);
+  if (text.length > limit) {
     const button = parent.append('button').attr('type', 'button').attr('class', 'link-button').text(`Show all (${text.length.toLocaleString('en-US')} characters)`);
     button.on('click', () => {
       pre.text(text);
@@ -25,7 +28,7 @@ export function longText(parent: Sel, text: string, className: string): void {
 export function attributeValue(parent: Sel, value: AttributeValue, className = 'value'): void {
   const container = jsonContainerOf(value);
   if (container) jsonTree(parent, container);
-  else longText(parent, typeof value === 'string' ? value : JSON.stringify(value), className);
+  else longText(parent, typeof value === 'string' ? value : JSON.stringify(value), className, previewChars);
 }
 
 /** Attributes sorted by key, each value as a tree or readable (possibly long) text; nothing when there are none. */

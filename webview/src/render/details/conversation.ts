@@ -4,7 +4,7 @@
  * "Show all", and the tool calls it asked for.
  */
 import { roleLabel, type LlmConversation } from '../../layout/llmConversation';
-import { longText, type Sel } from '../longText';
+import { longText, previewChars, type Sel } from '../longText';
 
 export function conversationSection(parent: Sel, conversation: LlmConversation): void {
   const section = parent.append('section').attr('class', 'conversation-section');
@@ -17,11 +17,11 @@ export function conversationSection(parent: Sel, conversation: LlmConversation):
     head.append('span').attr('class', 'message-role').text(role);
     if (message.name) head.append('span').attr('class', 'message-name').text(message.name);
     if (message.direction === 'output') head.append('span').attr('class', 'message-direction').text('reply');
-    if (message.content !== '') longText(item, message.content, 'message-content');
+    if (message.content !== '') longText(item, message.content, 'message-content', previewChars);
     for (const call of message.toolCalls ?? []) {
       const tool = item.append('div').attr('class', 'tool-call') as unknown as Sel;
       tool.append('span').attr('class', 'tool-call-name').text(`Calls ${call.name}${call.id ? ` (${call.id})` : ''}`);
-      if (call.arguments !== '') longText(tool, call.arguments, 'tool-call-arguments');
+      if (call.arguments !== '') longText(tool, call.arguments, 'tool-call-arguments', previewChars);
     }
   }
 }

@@ -8,7 +8,6 @@
 import type { AttributeValue } from '../../../../src/model/span';
 import { jsonContainerOf, jsonEntries, jsonLeafText, jsonPageSize, jsonSize, jsonSummary, type JsonContainer } from '../../layout/jsonValue';
 import type { Sel } from '../longText';
-import { maxInlineChars } from '../text';
 
 const leafLimit = 2_000;
 
@@ -19,8 +18,7 @@ function leaf(parent: Sel, value: AttributeValue): void {
   if (text.length > leafLimit) {
     const button = parent.append('button').attr('type', 'button').attr('class', 'link-button inline').text(`Show all (${text.length.toLocaleString('en-US')} characters)`);
     button.on('click', () => {
-      // Past maxInlineChars the text stays cut: a 1 MB leaf would stall layout; copy gets it whole.
-      span.text(text.length > maxInlineChars * 10 ? `${text.slice(0, maxInlineChars * 10)}…` : text);
+      span.text(text);
       button.remove();
     });
   }
@@ -48,7 +46,7 @@ function renderEntries(list: Sel, container: JsonContainer, from: number): void 
       .append('button')
       .attr('type', 'button')
       .attr('class', 'link-button inline')
-      .text(`Show ${next.toLocaleString('en-US')} more (of ${(total - shown).toLocaleString('en-US')} left)`)
+      .text(next === total - shown ? `Show the other ${next.toLocaleString('en-US')}` : `Show ${next.toLocaleString('en-US')} more (${(total - shown).toLocaleString('en-US')} left)`)
       .on('click', () => {
         more.remove();
         renderEntries(list, container, shown);
