@@ -21,7 +21,8 @@ export function eventsSection(parent: Sel, events: readonly SpanEvent[], traceSt
     if (framesShown) {
       const raw = item.append('details').attr('class', 'raw-stack') as unknown as Sel;
       raw.append('summary').text('Raw stack trace');
-      longText(raw, stack, 'stacktrace');
+      // Not `.stacktrace`: the frames above are the span's stack trace; this is its text.
+      longText(raw, stack, 'stacktrace-raw');
     } else {
       longText(item, stack, 'stacktrace');
     }

@@ -40,8 +40,10 @@ export function stackTraceSection(parent: Sel, source: NonNullable<SourceLocatio
     const others = section.append('div').attr('class', 'source-locations') as unknown as Sel;
     for (const location of view.otherLocations) locationButton(others, location, location.label, open);
   }
+  // One `.stacktrace` element for all stacks: the place the raw stack trace used to be.
+  const stacks = section.append('div').attr('class', 'stacktrace stacks') as unknown as Sel;
   for (const stack of view.stacks) {
-    const block = section.append('div').attr('class', 'stack') as unknown as Sel;
+    const block = stacks.append('div').attr('class', 'stack') as unknown as Sel;
     block.append('h4').text(stack.title);
     const list = block.append('ol').attr('class', 'stack-frames') as unknown as Sel;
     for (const row of stack.frames) frameItem(list, row, open);
