@@ -97,6 +97,9 @@ describe('LLM conversation', () => {
     assert.deepEqual(brief({ ...generation, 'langfuse.observation.output': 'null' })?.length, 2);
     assert.equal(llmConversation({ 'langfuse.observation.type': 'span', 'langfuse.observation.input': '{"query": "x"}' }), undefined);
     assert.deepEqual(brief({ ...generation, 'langfuse.observation.input': '{not json', 'langfuse.observation.output': '{"text": "hi"}' }), [['assistant', 'hi', 'output']]);
+    // A generation whose input is a workflow's inputs, not messages: only the reply is a message.
+    assert.deepEqual(brief({ ...generation, 'langfuse.observation.input': '{"query": "x"}' }), [['assistant', 'Order 8812 shipped.', 'output']]);
+    assert.deepEqual(brief({ 'gen_ai.input.messages': '[{"type": "human", "content": "hi"}, {"type": "ai", "content": "yo"}]' }), [['human', 'hi', 'input'], ['ai', 'yo', 'input']]);
   });
 
   it('keeps content that is not text as JSON and never parses an oversized value', () => {

@@ -100,7 +100,11 @@ function toolCallsOf(m: Record<string, Json>): ToolCall[] {
 function messageOf(v: Json, direction: Direction, defaultRole: string): LlmMessage | undefined {
   if (typeof v === 'string') return { role: defaultRole, content: v, direction };
   if (!isRecord(v)) return undefined;
-  const role = (str(v['role']) ?? str(v['type']) ?? defaultRole).toLowerCase();
+  // An object with none of a message's fields (a workflow's `{query}` inputs) is not a message.
+  if (!['role', 'content', 'text', 'parts', 'tool_calls'].some((k) => k in v)) return undefined;
+  // LangChain writes the role as `type` (human, ai, system, tool).
+  const langChainRole = typeof v['type'] === 'string' && ['human', 'ai', 'system', 'tool'].includes(v['type']) ? v['type'] : undefined;
+  const role = (str(v['role']) ?? langChainRole ?? defaultRole).toLowerCase();
   const content = contentText(v['parts'] ?? v['content'] ?? v['text']);
   const name = str(v['name']);
   const toolCalls = toolCallsOf(v);

@@ -17,7 +17,7 @@ export function attributeSection(parent: Sel, attributes: Attributes, copy: (tex
   const section = parent.append('section').attr('class', 'attributes-section');
   const headingId = `attributes-heading-${nextId++}`;
   section.append('h3').attr('id', headingId).text('Attributes');
-  const bar = section.append('div').attr('class', 'attribute-filter').attr('role', 'search');
+  const bar = section.append('div').attr('class', 'attribute-filter').attr('role', 'search').attr('aria-label', 'Attributes');
   const input = bar
     .append('input')
     .attr('type', 'search')
