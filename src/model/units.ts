@@ -30,9 +30,10 @@ export function microseconds(n: number): Microseconds {
 
 /** Formats a duration for people: 850 µs, 12.3 ms, 4.56 s, 2 min 5 s. */
 export function formatDuration(us: number): string {
-  if (us < 1000) return `${Math.max(0, Math.round(us))} µs`;
-  if (us < 1_000_000) return `${(us / 1000).toPrecision(3)} ms`;
-  if (us < 60_000_000) return `${(us / 1_000_000).toPrecision(3)} s`;
+  if (us < 999.5) return `${Math.max(0, Math.round(us))} µs`;
+  // Bounds at x.5 below the next unit, so rounding to 3 digits never prints "1.00e+3 ms".
+  if (us < 999_500) return `${(us / 1000).toPrecision(3)} ms`;
+  if (us < 59_950_000) return `${(us / 1_000_000).toPrecision(3)} s`;
   const totalSeconds = Math.round(us / 1_000_000);
   return `${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s`;
 }
