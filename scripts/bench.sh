@@ -6,6 +6,8 @@
 #   runFilter   ~1M spans / 20k runs: filtered first page, keyword, facets, run id lookup; the keyword query against Jaeger v2 (scripts/ensure-jaeger.sh)
 #   sourceLinks Go to Source: hit rate on test/sourceCorpus (must be 100%), resolution time, click → editor in code-server
 #   activation  the packaged extension in code-server: activation time, page load → receiver listening
+#   traceView   a 100k-span trace opened in code-server vs Jaeger UI on Jaeger v2 (JAEGER_UI_BUILD, see
+#               bench/README.md; skipped without it): first rows, 10k-span expand/collapse, scroll frames, heap, RSS
 # Installs what it needs: npm packages (when missing or not the locked versions), Chromium, Node 24
 # and code-server (scripts/ensure-host-tools.sh, cached); packs the .vsix when there is none.
 set -euo pipefail
@@ -22,7 +24,7 @@ if [ ! -f "$vsix" ]; then
   npm run --silent package | tail -n 1
 fi
 
-for bench in ingest listRuns runFilter classification sourceLinks activation; do
+for bench in ingest listRuns runFilter classification sourceLinks activation traceView; do
   echo "== bench/$bench.bench.ts"
   node --import tsx "bench/$bench.bench.ts"
 done

@@ -1,0 +1,189 @@
+// Opening a 100k-span Dify trace, side by side with Jaeger UI, in one run (headless Chromium).
+//   ourFirstRowsMs      — code-server + the packaged extension: Enter in "Dify Trace: Open Trace…"
+//                         with the trace id → the first span row visible in the panel's webview
+//                         (goal: under 1 s); first open, then re-opens after closing the panel.
+//   jaegerUiFirstRowsMs — Jaeger UI (a production build from JAEGER_UI_BUILD, made outside this
+//                         repository: bench/README.md "Jaeger UI build") served by Jaeger v2's
+//                         query extension holding the same trace (memory storage, OTLP/HTTP):
+//                         `goto /trace/<id>` in a fresh browser → the first timeline row visible.
+//   firstRowsRatio      — Jaeger UI p50 / ours p50 (goal: at least 5).
+//   expandSubtreeMs, collapseSubtreeMs — Shift+→ / Shift+← on the row of the smallest subtree of
+//                         ≥10k spans: key event → rows changed and the next frame (goal: < 50 ms).
+//   scrollFrameWorkMs   — the tree scrolled 120 px per frame for 3 s: per frame, frame start →
+//                         style, layout and paint done (goal: p95 < 16 ms); scrollFrameIntervalMs
+//                         is the time between frames.
+//   heap and RSS        — the webview's JS heap after the open; extension host and trace server RSS
+//                         (before the trace and after the measurements); Jaeger UI's heap and
+//                         Jaeger's RSS holding the trace.
+//   node --import tsx bench/traceView.bench.ts   SPANS=100000 OPENS=3 JAEGER_RUNS=3 JAEGER_UI_BUILD=<dir>
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { extensionVsix } from '../test/e2e/harness/extensionVsix';
+import { summarise, writeResult } from './stats';
+import { jaegerRssMiB, jaegerUiBuild, measureJaegerUi, movedIntoTrace, postBatches, startJaeger, waitForJaegerTrace, type JaegerUiSample } from './traceView/jaegerUi';
+import { measureOurSide, p95, type OurResult } from './traceView/ourView';
+import { loadLargeTrace, type LargeTrace } from './traceView/largeTraceSource';
+import { traceShape } from './traceView/traceShape';
+
+const SPANS = Number(process.env['SPANS'] ?? 100_000);
+const OPENS = Number(process.env['OPENS'] ?? 3);
+const JAEGER_RUNS = Number(process.env['JAEGER_RUNS'] ?? 3);
+const SUBTREE_SPANS = 10_000;
+const TIMEOUT_MS = 120_000;
+
+interface JaegerPage {
+  readonly traceId: string;
+  /** Spans /api/traces/<id> returned (what the page shows: header "Total Spans"). */
+  readonly apiSpans: number;
+  readonly samples: JaegerUiSample[];
+}
+
+type JaegerSide =
+  | { readonly skipped: string }
+  | { readonly sameSpans: JaegerPage; readonly appTraceOnly: JaegerPage | undefined; readonly rssMiB: number | undefined; readonly postMs: number; readonly info: string };
+
+async function jaegerPage(query: string, traceId: string, expected: number, label: string): Promise<JaegerPage> {
+  const apiSpans = await waitForJaegerTrace(query, traceId, expected, TIMEOUT_MS);
+  const samples: JaegerUiSample[] = [];
+  for (let i = 0; i < JAEGER_RUNS; i++) {
+    samples.push(await measureJaegerUi(query, traceId, TIMEOUT_MS));
+    const s = samples.at(-1)!;
+    console.error(`traceView: Jaeger UI, ${label} (${apiSpans} spans), run ${i + 1}/${JAEGER_RUNS}: first rows ${s.firstRowsMs} ms, heap after GC ${s.heapUsedAfterGcMiB} MiB`);
+  }
+  return { traceId, apiSpans, samples };
+}
+
+/**
+ * Jaeger holds the batches as sent plus the app trace's spans copied into the infrastructure trace
+ * (movedIntoTrace): that trace's page shows the same spans as our panel; the app trace's own page is
+ * what a Jaeger user gets from the id Dify shows, measured second.
+ */
+async function jaegerSide(trace: LargeTrace, appSpans: number, infraSpans: number): Promise<JaegerSide> {
+  const build = jaegerUiBuild();
+  if ('skipped' in build) return build;
+  const ensured = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'ensure-jaeger.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const binary = ensured.stdout.trim();
+  if (ensured.status !== 0 || binary === '') return { skipped: 'Jaeger v2 could not be built (scripts/ensure-jaeger.sh failed)' };
+  const jaeger = await startJaeger(binary, build.dir);
+  try {
+    const t = performance.now();
+    await postBatches(jaeger.otlp, trace.batches);
+    const infra = trace.infraTraceId;
+    if (infra !== undefined) await postBatches(jaeger.otlp, movedIntoTrace(trace.batches, trace.appTraceId, infra));
+    const postMs = performance.now() - t;
+    const sameSpans = infra === undefined
+      ? await jaegerPage(jaeger.query, trace.appTraceId, appSpans, 'app trace')
+      : await jaegerPage(jaeger.query, infra, appSpans + infraSpans, 'infrastructure trace + copy of the app trace');
+    const appTraceOnly = infra === undefined ? undefined : await jaegerPage(jaeger.query, trace.appTraceId, appSpans, 'app trace alone');
+    return { sameSpans, appTraceOnly, rssMiB: jaegerRssMiB(jaeger), postMs: Math.round(postMs), info: build.info };
+  } finally {
+    jaeger.stop();
+  }
+}
+
+function jaegerPageResult(page: JaegerPage): Record<string, unknown> {
+  const known = (values: (number | null)[]): number[] => values.filter((v): v is number => v !== null);
+  return {
+    traceId: page.traceId,
+    spansShown: page.apiSpans,
+    headerTotalSpans: page.samples[0]?.headerTotalSpans ?? null,
+    firstRowsMs: summarise(page.samples.map((s) => s.firstRowsMs)),
+    rowsCommitInPageMs: summarise(known(page.samples.map((s) => s.rowsCommitInPageMs))),
+    apiResponseEndInPageMs: summarise(known(page.samples.map((s) => s.apiResponseEndInPageMs))),
+    heapUsedMiB: summarise(page.samples.map((s) => s.heapUsedMiB)),
+    heapUsedAfterGcMiB: summarise(page.samples.map((s) => s.heapUsedAfterGcMiB)),
+    raw: page.samples,
+  };
+}
+
+function skippedMessage(reason: string): string {
+  return `Jaeger UI comparison SKIPPED: ${reason}. Build Jaeger UI outside the repository as bench/README.md "Jaeger UI build" says, then run with JAEGER_UI_BUILD=<its build dir>.`;
+}
+
+async function main(): Promise<void> {
+  // A copy: another `npm run package` must not swap the extension under a running benchmark.
+  const vsixDir = mkdtempSync(join(tmpdir(), 'dte-traceview-vsix-'));
+  const vsixPath = join(vsixDir, 'extension.vsix');
+  copyFileSync(extensionVsix(), vsixPath);
+  const trace = await loadLargeTrace(SPANS);
+  const shape = traceShape(trace.batches, [trace.appTraceId, ...(trace.infraTraceId === undefined ? [] : [trace.infraTraceId])], SUBTREE_SPANS);
+  const appSpans = shape.spansPerTrace.get(trace.appTraceId) ?? 0;
+  const infraSpans = trace.infraTraceId === undefined ? 0 : (shape.spansPerTrace.get(trace.infraTraceId) ?? 0);
+  console.error(`traceView: ${trace.source}: ${trace.spanCount} spans in ${trace.batches.length} batches; app trace ${trace.appTraceId} ${appSpans} spans, linked infrastructure trace ${trace.infraTraceId ?? '-'} ${infraSpans} spans; subtree: ${shape.subtree ? `${shape.subtree.names.join(' › ')} (${shape.subtree.spans} spans)` : 'none'}`);
+
+  const jaeger = await jaegerSide(trace, appSpans, infraSpans).catch((e: unknown) => ({ skipped: `Jaeger side failed: ${String(e)}` }));
+  if ('skipped' in jaeger) console.error(skippedMessage(jaeger.skipped));
+
+  let ours: OurResult | { failed: string };
+  try {
+    ours = await measureOurSide({ vsixPath, batches: trace.batches, traceId: trace.appTraceId, subtree: shape.subtree, opens: OPENS, toggles: 5, timeoutMs: TIMEOUT_MS });
+  } catch (e) {
+    ours = { failed: e instanceof Error ? e.message : String(e) };
+    console.error(`traceView: OUR SIDE FAILED: ${ours.failed}`);
+  } finally {
+    rmSync(vsixDir, { recursive: true, force: true });
+  }
+
+  const ourFirstRowsMs = 'failed' in ours ? undefined : summarise(ours.openSamplesMs);
+  const jaegerUiFirstRowsMs = 'skipped' in jaeger ? undefined : summarise(jaeger.sameSpans.samples.map((s) => s.firstRowsMs));
+  const firstRowsRatio = ourFirstRowsMs && jaegerUiFirstRowsMs ? Math.round((jaegerUiFirstRowsMs.p50 / ourFirstRowsMs.p50) * 10) / 10 : undefined;
+  const goals = 'failed' in ours ? { ourSide: `FAILED: ${ours.failed}` } : {
+    firstRowsUnder1s: ourFirstRowsMs!.p50 < 1000,
+    atLeast5xFasterThanJaegerUi: firstRowsRatio === undefined ? 'not compared' : firstRowsRatio >= 5,
+    expandCollapseUnder50ms: ours.expandMs.length > 0 ? Math.max(...ours.expandMs, ...ours.collapseMs) < 50 : `not measured: ${ours.subtreeNote ?? ''}`,
+    scrollFrameP95Under16ms: p95(ours.scrollFrameWorkMs) < 16,
+  };
+  writeResult('traceView', {
+    trace: {
+      source: trace.source, spans: trace.spanCount, batches: trace.batches.length,
+      appTraceId: trace.appTraceId, appTraceSpans: appSpans, infraTraceId: trace.infraTraceId ?? null, infraTraceSpans: infraSpans,
+      subtree: shape.subtree ?? null,
+    },
+    shown: {
+      jaegerUi: 'skipped' in jaeger ? null : `jaegerUiFirstRowsMs: /trace/${jaeger.sameSpans.traceId}, ${jaeger.sameSpans.apiSpans} spans (${trace.infraTraceId === undefined ? 'the app trace' : 'the infrastructure trace plus a copy of the app trace\'s spans under its id: the same spans as our panel, in one page'}); jaegerUi.appTraceOnly: /trace/${trace.appTraceId}, ${jaeger.appTraceOnly?.apiSpans ?? '-'} spans (what Jaeger UI shows for the app trace id: it has no view joining the linked trace)`,
+      ours: `the run of app trace ${trace.appTraceId} with its linked infrastructure trace, ${appSpans} + ${infraSpans} spans, in one tree (a root each); panel header: ${'failed' in ours ? '-' : ours.summaryText}`,
+    },
+    goals,
+    ourFirstRowsMs: ourFirstRowsMs ?? null,
+    ourFirstOpenMs: 'failed' in ours ? null : Math.round(ours.openSamplesMs[0]!),
+    jaegerUiFirstRowsMs: jaegerUiFirstRowsMs ?? null,
+    firstRowsRatio: firstRowsRatio ?? null,
+    ...('failed' in ours ? { ourSide: { failed: ours.failed } } : {
+      expandSubtreeMs: ours.expandMs.length > 0 ? summarise(ours.expandMs) : null,
+      collapseSubtreeMs: ours.collapseMs.length > 0 ? summarise(ours.collapseMs) : null,
+      subtreeRowsAdded: ours.subtreeRowsAdded ?? null,
+      subtreeNote: ours.subtreeNote ?? null,
+      scrollFrameWorkMs: summarise(ours.scrollFrameWorkMs),
+      scrollFrameIntervalMs: summarise(ours.scrollFrameIntervalMs),
+      scrolledPx: ours.scrolledPx,
+      webviewHeap: ours.heap,
+      // Same isolate as the workbench: the trace's cost is the growth over the workbench before the open.
+      webviewHeapGrowthAfterGcMiB: ours.heap.beforeOpenAfterGcMiB === undefined ? null : ours.heap.usedAfterGcMiB - ours.heap.beforeOpenAfterGcMiB,
+      rssMiB: ours.rss,
+      receiverPostMs: Math.round(ours.postMs),
+    }),
+    jaegerUi: 'skipped' in jaeger ? { skipped: skippedMessage(jaeger.skipped) } : {
+      runsPerPage: JAEGER_RUNS,
+      sameSpans: jaegerPageResult(jaeger.sameSpans),
+      appTraceOnly: jaeger.appTraceOnly ? jaegerPageResult(jaeger.appTraceOnly) : null,
+      jaegerRssMiB: jaeger.rssMiB ?? null,
+      jaegerPostMs: jaeger.postMs,
+    },
+    jaegerUiBuild: 'skipped' in jaeger ? null : jaeger.info,
+    raw: 'failed' in ours ? null : { openMs: ours.openSamplesMs.map(Math.round), expandMs: ours.expandMs, collapseMs: ours.collapseMs },
+  });
+  const f = (s: { p50: number } | undefined): string => (s ? `${Math.round(s.p50)} ms` : 'n/a');
+  console.log(
+    `traceView (${trace.spanCount} spans): our first rows p50 ${f(ourFirstRowsMs)}; Jaeger UI ${f(jaegerUiFirstRowsMs)}; ratio ${String(firstRowsRatio ?? 'n/a')}` +
+      ('failed' in ours ? `; OUR SIDE FAILED: ${ours.failed}` : `; expand ${f(ours.expandMs.length ? summarise(ours.expandMs) : undefined)}, collapse ${f(ours.collapseMs.length ? summarise(ours.collapseMs) : undefined)}; scroll frame work p95 ${p95(ours.scrollFrameWorkMs)} ms`) +
+      ('skipped' in jaeger ? ` — ${skippedMessage(jaeger.skipped)}` : ''),
+  );
+  if ('failed' in ours) process.exitCode = 1;
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

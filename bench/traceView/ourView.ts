@@ -1,0 +1,218 @@
+/**
+ * Our side: the packaged extension in code-server (the e2e harness), the trace posted to its
+ * embedded receiver, opened with "Dify Trace: Open Trace…", then measured inside the webview.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { findFreePort, startCodeServer } from '../../test/e2e/harness/codeServer';
+import { quickInputTitled, startCommand } from '../../test/e2e/harness/quickInput';
+import { openViewContainer, openWorkbench, screenshot, webviewFrame } from '../../test/e2e/harness/workbench';
+import { percentile } from '../stats';
+import { postBatches } from './jaegerUi';
+import { extensionProcesses, rssMiB } from './processMemory';
+import type { SubtreeTarget } from './traceShape';
+import { call, KEY_PROBE, ROW, SCROLL_PROBE, SELECT_BY_NAME_PROBE, SUMMARY_PROBE, TOGGLE_PROBE, TREE } from './webviewProbes';
+
+const MiB = 1024 * 1024;
+
+export interface OurResult {
+  readonly openSamplesMs: number[];
+  readonly summaryText: string;
+  readonly expandMs: number[];
+  readonly collapseMs: number[];
+  readonly subtreeRowsAdded: number | undefined;
+  readonly subtreeNote: string | undefined;
+  readonly scrollFrameWorkMs: number[];
+  readonly scrollFrameIntervalMs: number[];
+  readonly scrolledPx: number;
+  readonly heap: { readonly scope: string; readonly usedMiB: number; readonly usedAfterGcMiB: number; readonly beforeOpenAfterGcMiB: number | undefined };
+  readonly rss: { readonly extensionHostMiB: number | undefined; readonly traceServerMiB: number | undefined; readonly traceServerBeforeMiB: number | undefined; readonly extensionHostBeforeMiB: number | undefined };
+  readonly postMs: number;
+}
+
+export interface OurOptions {
+  readonly vsixPath: string;
+  readonly batches: readonly Uint8Array[];
+  readonly traceId: string;
+  readonly subtree: SubtreeTarget | undefined;
+  readonly opens: number;
+  readonly toggles: number;
+  readonly timeoutMs: number;
+}
+
+/** The webview frame that holds the span tree (Playwright follows VS Code's nested iframes). */
+function treeFrame(page: Page): Promise<Frame> {
+  const find = async (): Promise<Frame | undefined> => {
+    for (const frame of page.frames()) {
+      if (await frame.$(TREE).then((h) => h !== null, () => false)) return frame;
+    }
+    return undefined;
+  };
+  return (async () => {
+    for (let i = 0; i < 100; i++) {
+      const f = await find();
+      if (f) return f;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('no webview frame with the span tree');
+  })();
+}
+
+/** "Open Trace…" with the id typed; wall ms from Enter to the first span row visible in the panel. */
+async function openAndTime(page: Page, traceId: string, timeoutMs: number): Promise<number> {
+  const input = page.locator('.quick-input-widget input');
+  await startCommand(page, 'Dify Trace: Open Trace…');
+  await quickInputTitled(page, 'Dify Trace: Open Trace');
+  await input.fill(traceId);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'look up this' }).waitFor();
+  const start = performance.now();
+  await input.press('Enter');
+  await webviewFrame(page).locator(ROW).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  return performance.now() - start;
+}
+
+async function closeEditors(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.locator('.monaco-workbench').click({ position: { x: 5, y: 500 } }).catch(() => undefined);
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+W');
+  await page.locator('iframe.webview.ready').filter({ visible: true }).waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
+async function pageHeap(page: Page): Promise<{ used: number; afterGc: number; scope: string }> {
+  // An out-of-process webview frame has a CDP target of its own; a same-process one shares the
+  // workbench's isolate, and then the figure covers both.
+  const frame = await treeFrame(page);
+  const session = await page.context().newCDPSession(frame).then(
+    (s) => ({ s, scope: 'webview frame (own renderer process)' }),
+    async () => ({ s: await page.context().newCDPSession(page), scope: 'workbench page + webview (one renderer isolate)' }),
+  );
+  await session.s.send('Performance.enable');
+  const used = async (): Promise<number> => {
+    const { metrics } = await session.s.send('Performance.getMetrics');
+    return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? Number.NaN) / MiB;
+  };
+  const before = await used();
+  await session.s.send('HeapProfiler.collectGarbage');
+  const after = await used();
+  await session.s.detach();
+  return { used: before, afterGc: after, scope: session.scope };
+}
+
+async function workbenchHeapAfterGc(page: Page): Promise<number> {
+  const s = await page.context().newCDPSession(page);
+  await s.send('Performance.enable');
+  await s.send('HeapProfiler.collectGarbage');
+  const { metrics } = await s.send('Performance.getMetrics');
+  await s.detach();
+  return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? Number.NaN) / MiB;
+}
+
+/**
+ * Selects the subtree's root: every top-level root (the run's trace, then the linked traces)
+ * collapsed with everything below it, then down the path from the subtree's trace root.
+ */
+async function selectSubtree(frame: Frame, target: SubtreeTarget): Promise<string | undefined> {
+  type Row = { level: number; expanded: string | null; rows: number; name: string | null };
+  const key = (k: string, shift = false): Promise<Row> => frame.evaluate<Row>(call(KEY_PROBE, { key: k, shift }));
+  let row = await key('Home');
+  for (let roots = 0; roots < 20; roots++) {
+    await key('ArrowLeft', true);
+    const next = await key('ArrowDown');
+    if (next.level !== 1 || next.name === row.name) break;
+    row = next;
+  }
+  row = await key('Home');
+  for (let depth = 0; depth < target.names.length; depth++) {
+    const name = target.names[depth]!;
+    if (depth > 0) {
+      const opened = await key('ArrowRight');
+      if (opened.expanded !== 'true') return `could not expand ${target.names[depth - 1]!}`;
+    }
+    if (depth === 0 && row.name === name && target.sameNameBefore[0] === 0) continue;
+    const r = await frame.evaluate<{ ok: boolean; reason?: string }>(call(SELECT_BY_NAME_PROBE, { name, level: depth + 1, occurrence: target.sameNameBefore[depth] ?? 0, maxSteps: 5000 }));
+    if (!r.ok) return `row "${name}" at level ${depth + 1} not reached: ${r.reason ?? ''}`;
+  }
+  return undefined;
+}
+
+async function measureToggles(frame: Frame, opts: OurOptions): Promise<Pick<OurResult, 'expandMs' | 'collapseMs' | 'subtreeRowsAdded' | 'subtreeNote'>> {
+  const expandMs: number[] = [];
+  const collapseMs: number[] = [];
+  if (!opts.subtree) return { expandMs, collapseMs, subtreeRowsAdded: undefined, subtreeNote: 'the trace has no subtree of 10k spans' };
+  const note = await selectSubtree(frame, opts.subtree);
+  if (note) return { expandMs, collapseMs, subtreeRowsAdded: undefined, subtreeNote: note };
+  let added: number | undefined;
+  type Toggle = { ms: number; rowsBefore: number; rowsAfter: number };
+  for (let i = 0; i < opts.toggles; i++) {
+    const e = await frame.evaluate<Toggle>(call(TOGGLE_PROBE, { key: 'ArrowRight', shift: true, expect: 'true', timeoutMs: opts.timeoutMs }));
+    expandMs.push(e.ms);
+    added = e.rowsAfter - e.rowsBefore;
+    if (i === opts.toggles - 1) break; // leave it expanded for the scroll
+    const c = await frame.evaluate<Toggle>(call(TOGGLE_PROBE, { key: 'ArrowLeft', shift: true, expect: 'false', timeoutMs: opts.timeoutMs }));
+    collapseMs.push(c.ms);
+  }
+  return { expandMs, collapseMs, subtreeRowsAdded: added, subtreeNote: undefined };
+}
+
+export async function measureOurSide(opts: OurOptions): Promise<OurResult> {
+  const receiverPort = await findFreePort();
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'dte-traceview-ws-'));
+  const server = await startCodeServer({ workspaceDir, vsixPath: opts.vsixPath, userSettings: { 'difyTrace.receiver.port': receiverPort } });
+  try {
+    const workbench = await openWorkbench(server, { name: 'bench-trace-view' });
+    try {
+      const { page } = workbench;
+      await openViewContainer(page, 'Dify Trace Explorer');
+      const sidebar = page.locator('[id="workbench.parts.sidebar"]');
+      await sidebar.getByText('No Dify runs yet').waitFor({ timeout: 60_000 });
+      const idle = extensionProcesses(server.extensionsDir);
+      const traceServerBeforeMiB = rssMiB(idle.traceServer);
+      const extensionHostBeforeMiB = rssMiB(idle.extensionHost);
+      const t = performance.now();
+      await postBatches(`http://127.0.0.1:${receiverPort}`, opts.batches);
+      const postMs = performance.now() - t;
+      await sidebar.locator('.monaco-list-row').first().waitFor({ timeout: opts.timeoutMs });
+      const beforeOpenAfterGcMiB = await workbenchHeapAfterGc(page).catch(() => undefined);
+      const openSamplesMs: number[] = [];
+      for (let i = 0; i < opts.opens; i++) {
+        if (i > 0) await closeEditors(page);
+        openSamplesMs.push(await openAndTime(page, opts.traceId, opts.timeoutMs).catch(async (e: unknown) => {
+          await screenshot(page, 'bench-trace-view-open-failure').catch(() => undefined);
+          throw new Error(`the panel showed no span row within ${opts.timeoutMs} ms of "Open Trace…" (${String(e)})`);
+        }));
+        console.error(`traceView: our panel, open ${i + 1}/${opts.opens}: first rows ${Math.round(openSamplesMs.at(-1)!)} ms`);
+      }
+      const frame = await treeFrame(page);
+      const summaryText = String(await frame.evaluate(SUMMARY_PROBE));
+      const heap = await pageHeap(page);
+      const toggles = await measureToggles(frame, opts);
+      const scroll = await frame.evaluate<{ intervals: number[]; work: number[]; scrolledPx: number; firstRowChanged: boolean }>(call(SCROLL_PROBE, { step: 120, durationMs: 3000 }));
+      const busy = extensionProcesses(server.extensionsDir);
+      await screenshot(page, 'bench-trace-view').catch(() => undefined);
+      return {
+        openSamplesMs,
+        summaryText,
+        ...toggles,
+        scrollFrameWorkMs: scroll.work,
+        scrollFrameIntervalMs: scroll.intervals,
+        scrolledPx: scroll.scrolledPx,
+        heap: { scope: heap.scope, usedMiB: Math.round(heap.used), usedAfterGcMiB: Math.round(heap.afterGc), beforeOpenAfterGcMiB: beforeOpenAfterGcMiB === undefined ? undefined : Math.round(beforeOpenAfterGcMiB) },
+        rss: { extensionHostMiB: rssMiB(busy.extensionHost), traceServerMiB: rssMiB(busy.traceServer), traceServerBeforeMiB, extensionHostBeforeMiB },
+        postMs,
+      };
+    } finally {
+      await workbench.close();
+    }
+  } finally {
+    await server.stop();
+    rmSync(workspaceDir, { recursive: true, force: true });
+  }
+}
+
+/** p95 of a sample, for the console line. */
+export function p95(values: readonly number[]): number {
+  return Math.round(percentile([...values].sort((a, b) => a - b), 95) * 10) / 10;
+}
