@@ -21,10 +21,10 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extensionVsix } from '../test/e2e/harness/extensionVsix';
+import { largeDifyTrace, type LargeTrace } from '../test/largeTrace/largeTrace';
 import { summarise, writeResult } from './stats';
 import { jaegerRssMiB, jaegerUiBuild, measureJaegerUi, movedIntoTrace, postBatches, startJaeger, waitForJaegerTrace, type JaegerUiSample } from './traceView/jaegerUi';
 import { measureOurSide, p95, type OurResult } from './traceView/ourView';
-import { loadLargeTrace, type LargeTrace } from './traceView/largeTraceSource';
 import { traceShape } from './traceView/traceShape';
 
 const SPANS = Number(process.env['SPANS'] ?? 100_000);
@@ -42,7 +42,7 @@ interface JaegerPage {
 
 type JaegerSide =
   | { readonly skipped: string }
-  | { readonly sameSpans: JaegerPage; readonly appTraceOnly: JaegerPage | undefined; readonly rssMiB: number | undefined; readonly postMs: number; readonly info: string };
+  | { readonly sameSpans: JaegerPage; readonly appTraceOnly: JaegerPage; readonly rssMiB: number | undefined; readonly postMs: number; readonly info: string };
 
 async function jaegerPage(query: string, traceId: string, expected: number, label: string): Promise<JaegerPage> {
   const apiSpans = await waitForJaegerTrace(query, traceId, expected, TIMEOUT_MS);
@@ -70,13 +70,10 @@ async function jaegerSide(trace: LargeTrace, appSpans: number, infraSpans: numbe
   try {
     const t = performance.now();
     await postBatches(jaeger.otlp, trace.batches);
-    const infra = trace.infraTraceId;
-    if (infra !== undefined) await postBatches(jaeger.otlp, movedIntoTrace(trace.batches, trace.appTraceId, infra));
+    await postBatches(jaeger.otlp, movedIntoTrace(trace.batches, trace.appTraceId, trace.infraTraceId));
     const postMs = performance.now() - t;
-    const sameSpans = infra === undefined
-      ? await jaegerPage(jaeger.query, trace.appTraceId, appSpans, 'app trace')
-      : await jaegerPage(jaeger.query, infra, appSpans + infraSpans, 'infrastructure trace + copy of the app trace');
-    const appTraceOnly = infra === undefined ? undefined : await jaegerPage(jaeger.query, trace.appTraceId, appSpans, 'app trace alone');
+    const sameSpans = await jaegerPage(jaeger.query, trace.infraTraceId, appSpans + infraSpans, 'infrastructure trace + copy of the app trace');
+    const appTraceOnly = await jaegerPage(jaeger.query, trace.appTraceId, appSpans, 'app trace alone');
     return { sameSpans, appTraceOnly, rssMiB: jaegerRssMiB(jaeger), postMs: Math.round(postMs), info: build.info };
   } finally {
     jaeger.stop();
@@ -107,11 +104,11 @@ async function main(): Promise<void> {
   const vsixDir = mkdtempSync(join(tmpdir(), 'dte-traceview-vsix-'));
   const vsixPath = join(vsixDir, 'extension.vsix');
   copyFileSync(extensionVsix(), vsixPath);
-  const trace = await loadLargeTrace(SPANS);
-  const shape = traceShape(trace.batches, [trace.appTraceId, ...(trace.infraTraceId === undefined ? [] : [trace.infraTraceId])], SUBTREE_SPANS);
+  const trace = largeDifyTrace({ spanTarget: SPANS });
+  const shape = traceShape(trace.batches, [trace.appTraceId, trace.infraTraceId], SUBTREE_SPANS);
   const appSpans = shape.spansPerTrace.get(trace.appTraceId) ?? 0;
-  const infraSpans = trace.infraTraceId === undefined ? 0 : (shape.spansPerTrace.get(trace.infraTraceId) ?? 0);
-  console.error(`traceView: ${trace.source}: ${trace.spanCount} spans in ${trace.batches.length} batches; app trace ${trace.appTraceId} ${appSpans} spans, linked infrastructure trace ${trace.infraTraceId ?? '-'} ${infraSpans} spans; subtree: ${shape.subtree ? `${shape.subtree.names.join(' › ')} (${shape.subtree.spans} spans)` : 'none'}`);
+  const infraSpans = shape.spansPerTrace.get(trace.infraTraceId) ?? 0;
+  console.error(`traceView: largeDifyTrace: ${trace.spanCount} spans in ${trace.batches.length} batches; app trace ${trace.appTraceId} ${appSpans} spans, linked infrastructure trace ${trace.infraTraceId} ${infraSpans} spans; subtree: ${shape.subtree ? `${shape.subtree.names.join(' › ')} (${shape.subtree.spans} spans)` : 'none'}`);
 
   const jaeger = await jaegerSide(trace, appSpans, infraSpans).catch((e: unknown) => ({ skipped: `Jaeger side failed: ${String(e)}` }));
   if ('skipped' in jaeger) console.error(skippedMessage(jaeger.skipped));
@@ -137,12 +134,12 @@ async function main(): Promise<void> {
   };
   writeResult('traceView', {
     trace: {
-      source: trace.source, spans: trace.spanCount, batches: trace.batches.length,
-      appTraceId: trace.appTraceId, appTraceSpans: appSpans, infraTraceId: trace.infraTraceId ?? null, infraTraceSpans: infraSpans,
+      generator: 'test/largeTrace/largeTrace.ts largeDifyTrace', spans: trace.spanCount, batches: trace.batches.length,
+      appTraceId: trace.appTraceId, appTraceSpans: appSpans, infraTraceId: trace.infraTraceId, infraTraceSpans: infraSpans,
       subtree: shape.subtree ?? null,
     },
     shown: {
-      jaegerUi: 'skipped' in jaeger ? null : `jaegerUiFirstRowsMs: /trace/${jaeger.sameSpans.traceId}, ${jaeger.sameSpans.apiSpans} spans (${trace.infraTraceId === undefined ? 'the app trace' : 'the infrastructure trace plus a copy of the app trace\'s spans under its id: the same spans as our panel, in one page'}); jaegerUi.appTraceOnly: /trace/${trace.appTraceId}, ${jaeger.appTraceOnly?.apiSpans ?? '-'} spans (what Jaeger UI shows for the app trace id: it has no view joining the linked trace)`,
+      jaegerUi: 'skipped' in jaeger ? null : `jaegerUiFirstRowsMs: /trace/${jaeger.sameSpans.traceId}, ${jaeger.sameSpans.apiSpans} spans (the infrastructure trace plus a copy of the app trace's spans under its id: the same spans as our panel, in one page); jaegerUi.appTraceOnly: /trace/${trace.appTraceId}, ${jaeger.appTraceOnly.apiSpans} spans (what Jaeger UI shows for the app trace id: it has no view joining the linked trace)`,
       ours: `the run of app trace ${trace.appTraceId} with its linked infrastructure trace, ${appSpans} + ${infraSpans} spans, in one tree (a root each); panel header: ${'failed' in ours ? '-' : ours.summaryText}`,
     },
     goals,
@@ -167,7 +164,7 @@ async function main(): Promise<void> {
     jaegerUi: 'skipped' in jaeger ? { skipped: skippedMessage(jaeger.skipped) } : {
       runsPerPage: JAEGER_RUNS,
       sameSpans: jaegerPageResult(jaeger.sameSpans),
-      appTraceOnly: jaeger.appTraceOnly ? jaegerPageResult(jaeger.appTraceOnly) : null,
+      appTraceOnly: jaegerPageResult(jaeger.appTraceOnly),
       jaegerRssMiB: jaeger.rssMiB ?? null,
       jaegerPostMs: jaeger.postMs,
     },
