@@ -25,6 +25,7 @@ import { SourceInsights } from './languageFeatures/sourceInsights';
 import { DslCache } from './sourceLinks/codeNodeLocations';
 import { SourceResolver } from './sourceLinks/sourceResolver';
 import { TraceViews } from './traceView/traceViews';
+import type { TraceId } from '../model/units';
 import { emptyWorkspace, nodeFileAccess, scanWorkspace, type WorkspaceSnapshot } from './workspace/workspaceIndex';
 
 /** Trace server entry: LSP wiring only. Started by the extension over IPC; never imports vscode. */
@@ -98,6 +99,7 @@ connection.onInitialize((params) => {
     runsChanged: (ids) => {
       // At once, not debounced: a panel asking right after must not get the old layout.
       traceViews?.invalidate(ids);
+      traceViews?.warmLater(ids, largeRunTraces);
       runsChanged.add(ids);
     },
     statusChanged: (status) => {
@@ -167,12 +169,32 @@ connection.onShutdown(async () => {
   statusChanged.dispose();
   workspaceChanged.dispose();
   clearInterval(windowTimer);
+  traceViews?.dispose();
   await service?.stop();
 });
 
 function requireService(): TraceService {
   if (!service) throw new Error('The trace server is not initialised yet.');
   return service;
+}
+
+/** Traces of at least this many spans are laid out for the trace view before they are opened. */
+const warmLayoutMinSpans = 20_000;
+
+/** The app-level traces of the changed traces that are large runs (an infrastructure trace is opened through the run that links to it). */
+function largeRunTraces(changed: readonly string[]): string[] {
+  const store = service?.store;
+  if (!store || !service) return [];
+  const targets = new Set<string>();
+  for (const id of changed) {
+    const size = store.spansOf(id as TraceId)?.length ?? 0;
+    if (size < warmLayoutMinSpans) continue;
+    const linkers = service.runs.linkersOf(id);
+    if (linkers.length === 0) targets.add(id);
+    for (const run of linkers) targets.add(run.traceId);
+  }
+  // The newest few only: the cache keeps a bounded number of spans.
+  return [...targets].slice(-2);
 }
 
 function requireTraceViews(): TraceViews {

@@ -6,7 +6,7 @@ import { outlineNameLimit } from '../../shared/traceView';
 
 /** Text longer than this is shown cut, with "show all", in the details pane. */
 export const oversizedTextLimit = 64 * 1024;
-/** A child this far outside its parent, in another service, is taken as clock skew rather than rounding. */
+/** A child starting this far outside its parent, in another service, is taken as clock skew rather than rounding. */
 const skewToleranceUs = 1000;
 
 function longestString(value: AttributeValue, limit: number): boolean {
@@ -16,17 +16,21 @@ function longestString(value: AttributeValue, limit: number): boolean {
   return false;
 }
 
+function anyOversized(attributes: Span['attributes']): boolean {
+  for (const key in attributes) if (longestString(attributes[key]!, oversizedTextLimit)) return true;
+  return false;
+}
+
 function oversized(span: Span): boolean {
   if (span.name.length > outlineNameLimit) return true;
   if ((span.status.message?.length ?? 0) > oversizedTextLimit) return true;
-  return Object.values(span.attributes).some((v) => longestString(v, oversizedTextLimit))
-    || span.events.some((e) => Object.values(e.attributes).some((v) => longestString(v, oversizedTextLimit)));
+  return anyOversized(span.attributes) || span.events.some((e) => anyOversized(e.attributes));
 }
 
 /**
  * Problems in what spans carry rather than in how they link: names or values too long to show
- * whole, and children of another service that start before or end after their parent (clock skew
- * between hosts; their bars are drawn as reported, and the critical path clips them).
+ * whole, and children of another service that start before their parent or after it ended (clock
+ * skew between hosts; their bars are drawn as reported, and the critical path clips them).
  */
 export function payloadWarnings(spans: readonly Span[], childrenOf: ReadonlyMap<SpanKey, readonly Span[]>): TraceWarning[] {
   const warnings: TraceWarning[] = [];
@@ -37,7 +41,9 @@ export function payloadWarnings(spans: readonly Span[], childrenOf: ReadonlyMap<
     if (oversized(span)) big++;
     for (const child of childrenOf.get(spanKey(span)) ?? []) {
       if (child.resource.serviceName === span.resource.serviceName) continue;
-      const outside = Math.max(span.startUs - child.startUs, child.endUs - span.endUs);
+      // Only the start says skew: a child that starts inside its parent may outlive it (a streamed
+      // LLM response ends after the HTTP client span that requested it), but none starts before it.
+      const outside = Math.max(span.startUs - child.startUs, child.startUs - Math.max(span.endUs, span.startUs));
       if (outside > skewToleranceUs) {
         skewed++;
         worstSkewUs = Math.max(worstSkewUs, outside);
@@ -48,7 +54,7 @@ export function payloadWarnings(spans: readonly Span[], childrenOf: ReadonlyMap<
     warnings.push({ kind: 'oversizedText', count: big, message: `${big} span(s) carry a name over ${outlineNameLimit} characters or a value over ${oversizedTextLimit / 1024} KB; the tree shows names cut, and the details show long values cut with "Show all".` });
   }
   if (skewed > 0) {
-    warnings.push({ kind: 'clockSkew', count: skewed, message: `${skewed} span(s) lie outside their parent's time in another service, by up to ${formatDuration(worstSkewUs)}: the clocks of those services disagree. Their bars are drawn as reported; the critical path clips them to the parent.` });
+    warnings.push({ kind: 'clockSkew', count: skewed, message: `${skewed} span(s) start outside their parent's time in another service, by up to ${formatDuration(worstSkewUs)}: the clocks of those services disagree. Their bars are drawn as reported; the critical path clips them to the parent.` });
   }
   return warnings;
 }

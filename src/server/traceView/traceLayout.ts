@@ -6,7 +6,9 @@ import { mayHaveSource } from '../../model/spanSource';
 import type { TraceWarning } from '../../model/traceWarning';
 import { difyNodesOf } from '../../dify/difyNodes';
 import { phoenix } from '../../dify/difyNames';
+import { parentIndex } from '../../dify/spanDepth';
 import type { TraceSnapshot } from '../../shared/lspProtocol';
+import type { RunSummary } from '../../shared/runSummary';
 import { logsFromSnapshot, spansFromSnapshot } from '../../shared/traceSnapshotCodec';
 import { OutlineFlag, outlineNameLimit, statusCodes, type RelatedSpanRef, type TraceOutlineChunk, type TraceOutlineHeader } from '../../shared/traceView';
 import { payloadWarnings } from './payloadWarnings';
@@ -70,12 +72,10 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
   const n = spans.length;
   const origin = tree.startUs;
   const critical = criticalPath(tree, primary);
+  const keys = spans.map(spanKey);
   const indexOfKey = new Map<SpanKey, number>();
-  for (let i = 0; i < n; i++) indexOfKey.set(spanKey(spans[i]!), i);
-  const nodes = difyNodesOf(spans, (span) => {
-    const parent = span.parentSpanId === undefined ? undefined : indexOfKey.get(`${span.traceId}/${span.parentSpanId}`);
-    return parent === undefined ? undefined : spans[parent];
-  });
+  for (let i = 0; i < n; i++) indexOfKey.set(keys[i]!, i);
+  const nodes = difyNodesOf(spans, parentIndex(spans));
 
   const traceIndex = new Map(snapshot.traceIds.map((id, i) => [id, i]));
   const names = interner();
@@ -99,7 +99,7 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
   const criticalSections = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const span = spans[i]!;
-    const key = spanKey(span);
+    const key = keys[i]!;
     const children = tree.childrenOf.get(key) ?? [];
     const node = nodes.get(span);
     const wrapper = span.attributes[phoenix.wrapperSyntheticKey] === true || span.attributes[phoenix.wrapperSyntheticKey] === 'true';
@@ -149,7 +149,8 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
     names: names.table,
     nodeTypes: nodeTypes.table,
     warnings,
-    ...(snapshot.run ? { run: snapshot.run } : {}),
+    // The run without its tool calls (thousands in an agentic run; the CodeLens needs them, the panel does not).
+    ...(snapshot.run ? { run: withoutToolCalls(snapshot.run) } : {}),
     rootCauseIndex,
     criticalCount: critical.keys.size,
     chunkSize,
@@ -166,6 +167,12 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
     relatedOf: (index) => related.get(index) ?? [],
     selfTimeOf: (index) => columns.selfUs[index] ?? 0,
   };
+}
+
+function withoutToolCalls(run: RunSummary): RunSummary {
+  const rest = { ...run };
+  delete rest.toolCalls;
+  return rest;
 }
 
 /** One chunk of a layout's columns. */

@@ -11,13 +11,15 @@ export interface TraceViewSources {
 }
 
 export interface TraceViewOptions {
+  /** Quiet time after the last change before large traces are laid out ahead of being opened. */
+  readonly warmDelayMs: number;
   /** Spans per chunk: small enough that no message blocks either side for long. */
   readonly chunkSize: number;
   /** Layouts are evicted, oldest first, beyond this many spans in all. */
   readonly maxCachedSpans: number;
 }
 
-const defaultOptions: TraceViewOptions = { chunkSize: 20_000, maxCachedSpans: 400_000 };
+const defaultOptions: TraceViewOptions = { chunkSize: 20_000, maxCachedSpans: 400_000, warmDelayMs: 1000 };
 
 /**
  * The trace view's side of the trace server: lays each trace out once and answers the panel's
@@ -32,6 +34,12 @@ export class TraceViews {
   private readonly current = new Map<string, string>();
   private sequence = 0;
   private readonly options: TraceViewOptions;
+  private warmPending = new Set<string>();
+  private readonly building = new Map<string, Promise<TraceOutlineHeader | null>>();
+  /** Counts invalidations; `lastChange` stamps each changed trace (the newest 10k), so a layout read before its trace changed is not kept as current. */
+  private changes = 0;
+  private readonly lastChange = new Map<string, number>();
+  private warmTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly sources: TraceViewSources, options: Partial<TraceViewOptions> = {}) {
     this.options = { ...defaultOptions, ...options };
@@ -41,12 +49,24 @@ export class TraceViews {
     const id = traceId.toLowerCase();
     const cached = this.layoutOf(this.current.get(id));
     if (cached) return cached.header;
+    // A layout already being built (a warm-up, another panel) is shared, not built twice.
+    let building = this.building.get(id);
+    if (!building) {
+      building = this.build(id).finally(() => this.building.delete(id));
+      this.building.set(id, building);
+    }
+    return building;
+  }
+
+  private async build(id: string): Promise<TraceOutlineHeader | null> {
+    const version = this.changes;
     const snapshot = await this.sources.getTrace({ traceId: id });
     if (snapshot === null) return null;
     const outlineId = `${id}:${++this.sequence}`;
     const layout = layoutTrace(snapshot, outlineId, this.options.chunkSize);
     this.layouts.set(outlineId, layout);
-    this.current.set(id, outlineId);
+    // Spans of its traces that arrived while reading make this layout readable but not current.
+    if (!layout.header.traceIds.some((t) => (this.lastChange.get(t) ?? 0) > version)) this.current.set(id, outlineId);
     this.evict();
     return layout.header;
   }
@@ -81,8 +101,38 @@ export class TraceViews {
     };
   }
 
+  /**
+   * Lays out, once spans stop arriving for a moment, the traces `targets` picks from those that
+   * changed (large runs: laying out 100k spans takes seconds, so it happens before the user opens
+   * the run rather than after). Runs in the trace server's own process, never the editor's.
+   */
+  warmLater(changedTraceIds: readonly string[], targets: (changed: readonly string[]) => readonly string[]): void {
+    for (const id of changedTraceIds) this.warmPending.add(id);
+    if (this.warmTimer) clearTimeout(this.warmTimer);
+    this.warmTimer = setTimeout(() => {
+      this.warmTimer = undefined;
+      const changed = [...this.warmPending];
+      this.warmPending = new Set();
+      for (const traceId of targets(changed)) void this.outline(traceId).catch(() => undefined);
+    }, this.options.warmDelayMs);
+    this.warmTimer.unref();
+  }
+
+  dispose(): void {
+    if (this.warmTimer) clearTimeout(this.warmTimer);
+  }
+
   /** Traces changed: their layouts are rebuilt on the next request. */
   invalidate(changedTraceIds: readonly string[]): void {
+    this.changes++;
+    for (const id of changedTraceIds) {
+      this.lastChange.delete(id);
+      this.lastChange.set(id, this.changes);
+    }
+    for (const oldest of this.lastChange.keys()) {
+      if (this.lastChange.size <= 10_000) break;
+      this.lastChange.delete(oldest);
+    }
     if (this.current.size === 0) return;
     const changed = new Set(changedTraceIds);
     for (const [traceId, outlineId] of this.current) {

@@ -1,0 +1,105 @@
+// The trace view at scale, in a real VS Code: a generated 100k-span failing Dify run (app-level
+// trace + linked infrastructure trace) is sent to the embedded receiver, opened from the palette,
+// searched, walked with the keyboard, and the screenshot shows the critical path and the root cause.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { largeDifyTrace, postLargeTrace } from '../largeTrace/largeTrace';
+import { findFreePort, startCodeServer } from './harness/codeServer.js';
+import { extensionVsix } from './harness/extensionVsix.js';
+import { repoRoot } from './harness/repoPaths.js';
+import { lookUpTrace } from './harness/quickInput.js';
+import { openViewContainer, openWorkbench, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
+
+test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its critical path and root cause shown', { timeout: 600_000 }, async (t) => {
+  const trace = largeDifyTrace({ spanTarget: 100_000 });
+  t.diagnostic(`generated ${trace.spanCount} spans in ${trace.batches.length} batches`);
+  const receiverPort = await findFreePort();
+  const server = await startCodeServer({
+    workspaceDir: join(repoRoot(), 'test', 'demo', 'workspace'),
+    userSettings: { 'difyTrace.receiver.port': receiverPort },
+    vsixPath: extensionVsix(),
+  });
+  t.after(() => server.stop());
+  const workbench = await openWorkbench(server, { name: 'large-trace' });
+  t.after(() => workbench.close());
+  const { page } = workbench;
+  const sidebar = page.locator('[id="workbench.parts.sidebar"]');
+  await screenshotOnFailure(page, 'large-trace', async () => {
+    await openViewContainer(page, 'Dify Trace Explorer');
+    await sidebar.getByText('No Dify runs yet').waitFor({ timeout: 60_000 });
+    await postLargeTrace(`http://127.0.0.1:${receiverPort}`, trace);
+    // The run is listed once its spans are in (the Runs view row says it failed).
+    await sidebar.locator('.monaco-list-row', { hasText: 'failed' }).first().waitFor({ timeout: 120_000 });
+
+    await lookUpTrace(page, trace.appTraceId);
+    const frame = webviewFrame(page);
+    const tree = frame.locator('.tree[role="tree"]');
+    await tree.waitFor({ timeout: 120_000 });
+    // The whole run is laid out: both traces, every span counted in the header.
+    await frame.locator('.summary .facts-line', { hasText: `${trace.spanCount.toLocaleString('en-US')} spans` }).waitFor({ timeout: 60_000 });
+    await frame.locator('.summary', { hasText: '1 linked trace(s)' }).waitFor();
+
+    // The root cause is revealed and selected on open, stated in words; the critical path is drawn and has a legend.
+    const selected = frame.locator('.row[role="treeitem"][aria-selected="true"]');
+    await selected.filter({ hasText: '(error, root cause)' }).waitFor();
+    assert.match(await selected.innerText(), new RegExp(escapeRegExp(trace.rootCause.name)));
+    await frame.locator('.details h2', { hasText: trace.rootCause.name }).waitFor({ timeout: 30_000 });
+    await frame.locator('.legend', { hasText: 'Critical path' }).waitFor();
+    assert.ok((await frame.locator('.row.critical .cp-segment').count()) > 0, 'critical path segments are drawn');
+    // Only the visible window is in the DOM, not 100k rows.
+    const domRows = await frame.locator('.row[role="treeitem"]').count();
+    assert.ok(domRows > 0 && domRows < 200, `${domRows} rows in the DOM`);
+    await screenshot(page, 'large-trace-root-cause');
+
+    // Search: a token that only one attribute value of one span holds.
+    await tree.focus();
+    await page.keyboard.press('Control+f');
+    const searchBox = frame.getByRole('searchbox', { name: 'Find spans by name, attribute key or value' });
+    await frame.locator('.trace-search input[type="search"]:focus').waitFor({ timeout: 5_000 });
+    await searchBox.fill(trace.searchTarget.text);
+    await frame.locator('.search-status', { hasText: /^1 match$/ }).waitFor({ timeout: 30_000 });
+    // Keyboard: Enter goes to the match (its collapsed iteration group expanded), Escape twice back to the tree.
+    await searchBox.press('Enter');
+    await selected.filter({ hasText: trace.searchTarget.name }).waitFor();
+    await frame.locator('.search-status', { hasText: '1 of 1' }).waitFor();
+    await frame.locator('.details h2', { hasText: trace.searchTarget.name }).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'large-trace-search');
+    await searchBox.press('Escape');
+    await searchBox.press('Escape');
+    await frame.locator('.tree[role="tree"]:focus').waitFor({ timeout: 5_000 });
+    const matchLevel = Number(await selected.getAttribute('aria-level'));
+    const matchPos = Number(await selected.getAttribute('aria-posinset'));
+    // Down and Up move one row; Left goes to the parent; Right comes back down to the first child.
+    await page.keyboard.press('ArrowDown');
+    await frame.locator(`.row[aria-selected="true"][aria-posinset="${matchPos + 1}"]`).waitFor();
+    await page.keyboard.press('ArrowUp');
+    await frame.locator(`.row[aria-selected="true"][aria-posinset="${matchPos}"]`).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await frame.locator(`.row[aria-selected="true"][aria-level="${matchLevel - 1}"]`).waitFor();
+    // Shift+Left collapses all below the parent, Shift+Right expands it all again.
+    const rowsSetSize = async (): Promise<number> => Number(await selected.getAttribute('aria-setsize'));
+    const before = await rowsSetSize();
+    await page.keyboard.press('Shift+ArrowLeft');
+    await frame.locator('.row[aria-selected="true"][aria-expanded="false"]').waitFor();
+    assert.ok((await rowsSetSize()) < before, 'collapsing hides rows');
+    await page.keyboard.press('Shift+ArrowRight');
+    await frame.locator('.row[aria-selected="true"][aria-expanded="true"]').waitFor();
+    // End and Home reach the last and the first of the visible rows.
+    await page.keyboard.press('End');
+    const last = await rowsSetSize();
+    await frame.locator(`.row[aria-selected="true"][aria-posinset="${last}"]`).waitFor();
+    await page.keyboard.press('Home');
+    await frame.locator('.row[aria-selected="true"][aria-posinset="1"]').waitFor();
+
+    // Back to the root cause from the header: the screenshot shows it with the critical path.
+    await frame.locator('.root-cause-line button').click();
+    await selected.filter({ hasText: '(error, root cause)' }).waitFor();
+    await frame.locator('.details h2', { hasText: trace.rootCause.name }).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'large-trace-critical-path');
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
