@@ -16,8 +16,9 @@
 //                         (before the trace and after the measurements); Jaeger UI's heap and
 //                         Jaeger's RSS holding the trace.
 //   node --import tsx bench/traceView.bench.ts   SPANS=100000 OPENS=3 JAEGER_RUNS=3 JAEGER_UI_BUILD=<dir>
+//   TRACE_VIEW_VSIX=<.vsix> measures that package instead of the repository's (npm run package).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extensionVsix } from '../test/e2e/harness/extensionVsix';
@@ -103,7 +104,9 @@ async function main(): Promise<void> {
   // A copy: another `npm run package` must not swap the extension under a running benchmark.
   const vsixDir = mkdtempSync(join(tmpdir(), 'dte-traceview-vsix-'));
   const vsixPath = join(vsixDir, 'extension.vsix');
-  copyFileSync(extensionVsix(), vsixPath);
+  const vsixSource = process.env['TRACE_VIEW_VSIX'] || extensionVsix();
+  copyFileSync(vsixSource, vsixPath);
+  const extension = { vsix: vsixSource, vsixModified: statSync(vsixSource).mtime.toISOString() };
   const trace = largeDifyTrace({ spanTarget: SPANS });
   const shape = traceShape(trace.batches, [trace.appTraceId, trace.infraTraceId], SUBTREE_SPANS);
   const appSpans = shape.spansPerTrace.get(trace.appTraceId) ?? 0;
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
     scrollFrameP95Under16ms: p95(ours.scrollFrameWorkMs) < 16,
   };
   writeResult('traceView', {
+    extension,
     trace: {
       generator: 'test/largeTrace/largeTrace.ts largeDifyTrace', spans: trace.spanCount, batches: trace.batches.length,
       appTraceId: trace.appTraceId, appTraceSpans: appSpans, infraTraceId: trace.infraTraceId, infraTraceSpans: infraSpans,
