@@ -97,7 +97,8 @@ export function tickStep(widthUs: number, count: number): number {
   const raw = widthUs / Math.max(1, count);
   if (!(raw > 0) || !Number.isFinite(raw)) return 1;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const scaled = raw / power;
+  // The slack absorbs float noise: 0.2 / 0.1 is 2.0000000000000004.
+  const scaled = raw / power - 1e-9;
   return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * power;
 }
 
