@@ -2,12 +2,14 @@ import type { Selection } from 'd3-selection';
 import type { AttributeValue, Attributes } from '../../../src/model/span';
 import { jsonContainerOf } from '../layout/jsonValue';
 import { jsonTree } from './details/jsonTree';
-import { maxInlineChars } from './text';
 
 export type Sel = Selection<HTMLElement, unknown, null, undefined>;
 
 /** Characters of an attribute value or message shown before "Show all": a screenful, not a wall. */
 export const previewChars = 2_000;
+
+/** Longest text rendered at once by default; the rest is behind "Show all" so a 1 MB attribute cannot stall the view. */
+export const maxInlineChars = 10_000;
 
 /** Text that may be huge: shown truncated to `limit` characters, with a button that reveals the rest. */
 export function longText(parent: Sel, text: string, className: string, limit = maxInlineChars): void {
