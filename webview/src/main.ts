@@ -91,12 +91,12 @@ function showDetails(state: Loaded, details: SpanDetails | null): void {
   renderDetails(state.details, details ?? undefined, state.outline.header.startUs, detailsActions(state));
 }
 
-function select(state: Loaded, row: number): void {
+function select(state: Loaded, row: number, align: 'nearest' | 'center' = 'nearest'): void {
   if (row < 0 || row >= state.rows.length) return;
   const changed = row !== state.selected;
   state.selected = row;
   state.view.setSelected(row);
-  state.view.scrollToRow(row);
+  state.view.scrollToRow(row, align);
   if (changed) requestDetails(state, state.rows[row]!);
   persist(state);
 }
@@ -118,7 +118,7 @@ function reveal(state: Loaded, index: number): void {
   if (index < 0 || index >= state.outline.count) return;
   if (expandAncestors(state.outline, state.expand, index)) relayout(state, state.rows[state.selected]);
   const row = rowOf(state.rows, index);
-  if (row >= 0) select(state, row);
+  if (row >= 0) select(state, row, 'center');
 }
 
 /** A Trace Link target already merged into this view is selected; otherwise it opens in its own panel. */
@@ -353,6 +353,7 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
   const initial = savedIndex ?? (header.rootCauseIndex >= 0 ? header.rootCauseIndex : 0);
   if (outline.count > 0) expandAncestors(outline, expand, initial);
   relayout(state, outline.count > 0 ? initial : undefined);
+  if (state.selected >= 0) state.view.scrollToRow(state.selected, 'center');
   if (state.selected >= 0) requestDetails(state, state.rows[state.selected]!);
   else renderDetails(details, undefined, header.startUs, detailsActions(state));
   if (sameTrace && saved.search && !isEmptyQuery(saved.search)) {

@@ -1,5 +1,5 @@
 import { buildTrace, spanKey, type SpanKey } from '../../model/buildTrace';
-import { criticalPath, selfTimeUs } from '../../model/criticalPath';
+import { criticalPath, selfTimeUs, type CriticalPath, type CriticalSection } from '../../model/criticalPath';
 import type { LogRecord } from '../../model/logRecord';
 import type { Span } from '../../model/span';
 import { mayHaveSource } from '../../model/spanSource';
@@ -71,7 +71,9 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
   const spans = tree.spans;
   const n = spans.length;
   const origin = tree.startUs;
-  const critical = criticalPath(tree, primary);
+  // One critical path per trace shown: the app-level trace's (often flat: Aliyun puts every node
+  // under `workflow`) and each linked infrastructure trace's, where the nesting is.
+  const critical = mergePaths(snapshot.traceIds.filter((id) => tree.roots.some((r) => r.traceId === id)).map((id) => criticalPath(tree, id)));
   const keys = spans.map(spanKey);
   const indexOfKey = new Map<SpanKey, number>();
   for (let i = 0; i < n; i++) indexOfKey.set(keys[i]!, i);
@@ -167,6 +169,17 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
     relatedOf: (index) => related.get(index) ?? [],
     selfTimeOf: (index) => columns.selfUs[index] ?? 0,
   };
+}
+
+function mergePaths(paths: readonly CriticalPath[]): Pick<CriticalPath, 'keys' | 'sectionsByKey'> {
+  if (paths.length === 1) return paths[0]!;
+  const keys = new Set<SpanKey>();
+  const sectionsByKey = new Map<SpanKey, CriticalSection[]>();
+  for (const path of paths) {
+    for (const key of path.keys) keys.add(key);
+    for (const [key, sections] of path.sectionsByKey) sectionsByKey.set(key, [...(sectionsByKey.get(key) ?? []), ...sections]);
+  }
+  return { keys, sectionsByKey };
 }
 
 function withoutToolCalls(run: RunSummary): RunSummary {

@@ -26,7 +26,8 @@ export interface SpanTreeView {
   setRows(rows: Int32Array): void;
   /** The selected row position, -1 for none. */
   setSelected(row: number): void;
-  scrollToRow(row: number): void;
+  /** Scrolls the row into view: just enough (`nearest`, keyboard steps) or to the middle (`center`, a jump). */
+  scrollToRow(row: number, align?: 'nearest' | 'center'): void;
   /** Marks search matches (by depth-first index), and the one navigated to (-1 for none). */
   setMatches(matches: Uint8Array | undefined, current: number): void;
   /** The time window the bars are drawn in, microseconds relative to the trace start. */
@@ -178,9 +179,11 @@ export function createSpanTree(scroller: HTMLElement, outline: Outline, isCollap
       x.domain([startUs, Math.max(endUs, startUs + 1)]);
       render();
     },
-    scrollToRow(row) {
+    scrollToRow(row, align = 'nearest') {
       const top = row * rowHeight;
-      if (top < scroller.scrollTop) scroller.scrollTop = top;
+      const outside = top < scroller.scrollTop || top + rowHeight > scroller.scrollTop + scroller.clientHeight;
+      if (align === 'center' && outside) scroller.scrollTop = Math.max(0, top - (scroller.clientHeight - rowHeight) / 2);
+      else if (top < scroller.scrollTop) scroller.scrollTop = top;
       else if (top + rowHeight > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = top + rowHeight - scroller.clientHeight;
       render();
     },
