@@ -75,6 +75,11 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
     await frame.locator(`.row[aria-selected="true"][aria-posinset="${matchPos + 1}"]`).waitFor();
     await page.keyboard.press('ArrowUp');
     await frame.locator(`.row[aria-selected="true"][aria-posinset="${matchPos}"]`).waitFor();
+    // Left on an expanded span collapses it first; Left again goes to its parent.
+    if ((await selected.getAttribute('aria-expanded')) === 'true') {
+      await page.keyboard.press('ArrowLeft');
+      await frame.locator(`.row[aria-selected="true"][aria-posinset="${matchPos}"][aria-expanded="false"]`).waitFor();
+    }
     await page.keyboard.press('ArrowLeft');
     await frame.locator(`.row[aria-selected="true"][aria-level="${matchLevel - 1}"]`).waitFor();
     // Shift+Left collapses all below the parent, Shift+Right expands it all again.
