@@ -35,6 +35,8 @@ interface Loaded {
   showCritical: boolean;
   detailsRequest: number;
   searchRequest: number;
+  /** Next/previous asked for while the trace server was still searching: done when the result comes. */
+  pendingStep: 0 | 1 | -1;
 }
 
 let loaded: Loaded | undefined;
@@ -167,6 +169,7 @@ function runSearch(state: Loaded, query: SpanQuery): void {
   persist(state);
   if (isEmptyQuery(query)) {
     state.searchRequest = 0;
+    state.pendingStep = 0;
     applyMatches(state, []);
     return;
   }
@@ -183,10 +186,18 @@ function applyMatches(state: Loaded, indices: readonly number[]): void {
   state.matchIndex = -1;
   state.view.setMatches(state.matchMask, -1);
   state.search?.setResult(indices.length, -1, state.query !== undefined && !isEmptyQuery(state.query));
+  state.searchRequest = 0;
+  const step = state.pendingStep;
+  state.pendingStep = 0;
+  if (step !== 0) stepMatch(state, step);
 }
 
 /** Next (+1) or previous (-1) match, counted from the current match or else from the selected span. */
 function stepMatch(state: Loaded, step: 1 | -1): void {
+  if (state.searchRequest !== 0) {
+    state.pendingStep = step;
+    return;
+  }
   const count = state.matches.length;
   if (count === 0) return;
   const at = state.rows[state.selected] ?? -1;
@@ -321,7 +332,7 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
   const state: Loaded = {
     outline, expand, rows: new Int32Array(0), selected: -1, scroller, details,
     search: undefined, query: undefined, matches: [], matchMask: undefined, matchIndex: -1, typeAhead: emptyTypeAhead,
-    showCritical: sameTrace ? saved.showCriticalPath ?? true : true, detailsRequest: 0, searchRequest: 0,
+    showCritical: sameTrace ? saved.showCriticalPath ?? true : true, detailsRequest: 0, searchRequest: 0, pendingStep: 0,
     view: createSpanTree(scroller, outline, (i) => expand.collapsed[i] === 1, {
       onSelect: (row) => select(state, row),
       onToggle: (row) => toggle(state, row),
