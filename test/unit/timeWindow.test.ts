@@ -129,6 +129,8 @@ describe('ticks', () => {
     assert.equal(tickStep(1000, 10), 100);
     assert.equal(tickStep(3_400_000, 8), 500_000);
     assert.equal(tickStep(1500, 10), 200);
+    assert.equal(tickStep(503_800, 5), 100_000);
+    assert.equal(tickStep(0.8, 4), 0.2);
     assert.equal(tickStep(0, 10), 1);
     assert.equal(tickStep(-5, 10), 1);
   });

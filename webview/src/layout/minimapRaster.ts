@@ -49,6 +49,7 @@ export function rasterizeMinimap(data: MinimapData, width: number, rows: number)
   const diff = new Int32Array(3 * h * stride);
   const errorDiff = new Int32Array(stride);
   const criticalDiff = new Int32Array(stride);
+  const present = new Uint8Array(3);
   const scale = data.totalUs > 0 ? w / data.totalUs : 0;
   const rowsPerSpan = h / count;
   // With fewer spans than rows each span gets a band; a 1 px gap keeps neighbouring bands apart.
@@ -62,6 +63,7 @@ export function rasterizeMinimap(data: MinimapData, width: number, rows: number)
     const isError = data.status[i] === errorStatus;
     const isCritical = ((data.flags[i] ?? 0) & criticalFlag) !== 0;
     const kind = isError ? 2 : isCritical ? 1 : 0;
+    present[kind] = 1;
     const rowStart = Math.floor(i * rowsPerSpan);
     const rowEnd = Math.max(rowStart + 1, Math.floor((i + 1) * rowsPerSpan) - gap);
     for (let r = rowStart; r < rowEnd && r < h; r++) {
@@ -79,19 +81,18 @@ export function rasterizeMinimap(data: MinimapData, width: number, rows: number)
     }
   }
 
-  for (let r = 0; r < h; r++) {
-    let spans = 0;
-    let critical = 0;
-    let errors = 0;
-    const spanBase = r * stride;
-    const criticalBase = (h + r) * stride;
-    const errorBase = (2 * h + r) * stride;
-    const rowBase = r * w;
-    for (let x = 0; x < w; x++) {
-      spans += diff[spanBase + x]!;
-      critical += diff[criticalBase + x]!;
-      errors += diff[errorBase + x]!;
-      cells[rowBase + x] = errors > 0 ? MinimapCell.error : critical > 0 ? MinimapCell.critical : spans > 0 ? MinimapCell.span : MinimapCell.empty;
+  // One prefix-sum pass per kind present, later kinds painting over earlier ones (error wins).
+  for (let kind = 0; kind < 3; kind++) {
+    if (!present[kind]) continue;
+    const cell = kind + 1;
+    for (let r = 0; r < h; r++) {
+      const base = (kind * h + r) * stride;
+      const rowBase = r * w;
+      let covered = 0;
+      for (let x = 0; x < w; x++) {
+        covered += diff[base + x]!;
+        if (covered > 0) cells[rowBase + x] = cell;
+      }
     }
   }
   let errorRun = 0;

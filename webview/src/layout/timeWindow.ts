@@ -92,14 +92,16 @@ export function fromFractions(fractions: readonly number[] | undefined, totalUs:
   return clampWindow({ startUs: Math.max(0, start) * total, endUs: Math.min(1, end) * total }, total);
 }
 
-/** A 1, 2 or 5 × 10ⁿ step giving about `count` ticks over `widthUs`. */
+/**
+ * A 1, 2 or 5 × 10ⁿ step giving about `count` ticks over `widthUs`: the nice step nearest the exact
+ * one on a log scale (d3-array's rule), so 5.04 ticks' worth gets 5 ticks, not 2.
+ */
 export function tickStep(widthUs: number, count: number): number {
   const raw = widthUs / Math.max(1, count);
   if (!(raw > 0) || !Number.isFinite(raw)) return 1;
   const power = 10 ** Math.floor(Math.log10(raw));
-  // The slack absorbs float noise: 0.2 / 0.1 is 2.0000000000000004.
-  const scaled = raw / power - 1e-9;
-  return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * power;
+  const scaled = raw / power;
+  return (scaled >= Math.sqrt(50) ? 10 : scaled >= Math.sqrt(10) ? 5 : scaled >= Math.SQRT2 ? 2 : 1) * power;
 }
 
 /** Round tick positions inside the window, about `count` of them, ascending. */
