@@ -7,6 +7,7 @@
 #   npm run demo                          # prints the URL to open; Ctrl-C stops
 #   npm run demo -- --headless-check      # opens it in headless Chromium, checks, writes test-results/demo-*.png
 #   npm run demo -- --port 9000           # code-server port (default 8080 when free)
+#   npm run demo -- --large [spans]       # also a generated failing run of 100k (or [spans]) spans
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

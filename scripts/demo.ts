@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DEMO_RUNS } from '../test/demo/demoRuns';
 import { emitDemoTraces, type DemoSummary } from '../test/demo/emitDemoTraces';
+import { largeDifyTrace, postLargeTrace } from '../test/largeTrace/largeTrace';
 import { findFreePort, startCodeServer, type CodeServer } from '../test/e2e/harness/codeServer';
 import { collectActivationErrors } from '../test/e2e/harness/extensionHostLogs';
 import { extensionVsix } from '../test/e2e/harness/extensionVsix';
@@ -34,20 +35,26 @@ interface Args {
   readonly headlessCheck: boolean;
   readonly port: number | undefined;
   readonly receiverTimeoutS: number | undefined;
+  /** Also send one generated failing run of this many spans (`--large`), to try the trace view at scale. */
+  readonly largeSpans: number | undefined;
 }
+
+/** Set from the command line before the first send. */
+let largeSpans: number | undefined;
 
 const say = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
 
 function usage(): string {
-  return 'usage: node --import tsx scripts/demo.ts [--port <code-server port>] [--receiver-timeout <seconds>] [--headless-check]';
+  return 'usage: node --import tsx scripts/demo.ts [--port <code-server port>] [--receiver-timeout <seconds>] [--large [spans]] [--headless-check]';
 }
 
 function parseArgs(argv: readonly string[]): Args {
   let headlessCheck = false;
   let port: number | undefined;
   let receiverTimeoutS: number | undefined;
+  let large: number | undefined;
   const number = (flag: string, value: string | undefined, min: number, max: number): number => {
     const n = Number(value);
     if (value === undefined || !Number.isInteger(n) || n < min || n > max) {
@@ -60,12 +67,13 @@ function parseArgs(argv: readonly string[]): Args {
     if (arg === '--headless-check') headlessCheck = true;
     else if (arg === '--port') port = number(arg, argv[++i], 1, 65_535);
     else if (arg === '--receiver-timeout') receiverTimeoutS = number(arg, argv[++i], 1, 86_400);
+    else if (arg === '--large') large = /^\d+$/.test(argv[i + 1] ?? '') ? number(arg, argv[++i], 1_000, 1_000_000) : 100_000;
     else if (arg === '--help' || arg === '-h') {
       say(usage());
       process.exit(0);
     } else throw new DemoError(`unknown argument ${String(arg)}\n${usage()}`);
   }
-  return { headlessCheck, port, receiverTimeoutS };
+  return { headlessCheck, port, receiverTimeoutS, largeSpans: large };
 }
 
 /** Whether a listener could bind 127.0.0.1:port right now. */
@@ -157,6 +165,11 @@ function printSummary(summary: DemoSummary): void {
 
 async function sendDemoTraces(receiverPort: number): Promise<void> {
   printSummary(await emitDemoTraces({ endpoint: `http://127.0.0.1:${receiverPort}` }));
+  if (largeSpans === undefined) return;
+  say(`Generating a failing run of about ${largeSpans.toLocaleString('en-US')} spans…`);
+  const trace = largeDifyTrace({ spanTarget: largeSpans });
+  await postLargeTrace(`http://127.0.0.1:${receiverPort}`, trace);
+  say(`  sent ${trace.spanCount.toLocaleString('en-US')} spans: open it from the Runs view, or Dify Trace: Open Trace… ${trace.appTraceId}`);
 }
 
 /**
@@ -241,6 +254,7 @@ async function headlessCheck(server: CodeServer, receiverPort: number, timeoutS:
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  largeSpans = args.largeSpans;
   // Ctrl-C / SIGTERM: stop code-server cleanly (the harness leaves the signals to us); a second one forces.
   const shutdown = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
