@@ -11,6 +11,7 @@ import {
   panBy,
   tickStep,
   toFractions,
+  windowForKey,
   zoomAround,
   type TimeWindow,
 } from '../../webview/src/layout/timeWindow';
@@ -151,5 +152,26 @@ describe('ticks', () => {
     assert.equal(formatTick(0.30000000000000004 * 1000, 100, 900), '300 µs');
     assert.equal(formatTick(1_000_110, 10, 1_200_000), '1.00011 s');
     assert.equal(formatTick(-0, 100, 900), '0 µs');
+  });
+});
+
+describe('windowForKey', () => {
+  const w = { startUs: 400, endUs: 600 };
+  it('pans, zooms around the middle and resets', () => {
+    assert.deepEqual(windowForKey('ArrowRight', false, w, 1000), { startUs: 420, endUs: 620 });
+    assert.deepEqual(windowForKey('ArrowLeft', true, w, 1000), { startUs: 200, endUs: 400 });
+    assert.deepEqual(windowForKey('PageDown', false, w, 1000), { startUs: 600, endUs: 800 });
+    assert.deepEqual(windowForKey('PageUp', false, { startUs: 100, endUs: 300 }, 1000), { startUs: 0, endUs: 200 });
+    const zoomedIn = windowForKey('+', false, w, 1000)!;
+    assert.ok(Math.abs(width(zoomedIn) - 200 / 1.5) < 1e-9 && Math.abs((zoomedIn.startUs + zoomedIn.endUs) / 2 - 500) < 1e-9);
+    assert.deepEqual(windowForKey('=', false, w, 1000), zoomedIn);
+    assert.deepEqual(windowForKey('-', false, w, 1000), { startUs: 350, endUs: 650 });
+    assert.deepEqual(windowForKey('0', false, w, 1000), fullWindow(1000));
+    assert.deepEqual(windowForKey('Home', false, w, 1000), fullWindow(1000));
+  });
+  it('leaves other keys alone', () => {
+    assert.equal(windowForKey('ArrowUp', false, w, 1000), undefined);
+    assert.equal(windowForKey('a', false, w, 1000), undefined);
+    assert.equal(windowForKey('Enter', false, w, 1000), undefined);
   });
 });

@@ -92,6 +92,40 @@ export function fromFractions(fractions: readonly number[] | undefined, totalUs:
   return clampWindow({ startUs: Math.max(0, start) * total, endUs: Math.min(1, end) * total }, total);
 }
 
+/** Zoom per key press: three presses are a bit more than 3×. */
+export const keyZoomFactor = 1.5;
+
+/**
+ * The window a key on the minimap's time-window slider asks for (`KeyboardEvent.key`), or undefined
+ * for keys it leaves alone: ←/→ pan a tenth of the window (Shift: a whole window), PageUp/PageDown a
+ * whole window, +/= and -/_ zoom around the middle, 0 and Home show the whole trace.
+ */
+export function windowForKey(key: string, shift: boolean, window: TimeWindow, totalUs: number): TimeWindow | undefined {
+  const width = window.endUs - window.startUs;
+  const centre = (window.startUs + window.endUs) / 2;
+  switch (key) {
+    case 'ArrowLeft':
+      return panBy(window, totalUs, -width * (shift ? 1 : 0.1));
+    case 'ArrowRight':
+      return panBy(window, totalUs, width * (shift ? 1 : 0.1));
+    case 'PageUp':
+      return panBy(window, totalUs, -width);
+    case 'PageDown':
+      return panBy(window, totalUs, width);
+    case '+':
+    case '=':
+      return zoomAround(window, totalUs, centre, keyZoomFactor);
+    case '-':
+    case '_':
+      return zoomAround(window, totalUs, centre, 1 / keyZoomFactor);
+    case '0':
+    case 'Home':
+      return fullWindow(totalUs);
+    default:
+      return undefined;
+  }
+}
+
 /**
  * A 1, 2 or 5 × 10ⁿ step giving about `count` ticks over `widthUs`: the nice step nearest the exact
  * one on a log scale (d3-array's rule), so 5.04 ticks' worth gets 5 ticks, not 2.

@@ -14,7 +14,7 @@
  */
 import { formatDuration } from '../../../src/model/units';
 import { MinimapCell, rasterizeMinimap, type MinimapData, type MinimapRaster } from '../layout/minimapRaster';
-import { clampWindow, fullWindow, isFull, minWidthUs, panBy, zoomAround, type TimeWindow } from '../layout/timeWindow';
+import { clampWindow, fullWindow, isFull, minWidthUs, panBy, windowForKey, type TimeWindow } from '../layout/timeWindow';
 
 export type { MinimapData } from '../layout/minimapRaster';
 
@@ -37,7 +37,6 @@ interface Drag {
 
 /** Pointer travel (CSS px) below which a press is a click, not a drag. */
 const clickSlop = 3;
-const zoomStep = 1.5;
 
 export function createMinimap(container: HTMLElement, data: MinimapData, onWindow: (w: TimeWindow) => void): MinimapView {
   const doc = container.ownerDocument;
@@ -151,7 +150,8 @@ export function createMinimap(container: HTMLElement, data: MinimapData, onWindo
     if (root.hasPointerCapture(event.pointerId)) root.releasePointerCapture(event.pointerId);
   };
   const onKeyDown = (event: KeyboardEvent): void => {
-    const next = keyedWindow(event, current, total());
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const next = windowForKey(event.key, event.shiftKey, current, total());
     if (!next) return;
     event.preventDefault();
     event.stopPropagation();
@@ -191,34 +191,6 @@ export function createMinimap(container: HTMLElement, data: MinimapData, onWindo
       root.remove();
     },
   };
-}
-
-/** The window a key asks for, or undefined for keys the minimap leaves alone. */
-function keyedWindow(event: KeyboardEvent, w: TimeWindow, totalUs: number): TimeWindow | undefined {
-  if (event.altKey || event.ctrlKey || event.metaKey) return undefined;
-  const width = w.endUs - w.startUs;
-  const centre = (w.startUs + w.endUs) / 2;
-  switch (event.key) {
-    case 'ArrowLeft':
-      return panBy(w, totalUs, -width * (event.shiftKey ? 1 : 0.1));
-    case 'ArrowRight':
-      return panBy(w, totalUs, width * (event.shiftKey ? 1 : 0.1));
-    case 'PageUp':
-      return panBy(w, totalUs, -width);
-    case 'PageDown':
-      return panBy(w, totalUs, width);
-    case '+':
-    case '=':
-      return zoomAround(w, totalUs, centre, zoomStep);
-    case '-':
-    case '_':
-      return zoomAround(w, totalUs, centre, 1 / zoomStep);
-    case '0':
-    case 'Home':
-      return fullWindow(totalUs);
-    default:
-      return undefined;
-  }
 }
 
 interface Strips {
