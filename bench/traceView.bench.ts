@@ -16,7 +16,8 @@
 //                         (before the trace and after the measurements); Jaeger UI's heap and
 //                         Jaeger's RSS holding the trace.
 //   node --import tsx bench/traceView.bench.ts   SPANS=100000 OPENS=3 JAEGER_RUNS=3 JAEGER_UI_BUILD=<dir>
-//   TRACE_VIEW_VSIX=<.vsix> measures that package instead of the repository's (npm run package).
+//   TRACE_VIEW_VSIX=<.vsix> measures that package instead of the repository's (npm run package);
+//   TRACE_VIEW_VSIX_FROM=<text> says in the result what it was built from.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ import { extensionVsix } from '../test/e2e/harness/extensionVsix';
 import { largeDifyTrace, type LargeTrace } from '../test/largeTrace/largeTrace';
 import { summarise, writeResult } from './stats';
 import { jaegerRssMiB, jaegerUiBuild, measureJaegerUi, movedIntoTrace, postBatches, startJaeger, waitForJaegerTrace, type JaegerUiSample } from './traceView/jaegerUi';
-import { measureOurSide, p95, type OurResult } from './traceView/ourView';
+import { measureOurSide, OpenFailed, p95, type OurResult } from './traceView/ourView';
 import { traceShape } from './traceView/traceShape';
 
 const SPANS = Number(process.env['SPANS'] ?? 100_000);
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   const vsixPath = join(vsixDir, 'extension.vsix');
   const vsixSource = process.env['TRACE_VIEW_VSIX'] || extensionVsix();
   copyFileSync(vsixSource, vsixPath);
-  const extension = { vsix: vsixSource, vsixModified: statSync(vsixSource).mtime.toISOString() };
+  const extension = { vsix: vsixSource, vsixModified: statSync(vsixSource).mtime.toISOString(), builtFrom: process.env['TRACE_VIEW_VSIX_FROM'] ?? null };
   const trace = largeDifyTrace({ spanTarget: SPANS });
   const shape = traceShape(trace.batches, [trace.appTraceId, trace.infraTraceId], SUBTREE_SPANS);
   const appSpans = shape.spansPerTrace.get(trace.appTraceId) ?? 0;
@@ -116,11 +117,11 @@ async function main(): Promise<void> {
   const jaeger = await jaegerSide(trace, appSpans, infraSpans).catch((e: unknown) => ({ skipped: `Jaeger side failed: ${String(e)}` }));
   if ('skipped' in jaeger) console.error(skippedMessage(jaeger.skipped));
 
-  let ours: OurResult | { failed: string };
+  let ours: OurResult | { failed: string; rssMiB?: Readonly<Record<string, number | undefined>> };
   try {
     ours = await measureOurSide({ vsixPath, batches: trace.batches, traceId: trace.appTraceId, subtree: shape.subtree, opens: OPENS, toggles: 5, timeoutMs: TIMEOUT_MS });
   } catch (e) {
-    ours = { failed: e instanceof Error ? e.message : String(e) };
+    ours = { failed: e instanceof Error ? e.message : String(e), ...(e instanceof OpenFailed ? { rssMiB: e.rss } : {}) };
     console.error(`traceView: OUR SIDE FAILED: ${ours.failed}`);
   } finally {
     rmSync(vsixDir, { recursive: true, force: true });
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
     ourFirstOpenMs: 'failed' in ours ? null : Math.round(ours.openSamplesMs[0]!),
     jaegerUiFirstRowsMs: jaegerUiFirstRowsMs ?? null,
     firstRowsRatio: firstRowsRatio ?? null,
-    ...('failed' in ours ? { ourSide: { failed: ours.failed } } : {
+    ...('failed' in ours ? { ourSide: { failed: ours.failed, rssMiBAtFailure: ours.rssMiB ?? null } } : {
       expandSubtreeMs: ours.expandMs.length > 0 ? summarise(ours.expandMs) : null,
       collapseSubtreeMs: ours.collapseMs.length > 0 ? summarise(ours.collapseMs) : null,
       subtreeRowsAdded: ours.subtreeRowsAdded ?? null,

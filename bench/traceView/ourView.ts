@@ -32,6 +32,13 @@ export interface OurResult {
   readonly postMs: number;
 }
 
+/** The panel showed no row in time; what the processes held then. */
+export class OpenFailed extends Error {
+  constructor(message: string, readonly rss: Readonly<Record<string, number | undefined>>) {
+    super(message);
+  }
+}
+
 export interface OurOptions {
   readonly vsixPath: string;
   readonly batches: readonly Uint8Array[];
@@ -181,7 +188,10 @@ export async function measureOurSide(opts: OurOptions): Promise<OurResult> {
         if (i > 0) await closeEditors(page);
         openSamplesMs.push(await openAndTime(page, opts.traceId, opts.timeoutMs).catch(async (e: unknown) => {
           await screenshot(page, 'bench-trace-view-open-failure').catch(() => undefined);
-          throw new Error(`the panel showed no span row within ${opts.timeoutMs} ms of "Open Trace…" (${String(e)})`);
+          const now = extensionProcesses(server.extensionsDir);
+          throw new OpenFailed(`the panel showed no span row within ${opts.timeoutMs} ms of "Open Trace…" (${String(e).split('\n')[0] ?? ''})`, {
+            extensionHostMiB: rssMiB(now.extensionHost), traceServerMiB: rssMiB(now.traceServer), traceServerBeforeMiB, extensionHostBeforeMiB,
+          });
         }));
         console.error(`traceView: our panel, open ${i + 1}/${opts.opens}: first rows ${Math.round(openSamplesMs.at(-1)!)} ms`);
       }
