@@ -65,6 +65,10 @@ export function createMinimap(container: HTMLElement, data: MinimapData, onWindo
   let drag: Drag | undefined;
   let pending: TimeWindow | undefined;
   let paintScheduled = false;
+  /** The picture is out of date (new data); a resize is noticed by the canvas size. */
+  let dirty = true;
+  /** Resolved once per theme: reading computed styles and a probe canvas is not free. */
+  let colours: Colours | undefined;
 
   const total = (): number => Math.max(0, trace.totalUs);
   const showWindow = (): void => {
@@ -97,6 +101,8 @@ export function createMinimap(container: HTMLElement, data: MinimapData, onWindo
     const width = Math.round(canvas.clientWidth * ratio);
     const height = Math.round(canvas.clientHeight * ratio);
     if (width === 0 || height === 0) return;
+    if (!dirty && canvas.width === width && canvas.height === height) return;
+    dirty = false;
     if (canvas.width !== width || canvas.height !== height) {
       canvas.width = width;
       canvas.height = height;
@@ -105,7 +111,8 @@ export function createMinimap(container: HTMLElement, data: MinimapData, onWindo
     if (!context) return;
     const strips = stripGeometry(height, ratio);
     const raster = rasterizeMinimap(trace, width, strips.bandRows);
-    context.putImageData(toImage(context, raster, strips, themeColours(root)), 0, 0);
+    colours ??= themeColours(root);
+    context.putImageData(toImage(context, raster, strips, colours), 0, 0);
   };
   const schedulePaint = (): void => {
     if (paintScheduled) return;
@@ -167,7 +174,11 @@ export function createMinimap(container: HTMLElement, data: MinimapData, onWindo
   const resizeObserver = new ResizeObserver(schedulePaint);
   resizeObserver.observe(root);
   // VS Code swaps the theme by changing the body's class and the root's CSS variables: repaint in the new colours.
-  const themeObserver = new MutationObserver(schedulePaint);
+  const themeObserver = new MutationObserver(() => {
+    colours = undefined;
+    dirty = true;
+    schedulePaint();
+  });
   themeObserver.observe(doc.body, { attributes: true, attributeFilter: ['class'] });
   themeObserver.observe(doc.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
 
@@ -181,6 +192,7 @@ export function createMinimap(container: HTMLElement, data: MinimapData, onWindo
     },
     setData(next) {
       trace = next;
+      dirty = true;
       current = clampWindow(current, total());
       showWindow();
       schedulePaint();

@@ -37,7 +37,8 @@ const pixelsPerTick = 90;
 export function createTimeAxis(container: HTMLElement, options: TimeAxisOptions): TimeAxisView {
   const root = select(container).append('div').attr('class', 'time-axis');
   const label = root.append('div').attr('class', 'time-axis-label');
-  const range = label.append('span').attr('class', 'time-axis-range').attr('aria-live', 'polite');
+  // Not a live region: a drag would announce every frame; the minimap's slider says the range.
+  const range = label.append('span').attr('class', 'time-axis-range');
   const reset = label
     .append('button')
     .attr('type', 'button')
