@@ -9,6 +9,10 @@ import { renderDetails } from './render/details';
 import { createSpanTree, rowHeight, type SpanTreeView } from './render/spanTree';
 import { renderSummary } from './render/summary';
 import { createTraceSearch, type TraceSearchView } from './render/traceSearch';
+import { fromFractions, fullWindow, isFull, toFractions, type TimeWindow } from './layout/timeWindow';
+import { createMinimap } from './render/minimap';
+import { createTimeAxis } from './render/timeAxis';
+import { attachTimelineZoom } from './render/timelineZoom';
 import { emptyTypeAhead, isTypeAheadKey, spaceContinuesTypeAhead, typeAheadAdd, typeAheadMatch, type TypeAhead } from './layout/typeAhead';
 
 const app = document.getElementById('app')!;
@@ -37,6 +41,8 @@ interface Loaded {
   searchRequest: number;
   /** Next/previous asked for while the trace server was still searching: done when the result comes. */
   pendingStep: 0 | 1 | -1;
+  /** The time window the bars are drawn in (zoom), relative to the trace start. */
+  timeWindow: TimeWindow;
 }
 
 let loaded: Loaded | undefined;
@@ -65,8 +71,11 @@ function panelState(state: Loaded): PanelState {
     toggledSpanKeys: toggled,
     ...(state.query && !isEmptyQuery(state.query) ? { search: state.query } : {}),
     showCriticalPath: state.showCritical,
+    ...(isFull(state.timeWindow, totalUsOf(state.outline)) ? {} : { timeWindow: toFractions(state.timeWindow, totalUsOf(state.outline)) }),
   };
 }
+
+const totalUsOf = (outline: Outline): number => Math.max(0, outline.header.endUs - outline.header.startUs);
 
 function persist(state: Loaded): void {
   saveState(panelState(state));
@@ -333,6 +342,7 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
     outline, expand, rows: new Int32Array(0), selected: -1, scroller, details,
     search: undefined, query: undefined, matches: [], matchMask: undefined, matchIndex: -1, typeAhead: emptyTypeAhead,
     showCritical: sameTrace ? saved.showCriticalPath ?? true : true, detailsRequest: 0, searchRequest: 0, pendingStep: 0,
+    timeWindow: fromFractions(sameTrace ? saved.timeWindow : undefined, totalUsOf(outline)),
     view: createSpanTree(scroller, outline, (i) => expand.collapsed[i] === 1, {
       onSelect: (row) => select(state, row),
       onToggle: (row) => toggle(state, row),
@@ -345,7 +355,22 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
     onPrevious: () => stepMatch(state, -1),
     onLeave: () => scroller.focus(),
   }, header.nodeTypes);
+  // The whole trace (minimap with the zoom window), the time axis, then the tree; Ctrl+wheel over the bars zooms.
+  const totalUs = totalUsOf(outline);
+  const setWindow = (w: TimeWindow): void => {
+    state.timeWindow = w;
+    state.view.setTimeWindow(w.startUs, w.endUs);
+    axis.update(w, totalUs);
+    minimap.setWindow(w);
+    persist(state);
+  };
+  const minimap = createMinimap(treePane, { count: outline.count, totalUs, startUs: outline.startUs, durationUs: outline.durationUs, status: outline.status, flags: outline.flags }, setWindow);
+  const axis = createTimeAxis(treePane, { onReset: () => setWindow(fullWindow(totalUs)), alignWith: scroller });
+  attachTimelineZoom(scroller, () => state.timeWindow, () => totalUs, setWindow);
   treePane.append(scroller);
+  state.view.setTimeWindow(state.timeWindow.startUs, state.timeWindow.endUs);
+  axis.update(state.timeWindow, totalUs);
+  minimap.setWindow(state.timeWindow);
   scroller.classList.toggle('hide-critical', !state.showCritical);
   renderSummary(summary, header, () => reveal(state, header.rootCauseIndex), {
     count: header.criticalCount,
