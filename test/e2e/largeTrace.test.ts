@@ -97,10 +97,23 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
     await page.keyboard.press('Home');
     await frame.locator('.row[aria-selected="true"][aria-posinset="1"]').waitFor();
 
-    // Back to the root cause from the header: the screenshot shows it with the critical path.
+    // Back to the root cause from the header, then zoom the time axis around it (Ctrl+wheel over its
+    // bar): the screenshot shows the root cause with the critical path's segments on the bars.
     await frame.locator('.root-cause-line button').click();
-    await selected.filter({ hasText: '(error, root cause)' }).waitFor();
+    const rootCauseRow = selected.filter({ hasText: '(error, root cause)' });
+    await rootCauseRow.waitFor();
     await frame.locator('.details h2', { hasText: trace.rootCause.name }).waitFor({ timeout: 30_000 });
+    const slider = frame.getByRole('slider', { name: 'Time window' });
+    const wholeTrace = await slider.getAttribute('aria-valuetext');
+    const bar = (await rootCauseRow.locator('.bar').boundingBox())!;
+    await page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2);
+    await page.keyboard.down('Control');
+    for (let notch = 0; notch < 12; notch++) await page.mouse.wheel(0, -200);
+    await page.keyboard.up('Control');
+    await frame.locator('.time-axis-reset').waitFor();
+    assert.notEqual(await slider.getAttribute('aria-valuetext'), wholeTrace, 'the minimap window follows the zoom');
+    assert.ok((await rootCauseRow.locator('.bar').boundingBox())!.width > bar.width * 4, 'the root cause bar widened');
+    await frame.locator('.row.critical .cp-segment').first().waitFor();
     await screenshot(page, 'large-trace-critical-path');
   });
 });
