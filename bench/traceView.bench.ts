@@ -9,9 +9,10 @@
 //   firstRowsRatio      — Jaeger UI p50 / ours p50 (goal: at least 5).
 //   expandSubtreeMs, collapseSubtreeMs — Shift+→ / Shift+← on the row of the smallest subtree of
 //                         ≥10k spans: key event → rows changed and the next frame (goal: < 50 ms).
-//   scrollFrameWorkMs   — the tree scrolled 120 px per frame for 3 s: per frame, frame start →
-//                         style, layout and paint done (goal: p95 < 16 ms); scrollFrameIntervalMs
-//                         is the time between frames.
+//   scrollFrameMs       — the tree (the 10k-span subtree expanded) scrolled 120 px per animation
+//                         frame for 3 s: the time between frames (goal: p95 within one 60 Hz frame,
+//                         16.7 ms: rAF times are vsync-aligned, so a made frame reads 16.6-16.7);
+//                         scrollLongFrames lists Long Animation Frames (> 50 ms of work) meanwhile.
 //   heap and RSS        — the webview's JS heap after the open; extension host and trace server RSS
 //                         (before the trace and after the measurements); Jaeger UI's heap and
 //                         Jaeger's RSS holding the trace.
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
     firstRowsUnder1s: ourFirstRowsMs!.p50 < 1000,
     atLeast5xFasterThanJaegerUi: firstRowsRatio === undefined ? 'not compared' : firstRowsRatio >= 5,
     expandCollapseUnder50ms: ours.expandMs.length > 0 ? Math.max(...ours.expandMs, ...ours.collapseMs) < 50 : `not measured: ${ours.subtreeNote ?? ''}`,
-    scrollFrameP95Under16ms: p95(ours.scrollFrameWorkMs) < 16,
+    scrollFrameP95WithinOneFrame: p95(ours.scrollFrameIntervalMs) <= 16.8,
   };
   writeResult('traceView', {
     extension,
@@ -157,8 +158,9 @@ async function main(): Promise<void> {
       collapseSubtreeMs: ours.collapseMs.length > 0 ? summarise(ours.collapseMs) : null,
       subtreeRowsAdded: ours.subtreeRowsAdded ?? null,
       subtreeNote: ours.subtreeNote ?? null,
-      scrollFrameWorkMs: summarise(ours.scrollFrameWorkMs),
-      scrollFrameIntervalMs: summarise(ours.scrollFrameIntervalMs),
+      scrollFrameMs: summarise(ours.scrollFrameIntervalMs),
+      scrollDroppedFrames: ours.scrollFrameIntervalMs.filter((ms) => ms > 20).length,
+      scrollLongFrames: ours.scrollLongFrames ?? 'Long Animation Frames API unavailable',
       scrolledPx: ours.scrolledPx,
       webviewHeap: ours.heap,
       // Same isolate as the workbench: the trace's cost is the growth over the workbench before the open.
@@ -179,7 +181,7 @@ async function main(): Promise<void> {
   const f = (s: { p50: number } | undefined): string => (s ? `${Math.round(s.p50)} ms` : 'n/a');
   console.log(
     `traceView (${trace.spanCount} spans): our first rows p50 ${f(ourFirstRowsMs)}; Jaeger UI ${f(jaegerUiFirstRowsMs)}; ratio ${String(firstRowsRatio ?? 'n/a')}` +
-      ('failed' in ours ? `; OUR SIDE FAILED: ${ours.failed}` : `; expand ${f(ours.expandMs.length ? summarise(ours.expandMs) : undefined)}, collapse ${f(ours.collapseMs.length ? summarise(ours.collapseMs) : undefined)}; scroll frame work p95 ${p95(ours.scrollFrameWorkMs)} ms`) +
+      ('failed' in ours ? `; OUR SIDE FAILED: ${ours.failed}` : `; expand ${f(ours.expandMs.length ? summarise(ours.expandMs) : undefined)}, collapse ${f(ours.collapseMs.length ? summarise(ours.collapseMs) : undefined)}; scroll frame p95 ${p95(ours.scrollFrameIntervalMs)} ms`) +
       ('skipped' in jaeger ? ` — ${skippedMessage(jaeger.skipped)}` : ''),
   );
   if ('failed' in ours) process.exitCode = 1;

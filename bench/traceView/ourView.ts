@@ -24,8 +24,8 @@ export interface OurResult {
   readonly collapseMs: number[];
   readonly subtreeRowsAdded: number | undefined;
   readonly subtreeNote: string | undefined;
-  readonly scrollFrameWorkMs: number[];
   readonly scrollFrameIntervalMs: number[];
+  readonly scrollLongFrames: { duration: number; blockingDuration: number }[] | undefined;
   readonly scrolledPx: number;
   readonly heap: { readonly scope: string; readonly usedMiB: number; readonly usedAfterGcMiB: number; readonly beforeOpenAfterGcMiB: number | undefined };
   readonly rss: { readonly extensionHostMiB: number | undefined; readonly traceServerMiB: number | undefined; readonly traceServerBeforeMiB: number | undefined; readonly extensionHostBeforeMiB: number | undefined };
@@ -199,15 +199,15 @@ export async function measureOurSide(opts: OurOptions): Promise<OurResult> {
       const summaryText = String(await frame.evaluate(SUMMARY_PROBE));
       const heap = await pageHeap(page);
       const toggles = await measureToggles(frame, opts);
-      const scroll = await frame.evaluate<{ intervals: number[]; work: number[]; scrolledPx: number; firstRowChanged: boolean }>(call(SCROLL_PROBE, { step: 120, durationMs: 3000 }));
+      const scroll = await frame.evaluate<{ intervals: number[]; longFrames: { duration: number; blockingDuration: number }[]; longFramesObserved: boolean; scrolledPx: number; firstRowChanged: boolean }>(call(SCROLL_PROBE, { step: 120, durationMs: 3000 }));
       const busy = extensionProcesses(server.extensionsDir);
       await screenshot(page, 'bench-trace-view').catch(() => undefined);
       return {
         openSamplesMs,
         summaryText,
         ...toggles,
-        scrollFrameWorkMs: scroll.work,
         scrollFrameIntervalMs: scroll.intervals,
+        scrollLongFrames: scroll.longFramesObserved ? scroll.longFrames : undefined,
         scrolledPx: scroll.scrolledPx,
         heap: { scope: heap.scope, usedMiB: Math.round(heap.used), usedAfterGcMiB: Math.round(heap.afterGc), beforeOpenAfterGcMiB: beforeOpenAfterGcMiB === undefined ? undefined : Math.round(beforeOpenAfterGcMiB) },
         rss: { extensionHostMiB: rssMiB(busy.extensionHost), traceServerMiB: rssMiB(busy.traceServer), traceServerBeforeMiB, extensionHostBeforeMiB },
