@@ -32,10 +32,14 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
     // The run is listed once its spans are in (the Runs view row says it failed).
     await sidebar.locator('.monaco-list-row', { hasText: 'failed' }).first().waitFor({ timeout: 120_000 });
 
+    const opened = Date.now();
     await lookUpTrace(page, trace.appTraceId);
     const frame = webviewFrame(page);
     const tree = frame.locator('.tree[role="tree"]');
     await tree.waitFor({ timeout: 120_000 });
+    // Figures, not assertions (speed is measured in bench/): where the time to the first rows went.
+    const marks = await tree.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name} ${Math.round(m.startTime)}`).join(', '));
+    t.diagnostic(`palette → rows visible ${Date.now() - opened} ms; in the webview (ms since its navigation): ${marks}`);
     // The whole run is laid out: both traces, every span counted in the header.
     await frame.locator('.summary .facts-line', { hasText: `${trace.spanCount.toLocaleString('en-US')} spans` }).waitFor({ timeout: 60_000 });
     await frame.locator('.summary', { hasText: '1 linked trace(s)' }).waitFor();

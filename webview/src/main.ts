@@ -400,6 +400,8 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
 }
 
 function onOutline(header: TraceOutlineHeader): void {
+  // Marks for the benchmark (bench/traceView.bench.ts reads them): outline arrived, chunks, rows painted.
+  performance.mark('difyTrace:outline');
   incoming = emptyOutline(header);
   if (header.chunkCount === 0) {
     finishIncoming();
@@ -411,6 +413,7 @@ function onOutline(header: TraceOutlineHeader): void {
 function onChunk(chunk: TraceOutlineChunk): void {
   if (!incoming || chunk.outlineId !== incoming.header.outlineId) return;
   const complete = addChunk(incoming, chunk);
+  performance.mark('difyTrace:chunk');
   if (complete) finishIncoming();
   else if (!loaded) {
     const got = Math.min(incoming.count, incoming.received * incoming.header.chunkSize);
@@ -424,6 +427,7 @@ function finishIncoming(): void {
   incoming = undefined;
   const saved = loaded ? panelState(loaded) : savedState();
   showTrace(outline, saved);
+  performance.mark('difyTrace:rows');
 }
 
 onHostMessage((message: HostToWebview) => {

@@ -107,9 +107,9 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
   }
 
   /**
-   * Streams a fresh layout of the trace: its header, then each chunk as its own message (awaiting
-   * each post, so neither side holds more than one chunk in flight). A newer send for the same
-   * panel supersedes an older one still streaming.
+   * Streams a fresh layout of the trace: its header, then each chunk (20k spans, about 1 MB) as its
+   * own message, so no single message is large. A newer send for the same panel supersedes an
+   * older one still streaming.
    */
   private async sendTrace(panel: vscode.WebviewPanel, traceId: string): Promise<void> {
     const generation = (this.sendGeneration.get(panel) ?? 0) + 1;
@@ -120,6 +120,7 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
     try {
       // A layout evicted while streaming (another large trace opened) is laid out again, once.
       for (let attempt = 0; attempt < 2; attempt++) {
+        const asked = performance.now();
         const header = await this.client.traceOutline(traceId);
         if (!current()) return;
         if (header === null) {
@@ -130,16 +131,27 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
         if (header.run) panel.title = `${header.run.appName} · ${header.run.status}`;
         await post({ type: 'outline', version: webviewProtocolVersion, header });
         let complete = true;
-        for (let chunk = 0; chunk < header.chunkCount; chunk++) {
-          const data = await this.client.traceOutlineChunk({ outlineId: header.outlineId, chunk });
+        const started = performance.now();
+        // Pipelined: every chunk is asked for at once (the server slices a cached layout), and each
+        // is posted as soon as it and those before it are in; posts are not awaited one by one.
+        const chunks = Array.from({ length: header.chunkCount }, (_, chunk) => this.client.traceOutlineChunk({ outlineId: header.outlineId, chunk }));
+        // Those not awaited after an early return must not surface as unhandled rejections.
+        for (const pending of chunks) pending.catch(() => undefined);
+        const posts: Thenable<boolean>[] = [];
+        for (const pending of chunks) {
+          const data = await pending;
           if (!current()) return;
           if (data === null) {
             complete = false;
             break;
           }
-          await post({ type: 'outlineChunk', chunk: data });
+          posts.push(post({ type: 'outlineChunk', chunk: data }));
         }
-        if (complete) return;
+        await Promise.all(posts);
+        if (complete) {
+          this.output.debug(`Trace ${traceId}: ${header.spanCount} spans laid out and sent to the panel in ${Math.round(performance.now() - asked)} ms (chunks ${Math.round(performance.now() - started)} ms)`);
+          return;
+        }
       }
       throw new Error('the trace server dropped the layout while sending it twice; too many large traces are open at once');
     } catch (e) {
