@@ -13,7 +13,7 @@ import { percentile } from '../stats';
 import { postBatches } from './jaegerUi';
 import { extensionProcesses, rssMiB } from './processMemory';
 import type { SubtreeTarget } from './traceShape';
-import { call, KEY_PROBE, ROW, SCROLL_PROBE, SELECT_BY_NAME_PROBE, SUMMARY_PROBE, TOGGLE_PROBE, TREE } from './webviewProbes';
+import { call, IDLE_FRAMES_PROBE, KEY_PROBE, ROW, SCROLL_PROBE, SELECT_BY_NAME_PROBE, SUMMARY_PROBE, TOGGLE_PROBE, TREE } from './webviewProbes';
 
 const MiB = 1024 * 1024;
 
@@ -25,6 +25,7 @@ export interface OurResult {
   readonly subtreeRowsAdded: number | undefined;
   readonly subtreeNote: string | undefined;
   readonly scrollFrameIntervalMs: number[];
+  readonly idleFrameIntervalMs: number[];
   readonly scrollLongFrames: { duration: number; blockingDuration: number }[] | undefined;
   readonly scrolledPx: number;
   readonly heap: { readonly scope: string; readonly usedMiB: number; readonly usedAfterGcMiB: number; readonly beforeOpenAfterGcMiB: number | undefined };
@@ -199,6 +200,7 @@ export async function measureOurSide(opts: OurOptions): Promise<OurResult> {
       const summaryText = String(await frame.evaluate(SUMMARY_PROBE));
       const heap = await pageHeap(page);
       const toggles = await measureToggles(frame, opts);
+      const idleFrames = await frame.evaluate<number[]>(call(IDLE_FRAMES_PROBE, { durationMs: 1000 }));
       const scroll = await frame.evaluate<{ intervals: number[]; longFrames: { duration: number; blockingDuration: number }[]; longFramesObserved: boolean; scrolledPx: number; firstRowChanged: boolean }>(call(SCROLL_PROBE, { step: 120, durationMs: 3000 }));
       const busy = extensionProcesses(server.extensionsDir);
       await screenshot(page, 'bench-trace-view').catch(() => undefined);
@@ -207,6 +209,7 @@ export async function measureOurSide(opts: OurOptions): Promise<OurResult> {
         summaryText,
         ...toggles,
         scrollFrameIntervalMs: scroll.intervals,
+        idleFrameIntervalMs: idleFrames,
         scrollLongFrames: scroll.longFramesObserved ? scroll.longFrames : undefined,
         scrolledPx: scroll.scrolledPx,
         heap: { scope: heap.scope, usedMiB: Math.round(heap.used), usedAfterGcMiB: Math.round(heap.afterGc), beforeOpenAfterGcMiB: beforeOpenAfterGcMiB === undefined ? undefined : Math.round(beforeOpenAfterGcMiB) },

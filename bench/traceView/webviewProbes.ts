@@ -105,5 +105,21 @@ export const SCROLL_PROBE = `async ({ step, durationMs }) => {
   return { intervals, longFrames, longFramesObserved: observer !== undefined, scrolledPx: tree.scrollTop - startTop, firstRowChanged: firstName() !== nameBefore };
 }`;
 
+/** Frame pacing with nothing to do: the rAF intervals for `durationMs` without scrolling (the baseline). */
+export const IDLE_FRAMES_PROBE = `async ({ durationMs }) => {
+  const intervals = [];
+  await new Promise((resolve) => {
+    let last = 0;
+    let end = 0;
+    const onFrame = (t) => {
+      if (last === 0) end = t + durationMs; else intervals.push(t - last);
+      last = t;
+      if (t >= end) resolve(); else requestAnimationFrame(onFrame);
+    };
+    requestAnimationFrame(onFrame);
+  });
+  return intervals;
+}`;
+
 /** The panel's summary header text (what it says about the spans shown). */
 export const SUMMARY_PROBE = `(() => (document.querySelector('header.summary, .summary')?.textContent ?? '').replace(/\\s+/g, ' ').trim().slice(0, 400))()`;
