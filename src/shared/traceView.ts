@@ -63,29 +63,41 @@ export interface TraceOutlineHeader {
 }
 
 /**
- * Spans `[offset, offset + spanId.length)` of the depth-first order, one array per field. Start and
- * duration are microseconds relative to `TraceOutlineHeader.startUs` (small enough for doubles).
+ * The typed array each outline column is sent as. A chunk carries each column as base64 of the
+ * array's little-endian bytes: one string per column parses and copies at memory speed on every hop
+ * (server → host JSON-RPC, host → webview), where 20k-element number arrays cost a parse per value.
  */
+export const outlineColumnTypes = {
+  trace: 'Uint16',
+  depth: 'Uint16',
+  /** Depth-first index one past the span's last descendant: it has children when `> index + 1`. */
+  subtreeEnd: 'Int32',
+  name: 'Int32',
+  service: 'Int32',
+  /** -1 for none. */
+  nodeType: 'Int16',
+  /** Microseconds relative to `TraceOutlineHeader.startUs`. */
+  startUs: 'Float64',
+  durationUs: 'Float64',
+  /** Self time: duration minus the time its children cover. */
+  selfUs: 'Float64',
+  /** Index into `statusCodes`. */
+  status: 'Uint8',
+  /** `OutlineFlag` bits. */
+  flags: 'Uint8',
+} as const;
+
+export type OutlineColumn = keyof typeof outlineColumnTypes;
+
+/** Spans `[offset, offset + count)` of the depth-first order. */
 export interface TraceOutlineChunk {
   readonly outlineId: string;
   readonly offset: number;
-  readonly spanId: readonly string[];
-  /** Index into `TraceOutlineHeader.traceIds`. */
-  readonly trace: readonly number[];
-  readonly depth: readonly number[];
-  /** Depth-first index one past the span's last descendant: it has children when `> index + 1`. */
-  readonly subtreeEnd: readonly number[];
-  readonly name: readonly number[];
-  readonly service: readonly number[];
-  readonly nodeType: readonly number[];
-  readonly startUs: readonly number[];
-  readonly durationUs: readonly number[];
-  /** Self time: duration minus the time its children cover. */
-  readonly selfUs: readonly number[];
-  /** Index into `statusCodes`. */
-  readonly status: readonly number[];
-  /** `OutlineFlag` bits. */
-  readonly flags: readonly number[];
+  readonly count: number;
+  /** The span ids, 16 hex characters each, concatenated. */
+  readonly spanIds: string;
+  /** Base64 of each column's typed array (`outlineColumnTypes`), `count` elements. */
+  readonly columns: { readonly [C in OutlineColumn]: string };
   /** Critical-path sections of this chunk's spans: `[index, startUs, endUs]` triples, flattened, times relative like `startUs`. */
   readonly criticalSections: readonly number[];
 }

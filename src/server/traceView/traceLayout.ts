@@ -10,18 +10,27 @@ import { parentIndex } from '../../dify/spanDepth';
 import type { TraceSnapshot } from '../../shared/lspProtocol';
 import type { RunSummary } from '../../shared/runSummary';
 import { logsFromSnapshot, spansFromSnapshot } from '../../shared/traceSnapshotCodec';
-import { OutlineFlag, outlineNameLimit, statusCodes, type RelatedSpanRef, type TraceOutlineChunk, type TraceOutlineHeader } from '../../shared/traceView';
+import { OutlineFlag, outlineColumnTypes, outlineNameLimit, statusCodes, type OutlineColumn, type RelatedSpanRef, type TraceOutlineChunk, type TraceOutlineHeader } from '../../shared/traceView';
 import { payloadWarnings } from './payloadWarnings';
 
 /** Node types whose children repeat (iteration items, loop rounds): collapsed when a trace opens. */
 const groupNodeTypes = new Set(['iteration', 'loop']);
+
+/** The outline's columns as typed arrays (`outlineColumnTypes`), one element per span in depth-first order. */
+export type LayoutColumns = {
+  readonly [C in OutlineColumn]: (typeof outlineColumnTypes)[C] extends 'Float64' ? Float64Array
+    : (typeof outlineColumnTypes)[C] extends 'Int32' ? Int32Array
+    : (typeof outlineColumnTypes)[C] extends 'Int16' ? Int16Array
+    : (typeof outlineColumnTypes)[C] extends 'Uint16' ? Uint16Array
+    : Uint8Array;
+};
 
 /** A trace laid out once for the trace view; chunks, searches and details are all answered from it. */
 export interface TraceLayout {
   readonly header: TraceOutlineHeader;
   /** Spans in depth-first display order (the outline's index is the position here). */
   readonly spans: readonly Span[];
-  readonly columns: Omit<TraceOutlineChunk, 'outlineId' | 'offset' | 'criticalSections' | 'spanId'>;
+  readonly columns: LayoutColumns;
   /** Critical-path sections by index: `[startUs, endUs]` pairs relative to the view's start. */
   readonly criticalSections: ReadonlyMap<number, readonly number[]>;
   readonly indexOfKey: ReadonlyMap<SpanKey, number>;
@@ -85,18 +94,18 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
   const nodeTypes = interner();
   const rootCause = snapshot.run?.rootCause;
   const rootCauseIndex = rootCause ? indexOfKey.get(`${rootCause.traceId}/${rootCause.spanId}`) ?? -1 : -1;
-  const columns = {
-    trace: new Array<number>(n),
-    depth: tree.depths,
-    subtreeEnd: subtreeEnds(tree.depths),
-    name: new Array<number>(n),
-    service: new Array<number>(n),
-    nodeType: new Array<number>(n),
-    startUs: new Array<number>(n),
-    durationUs: new Array<number>(n),
-    selfUs: new Array<number>(n),
-    status: new Array<number>(n),
-    flags: new Array<number>(n),
+  const columns: LayoutColumns = {
+    trace: new Uint16Array(n),
+    depth: Uint16Array.from(tree.depths),
+    subtreeEnd: Int32Array.from(subtreeEnds(tree.depths)),
+    name: new Int32Array(n),
+    service: new Int32Array(n),
+    nodeType: new Int16Array(n),
+    startUs: new Float64Array(n),
+    durationUs: new Float64Array(n),
+    selfUs: new Float64Array(n),
+    status: new Uint8Array(n),
+    flags: new Uint8Array(n),
   };
   const criticalSections = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
@@ -188,35 +197,26 @@ function withoutToolCalls(run: RunSummary): RunSummary {
   return rest;
 }
 
-/** One chunk of a layout's columns. */
+/** One chunk of a layout's columns, each column as base64 of its typed array's bytes. */
 export function outlineChunk(layout: TraceLayout, chunk: number): TraceOutlineChunk | null {
   const { chunkSize, chunkCount, outlineId } = layout.header;
   if (!Number.isInteger(chunk) || chunk < 0 || chunk >= chunkCount) return null;
   const from = chunk * chunkSize;
   const to = Math.min(layout.spans.length, from + chunkSize);
-  const c = layout.columns;
   const sections: number[] = [];
   for (let i = from; i < to; i++) {
     const own = layout.criticalSections.get(i);
     if (own) for (let s = 0; s < own.length; s += 2) sections.push(i, own[s]!, own[s + 1]!);
   }
-  return {
-    outlineId,
-    offset: from,
-    spanId: layout.spans.slice(from, to).map((s) => s.spanId),
-    trace: c.trace.slice(from, to),
-    depth: c.depth.slice(from, to),
-    subtreeEnd: c.subtreeEnd.slice(from, to),
-    name: c.name.slice(from, to),
-    service: c.service.slice(from, to),
-    nodeType: c.nodeType.slice(from, to),
-    startUs: c.startUs.slice(from, to),
-    durationUs: c.durationUs.slice(from, to),
-    selfUs: c.selfUs.slice(from, to),
-    status: c.status.slice(from, to),
-    flags: c.flags.slice(from, to),
-    criticalSections: sections,
-  };
+  const encoded = {} as Record<OutlineColumn, string>;
+  for (const column of Object.keys(outlineColumnTypes) as OutlineColumn[]) {
+    const array = layout.columns[column];
+    const bytes = array.BYTES_PER_ELEMENT;
+    encoded[column] = Buffer.from(array.buffer, array.byteOffset + from * bytes, (to - from) * bytes).toString('base64');
+  }
+  let spanIds = '';
+  for (let i = from; i < to; i++) spanIds += layout.spans[i]!.spanId;
+  return { outlineId, offset: from, count: to - from, spanIds, columns: encoded, criticalSections: sections };
 }
 
 /** Both directions of every span-level Trace Link, labelled from the side of the span shown. */

@@ -2,7 +2,7 @@
  * The trace view's data in the webview: the trace server's outline (header + chunks) assembled into
  * typed arrays, and pure functions over it. No span objects: a 100k-span trace is a few MB here.
  */
-import { OutlineFlag, type TraceOutlineChunk, type TraceOutlineHeader } from '../../../src/shared/traceView';
+import { OutlineFlag, outlineColumnTypes, type OutlineColumn, type TraceOutlineChunk, type TraceOutlineHeader } from '../../../src/shared/traceView';
 
 export interface Outline {
   readonly header: TraceOutlineHeader;
@@ -50,26 +50,33 @@ export function emptyOutline(header: TraceOutlineHeader): Outline {
   };
 }
 
+/** The bytes of a base64 string (atob: in browsers and Node alike). */
+function base64Bytes(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+const arrayOf = {
+  Uint8: (b: ArrayBuffer, n: number) => new Uint8Array(b, 0, n),
+  Uint16: (b: ArrayBuffer, n: number) => new Uint16Array(b, 0, n),
+  Int16: (b: ArrayBuffer, n: number) => new Int16Array(b, 0, n),
+  Int32: (b: ArrayBuffer, n: number) => new Int32Array(b, 0, n),
+  Float64: (b: ArrayBuffer, n: number) => new Float64Array(b, 0, n),
+} as const;
+
 /** Copies a chunk into the outline; true once every chunk has arrived (then parents are computed). */
 export function addChunk(outline: Outline, chunk: TraceOutlineChunk): boolean {
   if (chunk.outlineId !== outline.header.outlineId) return false;
   const at = chunk.offset;
-  const len = Math.min(chunk.spanId.length, outline.count - at);
-  for (let k = 0; k < len; k++) {
-    const i = at + k;
-    outline.spanId[i] = chunk.spanId[k]!;
-    outline.trace[i] = chunk.trace[k]!;
-    outline.depth[i] = chunk.depth[k]!;
-    outline.subtreeEnd[i] = chunk.subtreeEnd[k]!;
-    outline.name[i] = chunk.name[k]!;
-    outline.service[i] = chunk.service[k]!;
-    outline.nodeType[i] = chunk.nodeType[k]!;
-    outline.startUs[i] = chunk.startUs[k]!;
-    outline.durationUs[i] = chunk.durationUs[k]!;
-    outline.selfUs[i] = chunk.selfUs[k]!;
-    outline.status[i] = chunk.status[k]!;
-    outline.flags[i] = chunk.flags[k]!;
+  const len = Math.min(chunk.count, outline.count - at);
+  for (const column of Object.keys(outlineColumnTypes) as OutlineColumn[]) {
+    // A fresh Uint8Array starts at byte 0 of its own buffer, so every element type is aligned.
+    const values = arrayOf[outlineColumnTypes[column]](base64Bytes(chunk.columns[column]).buffer as ArrayBuffer, len);
+    (outline[column] as { set(values: ArrayLike<number>, offset: number): void }).set(values, at);
   }
+  for (let k = 0; k < len; k++) outline.spanId[at + k] = chunk.spanIds.slice(k * 16, k * 16 + 16);
   const s = chunk.criticalSections;
   for (let k = 0; k + 2 < s.length; k += 3) {
     const list = outline.criticalSections.get(s[k]!);
