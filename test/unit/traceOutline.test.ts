@@ -4,7 +4,7 @@ import { toTraceSnapshot } from '../../src/shared/traceSnapshotCodec';
 import { OutlineFlag, outlineNameLimit } from '../../src/shared/traceView';
 import { layoutTrace, outlineChunk, subtreeEnds } from '../../src/server/traceView/traceLayout';
 import {
-  addChunk, emptyOutline, expandAncestors, initialExpandState, nameAt, resetExpandState, rowOf, setCollapsed, setSubtree, visibleRows, type Outline,
+  addChunk, emptyOutline, expandAncestors, initialExpandState, nameAt, resetExpandState, rowOf, setCollapsed, setSubtree, toggledIndices, visibleRows, type Outline,
 } from '../../webview/src/layout/outline';
 import { span } from './spanBuilder';
 
@@ -61,7 +61,7 @@ describe('trace outline (server layout → chunks → webview)', () => {
     assert.deepEqual(names(o, visibleRows(o, expand.collapsed)), ['workflow', 'Code', 'http GET', 'dns', 'LLM', 'Loop']);
     // Revealing a span inside a group expands it and records the toggle.
     assert.ok(expandAncestors(o, expand, 7));
-    assert.deepEqual([...expand.toggled], [5]);
+    assert.deepEqual(toggledIndices(o, expand), [5]);
     assert.equal(names(o, visibleRows(o, expand.collapsed)).length, 8);
   });
 
@@ -77,7 +77,7 @@ describe('trace outline (server layout → chunks → webview)', () => {
     assert.deepEqual(names(o, visibleRows(o, expand.collapsed)).slice(0, 3), ['workflow', 'Code', 'http GET'], 'http GET stays collapsed below Code');
     resetExpandState(o, expand, 'none');
     assert.deepEqual(names(o, visibleRows(o, expand.collapsed)), ['workflow']);
-    assert.equal(expand.toggled.size, 0);
+    assert.deepEqual(toggledIndices(o, expand), []);
   });
 
   it('a chunk of another layout is ignored', () => {

@@ -3,7 +3,7 @@ import { OutlineFlag, isEmptyQuery, type SpanDetails, type SpanQuery, type Trace
 import { onHostMessage, postToHost, savedState, saveState } from './hostBridge';
 import {
   addChunk, emptyOutline, expandAncestors, flagAt, hasChildren, indexByKey, initialExpandState, nameAt, resetExpandState, rowOf,
-  setCollapsed, setSubtree, spanKeyAt, traceIdAt, visibleRows, type ExpandState, type Outline,
+  setCollapsed, setSubtree, spanKeyAt, toggledIndices, traceIdAt, visibleRows, type ExpandState, type Outline,
 } from './layout/outline';
 import { renderDetails } from './render/details';
 import { createSpanTree, rowHeight, type SpanTreeView } from './render/spanTree';
@@ -63,7 +63,8 @@ function showMessage(text: string, busy = false): void {
 function panelState(state: Loaded): PanelState {
   const o = state.outline;
   const index = state.rows[state.selected];
-  const toggled = state.expand.toggled.size <= maxPersistedToggles ? [...state.expand.toggled].map((i) => spanKeyAt(o, i)) : [];
+  const toggledSpans = toggledIndices(o, state.expand);
+  const toggled = toggledSpans.length <= maxPersistedToggles ? toggledSpans.map((i) => spanKeyAt(o, i)) : [];
   return {
     traceId: o.header.traceIds[0] ?? '',
     ...(index === undefined ? {} : { selectedSpanKey: spanKeyAt(o, index) }),
@@ -77,9 +78,24 @@ function panelState(state: Loaded): PanelState {
 
 const totalUsOf = (outline: Outline): number => Math.max(0, outline.header.endUs - outline.header.startUs);
 
+let persistTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Saves UI intent once the user pauses (setState crosses to the host, and the toggled spans are
+ * found by a pass over the outline), so holding an arrow key or expanding 70k spans stays instant.
+ */
 function persist(state: Loaded): void {
-  saveState(panelState(state));
+  if (persistTimer !== undefined) clearTimeout(persistTimer);
+  persistTimer = setTimeout(() => {
+    persistTimer = undefined;
+    if (loaded === state) saveState(panelState(state));
+  }, 300);
 }
+
+// A reload within the pause still keeps the latest intent.
+window.addEventListener('pagehide', () => {
+  if (persistTimer !== undefined && loaded) saveState(panelState(loaded));
+});
 
 function requestDetails(state: Loaded, index: number): void {
   const requestId = nextRequestId++;

@@ -117,12 +117,12 @@ export function indexByKey(o: Outline): Map<string, number> {
 /**
  * Which spans are collapsed. `base` is what Expand all / Collapse all last set (`default`: only
  * iteration, loop and parallel groups collapsed); `collapsed` holds the actual state per span.
+ * What differs from the base (to persist) is found by `toggledIndices` when needed, so expanding a
+ * 70k-span subtree is a fill, not 70k set operations.
  */
 export interface ExpandState {
   base: 'default' | 'all' | 'none';
   readonly collapsed: Uint8Array;
-  /** Spans whose state differs from the base, for persisting intent compactly. */
-  readonly toggled: Set<number>;
 }
 
 function baseCollapsed(o: Outline, base: ExpandState['base'], i: number): boolean {
@@ -131,30 +131,33 @@ function baseCollapsed(o: Outline, base: ExpandState['base'], i: number): boolea
 }
 
 export function initialExpandState(o: Outline, base: ExpandState['base'] = 'default'): ExpandState {
-  const collapsed = new Uint8Array(o.count);
-  for (let i = 0; i < o.count; i++) collapsed[i] = baseCollapsed(o, base, i) ? 1 : 0;
-  return { base, collapsed, toggled: new Set() };
+  const state: ExpandState = { base, collapsed: new Uint8Array(o.count) };
+  resetExpandState(o, state, base);
+  return state;
 }
 
-/** Sets one span's state and records whether it now differs from the base. */
+/** Sets one span's state (a span without children is never collapsed). */
 export function setCollapsed(o: Outline, state: ExpandState, i: number, collapse: boolean): void {
-  if (!hasChildren(o, i)) return;
-  state.collapsed[i] = collapse ? 1 : 0;
-  if (collapse === baseCollapsed(o, state.base, i)) state.toggled.delete(i);
-  else state.toggled.add(i);
+  if (hasChildren(o, i)) state.collapsed[i] = collapse ? 1 : 0;
 }
 
-/** Expand all / Collapse all: a new base, no toggles. */
-export function resetExpandState(o: Outline, state: ExpandState, base: 'all' | 'none'): void {
+/** Expand all / Collapse all (or the default): a new base, every span set to it. */
+export function resetExpandState(o: Outline, state: ExpandState, base: ExpandState['base']): void {
   state.base = base;
-  state.toggled.clear();
   for (let i = 0; i < o.count; i++) state.collapsed[i] = baseCollapsed(o, base, i) ? 1 : 0;
 }
 
-/** Expands or collapses a span and every span below it. O(subtree). */
+/** Spans whose state differs from the base, in depth-first order; O(spans). */
+export function toggledIndices(o: Outline, state: ExpandState): number[] {
+  const toggled: number[] = [];
+  for (let i = 0; i < o.count; i++) if ((state.collapsed[i] === 1) !== baseCollapsed(o, state.base, i)) toggled.push(i);
+  return toggled;
+}
+
+/** Expands or collapses a span and every span below it. O(subtree), no allocation. */
 export function setSubtree(o: Outline, state: ExpandState, i: number, collapse: boolean): void {
   const end = o.subtreeEnd[i]!;
-  for (let k = i; k < end; k++) setCollapsed(o, state, k, collapse);
+  for (let k = i; k < end; k++) state.collapsed[k] = collapse && o.subtreeEnd[k]! > k + 1 ? 1 : 0;
 }
 
 /** Expands every ancestor of a span, so it is visible; true when anything changed. */
@@ -162,7 +165,7 @@ export function expandAncestors(o: Outline, state: ExpandState, i: number): bool
   let changed = false;
   for (let p = o.parent[i]!; p >= 0; p = o.parent[p]!) {
     if (state.collapsed[p]) {
-      setCollapsed(o, state, p, false);
+      state.collapsed[p] = 0;
       changed = true;
     }
   }

@@ -59,6 +59,71 @@ export function createSpanTree(scroller: HTMLElement, outline: Outline, isCollap
   let currentMatch = -1;
   let scheduled = false;
 
+  /** Bumped by every change that can alter a row already drawn; a row drawn at this version and position is left alone. */
+  let version = 0;
+  const drawn = new WeakMap<HTMLDivElement, string>();
+
+  /** Writes everything a row shows; only for rows entering the window or after a change. */
+  const update = (element: HTMLDivElement, d: Item, windowStart: number, windowEnd: number): void => {
+    const div = select<HTMLDivElement, Item>(element);
+    const i = d.index;
+    const isError = outline.status[i] === 2;
+    const children = hasChildren(outline, i);
+    const collapsed = children && isCollapsed(i);
+    div
+      .attr('id', `row-${d.row}`)
+      .style('top', `${d.row * rowHeight}px`)
+      .attr('aria-level', outline.depth[i]! + 1)
+      .attr('aria-expanded', children ? String(!collapsed) : null)
+      .attr('aria-selected', String(d.row === selected))
+      .attr('aria-setsize', rows.length)
+      .attr('aria-posinset', d.row + 1)
+      .attr('data-status', isError ? 'error' : outline.status[i] === 1 ? 'ok' : 'unset')
+      // VS Code's webview context menu reads this (package.json "webview/context"); set as an attribute, never parsed as HTML.
+      .attr('data-vscode-context', spanContext(outline, i))
+      .classed('selected', d.row === selected)
+      .classed('linked-root', flagAt(outline, i, OutlineFlag.linkedRoot))
+      .classed('root-cause', flagAt(outline, i, OutlineFlag.rootCause))
+      .classed('critical', flagAt(outline, i, OutlineFlag.critical))
+      .classed('group', flagAt(outline, i, OutlineFlag.group))
+      .classed('match', matches?.[i] === 1)
+      .classed('current-match', i === currentMatch);
+    div.select('.label').style('padding-left', `${outline.depth[i]! * 14 + 4}px`);
+    div.select('.twisty').attr('class', `twisty codicon ${children ? (collapsed ? 'codicon-chevron-right' : 'codicon-chevron-down') : 'codicon-blank'}`);
+    div.select('.status-icon').attr('class', `status-icon codicon ${isError ? 'codicon-error' : ''}`).attr('title', isError ? 'error' : null);
+    const rootCause = flagAt(outline, i, OutlineFlag.rootCause);
+    const marker = rootCause ? ' (error, root cause)' : isError ? ' (error)' : '';
+    const truncated = flagAt(outline, i, OutlineFlag.nameTruncated) ? '…' : '';
+    div.select('.name').text(`${nameAt(outline, i) || '(unnamed)'}${truncated}${marker}`);
+    // A collapsed group says how much it hides, so a 2,000-item iteration is one readable row.
+    const hidden = outline.subtreeEnd[i]! - i - 1;
+    div.select('.group-count').text(collapsed ? ` ${hidden.toLocaleString()} span${hidden === 1 ? '' : 's'}` : '');
+    div.select('.service').text(flagAt(outline, i, OutlineFlag.linkedRoot) ? `${serviceAt(outline, i)} · linked trace` : serviceAt(outline, i));
+    const start = outline.startUs[i]!;
+    const end = start + outline.durationUs[i]!;
+    const visible = end >= windowStart && start <= windowEnd;
+    const left = x(Math.max(start, windowStart));
+    const width = Math.max(0.2, x(Math.min(end, windowEnd)) - left);
+    div.select('.bar').style('display', visible ? 'block' : 'none').style('left', `${left}%`).style('width', `${width}%`);
+    div.select('.duration').text(formatDuration(outline.durationUs[i]!));
+    const onPath = flagAt(outline, i, OutlineFlag.critical);
+    div.select('.cp-text').text(onPath ? ', on critical path' : '');
+    const sections = outline.criticalSections.get(i) ?? [];
+    const pairs: Array<[number, number]> = [];
+    for (let k = 0; k + 1 < sections.length; k += 2) {
+      if (sections[k + 1]! >= windowStart && sections[k]! <= windowEnd) pairs.push([Math.max(sections[k]!, windowStart), Math.min(sections[k + 1]!, windowEnd)]);
+    }
+    div
+      .select('.timeline')
+      .selectAll('div.cp-segment')
+      .data(pairs)
+      .join('div')
+      .attr('class', 'cp-segment')
+      .attr('aria-hidden', 'true')
+      .style('left', (p) => `${x(p[0])}%`)
+      .style('width', (p) => `${Math.max(0.2, x(p[1]) - x(p[0]))}%`);
+  };
+
   const render = (): void => {
     scheduled = false;
     const first = Math.max(0, Math.floor(scroller.scrollTop / rowHeight) - overscan);
@@ -88,63 +153,12 @@ export function createSpanTree(scroller: HTMLElement, outline: Outline, isCollap
         });
         return div;
       })
-      .attr('id', (d) => `row-${d.row}`)
-      .style('top', (d) => `${d.row * rowHeight}px`)
-      .attr('aria-level', (d) => outline.depth[d.index]! + 1)
-      .attr('aria-expanded', (d) => (hasChildren(outline, d.index) ? String(!isCollapsed(d.index)) : null))
-      .attr('aria-selected', (d) => String(d.row === selected))
-      .attr('aria-setsize', rows.length)
-      .attr('aria-posinset', (d) => d.row + 1)
-      .attr('data-status', (d) => (outline.status[d.index] === 2 ? 'error' : outline.status[d.index] === 1 ? 'ok' : 'unset'))
-      // VS Code's webview context menu reads this (package.json "webview/context"); set as an attribute, never parsed as HTML.
-      .attr('data-vscode-context', (d) => spanContext(outline, d.index))
-      .classed('selected', (d) => d.row === selected)
-      .classed('linked-root', (d) => flagAt(outline, d.index, OutlineFlag.linkedRoot))
-      .classed('root-cause', (d) => flagAt(outline, d.index, OutlineFlag.rootCause))
-      .classed('critical', (d) => flagAt(outline, d.index, OutlineFlag.critical))
-      .classed('group', (d) => flagAt(outline, d.index, OutlineFlag.group))
-      .classed('match', (d) => matches?.[d.index] === 1)
-      .classed('current-match', (d) => d.index === currentMatch)
       .each(function (d) {
-        const div = select(this);
-        const i = d.index;
-        const isError = outline.status[i] === 2;
-        const children = hasChildren(outline, i);
-        const collapsed = children && isCollapsed(i);
-        div.select('.label').style('padding-left', `${outline.depth[i]! * 14 + 4}px`);
-        div.select('.twisty').attr('class', `twisty codicon ${children ? (collapsed ? 'codicon-chevron-right' : 'codicon-chevron-down') : 'codicon-blank'}`);
-        div.select('.status-icon').attr('class', `status-icon codicon ${isError ? 'codicon-error' : ''}`).attr('title', isError ? 'error' : null);
-        const rootCause = flagAt(outline, i, OutlineFlag.rootCause);
-        const marker = rootCause ? ' (error, root cause)' : isError ? ' (error)' : '';
-        const truncated = flagAt(outline, i, OutlineFlag.nameTruncated) ? '…' : '';
-        div.select('.name').text(`${nameAt(outline, i) || '(unnamed)'}${truncated}${marker}`);
-        // A collapsed group says how much it hides, so a 2,000-item iteration is one readable row.
-        const hidden = outline.subtreeEnd[i]! - i - 1;
-        div.select('.group-count').text(collapsed ? ` ${hidden.toLocaleString()} span${hidden === 1 ? '' : 's'}` : '');
-        div.select('.service').text(flagAt(outline, i, OutlineFlag.linkedRoot) ? `${serviceAt(outline, i)} · linked trace` : serviceAt(outline, i));
-        const start = outline.startUs[i]!;
-        const end = start + outline.durationUs[i]!;
-        const visible = end >= windowStart && start <= windowEnd;
-        const left = x(Math.max(start, windowStart));
-        const width = Math.max(0.2, x(Math.min(end, windowEnd)) - left);
-        div.select('.bar').style('display', visible ? 'block' : 'none').style('left', `${left}%`).style('width', `${width}%`);
-        div.select('.duration').text(formatDuration(outline.durationUs[i]!));
-        const onPath = flagAt(outline, i, OutlineFlag.critical);
-        div.select('.cp-text').text(onPath ? ', on critical path' : '');
-        const sections = outline.criticalSections.get(i) ?? [];
-        const pairs: Array<[number, number]> = [];
-        for (let s = 0; s + 1 < sections.length; s += 2) {
-          if (sections[s + 1]! >= windowStart && sections[s]! <= windowEnd) pairs.push([Math.max(sections[s]!, windowStart), Math.min(sections[s + 1]!, windowEnd)]);
-        }
-        div
-          .select('.timeline')
-          .selectAll('div.cp-segment')
-          .data(pairs)
-          .join('div')
-          .attr('class', 'cp-segment')
-          .attr('aria-hidden', 'true')
-          .style('left', (p) => `${x(p[0])}%`)
-          .style('width', (p) => `${Math.max(0.2, x(p[1]) - x(p[0]))}%`);
+        // While scrolling, rows already drawn at this version and position cost nothing.
+        const stamp = `${version}:${d.row}`;
+        if (drawn.get(this) === stamp) return;
+        drawn.set(this, stamp);
+        update(this, d, windowStart, windowEnd);
       });
   };
   const schedule = (): void => {
@@ -159,10 +173,12 @@ export function createSpanTree(scroller: HTMLElement, outline: Outline, isCollap
   return {
     setRows(next) {
       rows = next;
+      version++;
       spacer.style('height', `${rows.length * rowHeight}px`);
       render();
     },
     setSelected(row) {
+      version += row === selected ? 0 : 1;
       selected = row;
       scroller.setAttribute('aria-activedescendant', `row-${row}`);
       // The context menu key on the focused tree acts on the selected span.
@@ -171,11 +187,13 @@ export function createSpanTree(scroller: HTMLElement, outline: Outline, isCollap
       render();
     },
     setMatches(next, current) {
+      version++;
       matches = next;
       currentMatch = current;
       render();
     },
     setTimeWindow(startUs, endUs) {
+      version++;
       x.domain([startUs, Math.max(endUs, startUs + 1)]);
       render();
     },
