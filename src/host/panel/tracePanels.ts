@@ -1,12 +1,19 @@
 import * as vscode from 'vscode';
 import { assertNever, isPanelState, isWebviewToHost, webviewProtocolVersion, type HostToWebview } from '../../shared/webviewProtocol';
-import type { SearchTraceRequest, SpanDetailsRequest } from '../../shared/lspProtocol';
-import type { SpanQuery } from '../../shared/traceView';
+import type { SearchTraceRequest, SpanDetailsRequest, TraceOutlineChunkRequest } from '../../shared/lspProtocol';
+import type { SpanQuery, TraceOutlineHeader } from '../../shared/traceView';
 import type { TraceServerClient } from '../traceServerClient';
 import { goToSourceCommand, openFrameLocation } from '../sourceLinks/openSourceFrame';
 import { panelHtml } from './panelHtml';
 
 export const tracePanelViewType = 'difyTrace.trace';
+
+interface FetchedLayout {
+  readonly header: TraceOutlineHeader;
+  readonly chunks: readonly Promise<TraceOutlineChunkRequest.Result>[];
+  /** When it was asked for (performance.now()), for the log line. */
+  readonly asked: number;
+}
 
 /**
  * One webview panel per trace. The host keeps only the trace id; every (re)load of the webview
@@ -18,6 +25,8 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
   /** Trace ids each panel shows (its own and the linked ones), to refresh it when any of them changes. */
   private readonly shownTraceIds = new Map<string, readonly string[]>();
   private readonly subscription: vscode.Disposable;
+  /** The layout asked for when a panel was created, for its first `ready`. */
+  private readonly prefetched = new WeakMap<vscode.WebviewPanel, Promise<FetchedLayout | null>>();
   /** Bumped by each send, so an older stream of chunks stops when a newer one starts. */
   private readonly sendGeneration = new WeakMap<vscode.WebviewPanel, number>();
 
@@ -52,6 +61,7 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
       enableScripts: true,
       localResourceRoots: [this.assetsRoot],
     });
+    this.prefetched.set(panel, this.fetchLayout(traceId));
     this.attach(panel, traceId);
   }
 
@@ -111,35 +121,52 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
    * own message, so no single message is large. A newer send for the same panel supersedes an
    * older one still streaming.
    */
+  /**
+   * Asks the trace server for a layout and all its chunks at once (it slices a cached layout), so
+   * they travel while the webview is still starting. Rejections surface only where awaited.
+   */
+  private fetchLayout(traceId: string): Promise<FetchedLayout | null> {
+    const asked = performance.now();
+    const fetched = this.client.traceOutline(traceId).then((header) => {
+      if (header === null) return null;
+      const chunks = Array.from({ length: header.chunkCount }, (_, chunk) => this.client.traceOutlineChunk({ outlineId: header.outlineId, chunk }));
+      for (const pending of chunks) pending.catch(() => undefined);
+      return { header, chunks, asked };
+    });
+    fetched.catch(() => undefined);
+    return fetched;
+  }
+
+  /**
+   * Sends a layout of the trace: its header, then each chunk (20k spans, about 1 MB) as its own
+   * message, so no single message is large. Posts keep their order, so none waits for the one
+   * before. The first send of a new panel uses the layout prefetched when it was created; a newer
+   * send for the same panel supersedes an older one still streaming.
+   */
   private async sendTrace(panel: vscode.WebviewPanel, traceId: string): Promise<void> {
     const generation = (this.sendGeneration.get(panel) ?? 0) + 1;
     this.sendGeneration.set(panel, generation);
     const current = (): boolean => this.sendGeneration.get(panel) === generation && this.panels.get(traceId) === panel;
     const post = (message: HostToWebview): Thenable<boolean> => panel.webview.postMessage(message);
-    await post({ type: 'loading', traceId });
+    const posts: Thenable<boolean>[] = [post({ type: 'loading', traceId })];
+    let pending = this.prefetched.get(panel) ?? this.fetchLayout(traceId);
+    this.prefetched.delete(panel);
     try {
       // A layout evicted while streaming (another large trace opened) is laid out again, once.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const asked = performance.now();
-        const header = await this.client.traceOutline(traceId);
+        const layout = await pending;
         if (!current()) return;
-        if (header === null) {
+        if (layout === null) {
           await post({ type: 'notFound', traceId });
           return;
         }
+        const { header, chunks, asked } = layout;
         this.shownTraceIds.set(traceId, header.traceIds);
         if (header.run) panel.title = `${header.run.appName} · ${header.run.status}`;
-        await post({ type: 'outline', version: webviewProtocolVersion, header });
+        posts.push(post({ type: 'outline', version: webviewProtocolVersion, header }));
         let complete = true;
-        const started = performance.now();
-        // Pipelined: every chunk is asked for at once (the server slices a cached layout), and each
-        // is posted as soon as it and those before it are in; posts are not awaited one by one.
-        const chunks = Array.from({ length: header.chunkCount }, (_, chunk) => this.client.traceOutlineChunk({ outlineId: header.outlineId, chunk }));
-        // Those not awaited after an early return must not surface as unhandled rejections.
-        for (const pending of chunks) pending.catch(() => undefined);
-        const posts: Thenable<boolean>[] = [];
-        for (const pending of chunks) {
-          const data = await pending;
+        for (const chunk of chunks) {
+          const data = await chunk;
           if (!current()) return;
           if (data === null) {
             complete = false;
@@ -149,9 +176,10 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
         }
         await Promise.all(posts);
         if (complete) {
-          this.output.debug(`Trace ${traceId}: ${header.spanCount} spans laid out and sent to the panel in ${Math.round(performance.now() - asked)} ms (chunks ${Math.round(performance.now() - started)} ms)`);
+          this.output.info(`Trace ${traceId}: ${header.spanCount.toLocaleString('en-US')} spans laid out and sent to the panel in ${Math.round(performance.now() - asked)} ms`);
           return;
         }
+        pending = this.fetchLayout(traceId);
       }
       throw new Error('the trace server dropped the layout while sending it twice; too many large traces are open at once');
     } catch (e) {
