@@ -76,9 +76,18 @@ async function openAndTime(page: Page, traceId: string, timeoutMs: number): Prom
   await input.fill(traceId);
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'look up this' }).waitFor();
   const start = performance.now();
+  const startEpoch = Date.now();
   await input.press('Enter');
-  await webviewFrame(page).locator(ROW).first().waitFor({ state: 'visible', timeout: timeoutMs });
-  return performance.now() - start;
+  const row = webviewFrame(page).locator(ROW).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  const elapsed = performance.now() - start;
+  // Where the time went: the webview's navigation start and its marks (outline, chunks, rows), from Enter.
+  const phases = await row.evaluate((_, enter) => {
+    const origin = performance.timeOrigin - enter;
+    return [`webview start ${Math.round(origin)}`, ...performance.getEntriesByType('mark').filter((m) => m.name.startsWith('difyTrace:')).map((m) => `${m.name.slice(10)} ${Math.round(origin + m.startTime)}`)].join(', ');
+  }, startEpoch);
+  console.error(`traceView: our panel, ms from Enter: ${phases}`);
+  return elapsed;
 }
 
 async function closeEditors(page: Page): Promise<void> {

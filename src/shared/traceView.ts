@@ -73,14 +73,12 @@ export const outlineColumnTypes = {
   /** Depth-first index one past the span's last descendant: it has children when `> index + 1`. */
   subtreeEnd: 'Int32',
   name: 'Int32',
-  service: 'Int32',
+  service: 'Uint16',
   /** -1 for none. */
   nodeType: 'Int16',
   /** Microseconds relative to `TraceOutlineHeader.startUs`. */
   startUs: 'Float64',
   durationUs: 'Float64',
-  /** Self time: duration minus the time its children cover. */
-  selfUs: 'Float64',
   /** Index into `statusCodes`. */
   status: 'Uint8',
   /** `OutlineFlag` bits. */

@@ -99,14 +99,15 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
     depth: Uint16Array.from(tree.depths),
     subtreeEnd: Int32Array.from(subtreeEnds(tree.depths)),
     name: new Int32Array(n),
-    service: new Int32Array(n),
+    service: new Uint16Array(n),
     nodeType: new Int16Array(n),
     startUs: new Float64Array(n),
     durationUs: new Float64Array(n),
-    selfUs: new Float64Array(n),
     status: new Uint8Array(n),
     flags: new Uint8Array(n),
   };
+  // Self time is shown in the details only, so it stays here rather than in the outline.
+  const selfUs = new Float64Array(n);
   const criticalSections = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const span = spans[i]!;
@@ -127,11 +128,12 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
     if (i === rootCauseIndex) flags |= OutlineFlag.rootCause;
     columns.trace[i] = traceIndex.get(span.traceId) ?? 0;
     columns.name[i] = names.intern(name);
-    columns.service[i] = services.intern(span.resource.serviceName);
+    // Uint16: a trace with more than 65,535 services would show the last one's name for the rest.
+    columns.service[i] = Math.min(services.intern(span.resource.serviceName), 0xffff);
     columns.nodeType[i] = node?.nodeType === undefined ? -1 : nodeTypes.intern(node.nodeType);
     columns.startUs[i] = span.startUs - origin;
     columns.durationUs[i] = Math.max(0, span.endUs - span.startUs);
-    columns.selfUs[i] = selfTimeUs(span, children);
+    selfUs[i] = selfTimeUs(span, children);
     columns.status[i] = Math.max(0, statusCodes.indexOf(span.status.code));
     columns.flags[i] = flags;
     const sections = critical.sectionsByKey.get(key);
@@ -176,7 +178,7 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
     nodeTypeOf: (index) => nodes.get(spans[index]!)?.nodeType,
     logsOf: (index) => logsByIndex.get(index) ?? [],
     relatedOf: (index) => related.get(index) ?? [],
-    selfTimeOf: (index) => columns.selfUs[index] ?? 0,
+    selfTimeOf: (index) => selfUs[index] ?? 0,
   };
 }
 

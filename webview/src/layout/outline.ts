@@ -14,11 +14,10 @@ export interface Outline {
   /** Depth-first index of the parent, -1 for roots (computed here from depths). */
   readonly parent: Int32Array;
   readonly name: Int32Array;
-  readonly service: Int32Array;
+  readonly service: Uint16Array;
   readonly nodeType: Int16Array;
   readonly startUs: Float64Array;
   readonly durationUs: Float64Array;
-  readonly selfUs: Float64Array;
   readonly status: Uint8Array;
   readonly flags: Uint8Array;
   /** `[startUs, endUs]` pairs per critical span, relative to the trace start. */
@@ -38,11 +37,10 @@ export function emptyOutline(header: TraceOutlineHeader): Outline {
     subtreeEnd: new Int32Array(n),
     parent: new Int32Array(n).fill(-1),
     name: new Int32Array(n),
-    service: new Int32Array(n),
+    service: new Uint16Array(n),
     nodeType: new Int16Array(n).fill(-1),
     startUs: new Float64Array(n),
     durationUs: new Float64Array(n),
-    selfUs: new Float64Array(n),
     status: new Uint8Array(n),
     flags: new Uint8Array(n),
     criticalSections: new Map(),
