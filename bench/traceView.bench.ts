@@ -7,6 +7,8 @@
 //                         query extension holding the same trace (memory storage, OTLP/HTTP):
 //                         `goto /trace/<id>` in a fresh browser → the first timeline row visible.
 //   firstRowsRatio      — Jaeger UI p50 / ours p50 (goal: at least 5).
+//   ourRowsCommitMs     — Enter → the rows committed in the webview (its `difyTrace:rows` mark), beside
+//                         Jaeger UI's in-page rows commit; rowsCommitRatio compares those two.
 //   expandSubtreeMs, collapseSubtreeMs — Shift+→ / Shift+← on the row of the smallest subtree of
 //                         ≥10k spans: key event → rows changed and the next frame (goal: < 50 ms).
 //   scrollFrameMs       — the tree (the 10k-span subtree expanded) scrolled 120 px per animation
@@ -84,8 +86,9 @@ async function jaegerSide(trace: LargeTrace, appSpans: number, infraSpans: numbe
   }
 }
 
+const known = (values: readonly (number | null)[]): number[] => values.filter((v): v is number => v !== null);
+
 function jaegerPageResult(page: JaegerPage): Record<string, unknown> {
-  const known = (values: (number | null)[]): number[] => values.filter((v): v is number => v !== null);
   return {
     traceId: page.traceId,
     spansShown: page.apiSpans,
@@ -132,8 +135,14 @@ async function main(): Promise<void> {
   const ourFirstRowsMs = 'failed' in ours ? undefined : summarise(ours.openSamplesMs);
   const jaegerUiFirstRowsMs = 'skipped' in jaeger ? undefined : summarise(jaeger.sameSpans.samples.map((s) => s.firstRowsMs));
   const firstRowsRatio = ourFirstRowsMs && jaegerUiFirstRowsMs ? Math.round((jaegerUiFirstRowsMs.p50 / ourFirstRowsMs.p50) * 10) / 10 : undefined;
+  // The same comparison on in-page commit times (no Playwright polling on either side): ours from
+  // Enter, Jaeger UI's from navigation start.
+  const ourRowsCommitMs = 'failed' in ours || ours.rowsCommitMs.length === 0 ? undefined : summarise(ours.rowsCommitMs);
+  const jaegerUiRowsCommitMs = 'skipped' in jaeger ? undefined : summarise(known(jaeger.sameSpans.samples.map((s) => s.rowsCommitInPageMs)));
+  const rowsCommitRatio = ourRowsCommitMs && jaegerUiRowsCommitMs ? Math.round((jaegerUiRowsCommitMs.p50 / ourRowsCommitMs.p50) * 10) / 10 : undefined;
   const goals = 'failed' in ours ? { ourSide: `FAILED: ${ours.failed}` } : {
     firstRowsUnder1s: ourFirstRowsMs!.p50 < 1000,
+    rowsCommitUnder1s: ourRowsCommitMs === undefined ? 'not measured' : ourRowsCommitMs.p50 < 1000,
     atLeast5xFasterThanJaegerUi: firstRowsRatio === undefined ? 'not compared' : firstRowsRatio >= 5,
     expandCollapseUnder50ms: ours.expandMs.length > 0 ? Math.max(...ours.expandMs, ...ours.collapseMs) < 50 : `not measured: ${ours.subtreeNote ?? ''}`,
     scrollFrameP95WithinOneFrame: p95(ours.scrollFrameIntervalMs) <= 16.8,
@@ -154,6 +163,9 @@ async function main(): Promise<void> {
     ourFirstOpenMs: 'failed' in ours ? null : Math.round(ours.openSamplesMs[0]!),
     jaegerUiFirstRowsMs: jaegerUiFirstRowsMs ?? null,
     firstRowsRatio: firstRowsRatio ?? null,
+    ourRowsCommitMs: ourRowsCommitMs ?? null,
+    jaegerUiRowsCommitMs: jaegerUiRowsCommitMs ?? null,
+    rowsCommitRatio: rowsCommitRatio ?? null,
     // The first open follows the ingest at once (the server may still be laying the run out); the
     // re-opens find the layout made. Jaeger has no such state: every run is the same cold page.
     firstRowsRatioFirstOpen: 'failed' in ours || !jaegerUiFirstRowsMs ? null : Math.round((jaegerUiFirstRowsMs.p50 / ours.openSamplesMs[0]!) * 10) / 10,
@@ -181,11 +193,11 @@ async function main(): Promise<void> {
       jaegerPostMs: jaeger.postMs,
     },
     jaegerUiBuild: 'skipped' in jaeger ? null : jaeger.info,
-    raw: 'failed' in ours ? null : { openMs: ours.openSamplesMs.map(Math.round), expandMs: ours.expandMs, collapseMs: ours.collapseMs },
+    raw: 'failed' in ours ? null : { openMs: ours.openSamplesMs.map(Math.round), rowsCommitMs: ours.rowsCommitMs.map(Math.round), expandMs: ours.expandMs, collapseMs: ours.collapseMs },
   });
   const f = (s: { p50: number } | undefined): string => (s ? `${Math.round(s.p50)} ms` : 'n/a');
   console.log(
-    `traceView (${trace.spanCount} spans): our first rows p50 ${f(ourFirstRowsMs)}; Jaeger UI ${f(jaegerUiFirstRowsMs)}; ratio ${String(firstRowsRatio ?? 'n/a')}` +
+    `traceView (${trace.spanCount} spans): our first rows p50 ${f(ourFirstRowsMs)}; Jaeger UI ${f(jaegerUiFirstRowsMs)}; ratio ${String(firstRowsRatio ?? 'n/a')}; rows committed in page ${f(ourRowsCommitMs)} vs ${f(jaegerUiRowsCommitMs)}, ratio ${String(rowsCommitRatio ?? 'n/a')}` +
       ('failed' in ours ? `; OUR SIDE FAILED: ${ours.failed}` : `; expand ${f(ours.expandMs.length ? summarise(ours.expandMs) : undefined)}, collapse ${f(ours.collapseMs.length ? summarise(ours.collapseMs) : undefined)}; scroll frame p95 ${p95(ours.scrollFrameIntervalMs)} ms`) +
       ('skipped' in jaeger ? ` — ${skippedMessage(jaeger.skipped)}` : ''),
   );

@@ -70,8 +70,6 @@ export interface TraceOutlineHeader {
 export const outlineColumnTypes = {
   trace: 'Uint16',
   depth: 'Uint16',
-  /** Depth-first index one past the span's last descendant: it has children when `> index + 1`. */
-  subtreeEnd: 'Int32',
   name: 'Int32',
   service: 'Uint16',
   /** -1 for none. */
@@ -87,12 +85,15 @@ export const outlineColumnTypes = {
 
 export type OutlineColumn = keyof typeof outlineColumnTypes;
 
-/** Spans `[offset, offset + count)` of the depth-first order. */
+/**
+ * Spans `[offset, offset + count)` of the depth-first order. Parents and subtree ends are not sent:
+ * the webview derives them from the depths in one pass.
+ */
 export interface TraceOutlineChunk {
   readonly outlineId: string;
   readonly offset: number;
   readonly count: number;
-  /** The span ids, 16 hex characters each, concatenated. */
+  /** The span ids: base64 of their 8 bytes each, concatenated. */
   readonly spanIds: string;
   /** Base64 of each column's typed array (`outlineColumnTypes`), `count` elements. */
   readonly columns: { readonly [C in OutlineColumn]: string };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { toTraceSnapshot } from '../../src/shared/traceSnapshotCodec';
 import { OutlineFlag, outlineNameLimit } from '../../src/shared/traceView';
-import { layoutTrace, outlineChunk, subtreeEnds } from '../../src/server/traceView/traceLayout';
+import { layoutTrace, outlineChunk } from '../../src/server/traceView/traceLayout';
 import {
   addChunk, emptyOutline, expandAncestors, initialExpandState, nameAt, resetExpandState, rowOf, setCollapsed, setSubtree, toggledIndices, visibleRows, type Outline,
 } from '../../webview/src/layout/outline';
@@ -35,17 +35,14 @@ function received(input = spans): Outline {
 const names = (o: Outline, rows: Int32Array): string[] => Array.from(rows, (i) => nameAt(o, i));
 
 describe('trace outline (server layout → chunks → webview)', () => {
-  it('subtreeEnds marks one past each span\'s last descendant', () => {
-    assert.deepEqual(subtreeEnds([0, 1, 2, 3, 1, 1, 2, 2]), [8, 4, 4, 4, 5, 8, 7, 8]);
-    assert.deepEqual(subtreeEnds([0, 0]), [1, 2]);
-    assert.deepEqual(subtreeEnds([]), []);
-  });
-
   it('arrives in chunks with parents, names, relative times and flags', () => {
     const o = received();
     assert.equal(o.header.chunkCount, 3);
     assert.equal(o.count, 8);
     assert.deepEqual(Array.from(o.parent), [-1, 0, 1, 2, 0, 0, 5, 5]);
+    // Derived in the webview from the depths: one past each span's last descendant.
+    assert.deepEqual(Array.from(o.subtreeEnd), [8, 4, 4, 4, 5, 8, 7, 8]);
+    assert.deepEqual(o.spanId.slice(0, 2), ['0000000000000001', '0000000000000002']);
     assert.equal(o.startUs[0], 0);
     assert.equal(o.durationUs[0], 10_000);
     assert.ok(o.flags[5]! & OutlineFlag.group, 'a loop node is a group');

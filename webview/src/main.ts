@@ -428,6 +428,7 @@ function onOutline(header: TraceOutlineHeader): void {
 
 function onChunk(chunk: TraceOutlineChunk): void {
   if (!incoming || chunk.outlineId !== incoming.header.outlineId) return;
+  performance.mark('difyTrace:chunkIn');
   const complete = addChunk(incoming, chunk);
   performance.mark('difyTrace:chunk');
   if (complete) finishIncoming();

@@ -57,18 +57,6 @@ function interner(): { readonly table: string[]; intern(value: string): number }
   };
 }
 
-/** For each span of a depth-first order, the index one past its last descendant. O(n) with a stack. */
-export function subtreeEnds(depths: readonly number[]): number[] {
-  const ends = new Array<number>(depths.length).fill(depths.length);
-  const open: number[] = [];
-  for (let i = 0; i < depths.length; i++) {
-    const depth = depths[i]!;
-    while (open.length > 0 && depths[open[open.length - 1]!]! >= depth) ends[open.pop()!] = i;
-    open.push(i);
-  }
-  return ends;
-}
-
 /**
  * Lays out a snapshot (a trace with its linked traces) for the trace view: the tree in depth-first
  * order, each span's flags (critical path, root cause, group, ...), self time, and the warnings a
@@ -97,7 +85,6 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
   const columns: LayoutColumns = {
     trace: new Uint16Array(n),
     depth: Uint16Array.from(tree.depths),
-    subtreeEnd: Int32Array.from(subtreeEnds(tree.depths)),
     name: new Int32Array(n),
     service: new Uint16Array(n),
     nodeType: new Int16Array(n),
@@ -216,8 +203,7 @@ export function outlineChunk(layout: TraceLayout, chunk: number): TraceOutlineCh
     const bytes = array.BYTES_PER_ELEMENT;
     encoded[column] = Buffer.from(array.buffer, array.byteOffset + from * bytes, (to - from) * bytes).toString('base64');
   }
-  let spanIds = '';
-  for (let i = from; i < to; i++) spanIds += layout.spans[i]!.spanId;
+  const spanIds = Buffer.from(layout.spans.slice(from, to).map((s) => s.spanId).join(''), 'hex').toString('base64');
   return { outlineId, offset: from, count: to - from, spanIds, columns: encoded, criticalSections: sections };
 }
 

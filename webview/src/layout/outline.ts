@@ -56,6 +56,8 @@ function base64Bytes(text: string): Uint8Array {
   return bytes;
 }
 
+const hexByte = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 const arrayOf = {
   Uint8: (b: ArrayBuffer, n: number) => new Uint8Array(b, 0, n),
   Uint16: (b: ArrayBuffer, n: number) => new Uint16Array(b, 0, n),
@@ -74,7 +76,12 @@ export function addChunk(outline: Outline, chunk: TraceOutlineChunk): boolean {
     const values = arrayOf[outlineColumnTypes[column]](base64Bytes(chunk.columns[column]).buffer as ArrayBuffer, len);
     (outline[column] as { set(values: ArrayLike<number>, offset: number): void }).set(values, at);
   }
-  for (let k = 0; k < len; k++) outline.spanId[at + k] = chunk.spanIds.slice(k * 16, k * 16 + 16);
+  const ids = base64Bytes(chunk.spanIds);
+  for (let k = 0; k < len; k++) {
+    let hex = '';
+    for (let b = k * 8; b < k * 8 + 8; b++) hex += hexByte[ids[b]!];
+    outline.spanId[at + k] = hex;
+  }
   const s = chunk.criticalSections;
   for (let k = 0; k + 2 < s.length; k += 3) {
     const list = outline.criticalSections.get(s[k]!);
@@ -83,18 +90,20 @@ export function addChunk(outline: Outline, chunk: TraceOutlineChunk): boolean {
   }
   outline.received++;
   const complete = outline.received >= outline.header.chunkCount;
-  if (complete) computeParents(outline);
+  if (complete) computeStructure(outline);
   return complete;
 }
 
-function computeParents(outline: Outline): void {
+/** Parents and subtree ends from the depths, in one pass with a stack of open ancestors. */
+function computeStructure(outline: Outline): void {
   const open: number[] = [];
   for (let i = 0; i < outline.count; i++) {
     const depth = outline.depth[i]!;
-    while (open.length > depth) open.pop();
+    while (open.length > 0 && outline.depth[open[open.length - 1]!]! >= depth) outline.subtreeEnd[open.pop()!] = i;
     outline.parent[i] = depth === 0 ? -1 : open[open.length - 1] ?? -1;
     open.push(i);
   }
+  for (const i of open) outline.subtreeEnd[i] = outline.count;
 }
 
 export const hasChildren = (o: Outline, i: number): boolean => o.subtreeEnd[i]! > i + 1;
