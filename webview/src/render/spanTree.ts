@@ -20,6 +20,8 @@ export function spanContext(outline: Outline, index: number): string {
 
 export const rowHeight = 24;
 const overscan = 10;
+/** More slots than rows ever in the window (a 4K screen shows ~90 rows of 24 px, plus overscan). */
+const rowPool = 512;
 
 export interface SpanTreeView {
   /** Replaces the visible rows (depth-first indices) after expand/collapse or a new trace. */
@@ -131,9 +133,12 @@ export function createSpanTree(scroller: HTMLElement, outline: Outline, isCollap
     const items: Item[] = [];
     for (let r = first; r < last; r++) items.push({ row: r, index: rows[r]! });
     const [windowStart, windowEnd] = x.domain() as [number, number];
+    const slots = Math.max(rowPool, items.length);
     spacer
       .selectAll<HTMLDivElement, Item>('div.row')
-      .data(items, (d) => d.index)
+      // Keyed by slot (row position modulo the pool), not by span: while scrolling, a row leaving
+      // the window hands its element to the row entering it, so no element is created or removed.
+      .data(items, (d) => String(d.row % slots))
       .join((enter) => {
         const div = enter.append('div').attr('class', 'row').attr('role', 'treeitem');
         const label = div.append('div').attr('class', 'label');
