@@ -49,6 +49,11 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
     await selected.filter({ hasText: '(error, root cause)' }).waitFor();
     assert.match(await selected.innerText(), new RegExp(escapeRegExp(trace.rootCause.name)));
     await frame.locator('.details h2', { hasText: trace.rootCause.name }).waitFor({ timeout: 30_000 });
+    // Revealed in the middle of the tree, not at an edge.
+    const treeBox = (await tree.boundingBox())!;
+    const rootCauseBox = (await selected.boundingBox())!;
+    const middle = (rootCauseBox.y + rootCauseBox.height / 2 - treeBox.y) / treeBox.height;
+    assert.ok(middle > 0.3 && middle < 0.7, `the root cause row sits at ${Math.round(middle * 100)}% of the tree's height`);
     await frame.locator('.legend', { hasText: 'Critical path' }).waitFor();
     assert.ok((await frame.locator('.row.critical .cp-segment').count()) > 0, 'critical path segments are drawn');
     // Only the visible window is in the DOM, not 100k rows.

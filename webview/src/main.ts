@@ -128,7 +128,7 @@ function select(state: Loaded, row: number, align: 'nearest' | 'center' = 'neare
   persist(state);
 }
 
-function relayout(state: Loaded, keepIndex: number | undefined): void {
+function relayout(state: Loaded, keepIndex: number | undefined, align: 'nearest' | 'center' = 'nearest'): void {
   state.rows = visibleRows(state.outline, state.expand.collapsed);
   state.view.setRows(state.rows);
   // The kept span, or its nearest visible ancestor when it was collapsed away.
@@ -137,7 +137,7 @@ function relayout(state: Loaded, keepIndex: number | undefined): void {
   if (row < 0) row = Math.min(Math.max(0, state.selected), state.rows.length - 1);
   // The same span stays selected: no new details request.
   state.selected = state.rows[row] === keepIndex ? row : -1;
-  select(state, row);
+  select(state, row, align);
 }
 
 /** Expands the ancestors of a span and selects it. */
@@ -404,8 +404,7 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
   const savedIndex = sameTrace && saved.selectedSpanKey ? keys().get(saved.selectedSpanKey) : undefined;
   const initial = savedIndex ?? (header.rootCauseIndex >= 0 ? header.rootCauseIndex : 0);
   if (outline.count > 0) expandAncestors(outline, expand, initial);
-  relayout(state, outline.count > 0 ? initial : undefined);
-  if (state.selected >= 0) state.view.scrollToRow(state.selected, 'center');
+  relayout(state, outline.count > 0 ? initial : undefined, 'center');
   if (state.selected >= 0) requestDetails(state, state.rows[state.selected]!);
   else renderDetails(details, undefined, header.startUs, detailsActions(state));
   if (sameTrace && saved.search && !isEmptyQuery(saved.search)) {
