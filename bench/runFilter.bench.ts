@@ -4,16 +4,15 @@
 // real Jaeger v2 (scripts/ensure-jaeger.sh, memory storage) with its closest query: an exact
 // attribute value match (Jaeger has no free-text search) and its trace-id lookup.
 //   node --import tsx bench/runFilter.bench.ts        RUNS=2000 for a quick run; JAEGER=0 to skip Jaeger
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { create, fromBinary, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { ExportTraceServiceRequestSchema } from '../src/server/receiver/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
 import type { KeyValueSchema } from '../src/server/receiver/gen/opentelemetry/proto/common/v1/common_pb';
 import type { ResourceSpansSchema, SpanSchema } from '../src/server/receiver/gen/opentelemetry/proto/trace/v1/trace_pb';
 import { exportRequestToModel } from '../src/server/receiver/otlpToModel';
+import { startJaeger, type JaegerProcess } from './jaegerProcess';
+import { rssMiB } from './traceView/processMemory';
 import { TraceService } from '../src/server/traceService';
 import type { RunFilter } from '../src/shared/runSummary';
 import { seeded } from './difyBatch';
@@ -208,93 +207,6 @@ function* batches(perBatch: number): Generator<{ bytes: Uint8Array; runs: Genera
   }
 }
 
-// ---- Jaeger v2 (scripts/ensure-jaeger.sh), memory storage on free loopback ports ----
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Jaeger {
-  readonly process: ChildProcess;
-  readonly otlp: string;
-  readonly query: string;
-  readonly dir: string;
-  exited: string | undefined;
-}
-
-async function startJaeger(binary: string): Promise<Jaeger> {
-  const [otlp, query, grpc, health] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const dir = mkdtempSync(join(tmpdir(), 'jaeger-bench-'));
-  // The all-in-one pipeline without the batch processor (each OTLP response then means "stored"), and
-  // max_traces above the data's ~40k traces (default 100000 would do; raised so that nothing is evicted).
-  writeFileSync(join(dir, 'config.yaml'), `service:
-  extensions: [jaeger_storage, jaeger_query, healthcheckv2]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      exporters: [jaeger_storage_exporter]
-  telemetry:
-    metrics:
-      level: none
-    logs:
-      level: warn
-extensions:
-  jaeger_query:
-    storage:
-      traces: memstore
-    http:
-      endpoint: 127.0.0.1:${query}
-    grpc:
-      endpoint: 127.0.0.1:${grpc}
-  jaeger_storage:
-    backends:
-      memstore:
-        memory:
-          max_traces: 500000
-  healthcheckv2:
-    use_v2: true
-    http:
-      endpoint: 127.0.0.1:${health}
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:${otlp}
-        max_request_body_size: 268435456
-exporters:
-  jaeger_storage_exporter:
-    trace_storage: memstore
-`);
-  const child = spawn(binary, ['--config', `file:${join(dir, 'config.yaml')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const jaeger: Jaeger = { process: child, otlp: `http://127.0.0.1:${otlp}`, query: `http://127.0.0.1:${query}`, dir, exited: undefined };
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  child.once('exit', (code, signal) => (jaeger.exited = `exited with ${signal ?? code}: ${stderr.slice(-1000)}`));
-  // Poll the health endpoint: the process gives no other sign of being ready.
-  for (let i = 0; i < 300 && jaeger.exited === undefined; i++) {
-    const ok = await fetch(`http://127.0.0.1:${health}/status`).then((r) => r.ok, () => false);
-    if (ok) return jaeger;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Jaeger did not become healthy: ${jaeger.exited ?? stderr}`);
-}
-
-function rssMiB(pid: number | undefined): number | undefined {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 // ---- Measuring ----
 
 const round = (x: number): number => Math.round(x * 100) / 100;
@@ -314,12 +226,12 @@ async function timeAsync<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 async function main(): Promise<void> {
-  let jaeger: Jaeger | undefined;
+  let jaeger: JaegerProcess | undefined;
   let jaegerNote: string | undefined;
   if (withJaeger) {
     const built = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'ensure-jaeger.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     const binary = built.stdout.trim().split('\n').at(-1);
-    if (built.status === 0 && binary) jaeger = await startJaeger(binary).catch((e: unknown) => ((jaegerNote = `Jaeger did not start: ${String(e)}`), undefined));
+    if (built.status === 0 && binary) jaeger = await startJaeger(binary, { maxTraces: 500_000 }).catch((e: unknown) => ((jaegerNote = `Jaeger did not start: ${String(e)}`), undefined));
     else jaegerNote = 'Jaeger could not be built (scripts/ensure-jaeger.sh failed); no comparison.';
   } else jaegerNote = 'JAEGER=0: comparison skipped.';
 
@@ -349,7 +261,7 @@ async function main(): Promise<void> {
     if (posted !== undefined) {
       await posted.then(
         () => (jaegerSpans += mapped.spans.length),
-        (e: unknown) => (jaegerNote = `Jaeger refused data after ${jaegerSpans} spans (${String(e)}${jaeger?.exited ? `; ${jaeger.exited}` : ''}); compared at that size.`),
+        (e: unknown) => (jaegerNote = `Jaeger refused data after ${jaegerSpans} spans (${String(e)}${jaeger?.exited() ? `; ${jaeger.exited() ?? ''}` : ''}); compared at that size.`),
       );
     }
   }
@@ -429,12 +341,11 @@ async function main(): Promise<void> {
     jaeger === undefined
       ? { note: jaegerNote }
       : await measureJaeger(jaeger, service, runs, window, jaegerSpans, jaegerIngestMs, jaegerNote).catch((e: unknown) => {
-          const note = `Jaeger failed during the comparison after storing ${jaegerSpans} spans: ${String(e)}${jaeger?.exited ? ` (${jaeger.exited})` : ''}`;
+          const note = `Jaeger failed during the comparison after storing ${jaegerSpans} spans: ${String(e)}${jaeger?.exited() ? ` (${jaeger.exited() ?? ''})` : ''}`;
           console.log(note);
           return { note, spans: jaegerSpans };
         });
-  jaeger?.process.kill();
-  if (jaeger) rmSync(jaeger.dir, { recursive: true, force: true });
+  jaeger?.stop();
 
   writeResult('runFilter', {
     spans, traces, runs: first.totalMatching, generatedRuns: runs.length,
@@ -454,7 +365,7 @@ async function main(): Promise<void> {
  * in its http_gateway.go), so the attribute search goes through GET /api/traces?tags=; /api/v3 is
  * timed for service + time alone. Both return whole traces (ours: run summaries).
  */
-async function measureJaeger(jaeger: Jaeger, service: TraceService, runs: readonly GeneratedRun[], window: { sinceMs: number; untilMs: number }, spans: number, ingestMs: number, note: string | undefined) {
+async function measureJaeger(jaeger: JaegerProcess, service: TraceService, runs: readonly GeneratedRun[], window: { sinceMs: number; untilMs: number }, spans: number, ingestMs: number, note: string | undefined) {
   const get = async (path: string): Promise<{ ms: number; body: string; status: number }> => {
     const t = performance.now();
     const response = await fetch(`${jaeger.query}${path}`);

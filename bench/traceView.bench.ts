@@ -29,7 +29,8 @@ import { join } from 'node:path';
 import { extensionVsix } from '../test/e2e/harness/extensionVsix';
 import { largeDifyTrace, type LargeTrace } from '../test/largeTrace/largeTrace';
 import { summarise, writeResult } from './stats';
-import { jaegerRssMiB, jaegerUiBuild, measureJaegerUi, movedIntoTrace, postBatches, startJaeger, waitForJaegerTrace, type JaegerUiSample } from './traceView/jaegerUi';
+import { startJaeger } from './jaegerProcess';
+import { jaegerRssMiB, jaegerUiBuild, measureJaegerUi, movedIntoTrace, postBatches, waitForJaegerTrace, type JaegerUiSample } from './traceView/jaegerUi';
 import { measureOurSide, OpenFailed, p95, type OurResult } from './traceView/ourView';
 import { traceShape } from './traceView/traceShape';
 
@@ -72,7 +73,7 @@ async function jaegerSide(trace: LargeTrace, appSpans: number, infraSpans: numbe
   const ensured = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'ensure-jaeger.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const binary = ensured.stdout.trim();
   if (ensured.status !== 0 || binary === '') return { skipped: 'Jaeger v2 could not be built (scripts/ensure-jaeger.sh failed)' };
-  const jaeger = await startJaeger(binary, build.dir);
+  const jaeger = await startJaeger(binary, { maxTraces: 100_000, uiAssetsPath: build.dir });
   try {
     const t = performance.now();
     await postBatches(jaeger.otlp, trace.batches);

@@ -4,16 +4,14 @@
  * storage, the trace posted over OTLP/HTTP. Measured like /work/shared/research/jaeger-ui-anchor.md:
  * a fresh Chromium per run, `goto /trace/<id>`, wall time until the first timeline row is visible.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { chromium } from 'playwright-core';
 import { ExportTraceServiceRequestSchema } from '../../src/server/receiver/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
-import { findFreePort } from '../../test/e2e/harness/freePort';
 import { resolveHostTools } from '../../test/e2e/harness/hostTools';
 import { rssMiB } from './processMemory';
+import type { JaegerProcess } from '../jaegerProcess';
 
 export const JAEGER_UI_ROW = '.VirtualizedTraceView--row .span-row';
 const MiB = 1024 * 1024;
@@ -27,76 +25,6 @@ export function jaegerUiBuild(): JaegerUiBuild {
   if (!existsSync(join(dir, 'index.html'))) return { skipped: `JAEGER_UI_BUILD=${dir} holds no index.html` };
   const infoPath = join(dir, 'BUILD-INFO.txt');
   return { dir, info: existsSync(infoPath) ? readFileSync(infoPath, 'utf8').trim() : `(no BUILD-INFO.txt in ${dir}: how it was built is unknown)` };
-}
-
-export interface JaegerServer {
-  readonly process: ChildProcess;
-  readonly otlp: string;
-  readonly query: string;
-  stop(): void;
-}
-
-export async function startJaeger(binary: string, assetsPath: string): Promise<JaegerServer> {
-  const [otlp, query, grpc, health] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
-  const dir = mkdtempSync(join(tmpdir(), 'jaeger-traceview-'));
-  // No batch processor: each OTLP response then means "stored". Body limit above one batch.
-  writeFileSync(join(dir, 'config.yaml'), `service:
-  extensions: [jaeger_storage, jaeger_query, healthcheckv2]
-  pipelines:
-    traces:
-      receivers: [otlp]
-      exporters: [jaeger_storage_exporter]
-  telemetry:
-    metrics:
-      level: none
-    logs:
-      level: warn
-extensions:
-  jaeger_query:
-    storage:
-      traces: memstore
-    ui:
-      assets_path: ${JSON.stringify(assetsPath)}
-    http:
-      endpoint: 127.0.0.1:${query}
-    grpc:
-      endpoint: 127.0.0.1:${grpc}
-  jaeger_storage:
-    backends:
-      memstore:
-        memory:
-          max_traces: 100000
-  healthcheckv2:
-    use_v2: true
-    http:
-      endpoint: 127.0.0.1:${health}
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:${otlp}
-        max_request_body_size: 268435456
-exporters:
-  jaeger_storage_exporter:
-    trace_storage: memstore
-`);
-  const child = spawn(binary, ['--config', `file:${join(dir, 'config.yaml')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  let exited: string | undefined;
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  child.once('exit', (code, signal) => (exited = `exited with ${signal ?? code}: ${stderr.slice(-1000)}`));
-  const stop = (): void => {
-    child.kill();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  for (let i = 0; i < 300 && exited === undefined; i++) {
-    if (await fetch(`http://127.0.0.1:${health}/status`).then((r) => r.ok, () => false)) {
-      return { process: child, otlp: `http://127.0.0.1:${otlp}`, query: `http://127.0.0.1:${query}`, stop };
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  stop();
-  throw new Error(`Jaeger did not become healthy: ${exited ?? stderr}`);
 }
 
 export async function postBatches(baseUrl: string, batches: readonly Uint8Array[]): Promise<void> {
@@ -209,6 +137,6 @@ export async function measureJaegerUi(query: string, traceId: string, timeoutMs:
   }
 }
 
-export function jaegerRssMiB(jaeger: JaegerServer): number | undefined {
+export function jaegerRssMiB(jaeger: Pick<JaegerProcess, 'process'>): number | undefined {
   return rssMiB(jaeger.process.pid);
 }
