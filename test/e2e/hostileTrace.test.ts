@@ -3,14 +3,12 @@
 // child from a service whose clock runs behind. The panel must show it all as text, with warnings,
 // and never run what the spans carry.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { exportRequest, SpanKind, type SpanSpec } from '../corpus/otlpJson';
-import { findFreePort, startCodeServer } from './harness/codeServer.js';
-import { extensionVsix } from './harness/extensionVsix.js';
-import { repoRoot } from './harness/repoPaths.js';
+import { findFreePort } from './harness/codeServer.js';
+import { openDemoWorkbench } from './harness/demoWorkbench.js';
 import { lookUpTrace } from './harness/quickInput.js';
-import { openViewContainer, openWorkbench, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
+import { openViewContainer, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
 
 const traceId = 'bad0bad0bad0bad0bad0bad0bad0bad0';
 const id = (n: number): string => n.toString(16).padStart(16, '0');
@@ -25,15 +23,7 @@ const span = (n: number, name: string, startMs: number, endMs: number, extra: Pa
 
 test('a hostile trace is shown as text with warnings, and nothing it carries runs', { timeout: 300_000 }, async (t) => {
   const receiverPort = await findFreePort();
-  const server = await startCodeServer({
-    workspaceDir: join(repoRoot(), 'test', 'demo', 'workspace'),
-    userSettings: { 'difyTrace.receiver.port': receiverPort },
-    vsixPath: extensionVsix(),
-  });
-  t.after(() => server.stop());
-  const workbench = await openWorkbench(server, { name: 'hostile-trace' });
-  t.after(() => workbench.close());
-  const { page } = workbench;
+  const { page } = await openDemoWorkbench(t, 'hostile-trace', receiverPort);
   await screenshotOnFailure(page, 'hostile-trace', async () => {
     await openViewContainer(page, 'Dify Trace Explorer');
     await page.locator('[id="workbench.parts.sidebar"]').getByText('No Dify runs yet').waitFor({ timeout: 60_000 });

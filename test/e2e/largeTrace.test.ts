@@ -2,28 +2,18 @@
 // trace + linked infrastructure trace) is sent to the embedded receiver, opened from the palette,
 // searched, walked with the keyboard, and the screenshot shows the critical path and the root cause.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { largeDifyTrace, postLargeTrace } from '../largeTrace/largeTrace';
-import { findFreePort, startCodeServer } from './harness/codeServer.js';
-import { extensionVsix } from './harness/extensionVsix.js';
-import { repoRoot } from './harness/repoPaths.js';
+import { findFreePort } from './harness/codeServer.js';
+import { openDemoWorkbench } from './harness/demoWorkbench.js';
 import { lookUpTrace } from './harness/quickInput.js';
-import { openViewContainer, openWorkbench, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
+import { openViewContainer, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
 
 test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its critical path and root cause shown', { timeout: 600_000 }, async (t) => {
   const trace = largeDifyTrace({ spanTarget: 100_000 });
   t.diagnostic(`generated ${trace.spanCount} spans in ${trace.batches.length} batches`);
   const receiverPort = await findFreePort();
-  const server = await startCodeServer({
-    workspaceDir: join(repoRoot(), 'test', 'demo', 'workspace'),
-    userSettings: { 'difyTrace.receiver.port': receiverPort },
-    vsixPath: extensionVsix(),
-  });
-  t.after(() => server.stop());
-  const workbench = await openWorkbench(server, { name: 'large-trace' });
-  t.after(() => workbench.close());
-  const { page } = workbench;
+  const { page } = await openDemoWorkbench(t, 'large-trace', receiverPort);
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   await screenshotOnFailure(page, 'large-trace', async () => {
     await openViewContainer(page, 'Dify Trace Explorer');

@@ -9,12 +9,12 @@ import { readFileSync } from 'node:fs';
 import { DEMO_RUNS } from '../demo/demoRuns';
 import { CODE_FAILING_LINE, ITINERARY_CODE } from '../demo/sandbox';
 import { emitDemoTraces } from '../demo/emitDemoTraces';
-import { findFreePort, startCodeServer } from './harness/codeServer.js';
+import { findFreePort } from './harness/codeServer.js';
+import { openDemoWorkbench } from './harness/demoWorkbench.js';
 import { collectActivationErrors } from './harness/extensionHostLogs.js';
-import { extensionVsix } from './harness/extensionVsix.js';
 import { repoRoot } from './harness/repoPaths.js';
 import { lookUpTrace } from './harness/quickInput.js';
-import { openViewContainer, openWorkbench, runCommand, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
+import { openViewContainer, runCommand, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
 
 const pluginRun = DEMO_RUNS[1];
 const codeRun = DEMO_RUNS[2];
@@ -22,15 +22,7 @@ const succeededRun = DEMO_RUNS[0];
 
 test('Runs view lists the demo runs and the failing run opens as a linked span tree', { timeout: 300_000 }, async (t) => {
   const receiverPort = await findFreePort();
-  const server = await startCodeServer({
-    workspaceDir: join(repoRoot(), 'test', 'demo', 'workspace'),
-    userSettings: { 'difyTrace.receiver.port': receiverPort },
-    vsixPath: extensionVsix(),
-  });
-  t.after(() => server.stop());
-  const workbench = await openWorkbench(server, { name: 'runs-and-trace' });
-  t.after(() => workbench.close());
-  const { page } = workbench;
+  const { page, server } = await openDemoWorkbench(t, 'runs-and-trace', receiverPort);
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   await screenshotOnFailure(page, 'runs-and-trace', async () => {
     await openViewContainer(page, 'Dify Trace Explorer');
@@ -236,15 +228,7 @@ test('a receiver port already in use is reported in the Runs view, and a new por
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   t.after(() => blocker.close());
   const busyPort = (blocker.address() as { port: number }).port;
-  const server = await startCodeServer({
-    workspaceDir: join(repoRoot(), 'test', 'demo', 'workspace'),
-    userSettings: { 'difyTrace.receiver.port': busyPort },
-    vsixPath: extensionVsix(),
-  });
-  t.after(() => server.stop());
-  const workbench = await openWorkbench(server, { name: 'port-in-use' });
-  t.after(() => workbench.close());
-  const { page } = workbench;
+  const { page, server } = await openDemoWorkbench(t, 'port-in-use', busyPort);
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   await screenshotOnFailure(page, 'port-in-use', async () => {
     await openViewContainer(page, 'Dify Trace Explorer');

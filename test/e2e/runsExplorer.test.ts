@@ -12,13 +12,12 @@ import { test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { DEMO_RUNS } from '../demo/demoRuns';
 import { emitDemoTraces } from '../demo/emitDemoTraces';
-import { findFreePort, startCodeServer } from './harness/codeServer.js';
+import { findFreePort } from './harness/codeServer.js';
+import { openDemoWorkbench } from './harness/demoWorkbench.js';
 import { postCorpusCases } from './harness/corpusTraces.js';
 import { collectActivationErrors } from './harness/extensionHostLogs.js';
-import { extensionVsix } from './harness/extensionVsix.js';
 import { lookUpTrace, quickInputTitled, quickPickRow, startCommand } from './harness/quickInput.js';
-import { repoRoot } from './harness/repoPaths.js';
-import { openViewContainer, openWorkbench, runCommand, screenshot, screenshotOnFailure, waitForNotification, webviewFrame } from './harness/workbench.js';
+import { openViewContainer, runCommand, screenshot, screenshotOnFailure, waitForNotification, webviewFrame } from './harness/workbench.js';
 
 const succeededRun = DEMO_RUNS[0];
 const pluginRun = DEMO_RUNS[1];
@@ -32,20 +31,11 @@ test('Runs explorer: filters, saved filters, grouping, palette and terminal look
   const endpoint = `http://127.0.0.1:${receiverPort}`;
   const exportDir = mkdtempSync(join(tmpdir(), 'dte-export-'));
   t.after(() => rmSync(exportDir, { recursive: true, force: true }));
-  const server = await startCodeServer({
-    workspaceDir: join(repoRoot(), 'test', 'demo', 'workspace'),
-    userSettings: {
-      'difyTrace.receiver.port': receiverPort,
-      // The DOM renderer puts the terminal's text in the DOM, where the test finds the link to click.
-      'terminal.integrated.gpuAcceleration': 'off',
-      'workbench.view.alwaysShowHeaderActions': true,
-    },
-    vsixPath: extensionVsix(),
+  const { page, server } = await openDemoWorkbench(t, 'runs-explorer', receiverPort, {
+    // The DOM renderer puts the terminal's text in the DOM, where the test finds the link to click.
+    'terminal.integrated.gpuAcceleration': 'off',
+    'workbench.view.alwaysShowHeaderActions': true,
   });
-  t.after(() => server.stop());
-  const workbench = await openWorkbench(server, { name: 'runs-explorer' });
-  t.after(() => workbench.close());
-  const { page } = workbench;
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   const rows = sidebar.locator('.monaco-list-row');
   const viewButton = (name: string) => sidebar.getByRole('button', { name, exact: true });
