@@ -18,8 +18,8 @@ import { SCOPES } from './services';
  * tenant_id comes from the daemon's tenantIDSpanProcessor (langgenius/dify-plugin-daemon:internal/server/otel.go),
  * filled by log.TraceMiddleware from the :tenant_id route param before the otelgin middleware runs.
  */
-function ginAttributes(call: OutboundCall, route: string, responseBytes: number): Attributes {
-  const clientPort = 32768 + (Number.parseInt(call.spanId.slice(0, 4), 16) % 28000); // ephemeral port of the pooled connection
+export function ginAttributes(httpxSpanId: string, path: string, route: string, responseBytes: number): Attributes {
+  const clientPort = 32768 + (Number.parseInt(httpxSpanId.slice(0, 4), 16) % 28000); // ephemeral port of the pooled connection
   return {
     'server.address': 'dify-plugin-daemon',
     'http.request.method': 'POST',
@@ -29,7 +29,7 @@ function ginAttributes(call: OutboundCall, route: string, responseBytes: number)
     'network.peer.port': clientPort,
     'user_agent.original': 'python-httpx/0.28.1',
     'client.address': '172.19.0.7',
-    'url.path': new URL(call.url).pathname,
+    'url.path': path,
     'network.protocol.version': '1.1',
     'http.route': route,
     'http.response.status_code': 200,
@@ -56,7 +56,7 @@ export function emitDaemonRun(daemon: DemoService, runtime: DemoService, record:
       startMs: call.startMs + 2,
       endMs: ginEnd,
       // HTTP 200 -> semconv Status() returns Unset; plugin errors travel inside the stream
-      attributes: ginAttributes(call, call.daemonRoute, call.node.key === 'llm' ? 4821 : 1187),
+      attributes: ginAttributes(call.spanId, new URL(call.url).pathname, call.daemonRoute, call.node.key === 'llm' ? 4821 : 1187),
     });
     if (call.node.key !== 'tool') continue;
     const failed = call.node.status === 'failed';

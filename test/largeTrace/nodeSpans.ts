@@ -7,6 +7,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { JsonObject } from '../demo/demoContent';
+import { ginAttributes } from '../demo/daemonShapes';
 import { APP, infraSpanId, PLUGIN_RUNTIME_SPAN } from '../demo/demoRuns';
 import { httpScope, httpxClientAttributes } from '../demo/httpSemconv';
 import { aliyunSpanId, seededUuid } from '../demo/ids';
@@ -141,26 +142,6 @@ function infraNodeAttributes(n: NodeExec, p: Prepared, executionId: string): Att
     attrs['retrieval.document'] = retrievalDocuments(asRecord(n));
   }
   return attrs;
-}
-
-/** otelgin v0.64.0 server span attributes (daemonShapes.ts ginAttributes). */
-function ginAttributes(httpxSpanId: string, path: string, route: string, responseBytes: number): Attributes {
-  return {
-    'server.address': 'dify-plugin-daemon',
-    'http.request.method': 'POST',
-    'url.scheme': 'http',
-    'server.port': 5002,
-    'network.peer.address': '172.19.0.7',
-    'network.peer.port': 32768 + (Number.parseInt(httpxSpanId.slice(0, 4), 16) % 28000),
-    'user_agent.original': 'python-httpx/0.28.1',
-    'client.address': '172.19.0.7',
-    'url.path': path,
-    'network.protocol.version': '1.1',
-    'http.route': route,
-    'http.response.status_code': 200,
-    'http.response.body_size': responseBytes,
-    tenant_id: APP.tenantId,
-  };
 }
 
 const DAEMON = 'http://plugin_daemon:5002';
