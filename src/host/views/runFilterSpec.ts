@@ -29,20 +29,10 @@ export type TimeRange =
   /** Absolute, epoch milliseconds; at least one bound. */
   | { readonly kind: 'between'; readonly sinceMs?: number; readonly untilMs?: number };
 
-export interface RunFilterSpec {
-  readonly status?: readonly RunStatus[];
-  readonly appNames?: readonly string[];
-  readonly kinds?: readonly RunKind[];
+/** The server's `RunFilter` fields, with time as the user chose it (relative or absolute) instead of since/until. */
+export type RunFilterSpec = Omit<RunFilter, 'appName' | 'sinceMs' | 'untilMs'> & {
   readonly time?: TimeRange;
-  /** Keyword, full text on the server. */
-  readonly text?: string;
-  readonly errorKinds?: readonly ErrorKind[];
-  readonly nodeTypes?: readonly string[];
-  readonly plugins?: readonly string[];
-  readonly minDurationUs?: number;
-  readonly minTokens?: number;
-  readonly conversationId?: string;
-}
+};
 
 export const runStatuses: readonly RunStatus[] = ['failed', 'partial-succeeded', 'succeeded', 'running', 'stopped', 'unknown'];
 export const runKinds: readonly RunKind[] = ['workflow', 'chatflow', 'chat', 'agent', 'completion', 'unknown'];
