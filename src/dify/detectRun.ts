@@ -7,7 +7,7 @@ import { infraRunFacts, unknownExporterRunFacts } from './infraRun';
 import { isLangfuseSpan, langfuseRunFacts } from './langfuseRun';
 import { phoenixRunFacts } from './phoenixRun';
 import type { RunFacts } from './runFacts';
-import { isAliyunAppSpan, isInfraDifySpan, isPhoenixSpan } from './spanFacts';
+import { isAliyunAppSpan, isInfraDifySpan, isPhoenixApiCheck, isPhoenixSpan } from './spanFacts';
 import { summariseRun, type LinkedSpans } from './summariseRun';
 
 function runFacts(traceId: TraceId, spans: readonly Span[]): RunFacts | undefined {
@@ -15,7 +15,7 @@ function runFacts(traceId: TraceId, spans: readonly Span[]): RunFacts | undefine
   if (aliyunSpans.length > 0) return aliyunRunFacts(traceId, aliyunSpans);
   const langfuseSpans = spans.filter(isLangfuseSpan);
   if (langfuseSpans.length > 0) return langfuseRunFacts(traceId, spans, langfuseSpans);
-  const phoenixSpans = spans.filter(isPhoenixSpan);
+  const phoenixSpans = spans.filter((s) => isPhoenixSpan(s) && !isPhoenixApiCheck(s));
   if (phoenixSpans.length > 0) return phoenixRunFacts(traceId, phoenixSpans);
   if (spans.some(isInfraDifySpan)) return infraRunFacts(spans);
   if (spans.some((s) => s.attributes[genAi.framework] === genAi.frameworkValue)) return unknownExporterRunFacts(spans);

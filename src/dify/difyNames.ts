@@ -37,6 +37,12 @@ export const genAi = {
 export const phoenix = {
   /** Synthetic root span of every Dify trace. */
   rootSpan: 'Dify',
+  /**
+   * Saving a Phoenix tracing config makes Dify export one connection-check span (`api_check`,
+   * attribute `test: "true"`; arize_phoenix_trace.py api_check; seen on a recorded Dify 1.13.3): not a run.
+   */
+  apiCheckSpan: 'api_check',
+  apiCheckKey: 'test',
   difyTraceIdKey: 'dify_trace_id',
   projectNameKey: 'dify_project_name',
   /** `workflow` in 1.x, `workflow_{workflow_run_id}` in newer releases. */

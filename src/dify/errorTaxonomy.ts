@@ -42,8 +42,10 @@ const rules: ReadonlyArray<readonly [ErrorKind, RegExp]> = [
   // Before the sandbox: CodeExecutor reports a sandbox timeout as "( Error: timed out )"; the
   // workflow limit is "Max execution time {n}s reached." (WORKFLOW_MAX_EXECUTION_TIME).
   ['timeout', /timed? ?out\b|TimeoutError|ReadTimeout|ConnectTimeout|deadline exceeded|Max execution time \d+s reached/i],
-  // dify-sandbox tracebacks (<fd3> now, <string> before) and CodeExecutor messages (api/core/helper/code_executor/code_executor.py).
-  ['sandbox', /CodeExecutionError|File "<fd3>"|File "<string>"|process exited with code|Code execution service is unavailable|sandbox service/i],
+  // dify-sandbox tracebacks (<fd3> now, <string> before), Node's report of an error in the eval'd
+  // runner (`<anonymous_script>:N`, `eval at <anonymous>`, seen on a recorded Dify 1.13.3), the
+  // sandbox's exit message, and CodeExecutor messages (api/core/helper/code_executor/code_executor.py).
+  ['sandbox', /CodeExecutionError|File "<fd3>"|File "<string>"|<anonymous_script>:\d+|eval at <anonymous>|\/var\/sandbox\/sandbox-|error: exit status \d+|process exited with code|Code execution service is unavailable|sandbox service/i],
   // Vector stores, and Dify's own collection names (`Vector_index_{dataset}_Node`).
   ['vectorDatabase', /weaviate|qdrant|milvus|pgvecto|pgvector|chroma|opensearch|elasticsearch|tidb[_ ]vector|analyticdb|oracle vector|vector (?:store|database|db)|Vector_index_/i],
   ['httpNode', /HttpRequestNodeError|HTTPResponseCodeError|HTTP request failed with status code|Request failed with status code|Reached maximum retries/i],

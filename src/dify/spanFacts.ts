@@ -14,6 +14,11 @@ export function isPhoenixSpan(span: Span): boolean {
   );
 }
 
+/** The span Dify's Phoenix exporter sends when its config is saved, to check the connection. */
+export function isPhoenixApiCheck(span: Span): boolean {
+  return span.name === phoenix.apiCheckSpan && String(span.attributes[phoenix.apiCheckKey]) === 'true';
+}
+
 /** Spans of Dify's own infrastructure telemetry that carry Dify identity (app or node). */
 export function isInfraDifySpan(span: Span): boolean {
   return infra.appIdKey in span.attributes || (infra.nodeExecutionIdKey in span.attributes && span.attributes[genAi.framework] === genAi.frameworkValue);

@@ -3,6 +3,7 @@ import type { TraceId } from '../model/units';
 import type { RunGap, RunStatus, RunSummary, ToolCall } from '../shared/runSummary';
 import type { DifyNode } from './difyNode';
 import { difyNodesOf } from './difyNodes';
+import { errorOrigin, itemIndexWithin } from './errorOrigin';
 import { classifyError, errorText } from './errorTaxonomy';
 import type { RunFacts } from './runFacts';
 import { deepestEarliestError, parentIndex, spanDepths } from './spanDepth';
@@ -67,6 +68,40 @@ function toolCalls(appSpans: readonly Span[], nodes: ReadonlyMap<Span, DifyNode>
   return calls;
 }
 
+/**
+ * A node as its Trace Link counterpart types it: Aliyun node spans carry no node type (TASK), while
+ * Dify's infrastructure node span of the same node names it (`node.type`). Paired by title, used
+ * only when every infrastructure node of that title has the same type.
+ */
+function counterpartTyped(node: DifyNode | undefined, infraTypes: ReadonlyMap<string, string | null>): DifyNode | undefined {
+  if (node === undefined || (node.nodeType !== undefined && node.nodeType !== 'task')) return node;
+  const type = infraTypes.get(node.title);
+  return typeof type === 'string' ? { ...node, nodeType: type } : node;
+}
+
+function infraNodeTypes(linked: readonly Span[], nodes: ReadonlyMap<Span, DifyNode>): Map<string, string | null> {
+  const types = new Map<string, string | null>();
+  for (const span of linked) {
+    const node = nodes.get(span);
+    if (node?.nodeType === undefined) continue;
+    const seen = types.get(node.title);
+    types.set(node.title, seen === undefined || seen === node.nodeType ? node.nodeType : null);
+  }
+  return types;
+}
+
+/** The failing node as the run shows it, with the iteration or loop item it failed in. */
+function failingNodeOf(reported: Span | undefined, origin: Span | undefined, nodes: ReadonlyMap<Span, DifyNode>, infraTypes: ReadonlyMap<string, string | null>, appSpans: readonly Span[]): RunSummary['failingNode'] {
+  const node = counterpartTyped(origin === undefined ? undefined : nodes.get(origin), infraTypes);
+  if (node === undefined || origin === undefined) return undefined;
+  const base = { title: node.title, ...(node.nodeType === undefined ? {} : { nodeType: node.nodeType }), ...(node.nodeId === undefined ? {} : { nodeId: node.nodeId }) };
+  const container = reported === undefined || reported === origin ? undefined : nodes.get(reported);
+  if (container === undefined || reported === undefined) return base;
+  const sameNode = appSpans.filter((s) => nodes.get(s)?.title === node.title);
+  const itemIndex = itemIndexWithin(reported, origin, sameNode, node.iterationIndex ?? node.loopIndex);
+  return { ...base, within: { title: container.title, ...(itemIndex === undefined ? {} : { itemIndex }) } };
+}
+
 function earliest(spans: readonly Span[]): Span | undefined {
   return spans.reduce<Span | undefined>((best, s) => (best === undefined || s.startUs < best.startUs ? s : best), undefined);
 }
@@ -101,10 +136,14 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
   const appSpans = new Set(facts.appSpans);
   gaps.push(...nodeGaps(facts.appSpans, nodes));
   const depths = spanDepths(all, parentOf);
-  const failingNodeSpan = deepestEarliestError(facts.appSpans, (s) => nodes.has(s) && appSpans.has(s), depths) ?? earliest(facts.handledFailures ?? []);
-  const failingNode = failingNodeSpan === undefined ? undefined : nodes.get(failingNodeSpan);
+  const reportedFailing = deepestEarliestError(facts.appSpans, (s) => nodes.has(s) && appSpans.has(s), depths) ?? earliest(facts.handledFailures ?? []);
+  // A container re-raises its item's error: name the node where it started.
+  const failingNodeSpan = reportedFailing === undefined ? undefined : errorOrigin(reportedFailing, facts.appSpans.filter((s) => nodes.has(s)));
+  const infraTypes = infraNodeTypes(linked.length > 0 ? linked : traceSpans.filter((s) => !appSpans.has(s)), nodes);
+  const failingNode = failingNodeOf(reportedFailing, failingNodeSpan, nodes, infraTypes, facts.appSpans);
   const status = facts.status ?? statusFromSpans(facts.root, failingNodeSpan ?? deepestEarliestError(facts.appSpans, (s) => s !== facts.root, depths));
-  const rootCause = status === 'succeeded' ? undefined : deepestEarliestError(all, undefined, depths);
+  const firstError = status === 'succeeded' ? undefined : deepestEarliestError(all, undefined, depths);
+  const rootCause = firstError === undefined ? undefined : errorOrigin(firstError, all);
   const errorMessage = facts.root?.status.message || (failingNodeSpan && errorText(failingNodeSpan).trim()) || rootCause?.status.message;
   const errorSpan = rootCause ?? failingNodeSpan;
   const { startUs, endUs } = facts.root ?? bounds(facts.appSpans);
@@ -127,8 +166,8 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
     ...defined('tokens', facts.tokens),
     ...defined('price', facts.price),
     ...defined('errorMessage', errorMessage || undefined),
-    ...defined('errorKind', errorSpan === undefined ? undefined : classifyError(errorSpan, nodes.get(errorSpan))),
-    ...defined('failingNode', failingNode === undefined ? undefined : { title: failingNode.title, ...defined('nodeType', failingNode.nodeType), ...defined('nodeId', failingNode.nodeId) }),
+    ...defined('errorKind', errorSpan === undefined ? undefined : classifyError(errorSpan, counterpartTyped(nodes.get(errorSpan) ?? (failingNodeSpan && nodes.get(failingNodeSpan)), infraTypes))),
+    ...defined('failingNode', failingNode),
     ...defined('rootCause', rootCause === undefined ? undefined : { traceId: rootCause.traceId, spanId: rootCause.spanId, name: rootCause.name, serviceName: rootCause.resource.serviceName }),
     spanCount: traceSpans.length,
     linkedTraceIds: facts.linkedTraceIds,

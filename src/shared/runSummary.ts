@@ -27,8 +27,16 @@ export interface RunSummary {
   readonly price?: { readonly amount: number; readonly currency: string };
   readonly errorMessage?: string;
   readonly errorKind?: ErrorKind;
-  /** The workflow node that failed (from the app-level half). */
-  readonly failingNode?: { readonly title: string; readonly nodeType?: string; readonly nodeId?: string };
+  /**
+   * The workflow node that failed (from the app-level half): where the error started. `within` names
+   * the Iteration or Loop that re-raised it, and the item (0-based, as Dify's iteration_index).
+   */
+  readonly failingNode?: {
+    readonly title: string;
+    readonly nodeType?: string;
+    readonly nodeId?: string;
+    readonly within?: { readonly title: string; readonly itemIndex?: number };
+  };
   /** The deepest, earliest error span across both halves: the first place to look. */
   readonly rootCause?: { readonly traceId: string; readonly spanId: string; readonly name: string; readonly serviceName: string };
   readonly spanCount: number;

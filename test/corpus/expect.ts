@@ -4,6 +4,9 @@
  * - rootCause: among ERROR spans of the run's trace and of its linked traces present in the case, the
  *   deepest (longest parent chain inside its own trace), then the earliest start, then the first sent.
  * - failingNode: the same rule restricted to the case's node spans.
+ * - Both then follow an error to where it started: an Iteration or Loop re-raises its item's error,
+ *   so an error span inside the chosen one's interval with the same status message, ending first,
+ *   is the origin (as recorded from a real Dify 1.13.3).
  */
 import type { ExpectedNode } from './corpusCase';
 import type { Batch, SpanSpec } from './otlpJson';
@@ -36,15 +39,33 @@ export function deepestEarliestError(spans: readonly SpanSpec[], within: (s: Spa
   return best?.span;
 }
 
+/** The error span inside `chosen`'s interval with the same status message that ended first, followed down. */
+function originOf(chosen: SpanSpec, spans: readonly SpanSpec[], within: (s: SpanSpec) => boolean): SpanSpec {
+  let current = chosen;
+  for (;;) {
+    const message = current.status?.message;
+    const inner = spans
+      .filter((s) => s !== current && within(s) && s.status?.code === 'error' && message !== undefined && s.status.message === message)
+      .filter((s) => s.startMs >= current.startMs && s.endMs <= current.endMs && !(s.startMs === current.startMs && s.endMs === current.endMs))
+      .sort((a, b) => a.endMs - b.endMs)[0];
+    if (inner === undefined) return current;
+    current = inner;
+  }
+}
+
 export function rootCauseOf(spans: readonly SpanSpec[], traceIds: readonly string[]): { traceId: string; spanId: string } | undefined {
   const ids = new Set(traceIds);
-  const s = deepestEarliestError(spans, (x) => ids.has(x.traceId));
+  const within = (x: SpanSpec): boolean => ids.has(x.traceId);
+  const first = deepestEarliestError(spans, within);
+  const s = first && originOf(first, spans, within);
   return s && { traceId: s.traceId, spanId: s.spanId };
 }
 
 export function failingNodeOf(spans: readonly SpanSpec[], nodes: readonly ExpectedNode[]): { title: string; nodeType?: string } | undefined {
   const keys = new Map(nodes.map((n) => [`${n.traceId}/${n.spanId}`, n]));
-  const s = deepestEarliestError(spans, (x) => keys.has(`${x.traceId}/${x.spanId}`));
+  const within = (x: SpanSpec): boolean => keys.has(`${x.traceId}/${x.spanId}`);
+  const first = deepestEarliestError(spans, within);
+  const s = first && originOf(first, spans, within);
   const n = s && keys.get(`${s.traceId}/${s.spanId}`);
   return n && { title: n.title, nodeType: n.nodeType };
 }

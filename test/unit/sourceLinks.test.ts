@@ -137,7 +137,7 @@ describe('sandbox Python (Code node)', () => {
 });
 
 describe('sandbox JavaScript (Code node)', () => {
-  it('parses eval frames of the corpus error and maps them with offset 2', () => {
+  it('parses eval frames of the corpus error (a runner from before PR #27867) and maps them with offset 2', () => {
     const stack = only(parseNodeStacks(corpusErrors.sandboxJs.text));
     assert.equal(stack.exceptionType, 'TypeError');
     assert.equal(stack.message, "Cannot read properties of undefined (reading 'reduce')");
@@ -148,15 +148,13 @@ describe('sandbox JavaScript (Code node)', () => {
     ]);
     assert.equal(at(stack, 0).text, 'const total = args.items.reduce((a, b) => a + b.price, 0);');
     const code = ['function main(args) {', '  // sum', '  const total = args.items.reduce((a, b) => a + b.price, 0);', '  return { total };', '}'].join('\n');
-    assert.deepEqual(userCodePosition(at(stack, 0), 'javascript', code), { line: 3, column: 27 });
-    assert.equal(userCodePosition(at(stack, 1), 'javascript', code), undefined); // the runner's main(inputs_obj) call
-    assert.equal(userCodePosition(at(stack, 2), 'javascript', code), undefined);
+    assert.deepEqual(userCodePosition(at(stack, 0), 'javascript', code, 2), { line: 3, column: 27 });
+    assert.equal(userCodePosition(at(stack, 1), 'javascript', code, 2), undefined); // the runner's main(inputs_obj) call
+    assert.equal(userCodePosition(at(stack, 2), 'javascript', code, 2), undefined);
   });
 
-  it("maps a real Node error from Dify's current runner run the way dify-sandbox's prescript runs it", () => {
-    // Runner of langgenius/dify api/core/helper/code_executor/javascript/javascript_transformer.py (dedent, leading newline).
-    const code = ['function main({ items }) {', '  let sum = 0;', '  for (const item of items) sum += item.price.amount;', '  return { sum };', '}'].join('\n');
-    const runner = `\n// declare main function\n${code}\n\n// decode and prepare input object\nvar inputs_obj = { items: [{ price: {} }, {}] }\n\n// execute main function\nvar output_obj = main(inputs_obj)\n`;
+  /** Runs a runner script the way dify-sandbox's prescript does (eval of fd 3) and returns Node's stderr. */
+  function runLikeSandbox(runner: string): string {
     const dir = mkdtempSync(join(tmpdir(), 'sandbox-js-'));
     const runnerFile = join(dir, 'runner.js');
     writeFileSync(runnerFile, runner);
@@ -164,19 +162,39 @@ describe('sandbox JavaScript (Code node)', () => {
     const child = spawnSync(process.execPath, ['-e', "eval(require('fs').readFileSync(3, 'utf8'))"], { stdio: ['ignore', 'pipe', 'pipe', fd3], encoding: 'utf8', timeout: 10_000 });
     closeSync(fd3);
     rmSync(dir, { recursive: true });
-    const stack = only(findTracebacks(child.stderr));
+    return child.stderr;
+  }
+  const jsCode = ['function main({ items }) {', '  let sum = 0;', '  for (const item of items) sum += item.price.amount;', '  return { sum };', '}'].join('\n');
+
+  it("maps a real Node error from Dify's current runner (user code on its first line, langgenius/dify PR #27867) run the way dify-sandbox's prescript runs it", () => {
+    // Runner of langgenius/dify api/core/helper/code_executor/javascript/javascript_transformer.py since PR #27867 (checked in 1.13.3).
+    const runner = `${jsCode}\n\nvar inputs_obj = { items: [{ price: {} }, {}] }\n\nvar output_obj = main(inputs_obj)\n\nvar output_json = JSON.stringify(output_obj)\n`;
+    const stderr = runLikeSandbox(runner);
+    const stack = only(findTracebacks(stderr));
     assert.equal(stack.exceptionType, 'TypeError');
-    const user = markSandboxUserFrames(stack, 'javascript', code).frames.find((f) => f.isUserCode);
+    const offset = inferRunnerOffset('javascript', jsCode, stack.frames[0], stderr);
+    assert.equal(offset, 0, 'the printed source line names the current runner');
+    const user = markSandboxUserFrames(stack, 'javascript', jsCode, offset).frames.find((f) => f.isUserCode);
     assert.ok(user);
-    assert.deepEqual(userCodePosition(user, 'javascript', code)?.line, 3);
+    assert.deepEqual(userCodePosition(user, 'javascript', jsCode, offset)?.line, 3);
     assert.equal(user.function, 'main');
+  });
+
+  it("maps a real Node error from the runner before PR #27867 (leading empty line and comment, offset 2)", () => {
+    const runner = `\n// declare main function\n${jsCode}\n\n// decode and prepare input object\nvar inputs_obj = { items: [{ price: {} }, {}] }\n\n// execute main function\nvar output_obj = main(inputs_obj)\n`;
+    const stderr = runLikeSandbox(runner);
+    const stack = only(findTracebacks(stderr));
+    const offset = inferRunnerOffset('javascript', jsCode, stack.frames[0], stderr);
+    assert.equal(offset, 2);
+    const user = markSandboxUserFrames(stack, 'javascript', jsCode, offset).frames.find((f) => f.isUserCode);
+    assert.deepEqual(user && userCodePosition(user, 'javascript', jsCode, offset)?.line, 3);
   });
 
   it('keeps the source excerpt of an eval SyntaxError as a frame (Node 20.20 output)', () => {
     const text = ['<anonymous_script>:4', '', '', '', 'SyntaxError: Unexpected end of input', '    at Object.<anonymous> (/var/sandbox/sandbox-nodejs/tmp/a.js:2:9)', '    at node:internal/main/run_main_module:28:49'].join('\n');
     const stack = only(parseNodeStacks(text));
     assert.deepEqual(stack.frames.map((f) => [f.file, f.line, f.isUserCode]), [['<anonymous>', 4, true], ['/var/sandbox/sandbox-nodejs/tmp/a.js', 2, false], ['node:internal/main/run_main_module', 28, false]]);
-    assert.deepEqual(userCodePosition(at(stack, 0), 'javascript', 'function main() {\n  return {\n'), { line: 2 });
+    assert.deepEqual(userCodePosition(at(stack, 0), 'javascript', 'function main() {\n  return {\n', 2), { line: 2 });
   });
 });
 
@@ -331,17 +349,19 @@ describe('runner offset of a JavaScript Code node (Dify releases differ)', () =>
   const frame = (line: number, column?: number): StackFrame => ({ file: '<anonymous>', line, ...(column === undefined ? {} : { column }), isUserCode: true });
 
   it("follows the source line Node printed above the error", () => {
-    // Runner line 4: user line 2 with today's runner (offset 2), user line 3 with the older one (offset 1).
+    // Runner line 4: user line 4 with today's runner (offset 0), line 2 with the runner before PR #27867 (offset 2), line 3 with the oldest (offset 1).
     const printed = '<anonymous_script>:4\n    return { rows: rows.map(r => codes[r.country].toLowerCase()) }\n              ^\n\nTypeError: x';
     assert.equal(inferRunnerOffset('javascript', code, frame(4, 50), printed), 1);
     const current = '<anonymous_script>:4\n    const codes = {UK: \'GB\'}\n\nTypeError: x';
     assert.equal(inferRunnerOffset('javascript', code, frame(4, 5), current), 2);
+    const today = '<anonymous_script>:3\n    return { rows: rows.map(r => codes[r.country].toLowerCase()) }\n\nTypeError: x';
+    assert.equal(inferRunnerOffset('javascript', code, frame(3, 50), today), 0);
   });
 
   it('falls back to the column fitting its line, then to the newest runner', () => {
     assert.equal(inferRunnerOffset('javascript', code, frame(4, 50), 'TypeError: x'), 1, 'column 50 does not fit user line 2 (24 characters)');
     assert.equal(inferRunnerOffset('javascript', code, frame(4, 3), 'TypeError: x'), 2, 'both fit: the newest');
-    assert.equal(inferRunnerOffset('javascript', code, undefined, ''), 2);
+    assert.equal(inferRunnerOffset('javascript', code, undefined, ''), 0, 'nothing to go by: the current runner');
     assert.equal(inferRunnerOffset('python3', code, frame(4), ''), 0);
   });
 });

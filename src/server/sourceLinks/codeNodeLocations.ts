@@ -77,7 +77,9 @@ export function failingUserLine(stacks: readonly SourceStack[], language: CodeLa
     const line = frames[0] === undefined ? 0 : frames[0].line - RUNNER_LINE_OFFSET[language];
     return line >= 1 ? line : undefined;
   }
-  const offset = inferRunnerOffset(language, code, frames[0], errorText);
+  // A builtin called from the code (`JSON.parse (<anonymous>)`) has no position: judge by the first frame that has one.
+  const positioned = frames.find((f) => f.line > 0 && f.column !== undefined) ?? frames[0];
+  const offset = inferRunnerOffset(language, code, positioned, errorText);
   for (const frame of frames) {
     const position = userCodePosition(frame, language, code, offset);
     if (position) return position.line;

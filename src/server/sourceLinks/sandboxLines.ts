@@ -6,20 +6,21 @@
  * - Python: the code replaces the runner's first line, user line N == runner line N; runner lines past
  *   the code's U lines (U = code.split('\n').length) are the wrapper (`main(**inputs_obj)` is U + 9).
  *   Frames read `File "<fd3>"` (current sandbox, exec(compile(code, "<fd3>", "exec"))) or `File "<string>"`.
- * - JavaScript: the runner starts with an empty line and `// declare main function`, so runner line =
- *   user line + 2; frames are the eval'd runner, `<anonymous>:LINE:COL`. Columns are unchanged.
- * Older Dify releases had other runners (e.g. the JavaScript runner without the leading empty line,
- * offset 1, langgenius/dify@0f5077a), hence the offset parameter.
+ * - JavaScript: frames are the eval'd runner, `<anonymous>:LINE:COL`; columns are unchanged. The
+ *   runner changed across releases: since langgenius/dify PR #27867 (merged 2025-11-05; checked on a
+ *   recorded Dify 1.13.3) the code is the runner's first line (offset 0); before, the runner started
+ *   with an empty line and `// declare main function` (offset 2), and older ones without the empty
+ *   line (offset 1, langgenius/dify@0f5077a). The source line Node prints tells them apart.
  */
 import type { ParsedStack, StackFrame } from '../../shared/stackFrame';
 
 export type CodeLanguage = 'python3' | 'javascript';
 
 /** runner line − user line, for the runners of current Dify. */
-export const RUNNER_LINE_OFFSET: Readonly<Record<CodeLanguage, number>> = { python3: 0, javascript: 2 };
+export const RUNNER_LINE_OFFSET: Readonly<Record<CodeLanguage, number>> = { python3: 0, javascript: 0 };
 
-/** Every runner offset a Dify release used, newest first (JavaScript: 1 before the runner gained its leading empty line). */
-export const RUNNER_LINE_OFFSETS: Readonly<Record<CodeLanguage, readonly number[]>> = { python3: [0], javascript: [2, 1] };
+/** Every runner offset a Dify release used, newest first (JavaScript: 0 since PR #27867, 2 before it, 1 before the runner gained its leading empty line). */
+export const RUNNER_LINE_OFFSETS: Readonly<Record<CodeLanguage, readonly number[]>> = { python3: [0], javascript: [0, 2, 1] };
 
 /**
  * Node prints the source line of an uncaught error above the message: `<anonymous_script>:4` (or
@@ -29,7 +30,7 @@ const NODE_ERROR_SOURCE = /^(?:<anonymous_script>|evalmachine\.<anonymous>|<anon
 
 /**
  * Which runner offset a failure agrees with, when the API's Dify release is not known: the one that
- * puts the source line Node printed on the same user line, else the one under which the innermost
+ * puts the source line Node printed on the same user line, else the newest under which the innermost
  * frame's column lies inside its line, else the newest.
  */
 export function inferRunnerOffset(language: CodeLanguage, userCode: string, innermost: StackFrame | undefined, errorText: string): number {
@@ -48,7 +49,8 @@ export function inferRunnerOffset(language: CodeLanguage, userCode: string, inne
       const line = lines[innermost.line - o - 1];
       return line !== undefined && innermost.column! <= line.length;
     });
-    if (fits.length === 1) return fits[0]!;
+    // The newest runner under which the column lies inside its line.
+    if (fits.length > 0) return fits[0]!;
   }
   return offsets[0]!;
 }

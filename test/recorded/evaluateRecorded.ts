@@ -1,0 +1,191 @@
+/**
+ * Scores the extension on a recording of a real Dify: every body is posted, in arrival order, to
+ * the trace server's real receiver on loopback; then each run Dify's database knows is looked up in
+ * the Runs listing and compared both ways (what must be found, and that nothing else is claimed),
+ * and Go to Source is resolved from its root cause against the recording's workspace (the apps'
+ * exported DSLs and the plugin project). Shared by the unit tier (which requires 100%) and
+ * `npm run bench` (which prints the table per release and exporter).
+ */
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { difyNodesOf } from '../../src/dify/difyNodes';
+import { parentIndex } from '../../src/dify/spanDepth';
+import type { Span } from '../../src/model/span';
+import { DslCache } from '../../src/server/sourceLinks/codeNodeLocations';
+import { SourceResolver, type SourceResolution } from '../../src/server/sourceLinks/sourceResolver';
+import { TraceService } from '../../src/server/traceService';
+import { nodeFileAccess, scanWorkspace } from '../../src/server/workspace/workspaceIndex';
+import type { RunSummary } from '../../src/shared/runSummary';
+import { spansFromSnapshot } from '../../src/shared/traceSnapshotCodec';
+import type { RecordedBody, RecordedCorpus, RecordedRun } from './recordedCorpus';
+
+/** The measures of the issue, each a share of the runs (or listed runs) it applies to. */
+export const measureNames = ['listed', 'noGhostRuns', 'status', 'kind', 'app', 'failingNode', 'rootCause', 'errorKind', 'traceLink', 'goToSource', 'noMadeUpSource'] as const;
+export type MeasureName = (typeof measureNames)[number];
+
+export interface Measure {
+  right: number;
+  total: number;
+  misses: string[];
+}
+
+export interface RecordedScores {
+  readonly corpus: string;
+  /** Per exporter (`aliyun`, `phoenix`, `langfuse`, ...), then `all`. */
+  readonly byExporter: ReadonlyMap<string, Record<MeasureName, Measure>>;
+  readonly runs: number;
+  readonly listedRuns: number;
+  /** Bodies the receiver did not answer 2xx, with the status (must be none). */
+  readonly refused: readonly string[];
+}
+
+const emptyMeasures = (): Record<MeasureName, Measure> => Object.fromEntries(measureNames.map((n) => [n, { right: 0, total: 0, misses: [] }])) as unknown as Record<MeasureName, Measure>;
+
+function post(url: string, body: RecordedBody): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': body.contentType };
+    if (body.contentEncoding !== '') headers['content-encoding'] = body.contentEncoding;
+    const req = request(url + body.path, { method: body.method, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body.body);
+  });
+}
+
+/** The run the extension lists for a run Dify knows: by workflow run id, or by its infrastructure trace when no app-level half was exported. */
+function listedRunFor(expected: RecordedRun, runs: readonly RunSummary[]): RunSummary | undefined {
+  if (expected.app_half_exported) return runs.find((r) => r.workflowRunId === expected.workflow_run_id && r.source === expected.exporter);
+  return runs.find((r) => r.traceId === expected.infra_trace_id);
+}
+
+/** Nearest node (self or ancestor) of a span, by the same node detection the classifier uses. */
+function nodeTitleOf(span: Span, spans: readonly Span[]): string | undefined {
+  const parentOf = parentIndex(spans);
+  const nodes = difyNodesOf(spans, parentOf);
+  let current: Span | undefined = span;
+  for (let hops = 0; current !== undefined && hops < 256; hops++) {
+    const node = nodes.get(current);
+    if (node !== undefined) return node.title;
+    current = parentOf(current);
+  }
+  return undefined;
+}
+
+/** The line (1-based) of `def _invoke` in a plugin tool file: where the tool's code starts. */
+function invokeLine(file: string): number {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  return lines.findIndex((l) => /^\s+def _invoke\(/.test(l)) + 1;
+}
+
+function describe(r: SourceResolution): string {
+  if (r === null) return 'span not found';
+  if (r.locations.length === 0) return `nothing (${r.problem ?? 'no reason'})`;
+  return r.locations.map((l) => `${fileURLToPath(l.uri)}:${l.range.start.line + 1} via ${l.via}`).join(' | ') + (r.problem ? ` — ${r.problem}` : '');
+}
+
+/** Replays a recording and scores every measure. */
+export async function evaluateRecorded(corpus: RecordedCorpus): Promise<RecordedScores> {
+  const service = new TraceService({ receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 64 }, store: { maxSpans: 2_000_000 } }, { runsChanged: () => {}, statusChanged: () => {}, log: () => {} });
+  await service.start();
+  const state = service.status().receiver;
+  if (state.state !== 'listening') throw new Error(`receiver did not start: ${JSON.stringify(state)}`);
+  const refused: string[] = [];
+  try {
+    for (const body of corpus.bodies) {
+      const status = await post(state.url, body);
+      if (status < 200 || status > 299) refused.push(`${body.method} ${body.path} → ${status}`);
+    }
+    const runs = (await service.backend.listRuns({ filter: {}, limit: 10_000 })).runs;
+    const workspace = scanWorkspace([pathToFileURL(corpus.workspace).href]);
+    const resolver = new SourceResolver(service.backend, {
+      workspace: () => workspace,
+      settings: () => ({ pathMappings: [], windowMinutes: 60, diagnostics: true, codeLens: true }),
+      files: nodeFileAccess,
+      dsls: new DslCache(nodeFileAccess),
+    });
+    const byExporter = new Map<string, Record<MeasureName, Measure>>();
+    const all = emptyMeasures();
+    byExporter.set('all', all);
+    const check = (exporter: string, name: MeasureName, ok: boolean, miss: () => string): void => {
+      let m = byExporter.get(exporter);
+      if (m === undefined) byExporter.set(exporter, (m = emptyMeasures()));
+      for (const target of [m[name], all[name]]) {
+        target.total++;
+        if (ok) target.right++;
+        else target.misses.push(miss());
+      }
+    };
+    const claimed = new Set<RunSummary>();
+    for (const [runId, expected] of corpus.runs) {
+      const exporter = expected.app_half_exported ? expected.exporter : `${expected.exporter} (no app-level half)`;
+      const where = `${corpus.name} ${expected.app_name} ${expected.variant} ${runId.slice(0, 8)}`;
+      const run = listedRunFor(expected, runs);
+      check(exporter, 'listed', run !== undefined, () => `${where}: not listed`);
+      if (run === undefined) continue;
+      claimed.add(run);
+      check(exporter, 'status', run.status === expected.status, () => `${where}: status ${run.status}, Dify says ${expected.status}`);
+      check(exporter, 'kind', run.kind === expected.kind, () => `${where}: kind ${run.kind}, Dify says ${expected.kind}`);
+      check(exporter, 'app', run.appName === expected.app_name, () => `${where}: app ${run.appName}`);
+      const wantNode = expected.failing_node?.title;
+      check(exporter, 'failingNode', run.failingNode?.title === wantNode, () => `${where}: failing node ${JSON.stringify(run.failingNode)}, Dify says ${JSON.stringify(expected.failing_node)}`);
+      check(exporter, 'errorKind', (run.errorKind ?? null) === expected.expected_error_kind, () => `${where}: error kind ${run.errorKind}, expected ${expected.expected_error_kind}`);
+      // The root cause lies in (or is) the node Dify says failed; a run without a failure has none.
+      let rootCauseTitle: string | undefined;
+      if (run.rootCause !== undefined) {
+        const snapshot = await service.backend.getTrace({ traceId: run.traceId });
+        const spans = snapshot === null ? [] : spansFromSnapshot(snapshot);
+        const span = spans.find((s) => s.traceId === run.rootCause!.traceId && s.spanId === run.rootCause!.spanId);
+        rootCauseTitle = span === undefined ? undefined : nodeTitleOf(span, spans);
+      }
+      check(exporter, 'rootCause', wantNode === undefined ? run.rootCause === undefined : rootCauseTitle === wantNode, () => `${where}: root cause ${run.rootCause?.name} in node ${rootCauseTitle}, Dify says ${wantNode}`);
+      if (expected.infra_trace_recorded && expected.infra_trace_id !== null) {
+        const joined = run.traceId === expected.infra_trace_id || run.linkedTraceIds.includes(expected.infra_trace_id);
+        check(exporter, 'traceLink', joined, () => `${where}: infrastructure trace ${expected.infra_trace_id} not joined (links ${run.linkedTraceIds.join(', ') || 'none'})`);
+      }
+      await checkSource(corpus, expected, run, resolver, (name, ok, miss) => check(exporter, name, ok, () => `${where}: ${miss()}`));
+    }
+    // Both ways: every listed run must be one Dify knows (no ghost runs, no run listed twice).
+    for (const run of runs) check(run.source, 'noGhostRuns', claimed.has(run), () => `${corpus.name}: listed run ${run.traceId} (${run.source}, ${run.appName}, ${run.status}) is no run of Dify's`);
+    return { corpus: corpus.name, byExporter, runs: corpus.runs.size, listedRuns: runs.length, refused };
+  } finally {
+    await service.stop();
+  }
+}
+
+type Check = (name: MeasureName, ok: boolean, miss: () => string) => void;
+
+/** Go to Source from the run's root cause: the exact file and line Dify's truth names, or nothing. */
+async function checkSource(corpus: RecordedCorpus, expected: RecordedRun, run: RunSummary, resolver: SourceResolver, check: Check): Promise<void> {
+  const resolution = run.rootCause === undefined ? null : await resolver.resolve({ traceId: run.rootCause.traceId, spanId: run.rootCause.spanId });
+  const got = resolution === null ? 'no root cause' : describe(resolution);
+  const locations = resolution?.locations ?? [];
+  if (expected.code_failure !== null) {
+    const dsl = join(corpus.workspace, 'dsl', `${expected.app_name}.yml`);
+    const first = locations[0];
+    const ok = locations.length === 1 && first !== undefined && fileURLToPath(first.uri) === dsl && first.via === 'dslCode' && resolution?.codeNode?.userLine === expected.code_failure.user_line;
+    check('goToSource', ok, () => `Go to Source: ${got} (user line ${resolution?.codeNode?.userLine}), expected ${expected.code_failure!.language} line ${expected.code_failure!.user_line} of the node in ${dsl}`);
+  } else if (expected.plugin_failure !== null) {
+    const plugin = expected.plugin_failure;
+    const pluginDir = join(corpus.workspace, 'inventory-plugin');
+    const first = locations[0];
+    if (plugin.traceback_in_traces) {
+      const ok = first !== undefined && fileURLToPath(first.uri) === join(pluginDir, plugin.file) && first.range.start.line + 1 === plugin.line;
+      check('goToSource', ok, () => `Go to Source: ${got}, expected ${plugin.file}:${plugin.line}`);
+    } else {
+      // The traceback never reached the traces: the tool's code is opened, and the exact line said to be unknown.
+      const file = join(pluginDir, plugin.tool_file);
+      const ok = locations.length === 1 && first !== undefined && fileURLToPath(first.uri) === file && first.range.start.line + 1 === invokeLine(file) && /exact line|line is unknown|no traceback/i.test(resolution?.problem ?? '');
+      check('goToSource', ok, () => `Go to Source: ${got}, expected ${plugin.tool_file}:${invokeLine(file)} (_invoke) with the exact line said to be unknown`);
+    }
+  } else {
+    check('noMadeUpSource', locations.length === 0, () => `Go to Source offers ${got} where Dify's truth names no source`);
+  }
+}
+
+export function percent(m: Measure): string {
+  return m.total === 0 ? 'n/a' : `${((100 * m.right) / m.total).toFixed(1)}% (${m.right}/${m.total})`;
+}
