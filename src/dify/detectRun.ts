@@ -24,10 +24,12 @@ function runFacts(traceId: TraceId, spans: readonly Span[]): RunFacts | undefine
 
 /**
  * Recognises the Dify run held by one trace, from whichever exporter wrote it, and summarises it
- * with its linked infrastructure traces when `linkedSpans` finds them. Returns undefined for traces
+ * with its linked infrastructure traces when `linkedSpans` finds them, and with the infrastructure
+ * traces that share its node executions (`joinedByExecution`, found by the run index) where Dify's
+ * Trace Link points elsewhere. Returns undefined for traces
  * with no Dify identity (plain infrastructure traces are shown through Trace Link).
  */
-export function detectRun(traceId: TraceId, spans: readonly Span[], linkedSpans?: LinkedSpans): RunSummary | undefined {
+export function detectRun(traceId: TraceId, spans: readonly Span[], linkedSpans?: LinkedSpans, joinedByExecution: readonly string[] = []): RunSummary | undefined {
   const facts = runFacts(traceId, spans);
-  return facts === undefined ? undefined : summariseRun(traceId, spans, facts, linkedSpans);
+  return facts === undefined ? undefined : summariseRun(traceId, spans, facts, linkedSpans, joinedByExecution);
 }

@@ -84,7 +84,7 @@ function infraNode(span: Span): DifyNode | undefined {
  * The Code node language, when a sandbox traceback shows it: Python frames from the prescript's
  * `<fd3>` (or `<string>` before dify-sandbox PR #242), Node's `eval` frames from sandbox-nodejs.
  */
-function sandboxLanguage(text: string): string | undefined {
+export function sandboxLanguage(text: string): string | undefined {
   if (/File "<fd3>"|File "<string>"|\/var\/sandbox\/sandbox-python\//.test(text)) return 'python3';
   if (/\/var\/sandbox\/sandbox-nodejs\/|eval at <anonymous>/.test(text)) return 'javascript';
   return undefined;

@@ -23,6 +23,11 @@ export interface RunFacts {
   readonly gaps: readonly RunGap[];
   /** Node spans whose failure an error strategy handled: no ERROR status, but the node failed. */
   readonly handledFailures?: readonly Span[];
+  /**
+   * A failure no span status shows: the span whose exception events record it, and the node span
+   * it happened in when known (Dify's infrastructure runner and node spans stay OK).
+   */
+  readonly failure?: { readonly evidence: Span; readonly node?: Span };
 }
 
 /** The first span matching `names` whose parent is not in the set (a root or an orphan). */

@@ -102,6 +102,15 @@ function failingNodeOf(reported: Span | undefined, origin: Span | undefined, nod
   return { ...base, within: { title: container.title, ...(itemIndex === undefined ? {} : { itemIndex }) } };
 }
 
+/** The first exception message a span's events record. */
+function exceptionMessage(span: Span): string | undefined {
+  for (const event of span.events) {
+    const message = event.attributes['exception.message'];
+    if (typeof message === 'string' && message.trim() !== '') return message.trim();
+  }
+  return undefined;
+}
+
 function earliest(spans: readonly Span[]): Span | undefined {
   return spans.reduce<Span | undefined>((best, s) => (best === undefined || s.startUs < best.startUs ? s : best), undefined);
 }
@@ -120,15 +129,27 @@ function bounds(spans: readonly Span[]): { startUs: number; endUs: number } {
  * The common run summary from an exporter's facts: the failing node of the app-level half, and the
  * root cause (deepest, earliest error span) across both halves once the linked trace is there.
  */
-export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], facts: RunFacts, linkedSpans?: LinkedSpans): RunSummary {
+export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], facts: RunFacts, linkedSpans?: LinkedSpans, joinedByExecution: readonly string[] = []): RunSummary {
   const gaps = [...facts.gaps];
   const linked: Span[] = [];
+  const joined = joinedByExecution.filter((id) => id !== traceId && !facts.linkedTraceIds.includes(id));
+  const linkedTraceIds = [...facts.linkedTraceIds];
   for (const id of facts.linkedTraceIds) {
     // Both halves may share the trace id (Langfuse with an external trace id): nothing to fetch.
     if (id === traceId) continue;
     const spans = linkedSpans?.(id);
-    if (spans === undefined) gaps.push({ kind: 'linkedTraceMissing', message: `Infrastructure trace ${id} has not arrived (Dify samples it, 10% by default, or it is still on its way).` });
-    else for (const span of spans) linked.push(span);
+    if (spans !== undefined) for (const span of spans) linked.push(span);
+    else if (joined.length > 0) {
+      // Dify links to the X-Trace-Id a client sent, not to its own request trace (trace_id_helper.py).
+      linkedTraceIds.splice(linkedTraceIds.indexOf(id), 1);
+      gaps.push({ kind: 'linkRedirected', message: `Dify's Trace Link names ${id}, the X-Trace-Id the client sent, not Dify's own infrastructure trace; ${joined.join(', ')} was joined through the node executions both halves record.` });
+    } else gaps.push({ kind: 'linkedTraceMissing', message: `Infrastructure trace ${id} has not arrived: Dify samples its own traces (OTEL_SAMPLING_RATE, 10% by default), the trace may still be on its way, or ${id} is an X-Trace-Id the client sent, which Dify links to but never uses as its own trace id.` });
+  }
+  for (const id of joined) {
+    const spans = linkedSpans?.(id);
+    if (spans === undefined) continue;
+    linkedTraceIds.push(id);
+    for (const span of spans) linked.push(span);
   }
   const all = linked.length === 0 ? traceSpans : [...traceSpans, ...linked];
   const parentOf = parentIndex(all);
@@ -136,16 +157,17 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
   const appSpans = new Set(facts.appSpans);
   gaps.push(...nodeGaps(facts.appSpans, nodes));
   const depths = spanDepths(all, parentOf);
-  const reportedFailing = deepestEarliestError(facts.appSpans, (s) => nodes.has(s) && appSpans.has(s), depths) ?? earliest(facts.handledFailures ?? []);
+  const reportedFailing = deepestEarliestError(facts.appSpans, (s) => nodes.has(s) && appSpans.has(s), depths) ?? earliest(facts.handledFailures ?? []) ?? facts.failure?.node;
   // A container re-raises its item's error: name the node where it started.
   const failingNodeSpan = reportedFailing === undefined ? undefined : errorOrigin(reportedFailing, facts.appSpans.filter((s) => nodes.has(s)));
   const infraTypes = infraNodeTypes(linked.length > 0 ? linked : traceSpans.filter((s) => !appSpans.has(s)), nodes);
   const failingNode = failingNodeOf(reportedFailing, failingNodeSpan, nodes, infraTypes, facts.appSpans);
   const status = facts.status ?? statusFromSpans(facts.root, failingNodeSpan ?? deepestEarliestError(facts.appSpans, (s) => s !== facts.root, depths));
   const firstError = status === 'succeeded' ? undefined : deepestEarliestError(all, undefined, depths);
-  const rootCause = firstError === undefined ? undefined : errorOrigin(firstError, all);
-  const errorMessage = facts.root?.status.message || (failingNodeSpan && errorText(failingNodeSpan).trim()) || rootCause?.status.message;
-  const errorSpan = rootCause ?? failingNodeSpan;
+  // Without an error status anywhere, the span whose exception events record the failure stands in.
+  const rootCause = firstError === undefined ? (status === 'succeeded' ? undefined : (facts.failure?.node ?? facts.failure?.evidence)) : errorOrigin(firstError, all);
+  const errorMessage = facts.root?.status.message || (failingNodeSpan && errorText(failingNodeSpan).trim()) || rootCause?.status.message || (facts.failure && exceptionMessage(facts.failure.evidence));
+  const errorSpan = firstError === undefined && facts.failure !== undefined ? facts.failure.evidence : (rootCause ?? failingNodeSpan);
   const { startUs, endUs } = facts.root ?? bounds(facts.appSpans);
   const tools = toolCalls(facts.appSpans, nodes);
   const defined = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
@@ -170,7 +192,7 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
     ...defined('failingNode', failingNode),
     ...defined('rootCause', rootCause === undefined ? undefined : { traceId: rootCause.traceId, spanId: rootCause.spanId, name: rootCause.name, serviceName: rootCause.resource.serviceName }),
     spanCount: traceSpans.length,
-    linkedTraceIds: facts.linkedTraceIds,
+    linkedTraceIds,
     ...defined('gaps', gaps.length > 0 ? gaps : undefined),
     ...defined('toolCalls', tools.length > 0 ? tools : undefined),
   };

@@ -68,7 +68,19 @@ export interface ToolCall {
 }
 
 /** Kinds of gap a run can show; the run is still listed with what is known. */
-export type RunGapKind = 'unknownExporter' | 'rootMissing' | 'linkedTraceMissing' | 'linkInvalid' | 'missingKeys' | 'unknownNodeType' | 'duplicateRunId' | 'metadataMissing';
+export type RunGapKind =
+  | 'unknownExporter'
+  | 'rootMissing'
+  | 'linkedTraceMissing'
+  | 'linkInvalid'
+  /** Dify's Trace Link named another trace (an X-Trace-Id); the infrastructure trace was joined by node execution instead. */
+  | 'linkRedirected'
+  /** The app-level half of this infrastructure run was not exported; the message says why when Dify's worker recorded it. */
+  | 'appHalfMissing'
+  | 'missingKeys'
+  | 'unknownNodeType'
+  | 'duplicateRunId'
+  | 'metadataMissing';
 
 export interface RunGap {
   readonly kind: RunGapKind;

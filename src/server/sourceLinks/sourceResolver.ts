@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import type { LogRecord } from '../../model/logRecord';
 import type { Span } from '../../model/span';
-import { difyNodesOf } from '../../dify/difyNodes';
+import { difyNodesOf, sandboxLanguage } from '../../dify/difyNodes';
 import { errorText } from '../../dify/errorTaxonomy';
 import { parentIndex } from '../../dify/spanDepth';
 import type { DifyNode } from '../../dify/difyNode';
@@ -37,6 +37,8 @@ export interface ResolverContext {
 /** What resolution needs of a span: the span, the records logged in it, and the Code node it belongs to. */
 export interface SpanEvidence {
   readonly span: Span;
+  /** The span whose events hold the stack, when not `span` itself (an OK node span below the runner that recorded the failure). */
+  readonly stackSpan?: Span;
   readonly records: readonly LogRecord[];
   readonly codeNode?: CodeNodeQuery;
 }
@@ -51,7 +53,7 @@ export function exceptionOf(stacks: readonly SourceStack[]): string | undefined 
 
 /** Pure: the locations for a span's evidence in a workspace. */
 export function resolveEvidence(evidence: SpanEvidence, context: ResolverContext, explicitDsl?: string): SourceResolution {
-  const stacks = spanSourceFrames(evidence.span, evidence.records);
+  const stacks = spanSourceFrames(evidence.stackSpan ?? evidence.span, evidence.records);
   const exception = exceptionOf(stacks) ?? firstLine(evidence.codeNode?.errorText);
   const withException = exception === undefined ? {} : { exception };
   if (evidence.codeNode) {
@@ -91,18 +93,32 @@ export function codeNodeOf(span: Span, spans: readonly Span[], snapshot: Pick<Tr
     if (node !== undefined && node.nodeType !== undefined && node.nodeType !== 'code' && node.nodeType !== 'task') return undefined;
     if (isCodeNode(node)) {
       const nodeId = node.nodeId ?? counterpartNodeId(current, spans, nodes, snapshot);
-      const language = asLanguage(node.codeLanguage) ?? codeLanguageBelow(current, spans, nodes);
+      // Dify's infrastructure node span stays OK when the node fails: the app runner above it holds the traceback.
+      const text = errorText(span).trim() || errorText(current).trim() || ancestorErrorText(current, parentOf);
+      const language = asLanguage(node.codeLanguage) ?? codeLanguageBelow(current, spans, nodes) ?? asLanguage(sandboxLanguage(text));
       return {
         appName,
         title: node.title,
         ...(nodeId === undefined ? {} : { nodeId }),
         ...(language === undefined ? {} : { language }),
-        errorText: errorText(span).trim() || errorText(current).trim(),
+        errorText: text,
       };
     }
     current = parentOf(current);
   }
   return undefined;
+}
+
+function ancestorWithError(span: Span, parentOf: (span: Span) => Span | undefined): Span | undefined {
+  for (let current = parentOf(span), hops = 0; current !== undefined && hops < 256; current = parentOf(current), hops++) {
+    if (errorText(current).trim() !== '') return current;
+  }
+  return undefined;
+}
+
+function ancestorErrorText(span: Span, parentOf: (span: Span) => Span | undefined): string {
+  const ancestor = ancestorWithError(span, parentOf);
+  return ancestor === undefined ? '' : errorText(ancestor).trim();
 }
 
 function asLanguage(value: string | undefined): CodeLanguage | undefined {
@@ -141,7 +157,8 @@ export class SourceResolver {
     const records = logsFromSnapshot(snapshot).filter((r) => r.spanId === span.spanId && r.traceId === span.traceId);
     const run = await this.appRun(snapshot.run, traceId);
     const codeNode = codeNodeOf(span, spans, snapshot, run?.appName ?? snapshot.run?.appName ?? '');
-    return { span, records, ...(codeNode === undefined ? {} : { codeNode }) };
+    const stackSpan = codeNode !== undefined && errorText(span).trim() === '' ? ancestorWithError(span, parentIndex(spans)) : undefined;
+    return { span, records, ...(codeNode === undefined ? {} : { codeNode }), ...(stackSpan === undefined ? {} : { stackSpan }) };
   }
 
   /** The app-level run: the snapshot's own, or for an infrastructure trace the run that links to it. */

@@ -2,6 +2,8 @@ import type { LogRecord } from '../../model/logRecord';
 import type { Span } from '../../model/span';
 import { asTraceId, type TraceId } from '../../model/units';
 import { detectRun } from '../../dify/detectRun';
+import { exporterFailuresIn, type ExporterFailure } from '../../dify/exporterFailure';
+import { appExecutionKeys, infraExecutionKeys, type ExecutionKey } from './executionKeys';
 import type { RunFacets, RunFilter, RunSummary } from '../../shared/runSummary';
 import type { DifyIdKind } from '../../shared/traceLookup';
 import type { KeywordIndexStats } from './keywordIndex';
@@ -39,6 +41,17 @@ export class RunIndex {
   private readonly linkedBy = new Map<string, Set<TraceId>>();
   /** Dashless lower-case workflow run / message / conversation id → the traces of its runs. */
   private readonly byDifyId = new Map<string, Set<TraceId>>();
+  /** Node execution key → the infrastructure trace that ran it; and → the app-level trace that reported it. */
+  private readonly infraByExecution = new Map<ExecutionKey, TraceId>();
+  private readonly appByExecution = new Map<ExecutionKey, TraceId>();
+  /** The execution keys each trace registered, to take them back when it changes. */
+  private readonly keysOf = new Map<TraceId, readonly ExecutionKey[]>();
+  /** App id → app name, learnt from app-level runs: infrastructure spans carry only the id. */
+  private readonly appNames = new Map<string, string>();
+  /** App id → its infrastructure runs, renamed when the app's name becomes known. */
+  private readonly infraByApp = new Map<string, Set<TraceId>>();
+  /** App id → failures of Dify's app-level export recorded by its worker. */
+  private readonly exporterFailures = new Map<string, ExporterFailure[]>();
   private readonly keywords: RunKeywords;
   /** Undefined until the first listing, and after too many changes at once. */
   private listed: ListedRuns | undefined;
@@ -195,19 +208,64 @@ export class RunIndex {
   private refresh(): void {
     if (this.dirty.size === 0) return;
     const changes: Change[] = [];
-    for (const traceId of this.dirty) {
-      const old = this.entries.get(traceId);
-      this.unlink(traceId, old);
-      const spans = this.store.spansOf(traceId);
-      const run = spans === undefined ? undefined : detectRun(traceId, spans, (id) => this.spansOf(id));
-      const next = run === undefined ? undefined : runEntry(run, (id) => this.spansOf(id));
-      if (spans === undefined) this.entries.delete(traceId);
-      else this.entries.set(traceId, next);
-      if (next !== undefined) this.link(traceId, next);
-      changes.push({ traceId, old, next });
+    // Classifying a run can make others change (an app's name becomes known, a run's infrastructure
+    // half is found by node execution): a few rounds settle it.
+    for (let round = 0; round < 4 && this.dirty.size > 0; round++) {
+      const batch = [...this.dirty];
+      this.dirty.clear();
+      for (const traceId of batch) changes.push(this.reclassify(traceId));
     }
-    this.dirty.clear();
     this.applyToListed(changes);
+  }
+
+  private reclassify(traceId: TraceId): Change {
+    const old = this.entries.get(traceId);
+    this.unlink(traceId, old);
+    const spans = this.store.spansOf(traceId);
+    if (spans === undefined) {
+      this.entries.delete(traceId);
+      return { traceId, old, next: undefined };
+    }
+    this.noteExporterFailures(spans);
+    const appKeys = appExecutionKeys(spans);
+    const joined = new Set<string>();
+    for (const key of appKeys) {
+      const infraTrace = this.infraByExecution.get(key);
+      if (infraTrace !== undefined && infraTrace !== traceId) joined.add(infraTrace);
+    }
+    const detected = detectRun(traceId, spans, (id) => this.spansOf(id), [...joined]);
+    const run = detected?.source === 'infrastructure' ? this.annotateInfraRun(detected) : detected;
+    const next = run === undefined ? undefined : runEntry(run, (id) => this.spansOf(id));
+    this.entries.set(traceId, next);
+    if (next !== undefined) this.link(traceId, next, run?.source === 'infrastructure' ? infraExecutionKeys(spans) : appKeys);
+    return { traceId, old, next };
+  }
+
+  /** Records export failures found in a (worker) trace and re-labels the infrastructure runs of their apps. */
+  private noteExporterFailures(spans: readonly Span[]): void {
+    for (const failure of exporterFailuresIn(spans)) {
+      const known = this.exporterFailures.get(failure.appId) ?? [];
+      if (known.some((f) => f.atMs === failure.atMs && f.message === failure.message)) continue;
+      known.push(failure);
+      if (known.length > 50) known.shift();
+      this.exporterFailures.set(failure.appId, known);
+      for (const id of this.infraByApp.get(failure.appId) ?? []) this.dirty.add(id);
+    }
+  }
+
+  /**
+   * An infrastructure run named after its app (learnt from the app's app-level runs), and told why
+   * its app-level half is missing when Dify's worker recorded the export failing for that app soon
+   * after the run started (the export runs seconds later, in the Celery ops_trace task).
+   */
+  private annotateInfraRun(run: RunSummary): RunSummary {
+    const appId = run.appId?.toLowerCase();
+    if (appId === undefined) return run;
+    const name = this.appNames.get(appId);
+    const failure = this.exporterFailures.get(appId)?.find((f) => f.atMs >= run.startMs - 60_000 && f.atMs <= run.startMs + 15 * 60_000);
+    if (name === undefined && failure === undefined) return run;
+    const gap = failure === undefined ? [] : [{ kind: 'appHalfMissing' as const, message: `No app-level trace: Dify's export for this app failed at ${new Date(failure.atMs).toISOString()} with ${failure.message}. Shown from its infrastructure trace. (Dify's Alibaba Cloud exporter accepts only a 32-hex X-Trace-Id.)` }];
+    return { ...run, ...(name === undefined ? {} : { appName: name }), ...(gap.length === 0 ? {} : { gaps: [...(run.gaps ?? []), ...gap] }) };
   }
 
   /**
@@ -236,9 +294,11 @@ export class RunIndex {
     }
   }
 
-  private link(traceId: TraceId, entry: RunEntry): void {
+  private link(traceId: TraceId, entry: RunEntry, executionKeys: readonly ExecutionKey[]): void {
     const { run } = entry;
     this.keywords.runAdded(entry);
+    this.linkExecutions(traceId, run, executionKeys);
+    this.learnAppName(traceId, run);
     for (const id of run.linkedTraceIds) {
       const linkers = this.linkedBy.get(id) ?? new Set<TraceId>();
       linkers.add(traceId);
@@ -253,10 +313,43 @@ export class RunIndex {
     }
   }
 
+  /** Registers a run's node executions; an app-level run whose infrastructure half just arrived is reclassified. */
+  private linkExecutions(traceId: TraceId, run: RunSummary, keys: readonly ExecutionKey[]): void {
+    if (keys.length === 0) return;
+    this.keysOf.set(traceId, keys);
+    const infraSide = run.source === 'infrastructure';
+    for (const key of keys) {
+      if (infraSide) {
+        this.infraByExecution.set(key, traceId);
+        const app = this.appByExecution.get(key);
+        if (app !== undefined && !(this.entries.get(app)?.run.linkedTraceIds.includes(traceId) ?? true)) this.dirty.add(app);
+      } else this.appByExecution.set(key, traceId);
+    }
+  }
+
+  private learnAppName(traceId: TraceId, run: RunSummary): void {
+    const appId = run.appId?.toLowerCase();
+    if (appId === undefined) return;
+    if (run.source === 'infrastructure') {
+      const runs = this.infraByApp.get(appId) ?? new Set<TraceId>();
+      runs.add(traceId);
+      this.infraByApp.set(appId, runs);
+    } else if (this.appNames.get(appId) !== run.appName) {
+      this.appNames.set(appId, run.appName);
+      for (const id of this.infraByApp.get(appId) ?? []) this.dirty.add(id);
+    }
+  }
+
   private unlink(traceId: TraceId, entry: RunEntry | undefined): void {
     if (entry === undefined) return;
     const { run } = entry;
     this.keywords.runRemoved(entry);
+    for (const key of this.keysOf.get(traceId) ?? []) {
+      if (this.infraByExecution.get(key) === traceId) this.infraByExecution.delete(key);
+      if (this.appByExecution.get(key) === traceId) this.appByExecution.delete(key);
+    }
+    this.keysOf.delete(traceId);
+    if (run.appId !== undefined) this.infraByApp.get(run.appId.toLowerCase())?.delete(traceId);
     for (const id of run.linkedTraceIds) {
       const linkers = this.linkedBy.get(id);
       linkers?.delete(traceId);
