@@ -16,7 +16,8 @@ export function isPhoenixSpan(span: Span): boolean {
 
 /** The span Dify's Phoenix exporter sends when its config is saved, to check the connection. */
 export function isPhoenixApiCheck(span: Span): boolean {
-  return span.name === phoenix.apiCheckSpan && String(span.attributes[phoenix.apiCheckKey]) === 'true';
+  const test = span.attributes[phoenix.apiCheckKey];
+  return span.name === phoenix.apiCheckSpan && (test === 'true' || test === true);
 }
 
 /** Spans of Dify's own infrastructure telemetry that carry Dify identity (app or node). */

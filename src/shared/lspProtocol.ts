@@ -231,8 +231,12 @@ export interface SourceRange {
 export interface SourceLocation {
   readonly uri: string;
   readonly range: SourceRange;
-  /** How it was found: a plugin file by the daemon's install layout, a path mapping, a path inside a workspace folder, a Code node's line in the app's DSL. */
-  readonly via: 'pluginLayout' | 'pathMapping' | 'workspacePath' | 'dslCode';
+  /**
+   * How it was found: a plugin file by the daemon's install layout, a path mapping, a path inside a
+   * workspace folder, a Code node's line in the app's DSL, or the `_invoke` of the plugin tool the
+   * node ran when no traceback reached the traces (the exact line is then unknown).
+   */
+  readonly via: 'pluginLayout' | 'pathMapping' | 'workspacePath' | 'dslCode' | 'toolCode';
   /** The frame it stands for, e.g. `tools/get_weather.py:28 in _invoke`, or `Code node "Build Itinerary", line 4`. */
   readonly label: string;
   /** Which frame of the stack, 0 = the innermost user frame; larger numbers are callers. */

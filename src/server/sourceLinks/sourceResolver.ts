@@ -11,13 +11,14 @@ import { difyNodesOf, sandboxLanguage } from '../../dify/difyNodes';
 import { errorText } from '../../dify/errorTaxonomy';
 import { parentIndex } from '../../dify/spanDepth';
 import type { DifyNode } from '../../dify/difyNode';
-import type { FindTracesRequest, GetTraceRequest, SourceInsightSettings, SourceLocationsRequest, SourceStack, TraceSnapshot } from '../../shared/lspProtocol';
+import type { FindTracesRequest, GetTraceRequest, SourceInsightSettings, SourceLocation, SourceLocationsRequest, SourceStack, TraceSnapshot } from '../../shared/lspProtocol';
 import { logsFromSnapshot, spansFromSnapshot } from '../../shared/traceSnapshotCodec';
 import type { RunSummary } from '../../shared/runSummary';
 import type { FileAccess, WorkspaceSnapshot } from '../workspace/workspaceIndex';
 import { codeNodeLocations, type CodeNodeQuery, type DslCache } from './codeNodeLocations';
 import { spanSourceFrames } from './spanSourceFrames';
-import { stackLocations } from './stackLocations';
+import { pluginTools, toolSourcesOfCall, type ToolCallRef } from './pluginToolSources';
+import { lineTextRange, stackLocations } from './stackLocations';
 import type { CodeLanguage } from './sandboxLines';
 
 export type SourceResolution = NonNullable<SourceLocationsRequest.Result>;
@@ -34,8 +35,14 @@ export interface ResolverContext {
   readonly dsls: DslCache;
 }
 
+/** A plugin tool node execution, for opening the tool's code when no traceback names a line. */
+export interface ToolNodeQuery extends ToolCallRef {
+  readonly appName: string;
+}
+
 /** What resolution needs of a span: the span, the records logged in it, and the Code node it belongs to. */
 export interface SpanEvidence {
+  readonly toolNode?: ToolNodeQuery;
   readonly span: Span;
   /** The span whose events hold the stack, when not `span` itself (an OK node span below the runner that recorded the failure). */
   readonly stackSpan?: Span;
@@ -62,12 +69,39 @@ export function resolveEvidence(evidence: SpanEvidence, context: ResolverContext
     return { stacks, ...withException, locations: found.locations, codeNode: found.codeNode, ...(found.problem ? { problem: found.problem } : {}) };
   }
   const found = stackLocations(stacks, context.workspace(), context.settings().pathMappings, context.files);
+  if (found.locations.length === 0 && evidence.toolNode !== undefined) {
+    const tool = toolCodeLocations(evidence.toolNode, context);
+    if (tool !== undefined) return { stacks, ...withException, ...tool };
+  }
   const stackException = found.stack ? exceptionOf([found.stack]) : undefined;
   return {
     stacks,
     ...(stackException === undefined ? withException : { exception: stackException }),
     locations: found.locations,
     ...(found.problem ? { problem: found.problem } : {}),
+  };
+}
+
+/**
+ * The `_invoke` of the tool a failing plugin node ran, when no traceback reached the traces: the
+ * plugin SDK sends the daemon `{error_type, message, args}` and, in remote-debug mode, keeps the
+ * traceback in the plugin process's own output (dify_plugin io_server.py; recorded on Dify 1.13.3).
+ */
+function toolCodeLocations(query: ToolNodeQuery, context: ResolverContext): { locations: SourceLocation[]; problem: string } | undefined {
+  const workspace = context.workspace();
+  const tools = workspace.pluginRoots.flatMap((root) => pluginTools(root, context.files));
+  const sources = toolSourcesOfCall(query.appName, query, tools, workspace.yamlFiles, context.dsls);
+  if (sources.length === 0) return undefined;
+  const locations = sources.map((source): SourceLocation => ({
+    uri: source.uri,
+    range: lineTextRange(context.files.readText(fileURLToPath(source.uri)), source.line + 1),
+    via: 'toolCode',
+    label: `${source.className}._invoke (tool ${source.tool} of ${source.pluginId})`,
+    frameDepth: 0,
+  }));
+  return {
+    locations,
+    problem: `The exact line is unknown: no traceback of the plugin reached the traces (a plugin in remote-debug mode prints it in its own terminal), so the tool's ${sources[0]!.className}._invoke is opened.`,
   };
 }
 
@@ -105,6 +139,20 @@ export function codeNodeOf(span: Span, spans: readonly Span[], snapshot: Pick<Tr
       };
     }
     current = parentOf(current);
+  }
+  return undefined;
+}
+
+/** The plugin tool node a span is, or lies in. */
+export function toolNodeOf(span: Span, spans: readonly Span[], appName: string): ToolNodeQuery | undefined {
+  const parentOf = parentIndex(spans);
+  const nodes = difyNodesOf(spans, parentOf);
+  for (let current: Span | undefined = span, hops = 0; current !== undefined && hops < 256; current = parentOf(current), hops++) {
+    const node = nodes.get(current);
+    if (node === undefined) continue;
+    if (node.nodeType !== 'tool' || node.plugin === undefined) return undefined;
+    const { pluginId, provider } = node.plugin;
+    return { appName, title: node.title, pluginId, ...(node.nodeId === undefined ? {} : { nodeId: node.nodeId }), ...(provider === undefined ? {} : { provider }) };
   }
   return undefined;
 }
@@ -158,7 +206,8 @@ export class SourceResolver {
     const run = await this.appRun(snapshot.run, traceId);
     const codeNode = codeNodeOf(span, spans, snapshot, run?.appName ?? snapshot.run?.appName ?? '');
     const stackSpan = codeNode !== undefined && errorText(span).trim() === '' ? ancestorWithError(span, parentIndex(spans)) : undefined;
-    return { span, records, ...(codeNode === undefined ? {} : { codeNode }), ...(stackSpan === undefined ? {} : { stackSpan }) };
+    const toolNode = codeNode === undefined ? toolNodeOf(span, spans, run?.appName ?? snapshot.run?.appName ?? '') : undefined;
+    return { span, records, ...(codeNode === undefined ? {} : { codeNode }), ...(stackSpan === undefined ? {} : { stackSpan }), ...(toolNode === undefined ? {} : { toolNode }) };
   }
 
   /** The app-level run: the snapshot's own, or for an infrastructure trace the run that links to it. */

@@ -1,26 +1,33 @@
-#!/usr/bin/env node
 // Packs a recording of a real Dify (recordings/otlp/NNNNN.bin + index.jsonl, as recorded from
 // Dify's exporters) into the form the recorded tier reads: the trace and log bodies concatenated
 // in arrival order and gzipped (bodies.bin.gz), with an index of offsets (bodies.jsonl). Metrics
 // bodies are left out: the extension reads no metrics.
-//   node test/recorded/importRecording.mjs <extracted recordings/ dir> <test/recorded/<name> dir>
+//   node --import tsx test/recorded/importRecording.ts <extracted recordings/ dir> <test/recorded/<name> dir>
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const [from, to] = process.argv.slice(2);
 if (!from || !to) {
-  console.error('usage: importRecording.mjs <recordings dir> <output dir>');
+  console.error('usage: importRecording.ts <recordings dir> <output dir>');
   process.exit(2);
 }
-const lines = readFileSync(join(from, 'otlp', 'index.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-const parts = [];
-const index = [];
+interface Entry {
+  readonly file: string;
+  readonly port?: number;
+  readonly path: string;
+  readonly [key: string]: unknown;
+}
+const lines = readFileSync(join(from, 'otlp', 'index.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
+const parts: Buffer[] = [];
+const index: object[] = [];
 let offset = 0;
 for (const entry of lines) {
   if (entry.path.endsWith('/v1/metrics')) continue;
   const body = readFileSync(join(from, 'otlp', entry.file));
-  const { file: _file, port: _port, ...kept } = entry;
+  const kept: Record<string, unknown> = { ...entry };
+  delete kept['file'];
+  delete kept['port'];
   index.push({ ...kept, offset, size: body.length });
   parts.push(body);
   offset += body.length;
