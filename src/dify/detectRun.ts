@@ -4,6 +4,7 @@ import type { RunSummary } from '../shared/runSummary';
 import { aliyunRunFacts } from './aliyunRun';
 import { genAi } from './difyNames';
 import { infraRunFacts, unknownExporterRunFacts } from './infraRun';
+import { isLangfuseIngestionSpan, langfuseIngestionRunFacts } from './langfuseIngestionRun';
 import { isLangfuseSpan, langfuseRunFacts } from './langfuseRun';
 import { phoenixRunFacts } from './phoenixRun';
 import type { RunFacts } from './runFacts';
@@ -13,6 +14,8 @@ import { summariseRun, type LinkedSpans } from './summariseRun';
 function runFacts(traceId: TraceId, spans: readonly Span[]): RunFacts | undefined {
   const aliyunSpans = spans.filter(isAliyunAppSpan);
   if (aliyunSpans.length > 0) return aliyunRunFacts(traceId, aliyunSpans);
+  const ingested = spans.filter(isLangfuseIngestionSpan);
+  if (ingested.length > 0) return langfuseIngestionRunFacts(traceId, spans, ingested);
   const langfuseSpans = spans.filter(isLangfuseSpan);
   if (langfuseSpans.length > 0) return langfuseRunFacts(traceId, spans, langfuseSpans);
   const phoenixSpans = spans.filter((s) => isPhoenixSpan(s) && !isPhoenixApiCheck(s));

@@ -124,3 +124,38 @@ export const httpClient = {
   urlKeys: ['url.full', 'http.url'],
   statusKeys: ['http.response.status_code', 'http.status_code'],
 } as const;
+
+/**
+ * Langfuse's ingestion API (langfuse-python 2.51.x / 4.x), which Dify's Langfuse exporter posts to
+ * (api/core/ops/langfuse_trace/langfuse_trace.py up to 1.13.x, api/providers/trace/trace-langfuse
+ * from 1.14): the receiver maps each event to a span under this scope, keeping the body's fields as
+ * `langfuse.*` attributes; the trace itself becomes a span of type `trace`.
+ */
+export const langfuseIngestion = {
+  scopeName: 'langfuse-ingestion',
+  traceType: 'trace',
+  traceMeta: (key: string): string => `langfuse.trace.metadata.${key}`,
+  traceIdKey: 'langfuse.trace.id',
+  traceNameKey: 'langfuse.trace.name',
+  traceTagsKey: 'langfuse.trace.tags',
+  observationIdKey: 'langfuse.observation.id',
+  levelKey: 'langfuse.observation.level',
+  modelKey: 'gen_ai.request.model',
+  publicKeyKey: 'langfuse.public_key',
+  /** Dify's node metadata (execution metadata plus these) and the run's trace metadata (ops_trace_manager.py workflow_trace). */
+  metaKeys: {
+    workflowRunId: 'workflow_run_id',
+    messageId: 'message_id',
+    conversationId: 'conversation_id',
+    status: 'status',
+    appId: 'app_id',
+    appName: 'app_name',
+    totalTokens: 'total_tokens',
+    nodeExecutionId: 'node_execution_id',
+    nodeType: 'node_type',
+    iterationIndex: 'iteration_index',
+    loopIndex: 'loop_index',
+    toolInfo: 'tool_info',
+    conversationMode: 'conversation_mode',
+  },
+} as const;

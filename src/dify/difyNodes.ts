@@ -1,5 +1,5 @@
 import { numberAttribute, stringAttribute, type Span } from '../model/span';
-import { aliyun, genAi, infra, langfuse, phoenix } from './difyNames';
+import { aliyun, genAi, infra, langfuse, langfuseIngestion, phoenix } from './difyNames';
 import type { DifyNode } from './difyNode';
 import { jsonObjectAttribute, numberField, stringField } from './jsonAttribute';
 import { pluginFromToolInfo } from './pluginIdentity';
@@ -58,11 +58,24 @@ function phoenixNode(span: Span): DifyNode | undefined {
   });
 }
 
-/** Langfuse native export: node observations carry `node_type` and `dify.node.*` in their metadata. */
+/**
+ * Langfuse: node observations carry `node_type` in their metadata, with `dify.node.*` (native OTLP
+ * export) or the node's execution metadata, `node_execution_id` included (ingestion API).
+ */
 function langfuseNode(span: Span): DifyNode | undefined {
   const nodeType = langfuseMeta(span, langfuse.metaKeys.nodeType);
   if (nodeType === undefined) return undefined;
-  return node({ title: span.name, nodeType, nodeId: langfuseMeta(span, langfuse.metaKeys.nodeId), nodeExecutionId: langfuseMeta(span, langfuse.metaKeys.nodeExecutionId) });
+  const ingestion = langfuseIngestion.metaKeys;
+  const toolInfo = nodeType === 'tool' ? jsonObjectAttribute(span.attributes, langfuse.meta(ingestion.toolInfo)) : undefined;
+  return node({
+    title: span.name,
+    nodeType,
+    nodeId: langfuseMeta(span, langfuse.metaKeys.nodeId),
+    nodeExecutionId: langfuseMeta(span, langfuse.metaKeys.nodeExecutionId) ?? langfuseMeta(span, ingestion.nodeExecutionId),
+    iterationIndex: numberAttribute(span.attributes, langfuse.meta(ingestion.iterationIndex)),
+    loopIndex: numberAttribute(span.attributes, langfuse.meta(ingestion.loopIndex)),
+    plugin: pluginFromToolInfo(toolInfo),
+  });
 }
 
 /** Dify's own per-node infrastructure spans (api/extensions/otel/parser/base.py). */

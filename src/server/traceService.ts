@@ -126,6 +126,11 @@ export class TraceService {
       port,
       maxBodyBytes: Math.round(maxBodyMiB * 1024 * 1024),
       onSpans: (spans, rejectedByTrace) => this.ingest(spans, rejectedByTrace),
+      // Langfuse's SDK re-sends a whole batch when any event failed: what is stored already is dropped.
+      onLangfuseSpans: (spans) => {
+        const fresh = unseenSpans(spans, (id) => this.store.spansOf(id as TraceId));
+        if (fresh.length > 0) this.ingest(fresh);
+      },
       onLogs: (records) => this.ingestLogs(records),
       onRejected: (reason) => {
         this.rejectedRequests++;

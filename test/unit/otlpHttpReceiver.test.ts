@@ -21,6 +21,7 @@ describe('OTLP/HTTP receiver', () => {
     port: 0,
     maxBodyBytes: 64 * 1024,
     onSpans: (s) => received.push([...s]),
+    onLangfuseSpans: (s) => received.push([...s]),
     onLogs: (r) => receivedLogs.push([...r]),
     onRejected: (r) => rejected.push(r),
   });
@@ -104,7 +105,7 @@ describe('OTLP/HTTP receiver', () => {
   });
 
   it('answers a logs request whose handler throws with 503', async () => {
-    const failing = new OtlpHttpReceiver({ host: '127.0.0.1', port: 0, maxBodyBytes: 1024 * 1024, onSpans: () => {}, onLogs: () => { throw new Error('store is closed'); }, onRejected: () => {} });
+    const failing = new OtlpHttpReceiver({ host: '127.0.0.1', port: 0, maxBodyBytes: 1024 * 1024, onSpans: () => {}, onLangfuseSpans: () => {}, onLogs: () => { throw new Error('store is closed'); }, onRejected: () => {} });
     const result = await failing.listen();
     assert.ok(result.ok);
     try {
@@ -153,7 +154,7 @@ describe('OTLP/HTTP receiver', () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
-    const second = new OtlpHttpReceiver({ host: '127.0.0.1', port, maxBodyBytes: 1024, onSpans: () => {}, onLogs: () => {}, onRejected: () => {} });
+    const second = new OtlpHttpReceiver({ host: '127.0.0.1', port, maxBodyBytes: 1024, onSpans: () => {}, onLangfuseSpans: () => {}, onLogs: () => {}, onRejected: () => {} });
     const result = await second.listen();
     blocker.close();
     assert.equal(result.ok, false);

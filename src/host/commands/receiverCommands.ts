@@ -15,7 +15,7 @@ export async function copyReceiverUrl(client: TraceServerClient, extensionUri: v
   await vscode.env.clipboard.writeText(url);
   const guide = 'Show Setup Guide';
   const pick = await vscode.window.showInformationMessage(
-    `Copied ${url}. In Dify set ENABLE_OTEL=true and OTLP_BASE_ENDPOINT=${url} (api, worker, plugin_daemon), or use it as the endpoint of an app's Alibaba Cloud Monitoring or Arize Phoenix tracing.`,
+    `Copied ${url}. In Dify set ENABLE_OTEL=true and OTLP_BASE_ENDPOINT=${url} (api, worker, plugin_daemon), or use it as the endpoint of an app's Alibaba Cloud Monitoring or Arize Phoenix tracing, or as its Langfuse host.`,
     guide,
   );
   if (pick === guide) await showSetupGuide(extensionUri);

@@ -8,6 +8,8 @@ import { logsRequestToModel } from './otlpLogsToModel';
 import { exportResponse, statusResponse } from './otlpResponses';
 import { exportRequestToModel } from './otlpToModel';
 import { httpStatusOf, ReceiverError } from './receiverError';
+import { ingestionToModel } from './langfuse/ingestionToModel';
+import { parseIngestionBatch } from './langfuse/ingestionWire';
 
 export interface ReceiverOptions {
   readonly host: string;
@@ -16,6 +18,8 @@ export interface ReceiverOptions {
   /** Called once per accepted request with its spans; throwing makes the request fail with 503. */
   /** Accepted spans, and per trace the spans of that trace the request carried but we rejected. */
   readonly onSpans: (spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>) => void;
+  /** Spans mapped from Langfuse's ingestion API; already-stored spans (a retried batch) must be dropped by the callee. */
+  readonly onLangfuseSpans: (spans: readonly Span[]) => void;
   /** Called once per accepted logs request with its records; throwing makes the request fail with 503. */
   readonly onLogs: (records: readonly LogRecord[]) => void;
   readonly onRejected: (reason: string) => void;
@@ -64,7 +68,9 @@ export class OtlpHttpReceiver {
       if (kind === undefined) {
         throw new ReceiverError('notFound', `No OTLP endpoint at ${path}; send traces to /v1/traces and logs to /v1/logs.`);
       }
+      if (kind === 'langfuseProjects') return send(res, 200, langfuseProjectsResponse(publicKeyOf(req.headers.authorization)));
       if (req.method !== 'POST') throw new ReceiverError('methodNotAllowed', `Use POST for ${path}.`);
+      if (kind === 'langfuseIngestion') return await this.acceptLangfuse(req, res);
       const bodyEncoding = encodingOf(req.headers['content-type']);
       if (bodyEncoding === undefined) {
         throw new ReceiverError('badRequest', `Unsupported Content-Type "${req.headers['content-type'] ?? ''}"; send application/x-protobuf or application/json.`);
@@ -72,9 +78,9 @@ export class OtlpHttpReceiver {
       const raw = await readBody(req, this.options.maxBodyBytes);
       const body = await decompress(raw, req.headers['content-encoding'], this.options.maxBodyBytes);
       if (kind === 'metrics') return send(res, 200, exportResponse(bodyEncoding, 'traces', 0));
-      const { rejected, rejectionReason } = kind === 'logs' ? this.acceptLogs(body, bodyEncoding) : this.acceptSpans(body, bodyEncoding);
+      const { rejected, rejectionReason } = kind === 'logs' ? this.acceptLogs(body, bodyEncoding) : this.acceptSpans(body, bodyEncoding, kind === 'langfuseOtlp');
       if (rejectionReason) this.options.onRejected(rejectionReason);
-      send(res, 200, exportResponse(bodyEncoding, kind, rejected, rejectionReason));
+      send(res, 200, exportResponse(bodyEncoding, kind === 'logs' ? 'logs' : 'traces', rejected, rejectionReason));
     } catch (e) {
       const status = ReceiverError.is(e) ? httpStatusOf[e.kind] : 503;
       const message = ReceiverError.is(e) ? e.message : `The trace server could not store the request's data: ${(e as Error).message}`;
@@ -84,9 +90,30 @@ export class OtlpHttpReceiver {
     }
   }
 
-  private acceptSpans(body: Buffer, encoding: OtlpEncoding): { rejected: number; rejectionReason?: string | undefined } {
+  /**
+   * Langfuse's ingestion API: answered as Langfuse does, 207 with the envelope ids that succeeded
+   * and those that failed (langfuse-python retries a whole batch when `errors` is not empty, so only
+   * events that can never be taken are reported there).
+   */
+  private async acceptLangfuse(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (encodingOf(req.headers['content-type']) !== 'json') throw new ReceiverError('badRequest', `Unsupported Content-Type "${req.headers['content-type'] ?? ''}" for Langfuse ingestion; send application/json.`);
+    const raw = await readBody(req, this.options.maxBodyBytes);
+    const body = await decompress(raw, req.headers['content-encoding'], this.options.maxBodyBytes);
+    const batch = parseIngestionBatch(body);
+    const mapped = ingestionToModel(batch.events, publicKeyOf(req.headers.authorization), Date.now() * 1000);
+    if (mapped.spans.length > 0) this.options.onLangfuseSpans(mapped.spans);
+    const errors = [...batch.refused, ...mapped.refused].map((r) => ({ id: r.id, status: 400, message: r.message }));
+    if (errors.length > 0) this.options.onRejected(`Langfuse ingestion: ${errors.length} event(s) refused, e.g. ${errors[0]!.message}`);
+    const failed = new Set(errors.map((e) => e.id));
+    const successes = [...batch.events.map((e) => e.id), ...batch.ignored].filter((id) => !failed.has(id)).map((id) => ({ id, status: 201 }));
+    send(res, 207, { contentType: 'application/json', body: Buffer.from(JSON.stringify({ successes, errors })) });
+  }
+
+  private acceptSpans(body: Buffer, encoding: OtlpEncoding, viaLangfuse: boolean): { rejected: number; rejectionReason?: string | undefined } {
     const mapped = exportRequestToModel(decodeTraceRequest(body, encoding));
-    if (mapped.spans.length > 0 || mapped.rejectedByTrace.size > 0) this.options.onSpans(mapped.spans, mapped.rejectedByTrace);
+    // The Langfuse SDK in Dify may forward copies of spans that the infrastructure exporter also sends: stored once.
+    if (viaLangfuse) this.options.onLangfuseSpans(mapped.spans);
+    else if (mapped.spans.length > 0 || mapped.rejectedByTrace.size > 0) this.options.onSpans(mapped.spans, mapped.rejectedByTrace);
     return mapped;
   }
 
@@ -103,13 +130,37 @@ export class OtlpHttpReceiver {
  * and Langfuse's `{host}/api/public/otel/v1/traces`;
  * dify_trace_aliyun/data_exporter/traceclient.py build_endpoint), so that exporter can point here.
  */
-export function endpointOf(path: string): 'traces' | 'logs' | 'metrics' | undefined {
+export function endpointOf(path: string): 'traces' | 'langfuseOtlp' | 'logs' | 'metrics' | 'langfuseIngestion' | 'langfuseProjects' | undefined {
   if (path === '/v1/traces' || /\/adapt_[^/]+\/api\/(?:otlp\/traces|v1\/traces)$/.test(path)) return 'traces';
+  // Langfuse's REST ingestion API and the project list its SDK reads to check credentials, where
+  // Dify's Langfuse exporter sends when its host points here (langfuse-python client.py auth_check).
+  if (path.endsWith('/api/public/ingestion')) return 'langfuseIngestion';
+  if (path.endsWith('/api/public/projects')) return 'langfuseProjects';
   // Langfuse's OTLP endpoint, where Dify's native Langfuse export sends when its host points here.
-  if (path.endsWith('/api/public/otel/v1/traces')) return 'traces';
+  if (path.endsWith('/api/public/otel/v1/traces')) return 'langfuseOtlp';
   if (path === '/v1/logs') return 'logs';
   if (path === '/v1/metrics') return 'metrics';
   return undefined;
+}
+
+/** The public key of a Langfuse client's Basic credentials (`public:secret`); the secret is never kept. */
+export function publicKeyOf(authorization: string | undefined): string | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization ?? '');
+  if (m === null) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const key = (colon < 0 ? decoded : decoded.slice(0, colon)).trim();
+  return key === '' ? undefined : key.slice(0, 200);
+}
+
+/**
+ * The project list Langfuse answers for a key pair; both SDK generations Dify uses accept this shape
+ * (4.x requires `organization` and `metadata`).
+ */
+function langfuseProjectsResponse(publicKey: string | undefined): { contentType: string; body: Buffer } {
+  const name = publicKey ?? 'Dify Trace Explorer';
+  const project = { id: 'dify-trace-explorer', name, organization: { id: 'local', name: 'Dify Trace Explorer' }, metadata: {} };
+  return { contentType: 'application/json', body: Buffer.from(JSON.stringify({ data: [project] })) };
 }
 
 function send(res: ServerResponse, status: number, response: { contentType: string; body: Buffer }): void {

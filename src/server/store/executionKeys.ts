@@ -37,7 +37,7 @@ export function appExecutionKeys(spans: readonly Span[]): ExecutionKey[] {
     if (isAliyunAppSpan(span)) {
       keys.push(`aliyun:${span.spanId}`);
     } else if (isLangfuseSpan(span)) {
-      const id = stringAttribute(span.attributes, langfuse.meta(langfuse.metaKeys.nodeExecutionId));
+      const id = stringAttribute(span.attributes, langfuse.meta(langfuse.metaKeys.nodeExecutionId)) ?? stringAttribute(span.attributes, langfuse.meta('node_execution_id'));
       if (id !== undefined) keys.push(`exec:${normalise(id)}`);
     } else if (isPhoenixSpan(span)) {
       const id = stringAttribute(span.attributes, phoenix.nodeExecutionIdKey) ?? stringField(jsonObjectAttribute(span.attributes, phoenix.metadataKey), 'node_id');

@@ -48,8 +48,8 @@ export class RunIndex {
   private readonly keysOf = new Map<TraceId, readonly ExecutionKey[]>();
   /** App id → app name, learnt from app-level runs: infrastructure spans carry only the id. */
   private readonly appNames = new Map<string, string>();
-  /** App id → its infrastructure runs, renamed when the app's name becomes known. */
-  private readonly infraByApp = new Map<string, Set<TraceId>>();
+  /** App id → its runs that their spans name only by app id (infrastructure, Langfuse), renamed when the app's name becomes known. */
+  private readonly namedByIdOf = new Map<string, Set<TraceId>>();
   /** App id → failures of Dify's app-level export recorded by its worker. */
   private readonly exporterFailures = new Map<string, ExporterFailure[]>();
   private readonly keywords: RunKeywords;
@@ -234,10 +234,10 @@ export class RunIndex {
       if (infraTrace !== undefined && infraTrace !== traceId) joined.add(infraTrace);
     }
     const detected = detectRun(traceId, spans, (id) => this.spansOf(id), [...joined]);
-    const run = detected?.source === 'infrastructure' ? this.annotateInfraRun(detected) : detected;
+    const run = detected === undefined ? undefined : this.annotateRun(detected);
     const next = run === undefined ? undefined : runEntry(run, (id) => this.spansOf(id));
     this.entries.set(traceId, next);
-    if (next !== undefined) this.link(traceId, next, run?.source === 'infrastructure' ? infraExecutionKeys(spans) : appKeys);
+    if (next !== undefined) this.link(traceId, next, run?.source === 'infrastructure' ? infraExecutionKeys(spans) : appKeys, detected !== undefined && unnamed(detected));
     return { traceId, old, next };
   }
 
@@ -249,20 +249,21 @@ export class RunIndex {
       known.push(failure);
       if (known.length > 50) known.shift();
       this.exporterFailures.set(failure.appId, known);
-      for (const id of this.infraByApp.get(failure.appId) ?? []) this.dirty.add(id);
+      for (const id of this.namedByIdOf.get(failure.appId) ?? []) if (this.entries.get(id)?.run.source === 'infrastructure') this.dirty.add(id);
     }
   }
 
   /**
-   * An infrastructure run named after its app (learnt from the app's app-level runs), and told why
-   * its app-level half is missing when Dify's worker recorded the export failing for that app soon
-   * after the run started (the export runs seconds later, in the Celery ops_trace task).
+   * A run whose spans name its app only by id (infrastructure telemetry, Langfuse) named after the
+   * app from the app's other runs; an infrastructure run told why its app-level half is missing when
+   * Dify's worker recorded the export failing for that app soon after the run started (the export
+   * runs seconds later, in the Celery ops_trace task).
    */
-  private annotateInfraRun(run: RunSummary): RunSummary {
+  private annotateRun(run: RunSummary): RunSummary {
     const appId = run.appId?.toLowerCase();
     if (appId === undefined) return run;
-    const name = this.appNames.get(appId);
-    const failure = this.exporterFailures.get(appId)?.find((f) => f.atMs >= run.startMs - 60_000 && f.atMs <= run.startMs + 15 * 60_000);
+    const name = unnamed(run) ? this.appNames.get(appId) : undefined;
+    const failure = run.source !== 'infrastructure' ? undefined : this.exporterFailures.get(appId)?.find((f) => f.atMs >= run.startMs - 60_000 && f.atMs <= run.startMs + 15 * 60_000);
     if (name === undefined && failure === undefined) return run;
     const gap = failure === undefined ? [] : [{ kind: 'appHalfMissing' as const, message: `No app-level trace: Dify's export for this app failed at ${new Date(failure.atMs).toISOString()} with ${failure.message}. Shown from its infrastructure trace. (Dify's Alibaba Cloud exporter accepts only a 32-hex X-Trace-Id.)` }];
     return { ...run, ...(name === undefined ? {} : { appName: name }), ...(gap.length === 0 ? {} : { gaps: [...(run.gaps ?? []), ...gap] }) };
@@ -294,11 +295,11 @@ export class RunIndex {
     }
   }
 
-  private link(traceId: TraceId, entry: RunEntry, executionKeys: readonly ExecutionKey[]): void {
+  private link(traceId: TraceId, entry: RunEntry, executionKeys: readonly ExecutionKey[], namedById: boolean): void {
     const { run } = entry;
     this.keywords.runAdded(entry);
     this.linkExecutions(traceId, run, executionKeys);
-    this.learnAppName(traceId, run);
+    this.learnAppName(traceId, run, namedById);
     for (const id of run.linkedTraceIds) {
       const linkers = this.linkedBy.get(id) ?? new Set<TraceId>();
       linkers.add(traceId);
@@ -327,16 +328,17 @@ export class RunIndex {
     }
   }
 
-  private learnAppName(traceId: TraceId, run: RunSummary): void {
+  /** Remembers runs named only by app id (to rename them), and app names that runs do give. */
+  private learnAppName(traceId: TraceId, run: RunSummary, namedById: boolean): void {
     const appId = run.appId?.toLowerCase();
     if (appId === undefined) return;
-    if (run.source === 'infrastructure') {
-      const runs = this.infraByApp.get(appId) ?? new Set<TraceId>();
+    if (namedById) {
+      const runs = this.namedByIdOf.get(appId) ?? new Set<TraceId>();
       runs.add(traceId);
-      this.infraByApp.set(appId, runs);
+      this.namedByIdOf.set(appId, runs);
     } else if (this.appNames.get(appId) !== run.appName) {
       this.appNames.set(appId, run.appName);
-      for (const id of this.infraByApp.get(appId) ?? []) this.dirty.add(id);
+      for (const id of this.namedByIdOf.get(appId) ?? []) this.dirty.add(id);
     }
   }
 
@@ -349,7 +351,7 @@ export class RunIndex {
       if (this.appByExecution.get(key) === traceId) this.appByExecution.delete(key);
     }
     this.keysOf.delete(traceId);
-    if (run.appId !== undefined) this.infraByApp.get(run.appId.toLowerCase())?.delete(traceId);
+    if (run.appId !== undefined) this.namedByIdOf.get(run.appId.toLowerCase())?.delete(traceId);
     for (const id of run.linkedTraceIds) {
       const linkers = this.linkedBy.get(id);
       linkers?.delete(traceId);
@@ -363,6 +365,11 @@ export class RunIndex {
       if (traces?.size === 0) this.byDifyId.delete(key);
     }
   }
+}
+
+/** A run whose exporter gave no app name, only the app id. */
+function unnamed(run: RunSummary): boolean {
+  return run.appId !== undefined && run.appName.toLowerCase() === run.appId.toLowerCase();
 }
 
 /** A trace whose run was (re)classified or removed: its previous and its new entry. */

@@ -35,14 +35,17 @@ function lf(name: string, description: string, sketches: readonly NodeSketch[], 
   };
 }
 
-/** The ingestion-API exporter sends nothing an OTLP receiver sees: documented by an empty case. */
+/**
+ * The ingestion-API exporter sends nothing over OTLP: documented by an empty case. The receiver takes
+ * that REST API on its own route, tested in test/unit/langfuseIngestion.test.ts.
+ */
 const langfuseIngestion: CaseFactory = () => ({
   name: 'ingestion-api-no-otlp',
   exporter: 'langfuse',
   release: 'newest (v3 SDK, isolated TracerProvider)',
   sources: ['langgenius/dify:api/providers/trace/trace-langfuse/src/dify_trace_langfuse/langfuse_trace.py', 'langgenius/dify:api/core/ops/langfuse_trace/langfuse_trace.py'],
   description:
-    'LangFuseDataTrace with Langfuse(tracer_provider=TracerProvider(service.name=dify-langfuse-app-trace)) sends trace-create / span-create / generation-create events through langfuse_client.api.ingestion.batch (REST POST /api/public/ingestion). No span is started on the isolated provider, so nothing reaches an OTLP receiver. Langfuse trace id = trace_info.trace_id (the infra trace id) or workflow_run_id / message_id; observation id = node_execution.id.',
+    'LangFuseDataTrace with Langfuse(tracer_provider=TracerProvider(service.name=dify-langfuse-app-trace)) sends trace-create / span-create / generation-create events through langfuse_client.api.ingestion.batch (REST POST /api/public/ingestion). No span is started on the isolated provider, so nothing reaches an OTLP endpoint (the receiver takes the ingestion API on its own route). Langfuse trace id = trace_info.trace_id (the infra trace id) or workflow_run_id / message_id; observation id = node_execution.id.',
   requests: [],
   expected: { runs: [], nodes: [] },
 });
