@@ -25,17 +25,42 @@ export function errorText(span: Span): string {
 }
 
 /**
- * Ordered rules: the first that matches wins. LLM errors first, because Dify re-types model
- * plugin failures to Invoke*Error (api/core/plugin/impl/base.py); then the plugin, the daemon,
- * the sandbox, vector stores, HTTP nodes, and timeouts that belong to none of them.
+ * Provider errors as they reach Dify however they come: in Dify's own error (`InvokeBadRequestError`
+ * carries the provider's text) or in a model plugin's generic invoke error carrying the provider's
+ * status code and error code (`Error code: 429 - {... 'code': 'rate_limit_exceeded'}`, the OpenAI
+ * and Anthropic SDKs' message form). Read only where a model was called (an LLM-type node, or text
+ * naming a model invocation), since a tool calling some API can fail with a 429 too.
  */
-const rules: ReadonlyArray<readonly [ErrorKind, RegExp]> = [
+const specificProviderRules: ReadonlyArray<readonly [ErrorKind, RegExp]> = [
+  ['llmContextLength', /context_length_exceeded|maximum context length|context window|prompt is too long|input is too long|too many (?:input )?tokens/i],
+  ['llmContentFilter', /content_filter|content management policy|content_policy_violation|ResponsibleAIPolicyViolation|safety system|blocked by (?:the )?(?:content|safety)/i],
+];
+const genericProviderRules: ReadonlyArray<readonly [ErrorKind, RegExp]> = [
+  ['llmRateLimit', /rate_limit_exceeded|RateLimitError|rate limit (?:reached|exceeded)|Too Many Requests|Error code: 429|status code:? 429|insufficient_quota/i],
+  ['llmAuthorization', /invalid_api_key|AuthenticationError|PermissionDeniedError|Incorrect API key|invalid x-api-key|Error code: 40[13]\b|status code:? 40[13]\b/i],
+];
+const modelNodeTypes: ReadonlySet<string> = new Set(['llm', 'agent', 'question-classifier', 'parameter-extractor']);
+const modelInvocation = /\bInvoke\w*Error|\/dispatch\/llm\/|llm\/invoke|\bmodel_provider\b|\[models\]/;
+
+/**
+ * Ordered rules: the first that matches wins. LLM errors first (the provider's own context-length
+ * and content-filter codes, Dify's Invoke*Error types, then the provider's rate-limit and auth
+ * codes), because Dify re-types model plugin failures to Invoke*Error (api/core/plugin/impl/base.py);
+ * then the plugin, the daemon, the sandbox, vector stores, HTTP nodes, and timeouts that belong to
+ * none of them.
+ */
+const difyModelRules: ReadonlyArray<readonly [ErrorKind, RegExp]> = [
   // Dify's model runtime errors: the Invoke*Error class names, or their text `[provider] <Kind> Error, ...`.
   ['llmRateLimit', /InvokeRateLimitError|\] Rate Limit Error/],
   ['llmAuthorization', /InvokeAuthorizationError|\] Incorrect model credentials|\] Authorization Error/],
   ['llmBadRequest', /InvokeBadRequestError|\] Bad Request Error/],
   ['llmConnection', /InvokeConnectionError|\] Connection Error/],
   ['llmServerUnavailable', /InvokeServerUnavailableError|\] Server Unavailable Error/],
+];
+const rules: ReadonlyArray<readonly [ErrorKind, RegExp]> = [
+  // The plugin daemon ends a plugin call that outlives its limit with `killed by timeout`
+  // (dify-plugin-daemon internal/service/base_sse.go, as PluginDaemonInternalServerError).
+  ['timeout', /killed by timeout/],
   // The user-friendly text of PluginInvokeError (api/core/plugin/impl/exc.py to_user_friendly_error).
   ['pluginInvoke', /PluginInvokeError|An error occurred in the .+ please contact the author/s],
   ['pluginDaemon', /PluginDaemon\w*Error|PluginNotFoundError|PluginPermissionDeniedError|PluginUniqueIdentifierError|plugin daemon/i],
@@ -55,6 +80,10 @@ const rules: ReadonlyArray<readonly [ErrorKind, RegExp]> = [
 export function classifyError(span: Span, node: DifyNode | undefined): ErrorKind {
   const text = errorText(span);
   const inPlugin = isPluginRuntimeSpan(span);
+  const modelCalled = (node?.nodeType !== undefined && modelNodeTypes.has(node.nodeType)) || modelInvocation.test(text);
+  if (modelCalled) for (const [kind, pattern] of specificProviderRules) if (pattern.test(text)) return kind;
+  for (const [kind, pattern] of difyModelRules) if (pattern.test(text)) return kind;
+  if (modelCalled) for (const [kind, pattern] of genericProviderRules) if (pattern.test(text)) return kind;
   for (const [kind, pattern] of rules) if (pattern.test(text) || (kind === 'pluginInvoke' && inPlugin)) return kind;
   if (node?.nodeType === 'code') return 'sandbox';
   if (node?.nodeType === 'http-request') return 'httpNode';

@@ -4,6 +4,7 @@ import type { RunGap, RunStatus, RunSummary, ToolCall } from '../shared/runSumma
 import type { DifyNode } from './difyNode';
 import { difyNodesOf } from './difyNodes';
 import { errorOrigin, itemIndexWithin } from './errorOrigin';
+import type { ErrorKind } from './errorKind';
 import { classifyError, errorText } from './errorTaxonomy';
 import type { RunFacts } from './runFacts';
 import { deepestEarliestError, parentIndex, spanDepths } from './spanDepth';
@@ -102,6 +103,50 @@ function failingNodeOf(reported: Span | undefined, origin: Span | undefined, nod
   return { ...base, within: { title: container.title, ...(itemIndex === undefined ? {} : { itemIndex }) } };
 }
 
+const hasException = (span: Span): boolean => span.events.some((e) => e.name === 'exception' || e.name === 'log.exception');
+
+/** Spans of a succeeded run that failed or recorded an exception, deepest and earliest first. */
+function hiddenErrorsOf(spans: readonly Span[], depths: ReadonlyMap<Span, number>): Span[] {
+  return spans
+    .filter((s) => s.status.code === 'error' || hasException(s))
+    .sort((a, b) => (depths.get(b) ?? 0) - (depths.get(a) ?? 0) || a.startUs - b.startUs);
+}
+
+/** The node a span stands for or ran in (the nearest node at or above it). */
+function nodeOf(span: Span, nodes: ReadonlyMap<Span, DifyNode>, parentOf: (span: Span) => Span | undefined): DifyNode | undefined {
+  for (let current: Span | undefined = span, hops = 0; current !== undefined && hops < 256; current = parentOf(current), hops++) {
+    const node = nodes.get(current);
+    if (node !== undefined) return node;
+  }
+  return undefined;
+}
+
+function hiddenSummary(hidden: readonly Span[], node: DifyNode | undefined): NonNullable<RunSummary['hiddenErrors']> {
+  const first = hidden[0]!;
+  const text = exceptionMessage(first) ?? errorText(first).split('\n').find((l) => l.trim() !== '')?.trim() ?? first.name;
+  return {
+    count: hidden.length,
+    message: text.slice(0, 500),
+    ...(node === undefined ? {} : { node: { title: node.title, ...(node.nodeType === undefined ? {} : { nodeType: node.nodeType }) } }),
+  };
+}
+
+/**
+ * The error kind: of the span that caused the failure, and when its text names no cause (`other`),
+ * of the first other failing span that does: a vector database's error, for one, is often only in
+ * an infrastructure span beside the node that reported a generic failure.
+ */
+function errorKindOf(span: Span, node: DifyNode | undefined, all: readonly Span[], depths: ReadonlyMap<Span, number>): ErrorKind {
+  const kind = classifyError(span, node);
+  if (kind !== 'other') return kind;
+  for (const other of hiddenErrorsOf(all, depths)) {
+    if (other === span) continue;
+    const found = classifyError(other, undefined);
+    if (found !== 'other') return found;
+  }
+  return kind;
+}
+
 /** The first exception message a span's events record. */
 function exceptionMessage(span: Span): string | undefined {
   for (const event of span.events) {
@@ -165,7 +210,11 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
   const status = facts.status ?? statusFromSpans(facts.root, failingNodeSpan ?? deepestEarliestError(facts.appSpans, (s) => s !== facts.root, depths));
   const firstError = status === 'succeeded' ? undefined : deepestEarliestError(all, undefined, depths);
   // Without an error status anywhere, the span whose exception events record the failure stands in.
-  const rootCause = firstError === undefined ? (status === 'succeeded' ? undefined : (facts.failure?.node ?? facts.failure?.evidence)) : errorOrigin(firstError, all);
+  // A succeeded run can still hide a failure (an empty retrieval over a failing vector database, a
+  // tool error handed back to an agent as text): its evidence stands in as the root cause.
+  const hidden = status === 'succeeded' ? hiddenErrorsOf(all, depths) : [];
+  const failedRootCause = firstError === undefined ? (status === 'succeeded' ? undefined : (facts.failure?.node ?? facts.failure?.evidence)) : errorOrigin(firstError, all);
+  const rootCause = failedRootCause ?? hidden[0];
   const errorMessage = facts.root?.status.message || (failingNodeSpan && errorText(failingNodeSpan).trim()) || rootCause?.status.message || (facts.failure && exceptionMessage(facts.failure.evidence));
   const errorSpan = firstError === undefined && facts.failure !== undefined ? facts.failure.evidence : (rootCause ?? failingNodeSpan);
   const { startUs, endUs } = facts.root ?? bounds(facts.appSpans);
@@ -188,7 +237,8 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
     ...defined('tokens', facts.tokens),
     ...defined('price', facts.price),
     ...defined('errorMessage', errorMessage || undefined),
-    ...defined('errorKind', errorSpan === undefined ? undefined : classifyError(errorSpan, counterpartTyped(nodes.get(errorSpan) ?? (failingNodeSpan && nodes.get(failingNodeSpan)), infraTypes))),
+    ...defined('errorKind', errorSpan === undefined ? undefined : errorKindOf(errorSpan, counterpartTyped(nodes.get(errorSpan) ?? (failingNodeSpan && nodes.get(failingNodeSpan)) ?? nodeOf(errorSpan, nodes, parentOf), infraTypes), all, depths)),
+    ...defined('hiddenErrors', hidden.length === 0 ? undefined : hiddenSummary(hidden, counterpartTyped(nodeOf(hidden[0]!, nodes, parentOf), infraTypes))),
     ...defined('failingNode', failingNode),
     ...defined('rootCause', rootCause === undefined ? undefined : { traceId: rootCause.traceId, spanId: rootCause.spanId, name: rootCause.name, serviceName: rootCause.resource.serviceName }),
     spanCount: traceSpans.length,

@@ -15,6 +15,10 @@ export type ErrorKind =
   | 'llmBadRequest'
   | 'llmConnection'
   | 'llmServerUnavailable'
+  /** The prompt exceeded the model's context window (OpenAI `context_length_exceeded`, Anthropic `prompt is too long`, ...). */
+  | 'llmContextLength'
+  /** The provider's content filter refused the prompt or the answer (Azure OpenAI `content_filter`, ...). */
+  | 'llmContentFilter'
   /** HTTP Request node: a non-2xx status or a transport failure. */
   | 'httpNode'
   | 'timeout'
@@ -32,6 +36,8 @@ export const errorKindLabel: Readonly<Record<ErrorKind, string>> = {
   llmBadRequest: 'LLM bad request',
   llmConnection: 'LLM connection error',
   llmServerUnavailable: 'LLM server unavailable',
+  llmContextLength: 'LLM context length exceeded',
+  llmContentFilter: 'LLM content filter',
   httpNode: 'HTTP request error',
   timeout: 'timeout',
   vectorDatabase: 'vector database error',

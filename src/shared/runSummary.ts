@@ -37,6 +37,13 @@ export interface RunSummary {
     readonly nodeId?: string;
     readonly within?: { readonly title: string; readonly itemIndex?: number };
   };
+  /**
+   * A succeeded run that still failed somewhere: spans of either half that ended in error or recorded
+   * an exception (Dify marks a retrieval over a failing vector database succeeded with an empty
+   * result; an agent hands a tool's exception back to the model as text). `node` is where the first
+   * one happened; it is also the run's `rootCause` and `errorKind`.
+   */
+  readonly hiddenErrors?: { readonly count: number; readonly message: string; readonly node?: { readonly title: string; readonly nodeType?: string } };
   /** The deepest, earliest error span across both halves: the first place to look. */
   readonly rootCause?: { readonly traceId: string; readonly spanId: string; readonly name: string; readonly serviceName: string };
   readonly spanCount: number;
@@ -112,6 +119,8 @@ export interface RunFilter {
   readonly minTokens?: number;
   /** The runs of one Dify conversation. */
   readonly conversationId?: string;
+  /** Only succeeded runs with hidden errors (see RunSummary.hiddenErrors). */
+  readonly hiddenErrors?: boolean;
 }
 
 /** The values present in the store for each filter field, with run counts, for the filter pickers. */
@@ -121,6 +130,8 @@ export interface RunFacets {
   readonly statuses: readonly FacetCount<RunStatus>[];
   readonly kinds: readonly FacetCount<RunKind>[];
   readonly errorKinds: readonly FacetCount<ErrorKind>[];
+  /** Succeeded runs with hidden errors. */
+  readonly hiddenErrors: number;
   readonly nodeTypes: readonly FacetCount[];
   readonly plugins: readonly FacetCount[];
 }

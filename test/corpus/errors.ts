@@ -100,7 +100,36 @@ export const llmAuthorization: NodeError = {
 };
 export const llmBadRequest: NodeError = {
   kind: 'llmBadRequest',
+  text: "[openai] Bad Request Error, Error code: 400 - {'error': {'message': \"Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 3.5 instead.\", 'type': 'invalid_request_error', 'param': 'temperature', 'code': 'decimal_above_max_value'}}",
+};
+/** Dify's InvokeBadRequestError carrying the provider's context-length code: the more specific kind wins. */
+export const llmContextLength: NodeError = {
+  kind: 'llmContextLength',
   text: "[openai] Bad Request Error, Error code: 400 - {'error': {'message': \"This model's maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens. Please reduce the length of the messages.\", 'type': 'invalid_request_error', 'param': 'messages', 'code': 'context_length_exceeded'}}",
+};
+/** Azure OpenAI's content filter, as Dify's InvokeBadRequestError text. */
+export const llmContentFilter: NodeError = {
+  kind: 'llmContentFilter',
+  text: "[azure_openai] Bad Request Error, Error code: 400 - {'error': {'message': \"The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.\", 'type': None, 'param': 'prompt', 'code': 'content_filter', 'status': 400}}",
+};
+/**
+ * A model plugin that let the provider SDK's own exception through (no invoke-error mapping): Dify
+ * keeps it as a PluginInvokeError (api/core/plugin/impl/base.py _handle_plugin_daemon_error default
+ * branch) whose message carries the provider's status and error code.
+ */
+export const llmPluginRateLimit: NodeError = {
+  kind: 'llmRateLimit',
+  text: `req_id: ${REQ_ID} PluginInvokeError: {"args":{},"error_type":"RateLimitError","message":"Error code: 429 - {'error': {'message': 'Rate limit reached for gpt-4o in organization org-corpus on requests per min (RPM): Limit 500, Used 500, Requested 1.', 'type': 'requests', 'param': None, 'code': 'rate_limit_exceeded'}}"}`,
+};
+/** The same with an invalid key (the OpenAI SDK's AuthenticationError). */
+export const llmPluginAuthorization: NodeError = {
+  kind: 'llmAuthorization',
+  text: `req_id: ${REQ_ID} PluginInvokeError: {"args":{},"error_type":"AuthenticationError","message":"Error code: 401 - {'error': {'message': 'Incorrect API key provided: sk-corp****0001.', 'type': 'invalid_request_error', 'param': None, 'code': 'invalid_api_key'}}"}`,
+};
+/** A plugin call the daemon ended at its limit: `killed by timeout` (dify-plugin-daemon internal/service/base_sse.go), a PluginDaemonInternalServerError. */
+export const pluginKilledByTimeout: NodeError = {
+  kind: 'timeout',
+  text: `Failed to invoke tool: req_id: ${REQ_ID} PluginDaemonInternalServerError: killed by timeout`,
 };
 export const llmConnection: NodeError = { kind: 'llmConnection', text: '[openai] Connection Error, Connection error.' };
 export const llmServerUnavailable: NodeError = {

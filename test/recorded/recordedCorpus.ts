@@ -46,7 +46,7 @@ export interface RecordedRun {
   readonly code_failure: { readonly language: string; readonly user_line: number } | null;
   readonly plugin_failure: { readonly plugin: string; readonly file: string; readonly line: number; readonly tool_file: string; readonly traceback_in_traces: boolean } | null;
   /** Runs Dify marked succeeded although a node or an infrastructure span failed (added by this project's review of the recording). */
-  readonly hidden_error?: { readonly node_title: string; readonly explained_by: string } | null;
+  readonly hidden_error?: { readonly node_title: string; readonly error_kind: string; readonly explained_by: string } | null;
 }
 
 export interface RecordedCorpus {

@@ -18,6 +18,7 @@ const facets: RunFacets = {
   ],
   kinds: [{ value: 'workflow', count: 12 }],
   errorKinds: [{ value: 'pluginInvoke', count: 2 }],
+  hiddenErrors: 1,
   nodeTypes: [{ value: 'code', count: 4 }],
   plugins: [{ value: 'acme/weather', count: 3 }],
 };

@@ -8,13 +8,14 @@ import { errorKindLabel, type ErrorKind } from '../../shared/errorKind';
 import type { FacetCount, RunFacets, RunKind, RunStatus } from '../../shared/runSummary';
 import { formatDuration } from '../../model/units';
 import { compactSpec, timePresetLabel, timePresets, type RunFilterSpec, type TimePreset } from './runFilterSpec';
-import { kindWords, statusWords, timeRangeWords } from './runFilterText';
+import { hiddenErrorsWords, kindWords, statusWords, timeRangeWords } from './runFilterText';
 
 /** A value typed into an input box after the pick. */
 export type InputField = 'text' | 'time' | 'minDuration' | 'minTokens';
 
 export type FilterOption =
   | { readonly field: 'status'; readonly value: RunStatus }
+  | { readonly field: 'hiddenErrors' }
   | { readonly field: 'app'; readonly value: string }
   | { readonly field: 'kind'; readonly value: RunKind }
   | { readonly field: 'preset'; readonly value: TimePreset }
@@ -59,6 +60,9 @@ export function filterPickEntries(facets: RunFacets, spec: RunFilterSpec): PickE
     }
   };
   section('Status', facets.statuses, spec.status, (value) => ({ field: 'status', value }), (v) => statusWords[v]);
+  if (facets.hiddenErrors > 0 || spec.hiddenErrors === true) {
+    entries.push({ type: 'option', option: { field: 'hiddenErrors' }, label: hiddenErrorsWords, description: runCount(facets.hiddenErrors), picked: spec.hiddenErrors === true });
+  }
   section('App', facets.apps, spec.appNames, (value) => ({ field: 'app', value }), (v) => v);
   section('Run kind', facets.kinds, spec.kinds, (value) => ({ field: 'kind', value }), (v) => kindWords[v]);
 
@@ -120,6 +124,7 @@ export function specFromPicks(previous: RunFilterSpec, picked: readonly FilterOp
   const time = preset !== undefined ? { kind: 'last' as const, preset } : inputs.has('time') && hadCustomTime ? previous.time : undefined;
   const spec = compactSpec({
     status: values('status') as RunStatus[],
+    ...(picked.some((o) => o.field === 'hiddenErrors') ? { hiddenErrors: true } : {}),
     appNames: values('app'),
     kinds: values('kind') as RunKind[],
     ...(time ? { time } : {}),
@@ -155,12 +160,12 @@ export function keepOneTimeChoice(before: readonly FilterOption[], after: readon
 /** A string that identifies an option, e.g. `status:failed`, `input:text`. */
 export function optionKey(o: FilterOption): string {
   if (o.field === 'input') return `input:${o.input}`;
-  if (o.field === 'conversation') return 'conversation';
+  if (o.field === 'conversation' || o.field === 'hiddenErrors') return o.field;
   return `${o.field}:${o.value}`;
 }
 
 /** Facets computed from a page of runs, for a server that does not answer `difyTrace/runFacets`. */
-export function facetsOfRuns(runs: readonly { appName: string; status: RunStatus; kind: RunKind; errorKind?: ErrorKind; failingNode?: { nodeType?: string }; toolCalls?: readonly { pluginId: string }[] }[]): RunFacets {
+export function facetsOfRuns(runs: readonly { appName: string; status: RunStatus; kind: RunKind; errorKind?: ErrorKind; failingNode?: { nodeType?: string }; toolCalls?: readonly { pluginId: string }[]; hiddenErrors?: object }[]): RunFacets {
   const count = <T extends string>(values: (T | undefined)[]): FacetCount<T>[] => {
     const m = new Map<T, number>();
     for (const v of values) if (v !== undefined) m.set(v, (m.get(v) ?? 0) + 1);
@@ -172,6 +177,7 @@ export function facetsOfRuns(runs: readonly { appName: string; status: RunStatus
     statuses: count(runs.map((r) => r.status)),
     kinds: count(runs.map((r) => r.kind)),
     errorKinds: count(runs.map((r) => r.errorKind)),
+    hiddenErrors: runs.filter((r) => r.hiddenErrors !== undefined).length,
     nodeTypes: count(runs.map((r) => r.failingNode?.nodeType)),
     plugins: count(runs.flatMap((r) => [...new Set((r.toolCalls ?? []).map((c) => c.pluginId))])),
   };

@@ -45,6 +45,8 @@ export const errorKinds: readonly ErrorKind[] = [
   'llmBadRequest',
   'llmConnection',
   'llmServerUnavailable',
+  'llmContextLength',
+  'llmContentFilter',
   'httpNode',
   'timeout',
   'vectorDatabase',
@@ -78,6 +80,7 @@ export function isEmptySpec(spec: RunFilterSpec): boolean {
 export function compactSpec(spec: RunFilterSpec): RunFilterSpec {
   return {
     ...(nonEmpty(spec.status) ? { status: spec.status } : {}),
+    ...(spec.hiddenErrors === true ? { hiddenErrors: true } : {}),
     ...(nonEmpty(spec.appNames) ? { appNames: spec.appNames } : {}),
     ...(nonEmpty(spec.kinds) ? { kinds: spec.kinds } : {}),
     ...(spec.time !== undefined && (spec.time.kind === 'last' || spec.time.sinceMs !== undefined || spec.time.untilMs !== undefined) ? { time: spec.time } : {}),
@@ -100,6 +103,7 @@ export function readSpec(value: unknown): RunFilterSpec | undefined {
   const v = value as Record<string, unknown>;
   const spec: RunFilterSpec = {
     ...optional('status', oneOfList(v['status'], runStatuses)),
+    ...optional('hiddenErrors', v['hiddenErrors'] === true ? true : undefined),
     ...optional('appNames', stringList(v['appNames'])),
     ...optional('kinds', oneOfList(v['kinds'], runKinds)),
     ...optional('time', readTime(v['time'])),

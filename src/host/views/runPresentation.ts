@@ -31,8 +31,17 @@ export function runLabel(run: RunSummary): string {
   return `${startTime(run)} ${run.kind === 'unknown' ? 'run' : run.kind}`;
 }
 
+/** A succeeded run with hidden errors looks like a warning, and says so in words. */
+export function runIcon(run: RunSummary): vscode.ThemeIcon {
+  return run.hiddenErrors ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : statusIcon(run.status);
+}
+
 export function runDescription(run: RunSummary): string {
   const parts = [statusLabel(run.status)];
+  if (run.hiddenErrors) {
+    parts.push(`hidden error${run.hiddenErrors.node ? ` in ${run.hiddenErrors.node.title}` : ''}`);
+    if (run.errorKind) parts.push(errorKindLabel[run.errorKind]);
+  }
   if (run.failingNode && run.status !== 'succeeded') parts.push(`at ${run.failingNode.title}`);
   if (run.errorKind && run.status !== 'succeeded') parts.push(errorKindLabel[run.errorKind]);
   parts.push(formatDuration(run.durationUs));
@@ -57,6 +66,11 @@ export function runTooltip(run: RunSummary): vscode.MarkdownString {
     md.appendMarkdown('Failed at node: ').appendText(run.failingNode.title).appendText(run.failingNode.nodeType ? ` (${run.failingNode.nodeType})` : '').appendMarkdown('\n\n');
   }
   if (run.errorKind && run.status !== 'succeeded') md.appendMarkdown('Error type: ').appendText(errorKindLabel[run.errorKind]).appendMarkdown('\n\n');
+  if (run.hiddenErrors) {
+    md.appendMarkdown('$(warning) Dify reported success, but ').appendText(`${run.hiddenErrors.count} span(s) failed`).appendMarkdown(run.hiddenErrors.node ? ' in node ' : '').appendText(run.hiddenErrors.node?.title ?? '');
+    md.appendMarkdown(run.errorKind ? ' (' : '').appendText(run.errorKind ? errorKindLabel[run.errorKind] : '').appendMarkdown(run.errorKind ? ')' : '').appendMarkdown(':\n\n');
+    md.appendCodeblock(run.hiddenErrors.message, 'text');
+  }
   if (run.errorMessage) md.appendCodeblock(run.errorMessage.length > 2000 ? `${run.errorMessage.slice(0, 2000)}…` : run.errorMessage, 'text');
   if (run.tokens?.total !== undefined) md.appendMarkdown(`\n\n${run.tokens.total} tokens${run.tokens.prompt !== undefined ? ` (${run.tokens.prompt} prompt, ${run.tokens.completion ?? 0} completion)` : ''}`);
   if (run.price) md.appendMarkdown(`\n\nPrice: ${run.price.amount.toPrecision(3)} ${run.price.currency}`);

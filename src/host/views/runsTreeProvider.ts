@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../shared/runSummary';
-import { appDescription, runDescription, runLabel, runTooltip, statusIcon, statusLabel } from './runPresentation';
+import { appDescription, runDescription, runLabel, runTooltip, runIcon, statusLabel } from './runPresentation';
 import { groupRuns, type RunGroup, type RunGrouping } from './runGrouping';
 
 export type RunsNode =
@@ -101,7 +101,7 @@ function runItem(run: RunSummary, withApp: boolean): vscode.TreeItem {
   item.id = run.traceId;
   item.description = runDescription(run);
   item.tooltip = runTooltip(run);
-  item.iconPath = statusIcon(run.status);
+  item.iconPath = runIcon(run);
   // `.source`: the run has a root cause span, so Go to Source is offered on it.
   item.contextValue = `run.${run.status}${run.rootCause ? '.source' : ''}`;
   item.accessibilityInformation = { label: `${run.appName} ${runLabel(run)}, ${statusLabel(run.status)}, ${runDescription(run)}` };

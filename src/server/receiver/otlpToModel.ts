@@ -52,11 +52,18 @@ export function keyValuesToAttributes(values: readonly KeyValue[]): Attributes {
   return attributes;
 }
 
-/** The resource of one ResourceSpans or ResourceLogs, shared by reference by everything it carries. */
+/**
+ * The resource of one ResourceSpans or ResourceLogs, shared by reference by everything it carries.
+ * Dify's Phoenix exporter sets no `service.name`, only the project (`openinference.project.name`,
+ * arize_phoenix_trace.py): its spans are named after the project and the exporter rather than
+ * `unknown_service`.
+ */
 export function resourceToModel(resource: OtlpResource | undefined): Resource {
   const attributes = keyValuesToAttributes(resource?.attributes ?? []);
   const serviceName = attributes['service.name'];
-  return { serviceName: typeof serviceName === 'string' && serviceName !== '' ? serviceName : 'unknown_service', attributes };
+  if (typeof serviceName === 'string' && serviceName !== '') return { serviceName, attributes };
+  const project = attributes['openinference.project.name'];
+  return { serviceName: typeof project === 'string' && project !== '' ? `${project} (Phoenix export)` : 'unknown_service', attributes };
 }
 
 const kinds: Record<Span_SpanKind, SpanKind> = {

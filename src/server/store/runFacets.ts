@@ -13,6 +13,7 @@ function bump<T>(counts: Map<T, number>, value: T): void {
 /** Counts, per filter field, the runs having each value (a run counts once per node type and plugin it has). */
 export class FacetCounter {
   private total = 0;
+  private hiddenErrors = 0;
   private readonly apps = new Map<string, number>();
   private readonly statuses = new Map<RunFacets['statuses'][number]['value'], number>();
   private readonly kinds = new Map<RunFacets['kinds'][number]['value'], number>();
@@ -27,6 +28,7 @@ export class FacetCounter {
     bump(this.statuses, run.status);
     bump(this.kinds, run.kind);
     if (run.errorKind !== undefined) bump(this.errorKinds, run.errorKind);
+    if (run.hiddenErrors !== undefined) this.hiddenErrors++;
     for (const type of entry.nodeTypes) bump(this.nodeTypes, type);
     for (const plugin of entry.plugins) bump(this.plugins, plugin);
   }
@@ -38,6 +40,7 @@ export class FacetCounter {
       statuses: sorted(this.statuses),
       kinds: sorted(this.kinds),
       errorKinds: sorted(this.errorKinds),
+      hiddenErrors: this.hiddenErrors,
       nodeTypes: sorted(this.nodeTypes),
       plugins: sorted(this.plugins),
     };

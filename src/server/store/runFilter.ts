@@ -38,6 +38,7 @@ export function fieldPredicate(filter: RunFilter): EntryPredicate | undefined {
     const kinds = new Set<string>(filter.kinds);
     checks.push((e) => kinds.has(e.run.kind));
   }
+  if (filter.hiddenErrors === true) checks.push((e) => e.run.hiddenErrors !== undefined);
   if (present(filter.errorKinds)) {
     const kinds = new Set<string>(filter.errorKinds);
     checks.push((e) => e.run.errorKind !== undefined && kinds.has(e.run.errorKind));

@@ -26,6 +26,13 @@ export function renderSummary(container: HTMLElement, header: TraceOutlineHeader
   if (run) facts.push(run.kind, `from ${run.source}`);
   if (header.traceIds.length > 1) facts.push(`${header.traceIds.length - 1} linked trace(s)`);
   root.append('p').attr('class', 'facts-line').text(facts.join(' · '));
+  if (run?.hiddenErrors) {
+    // Dify said succeeded; say in words that something failed all the same.
+    const hidden = root.append('p').attr('class', 'run-error');
+    hidden.append('span').attr('class', 'codicon codicon-warning').attr('aria-hidden', 'true');
+    const where = run.hiddenErrors.node ? ` in ${run.hiddenErrors.node.title}` : '';
+    hidden.append('span').text(` Succeeded with ${run.hiddenErrors.count === 1 ? 'a hidden error' : `${run.hiddenErrors.count} hidden errors`}${where}: ${run.hiddenErrors.message.split('\n')[0]}`);
+  }
   if (run?.errorMessage) {
     const error = root.append('p').attr('class', 'run-error');
     error.append('span').attr('class', 'codicon codicon-error').attr('aria-hidden', 'true');
