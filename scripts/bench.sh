@@ -3,6 +3,7 @@
 #   ingest      receiver throughput (protobuf batches over loopback into the real receiver + store)
 #   listRuns    run listing with 100k spans in the store
 #   classification  the corpus measures (must be 100%) and the time to classify a 10k-span run
+#   fidelity    every measure on the traces recorded from a real Dify (test/recorded), per release and exporter
 #   runFilter   ~1M spans / 20k runs: filtered first page, keyword, facets, run id lookup; the keyword query against Jaeger v2 (scripts/ensure-jaeger.sh)
 #   sourceLinks Go to Source: hit rate on test/sourceCorpus (must be 100%), resolution time, click → editor in code-server
 #   activation  the packaged extension in code-server: activation time, page load → receiver listening
@@ -24,7 +25,7 @@ if [ ! -f "$vsix" ]; then
   npm run --silent package | tail -n 1
 fi
 
-for bench in ingest listRuns runFilter classification sourceLinks activation traceView; do
+for bench in ingest listRuns runFilter classification fidelity sourceLinks activation traceView; do
   echo "== bench/$bench.bench.ts"
   node --import tsx "bench/$bench.bench.ts"
 done

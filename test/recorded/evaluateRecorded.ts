@@ -119,14 +119,14 @@ export async function evaluateRecorded(corpus: RecordedCorpus): Promise<Recorded
         else target.misses.push(miss());
       }
     };
-    const claimed = new Set<RunSummary>();
+    const claimed = new Map<RunSummary, string>();
     for (const [runId, expected] of corpus.runs) {
       const exporter = expected.app_half_exported ? expected.exporter : `${expected.exporter} (no app-level half)`;
       const where = `${corpus.name} ${expected.app_name} ${expected.variant} ${runId.slice(0, 8)}`;
       const run = listedRunFor(expected, runs);
       check(exporter, 'listed', run !== undefined, () => `${where}: not listed`);
       if (run === undefined) continue;
-      claimed.add(run);
+      claimed.set(run, exporter);
       check(exporter, 'status', run.status === expected.status, () => `${where}: status ${run.status}, Dify says ${expected.status}`);
       check(exporter, 'kind', run.kind === expected.kind, () => `${where}: kind ${run.kind}, Dify says ${expected.kind}`);
       check(exporter, 'app', run.appName === expected.app_name, () => `${where}: app ${run.appName}`);
@@ -160,7 +160,7 @@ export async function evaluateRecorded(corpus: RecordedCorpus): Promise<Recorded
       await checkSource(corpus, expected, run, resolver, (name, ok, miss) => check(exporter, name, ok, () => `${where}: ${miss()}`));
     }
     // Both ways: every listed run must be one Dify knows (no ghost runs, no run listed twice).
-    for (const run of runs) check(run.source, 'noGhostRuns', claimed.has(run), () => `${corpus.name}: listed run ${run.traceId} (${run.source}, ${run.appName}, ${run.status}) is no run of Dify's`);
+    for (const run of runs) check(claimed.get(run) ?? run.source, 'noGhostRuns', claimed.has(run), () => `${corpus.name}: listed run ${run.traceId} (${run.source}, ${run.appName}, ${run.status}) is no run of Dify's`);
     return { corpus: corpus.name, byExporter, runs: corpus.runs.size, listedRuns: runs.length, refused };
   } finally {
     await service.stop();
