@@ -7,7 +7,6 @@
  * `npm run bench` (which prints the table per release and exporter).
  */
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { difyNodesOf } from '../../src/dify/difyNodes';
@@ -19,7 +18,7 @@ import { TraceService } from '../../src/server/traceService';
 import { nodeFileAccess, scanWorkspace } from '../../src/server/workspace/workspaceIndex';
 import type { RunSummary } from '../../src/shared/runSummary';
 import { spansFromSnapshot } from '../../src/shared/traceSnapshotCodec';
-import type { RecordedBody, RecordedCorpus, RecordedRun } from './recordedCorpus';
+import { postRecordedBody, type RecordedCorpus, type RecordedRun } from './recordedCorpus';
 
 /** The measures of the issue, each a share of the runs (or listed runs) it applies to. */
 export const measureNames = ['listed', 'noGhostRuns', 'status', 'kind', 'app', 'failingNode', 'rootCause', 'errorKind', 'traceLink', 'goToSource', 'noMadeUpSource'] as const;
@@ -42,19 +41,6 @@ export interface RecordedScores {
 }
 
 const emptyMeasures = (): Record<MeasureName, Measure> => Object.fromEntries(measureNames.map((n) => [n, { right: 0, total: 0, misses: [] }])) as unknown as Record<MeasureName, Measure>;
-
-function post(url: string, body: RecordedBody): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'content-type': body.contentType };
-    if (body.contentEncoding !== '') headers['content-encoding'] = body.contentEncoding;
-    const req = request(url + body.path, { method: body.method, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body.body);
-  });
-}
 
 /** The run the extension lists for a run Dify knows: by workflow run id, or by its infrastructure trace when no app-level half was exported. */
 function listedRunFor(expected: RecordedRun, runs: readonly RunSummary[]): RunSummary | undefined {
@@ -96,7 +82,7 @@ export async function evaluateRecorded(corpus: RecordedCorpus): Promise<Recorded
   const refused: string[] = [];
   try {
     for (const body of corpus.bodies) {
-      const status = await post(state.url, body);
+      const status = await postRecordedBody(state.url, body);
       if (status < 200 || status > 299) refused.push(`${body.method} ${body.path} → ${status}`);
     }
     const runs = (await service.backend.listRuns({ filter: {}, limit: 10_000 })).runs;

@@ -4,6 +4,7 @@
  * recorded tier of the unit tests and by `npm run bench` (fidelity per release and exporter).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
@@ -93,4 +94,18 @@ export function loadRecordedCorpora(): RecordedCorpus[] {
     .map((d) => d.name)
     .sort()
     .map(loadRecordedCorpus);
+}
+
+/** Sends one recorded body to a receiver as Dify sent it (method, path, content type and encoding); resolves with the HTTP status. */
+export function postRecordedBody(baseUrl: string, body: RecordedBody): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': body.contentType };
+    if (body.contentEncoding !== '') headers['content-encoding'] = body.contentEncoding;
+    const req = request(baseUrl + body.path, { method: body.method, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body.body);
+  });
 }

@@ -93,3 +93,12 @@ describe('error kinds across both halves', () => {
     assert.equal(detectRun(appTrace, llm)?.errorKind, 'llmRateLimit', 'an LLM node that met a 429 hit the provider rate limit');
   });
 });
+
+describe('error headlines', () => {
+  it('names the exception of a sandbox traceback, not its first line', async () => {
+    const { errorHeadline } = await import('../../src/shared/errorHeadline');
+    assert.equal(errorHeadline('Traceback (most recent call last):\n  File "<string>", line 3, in main\nValueError: item 13 failed the stock check\n'), 'ValueError: item 13 failed the stock check');
+    assert.equal(errorHeadline("<anonymous_script>:4\n  return { result: customer.address.city };\n   ^\n\nTypeError: Cannot read properties of undefined (reading 'city')\n    at main (eval at <anonymous>)"), "TypeError: Cannot read properties of undefined (reading 'city')");
+    assert.equal(errorHeadline('[Errno 111] Connection refused'), '[Errno 111] Connection refused');
+  });
+});

@@ -36,13 +36,20 @@ export function runIcon(run: RunSummary): vscode.ThemeIcon {
   return run.hiddenErrors ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : statusIcon(run.status);
 }
 
+/** `Check Item (item 13 of Process Items)`: the node where the error started, and the Iteration or Loop item it ran in. */
+export function failingNodeWords(node: NonNullable<RunSummary['failingNode']>): string {
+  if (node.within === undefined) return node.title;
+  const item = node.within.itemIndex === undefined ? 'in' : `item ${node.within.itemIndex + 1} of`;
+  return `${node.title} (${item} ${node.within.title})`;
+}
+
 export function runDescription(run: RunSummary): string {
   const parts = [statusLabel(run.status)];
   if (run.hiddenErrors) {
     parts.push(`hidden error${run.hiddenErrors.node ? ` in ${run.hiddenErrors.node.title}` : ''}`);
     if (run.errorKind) parts.push(errorKindLabel[run.errorKind]);
   }
-  if (run.failingNode && run.status !== 'succeeded') parts.push(`at ${run.failingNode.title}`);
+  if (run.failingNode && run.status !== 'succeeded') parts.push(`at ${failingNodeWords(run.failingNode)}`);
   if (run.errorKind && run.status !== 'succeeded') parts.push(errorKindLabel[run.errorKind]);
   parts.push(formatDuration(run.durationUs));
   if (run.tokens?.total !== undefined) parts.push(`${run.tokens.total.toLocaleString()} tokens`);
@@ -63,7 +70,7 @@ export function runTooltip(run: RunSummary): vscode.MarkdownString {
   // The root cause first: it is where to look.
   if (run.rootCause) md.appendMarkdown('Root cause: ').appendText(`${run.rootCause.name} in ${run.rootCause.serviceName}`).appendMarkdown('\n\n');
   if (run.failingNode && run.status !== 'succeeded') {
-    md.appendMarkdown('Failed at node: ').appendText(run.failingNode.title).appendText(run.failingNode.nodeType ? ` (${run.failingNode.nodeType})` : '').appendMarkdown('\n\n');
+    md.appendMarkdown('Failed at node: ').appendText(failingNodeWords(run.failingNode)).appendText(run.failingNode.nodeType ? ` (${run.failingNode.nodeType})` : '').appendMarkdown('\n\n');
   }
   if (run.errorKind && run.status !== 'succeeded') md.appendMarkdown('Error type: ').appendText(errorKindLabel[run.errorKind]).appendMarkdown('\n\n');
   if (run.hiddenErrors) {

@@ -1,5 +1,6 @@
 import { select } from 'd3-selection';
 import { formatDuration } from '../../../src/model/units';
+import { errorHeadline } from '../../../src/shared/errorHeadline';
 import { errorKindLabel } from '../../../src/shared/errorKind';
 import type { TraceOutlineHeader } from '../../../src/shared/traceView';
 
@@ -36,7 +37,7 @@ export function renderSummary(container: HTMLElement, header: TraceOutlineHeader
   if (run?.errorMessage) {
     const error = root.append('p').attr('class', 'run-error');
     error.append('span').attr('class', 'codicon codicon-error').attr('aria-hidden', 'true');
-    error.append('span').text(` ${run.failingNode ? `${run.failingNode.title}: ` : ''}${run.errorMessage.split('\n')[0]}`);
+    error.append('span').text(` ${run.failingNode ? `${run.failingNode.title}: ` : ''}${errorHeadline(run.errorMessage)}`);
   }
   if (run?.rootCause) {
     const cause = root.append('p').attr('class', 'root-cause-line');
