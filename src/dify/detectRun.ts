@@ -9,14 +9,16 @@ import { isLangfuseSpan, langfuseRunFacts } from './langfuseRun';
 import { phoenixRunFacts } from './phoenixRun';
 import type { RunFacts } from './runFacts';
 import { isAliyunAppSpan, isInfraDifySpan, isPhoenixApiCheck, isPhoenixSpan } from './spanFacts';
+import type { ExtraHalves } from './joinHalves';
 import { summariseRun, type LinkedSpans } from './summariseRun';
 
 function runFacts(traceId: TraceId, spans: readonly Span[]): RunFacts | undefined {
   const aliyunSpans = spans.filter(isAliyunAppSpan);
   if (aliyunSpans.length > 0) return aliyunRunFacts(traceId, aliyunSpans);
   const ingested = spans.filter(isLangfuseIngestionSpan);
-  if (ingested.length > 0) return langfuseIngestionRunFacts(traceId, spans, ingested);
-  const langfuseSpans = spans.filter(isLangfuseSpan);
+  const ingestedRun = ingested.length > 0 ? langfuseIngestionRunFacts(traceId, spans, ingested) : undefined;
+  if (ingestedRun !== undefined) return ingestedRun;
+  const langfuseSpans = spans.filter((s) => isLangfuseSpan(s) && !isLangfuseIngestionSpan(s));
   if (langfuseSpans.length > 0) return langfuseRunFacts(traceId, spans, langfuseSpans);
   const phoenixSpans = spans.filter((s) => isPhoenixSpan(s) && !isPhoenixApiCheck(s));
   if (phoenixSpans.length > 0) return phoenixRunFacts(traceId, phoenixSpans);
@@ -28,11 +30,11 @@ function runFacts(traceId: TraceId, spans: readonly Span[]): RunFacts | undefine
 /**
  * Recognises the Dify run held by one trace, from whichever exporter wrote it, and summarises it
  * with its linked infrastructure traces when `linkedSpans` finds them, and with the infrastructure
- * traces that share its node executions (`joinedByExecution`, found by the run index) where Dify's
- * Trace Link points elsewhere. Returns undefined for traces
+ * traces that share its node executions and the detached error traces of its retrieval nodes
+ * (`extra`, found by the run index) where Dify's Trace Link does not lead to them. Returns undefined for traces
  * with no Dify identity (plain infrastructure traces are shown through Trace Link).
  */
-export function detectRun(traceId: TraceId, spans: readonly Span[], linkedSpans?: LinkedSpans, joinedByExecution: readonly string[] = []): RunSummary | undefined {
+export function detectRun(traceId: TraceId, spans: readonly Span[], linkedSpans?: LinkedSpans, extra?: ExtraHalves): RunSummary | undefined {
   const facts = runFacts(traceId, spans);
-  return facts === undefined ? undefined : summariseRun(traceId, spans, facts, linkedSpans, joinedByExecution);
+  return facts === undefined ? undefined : summariseRun(traceId, spans, facts, linkedSpans, extra);
 }

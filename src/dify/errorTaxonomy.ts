@@ -76,10 +76,8 @@ const rules: ReadonlyArray<readonly [ErrorKind, RegExp]> = [
   ['httpNode', /HttpRequestNodeError|HTTPResponseCodeError|HTTP request failed with status code|Request failed with status code|Reached maximum retries/i],
 ];
 
-/** The kind of a failed span's error, using the node it stands for when the text alone is not enough. */
-export function classifyError(span: Span, node: DifyNode | undefined): ErrorKind {
-  const text = errorText(span);
-  const inPlugin = isPluginRuntimeSpan(span);
+/** The kind an error text names, with the node it happened in when the text alone is not enough. */
+export function classifyText(text: string, node: DifyNode | undefined, inPlugin = false): ErrorKind | undefined {
   const modelCalled = (node?.nodeType !== undefined && modelNodeTypes.has(node.nodeType)) || modelInvocation.test(text);
   if (modelCalled) for (const [kind, pattern] of specificProviderRules) if (pattern.test(text)) return kind;
   for (const [kind, pattern] of difyModelRules) if (pattern.test(text)) return kind;
@@ -88,6 +86,13 @@ export function classifyError(span: Span, node: DifyNode | undefined): ErrorKind
   if (node?.nodeType === 'code') return 'sandbox';
   if (node?.nodeType === 'http-request') return 'httpNode';
   if (node?.nodeType === 'tool' && node.plugin) return 'pluginInvoke';
+  return undefined;
+}
+
+/** The kind of a failed span's error, using the node it stands for when the text alone is not enough. */
+export function classifyError(span: Span, node: DifyNode | undefined): ErrorKind {
+  const kind = classifyText(errorText(span), node, isPluginRuntimeSpan(span));
+  if (kind !== undefined) return kind;
   if (span.resource.serviceName === pluginDaemon.serviceName) return 'pluginDaemon';
   // An API client span that failed against the daemon or the sandbox (httpx instrumentation).
   const url = httpClient.urlKeys.map((k) => stringAttribute(span.attributes, k)).find((v) => v !== undefined) ?? '';
@@ -95,5 +100,9 @@ export function classifyError(span: Span, node: DifyNode | undefined): ErrorKind
   if (/\/v1\/sandbox\/run/.test(url)) return 'sandbox';
   const httpStatus = httpClient.statusKeys.map((k) => numberAttribute(span.attributes, k)).find((v) => v !== undefined);
   if (httpStatus === 429) return 'llmRateLimit';
+  // A knowledge-retrieval node calls the embedding model through the daemon (handled above) and the
+  // vector database; any other call of it that fails is the vector database's (Chroma, Qdrant,
+  // Weaviate, Milvus ... are all reached over HTTP).
+  if (node?.nodeType === 'knowledge-retrieval') return 'vectorDatabase';
   return 'other';
 }

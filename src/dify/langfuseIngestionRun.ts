@@ -46,10 +46,15 @@ function kindOf(trace: Span | undefined, hasWorkflowSpan: boolean): RunKind {
  * infrastructure trace id when Dify had one (X-Trace-Id or its own OpenTelemetry context): then
  * both halves share one trace and the run links to it.
  */
-export function langfuseIngestionRunFacts(traceId: TraceId, traceSpans: readonly Span[], appSpans: readonly Span[]): RunFacts {
+export function langfuseIngestionRunFacts(traceId: TraceId, traceSpans: readonly Span[], appSpans: readonly Span[]): RunFacts | undefined {
   const trace = appSpans.find((s) => s.attributes[langfuse.observationTypeKey] === langfuseIngestion.traceType);
   const workflowSpan = appSpans.find((s) => s !== trace && s.name === 'workflow' && observationMeta(s, langfuseIngestion.metaKeys.nodeType) === undefined);
   const kind = kindOf(trace, workflowSpan !== undefined);
+  // Dify also sends traces that are no run: `generate_conversation_name` (a trace without an id and
+  // a span filed under the conversation id, langfuse_trace.py), moderation checks, ...
+  const traceName = trace === undefined ? undefined : stringAttribute(trace.attributes, langfuseIngestion.traceNameKey);
+  const hasNodes = appSpans.some((s) => observationMeta(s, langfuseIngestion.metaKeys.nodeType) !== undefined);
+  if (traceName !== 'workflow' && traceName !== 'message' && workflowSpan === undefined && !hasNodes) return undefined;
   const meta = (key: string): string | undefined => traceMeta(trace, key) ?? (workflowSpan === undefined ? undefined : observationMeta(workflowSpan, key));
   const status = meta(langfuseIngestion.metaKeys.status);
   const workflowRunId = meta(langfuseIngestion.metaKeys.workflowRunId);
@@ -69,7 +74,11 @@ export function langfuseIngestionRunFacts(traceId: TraceId, traceSpans: readonly
   const appId = meta(langfuseIngestion.metaKeys.appId);
   const publicKey = stringAttribute(appSpans[0]!.resource.attributes, langfuseIngestion.publicKeyKey);
   const sharesInfraTrace = traceSpans.length > appSpans.length;
+  // The trace's own times are estimated (Langfuse traces have none); its observations' are Dify's.
+  const observations = appSpans.filter((s) => s !== trace);
+  const timed = workflowSpan === undefined && observations.length > 0;
   return {
+    ...(timed ? { bounds: spanBounds(observations) } : {}),
     source: 'langfuse',
     // The run span: the chatflow's workflow span, else the trace (timed from its observations).
     root: workflowSpan ?? trace,
@@ -90,4 +99,14 @@ export function langfuseIngestionRunFacts(traceId: TraceId, traceSpans: readonly
     linkedTraceIds: sharesInfraTrace ? [traceId] : [],
     gaps: trace === undefined ? [{ kind: 'rootMissing', message: 'The Langfuse trace of this run has not arrived; its observations are shown without it.' }] : [],
   };
+}
+
+function spanBounds(spans: readonly Span[]): { startUs: number; endUs: number } {
+  let startUs = Number.POSITIVE_INFINITY;
+  let endUs = Number.NEGATIVE_INFINITY;
+  for (const span of spans) {
+    startUs = Math.min(startUs, span.startUs);
+    endUs = Math.max(endUs, span.endUs);
+  }
+  return { startUs, endUs };
 }

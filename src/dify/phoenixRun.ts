@@ -49,7 +49,12 @@ export function phoenixRunFacts(traceId: TraceId, appSpans: readonly Span[]): Ru
     amount = (amount ?? 0) + price;
     currency ??= stringField(nodeMeta, 'currency');
   }
+  // Phoenix 1.9.x marks a failed run only in the workflow metadata (status, status_message, level);
+  // its exporter crashed after the workflow span, so no node span says where (recorded on Dify 1.9.2).
+  const statusMessage = stringField(meta, 'status_message');
+  const failedQuietly = (status === 'failed' || status === 'partial-succeeded') && runSpan !== undefined && runSpan.status.code !== 'error' && !appSpans.some((s) => s.status.code === 'error');
   return {
+    ...(failedQuietly ? { failure: { evidence: runSpan }, ...(statusMessage === undefined ? {} : { errorText: statusMessage }) } : {}),
     source: 'phoenix',
     // The synthetic `Dify` root ends at once; the workflow/message span spans the run.
     root: runSpan ?? difyRoot,

@@ -28,6 +28,10 @@ export interface RunFacts {
    * it happened in when known (Dify's infrastructure runner and node spans stay OK).
    */
   readonly failure?: { readonly evidence: Span; readonly node?: Span };
+  /** When the run ran, where the root span's own times are an estimate (a Langfuse trace has none). */
+  readonly bounds?: { readonly startUs: number; readonly endUs: number };
+  /** The run's error as the exporter recorded it outside any span status (Phoenix 1.9.x: the workflow metadata's status_message). */
+  readonly errorText?: string;
 }
 
 /** The first span matching `names` whose parent is not in the set (a root or an orphan). */

@@ -4,13 +4,13 @@ import type { RunGap, RunStatus, RunSummary, ToolCall } from '../shared/runSumma
 import type { DifyNode } from './difyNode';
 import { difyNodesOf } from './difyNodes';
 import { errorOrigin, itemIndexWithin } from './errorOrigin';
+import { joinHalves, type ExtraHalves, type LinkedSpans } from './joinHalves';
 import type { ErrorKind } from './errorKind';
-import { classifyError, errorText } from './errorTaxonomy';
+import { classifyError, classifyText, errorText } from './errorTaxonomy';
 import type { RunFacts } from './runFacts';
 import { deepestEarliestError, parentIndex, spanDepths } from './spanDepth';
 
-/** Spans of another trace in the store, if it has arrived. */
-export type LinkedSpans = (traceId: string) => readonly Span[] | undefined;
+export type { LinkedSpans } from './joinHalves';
 
 /** Status from span statuses when the exporter records none: the root decides, node errors make it partial. */
 function statusFromSpans(root: Span | undefined, failing: Span | undefined): RunStatus {
@@ -121,6 +121,11 @@ function nodeOf(span: Span, nodes: ReadonlyMap<Span, DifyNode>, parentOf: (span:
   return undefined;
 }
 
+function retrievalNodeAt(span: Span, nodes: ReadonlyMap<Span, DifyNode>): DifyNode | undefined {
+  for (const [nodeSpan, node] of nodes) if (node.nodeType === 'knowledge-retrieval' && span.startUs >= nodeSpan.startUs && span.startUs <= nodeSpan.endUs) return node;
+  return undefined;
+}
+
 function hiddenSummary(hidden: readonly Span[], node: DifyNode | undefined): NonNullable<RunSummary['hiddenErrors']> {
   const first = hidden[0]!;
   const text = exceptionMessage(first) ?? errorText(first).split('\n').find((l) => l.trim() !== '')?.trim() ?? first.name;
@@ -136,9 +141,11 @@ function hiddenSummary(hidden: readonly Span[], node: DifyNode | undefined): Non
  * of the first other failing span that does: a vector database's error, for one, is often only in
  * an infrastructure span beside the node that reported a generic failure.
  */
-function errorKindOf(span: Span, node: DifyNode | undefined, all: readonly Span[], depths: ReadonlyMap<Span, number>): ErrorKind {
+function errorKindOf(span: Span, node: DifyNode | undefined, all: readonly Span[], depths: ReadonlyMap<Span, number>, runErrorText?: string): ErrorKind {
   const kind = classifyError(span, node);
   if (kind !== 'other') return kind;
+  const fromRun = runErrorText === undefined ? undefined : classifyText(runErrorText, node);
+  if (fromRun !== undefined) return fromRun;
   for (const other of hiddenErrorsOf(all, depths)) {
     if (other === span) continue;
     const found = classifyError(other, undefined);
@@ -174,34 +181,18 @@ function bounds(spans: readonly Span[]): { startUs: number; endUs: number } {
  * The common run summary from an exporter's facts: the failing node of the app-level half, and the
  * root cause (deepest, earliest error span) across both halves once the linked trace is there.
  */
-export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], facts: RunFacts, linkedSpans?: LinkedSpans, joinedByExecution: readonly string[] = []): RunSummary {
-  const gaps = [...facts.gaps];
-  const linked: Span[] = [];
-  const joined = joinedByExecution.filter((id) => id !== traceId && !facts.linkedTraceIds.includes(id));
-  const linkedTraceIds = [...facts.linkedTraceIds];
-  for (const id of facts.linkedTraceIds) {
-    // Both halves may share the trace id (Langfuse with an external trace id): nothing to fetch.
-    if (id === traceId) continue;
-    const spans = linkedSpans?.(id);
-    if (spans !== undefined) for (const span of spans) linked.push(span);
-    else if (joined.length > 0) {
-      // Dify links to the X-Trace-Id a client sent, not to its own request trace (trace_id_helper.py).
-      linkedTraceIds.splice(linkedTraceIds.indexOf(id), 1);
-      gaps.push({ kind: 'linkRedirected', message: `Dify's Trace Link names ${id}, the X-Trace-Id the client sent, not Dify's own infrastructure trace; ${joined.join(', ')} was joined through the node executions both halves record.` });
-    } else gaps.push({ kind: 'linkedTraceMissing', message: `Infrastructure trace ${id} has not arrived: Dify samples its own traces (OTEL_SAMPLING_RATE, 10% by default), the trace may still be on its way, or ${id} is an X-Trace-Id the client sent, which Dify links to but never uses as its own trace id.` });
-  }
-  for (const id of joined) {
-    const spans = linkedSpans?.(id);
-    if (spans === undefined) continue;
-    linkedTraceIds.push(id);
-    for (const span of spans) linked.push(span);
-  }
+export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], facts: RunFacts, linkedSpans?: LinkedSpans, extra: ExtraHalves = {}): RunSummary {
+  const halves = joinHalves(traceId, traceSpans, facts, linkedSpans, extra);
+  const gaps = [...facts.gaps, ...halves.gaps];
+  const { linked, linkedTraceIds } = halves;
   const all = linked.length === 0 ? traceSpans : [...traceSpans, ...linked];
   const parentOf = parentIndex(all);
   const nodes = difyNodesOf(all, parentOf);
   const appSpans = new Set(facts.appSpans);
   gaps.push(...nodeGaps(facts.appSpans, nodes));
   const depths = spanDepths(all, parentOf);
+  // A detached trace has no parent: its node is the knowledge-retrieval node it ran during.
+  const nodeAt = (span: Span): DifyNode | undefined => nodeOf(span, nodes, parentOf) ?? (halves.detached.has(span) ? retrievalNodeAt(span, nodes) : undefined);
   const reportedFailing = deepestEarliestError(facts.appSpans, (s) => nodes.has(s) && appSpans.has(s), depths) ?? earliest(facts.handledFailures ?? []) ?? facts.failure?.node;
   // A container re-raises its item's error: name the node where it started.
   const failingNodeSpan = reportedFailing === undefined ? undefined : errorOrigin(reportedFailing, facts.appSpans.filter((s) => nodes.has(s)));
@@ -215,9 +206,9 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
   const hidden = status === 'succeeded' ? hiddenErrorsOf(all, depths) : [];
   const failedRootCause = firstError === undefined ? (status === 'succeeded' ? undefined : (facts.failure?.node ?? facts.failure?.evidence)) : errorOrigin(firstError, all);
   const rootCause = failedRootCause ?? hidden[0];
-  const errorMessage = facts.root?.status.message || (failingNodeSpan && errorText(failingNodeSpan).trim()) || rootCause?.status.message || (facts.failure && exceptionMessage(facts.failure.evidence));
+  const errorMessage = facts.root?.status.message || (failingNodeSpan && errorText(failingNodeSpan).trim()) || rootCause?.status.message || (facts.failure && exceptionMessage(facts.failure.evidence)) || facts.errorText;
   const errorSpan = firstError === undefined && facts.failure !== undefined ? facts.failure.evidence : (rootCause ?? failingNodeSpan);
-  const { startUs, endUs } = facts.root ?? bounds(facts.appSpans);
+  const { startUs, endUs } = facts.bounds ?? facts.root ?? bounds(facts.appSpans);
   const tools = toolCalls(facts.appSpans, nodes);
   const defined = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
   return {
@@ -237,8 +228,8 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
     ...defined('tokens', facts.tokens),
     ...defined('price', facts.price),
     ...defined('errorMessage', errorMessage || undefined),
-    ...defined('errorKind', errorSpan === undefined ? undefined : errorKindOf(errorSpan, counterpartTyped(nodes.get(errorSpan) ?? (failingNodeSpan && nodes.get(failingNodeSpan)) ?? nodeOf(errorSpan, nodes, parentOf), infraTypes), all, depths)),
-    ...defined('hiddenErrors', hidden.length === 0 ? undefined : hiddenSummary(hidden, counterpartTyped(nodeOf(hidden[0]!, nodes, parentOf), infraTypes))),
+    ...defined('errorKind', errorSpan === undefined ? undefined : errorKindOf(errorSpan, counterpartTyped(nodes.get(errorSpan) ?? (failingNodeSpan && nodes.get(failingNodeSpan)) ?? nodeAt(errorSpan), infraTypes), all, depths, facts.errorText)),
+    ...defined('hiddenErrors', hidden.length === 0 ? undefined : hiddenSummary(hidden, counterpartTyped(nodeAt(hidden[0]!), infraTypes))),
     ...defined('failingNode', failingNode),
     ...defined('rootCause', rootCause === undefined ? undefined : { traceId: rootCause.traceId, spanId: rootCause.spanId, name: rootCause.name, serviceName: rootCause.resource.serviceName }),
     spanCount: traceSpans.length,

@@ -84,6 +84,8 @@ export type RunGapKind =
   | 'linkRedirected'
   /** The app-level half of this infrastructure run was not exported; the message says why when Dify's worker recorded it. */
   | 'appHalfMissing'
+  /** A trace with no parent, placed in the run by time (Dify's retrieval thread loses the trace context). */
+  | 'detachedEvidence'
   | 'missingKeys'
   | 'unknownNodeType'
   | 'duplicateRunId'

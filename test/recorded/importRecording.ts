@@ -3,7 +3,7 @@
 // in arrival order and gzipped (bodies.bin.gz), with an index of offsets (bodies.jsonl). Metrics
 // bodies are left out: the extension reads no metrics.
 //   node --import tsx test/recorded/importRecording.ts <extracted recordings/ dir> <test/recorded/<name> dir>
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -24,7 +24,9 @@ const index: object[] = [];
 let offset = 0;
 for (const entry of lines) {
   if (entry.path.endsWith('/v1/metrics')) continue;
-  const body = readFileSync(join(from, 'otlp', entry.file));
+  // GETs (Langfuse's key check) are listed with an empty body, which may have no file.
+  const file = join(from, 'otlp', entry.file);
+  const body = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
   const kept: Record<string, unknown> = { ...entry };
   delete kept['file'];
   delete kept['port'];

@@ -364,4 +364,13 @@ describe('runner offset of a JavaScript Code node (Dify releases differ)', () =>
     assert.equal(inferRunnerOffset('javascript', code, undefined, ''), 0, 'nothing to go by: the current runner');
     assert.equal(inferRunnerOffset('python3', code, frame(4), ''), 0);
   });
+
+  it("tells Python runners apart by the line of the runner's call of main() (Dify 1.9.2's runner starts two lines later)", () => {
+    const py = 'def main(a: int, b: int) -> dict:\n    return {"q": a / b}\n';
+    const at = (line: number, fn: string): StackFrame => ({ file: '<string>', line, function: fn, isUserCode: true });
+    // U = 3 lines (the trailing newline counts): the call is runner line 12 today, 14 on the older runner.
+    assert.equal(inferRunnerOffset('python3', py, at(2, 'main'), '', [at(2, 'main'), at(12, '<module>')]), 0);
+    assert.equal(inferRunnerOffset('python3', py, at(4, 'main'), '', [at(4, 'main'), at(14, '<module>')]), 2);
+    assert.equal(inferRunnerOffset('python3', py, at(4, 'main'), '', [at(4, 'main'), at(30, '<module>')]), 0, 'no runner fits: the current one');
+  });
 });

@@ -97,7 +97,9 @@ export async function collectRunFailures(backend: RunLister, resolve: Resolve, c
       if (!run.rootCause || runEndMs(run) < sinceMs) continue;
       used.add(`${run.rootCause.traceId}/${run.rootCause.spanId}`);
       const resolution = await cache.get(resolve, run.rootCause.traceId, run.rootCause.spanId);
-      if (resolution && resolution.locations.length > 0) failures.push({ run, resolution });
+      // A Code node found in several DSLs is a choice for the user, not a fact to mark in each file.
+      const undecided = resolution !== null && resolution !== undefined && resolution.locations.length > 1 && resolution.locations.every((l) => l.via === 'dslCode');
+      if (resolution && resolution.locations.length > 0 && !undecided) failures.push({ run, resolution });
     }
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined);

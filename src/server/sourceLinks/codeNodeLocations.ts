@@ -79,7 +79,7 @@ export function failingUserLine(stacks: readonly SourceStack[], language: CodeLa
   }
   // A builtin called from the code (`JSON.parse (<anonymous>)`) has no position: judge by the first frame that has one.
   const positioned = frames.find((f) => f.line > 0 && f.column !== undefined) ?? frames[0];
-  const offset = inferRunnerOffset(language, code, positioned, errorText);
+  const offset = inferRunnerOffset(language, code, positioned, errorText, frames);
   for (const frame of frames) {
     const position = userCodePosition(frame, language, code, offset);
     if (position) return position.line;
@@ -99,7 +99,12 @@ interface NodeMatch {
   readonly node: DslNode;
 }
 
-/** Code nodes matching the query: by id when known (any app, ids are per-graph unique), else by title in the app's DSLs. */
+/**
+ * Code nodes matching the query: by id when known (any app, ids are per-graph unique), else by title
+ * in the app's DSLs, and when no DSL bears the app's name, by title in every DSL. Dify's exporters do
+ * not always send the app's name (1.13 sends `app_name: ""`; Aliyun's service name and Phoenix's
+ * project are whatever the tracing config says), so the run may be named by its id or its config.
+ */
 function matchNodes(paths: readonly string[], cache: DslCache, query: CodeNodeQuery): { matches: NodeMatch[]; dslCount: number } {
   const dsls = paths.flatMap((path) => {
     const dsl = cache.get(path);
@@ -107,7 +112,7 @@ function matchNodes(paths: readonly string[], cache: DslCache, query: CodeNodeQu
   });
   const matches: NodeMatch[] = [];
   const sameApp = dsls.filter(({ dsl }) => dsl.appName === query.appName);
-  for (const { path, dsl } of query.nodeId !== undefined ? dsls : sameApp) {
+  for (const { path, dsl } of query.nodeId !== undefined || sameApp.length === 0 ? dsls : sameApp) {
     for (const node of dsl.nodes) {
       const hit = query.nodeId !== undefined ? node.id === query.nodeId : node.title === query.title;
       if (hit && node.code !== undefined) matches.push({ path, dsl, node });
@@ -159,6 +164,13 @@ export function codeNodeLocations(query: CodeNodeQuery, stacks: readonly SourceS
     locations.push({ uri: pathToFileURL(path).href, range: mapped.range, via: 'dslCode', label: `Code node "${node.title ?? node.id}", line ${userLine}`, frameDepth: 0 });
     if (dsl.duplicateNodeIds.includes(node.id)) problems.push(`Node id ${node.id} appears more than once in ${path}; pick the node that ran.`);
   }
-  if (locations.length > 1 && problems.length === 0) problems.push(`The ${describe} is in ${locations.length} places in the workspace; pick the one that ran.`);
+  if (locations.length > 1 && problems.length === 0) {
+    const apps = new Set(matches.map((m) => m.dsl.appName));
+    problems.push(
+      apps.has(query.appName)
+        ? `The ${describe} is in ${locations.length} places in the workspace; pick the one that ran.`
+        : `The trace does not name the app ("${query.appName}" is its tracing config or id), and ${locations.length} apps' DSLs in the workspace have the ${describe.replace(/ of app ".*"$/, '')}; pick the one that ran.`,
+    );
+  }
   return { locations, codeNode: first!, ...(problems.length > 0 ? { problem: [...new Set(problems)].join(' ') } : {}) };
 }

@@ -3,9 +3,12 @@
  * into a runner script (langgenius/dify api/core/helper/code_executor/{python3,javascript}/*_transformer.py,
  * plain str.replace of the placeholder) and dify-sandbox executes the runner, so a frame's line is a
  * runner line:
- * - Python: the code replaces the runner's first line, user line N == runner line N; runner lines past
- *   the code's U lines (U = code.split('\n').length) are the wrapper (`main(**inputs_obj)` is U + 9).
- *   Frames read `File "<fd3>"` (current sandbox, exec(compile(code, "<fd3>", "exec"))) or `File "<string>"`.
+ * - Python: since langgenius/dify PR #27867 the code replaces the runner's first line, user line N ==
+ *   runner line N; before it (recorded on Dify 1.9.2) the runner started with an empty line and
+ *   `# declare main function`, so runner line = user line + 2. Runner lines past the code's U lines
+ *   (U = code.split('\n').length) are the wrapper: the module-level `main(**inputs_obj)` call is
+ *   U + 9 + offset, which tells the two apart. Frames read `File "<fd3>"` (current sandbox,
+ *   exec(compile(code, "<fd3>", "exec"))) or `File "<string>"`.
  * - JavaScript: frames are the eval'd runner, `<anonymous>:LINE:COL`; columns are unchanged. The
  *   runner changed across releases: since langgenius/dify PR #27867 (merged 2025-11-05; checked on a
  *   recorded Dify 1.13.3) the code is the runner's first line (offset 0); before, the runner started
@@ -20,7 +23,10 @@ export type CodeLanguage = 'python3' | 'javascript';
 export const RUNNER_LINE_OFFSET: Readonly<Record<CodeLanguage, number>> = { python3: 0, javascript: 0 };
 
 /** Every runner offset a Dify release used, newest first (JavaScript: 0 since PR #27867, 2 before it, 1 before the runner gained its leading empty line). */
-export const RUNNER_LINE_OFFSETS: Readonly<Record<CodeLanguage, readonly number[]>> = { python3: [0], javascript: [0, 2, 1] };
+export const RUNNER_LINE_OFFSETS: Readonly<Record<CodeLanguage, readonly number[]>> = { python3: [0, 2], javascript: [0, 2, 1] };
+
+/** Runner lines from the end of the user's code to the Python runner's `main(**inputs_obj)` call (python3_transformer.py). */
+const PYTHON_CALL_AFTER_CODE = 9;
 
 /**
  * Node prints the source line of an uncaught error above the message: `<anonymous_script>:4` (or
@@ -29,14 +35,21 @@ export const RUNNER_LINE_OFFSETS: Readonly<Record<CodeLanguage, readonly number[
 const NODE_ERROR_SOURCE = /^(?:<anonymous_script>|evalmachine\.<anonymous>|<anonymous>):(\d+)\r?\n(.*)$/m;
 
 /**
- * Which runner offset a failure agrees with, when the API's Dify release is not known: the one that
+ * Which runner offset a failure agrees with, when the API's Dify release is not known. Python: the one
+ * that puts the runner's call of main() where the runner has it. JavaScript: the one that
  * puts the source line Node printed on the same user line, else the newest under which the innermost
  * frame's column lies inside its line, else the newest.
  */
-export function inferRunnerOffset(language: CodeLanguage, userCode: string, innermost: StackFrame | undefined, errorText: string): number {
+export function inferRunnerOffset(language: CodeLanguage, userCode: string, innermost: StackFrame | undefined, errorText: string, runnerFrames: readonly StackFrame[] = []): number {
   const offsets = RUNNER_LINE_OFFSETS[language];
   if (offsets.length === 1) return offsets[0]!;
   const lines = userCode.split('\n');
+  if (language === 'python3') {
+    // The runner's module-level frame is its call of main(), at a line fixed relative to the code's end.
+    const call = runnerFrames.find((f) => f.function === '<module>' && isRunnerFrame(f, language));
+    const offset = call === undefined ? undefined : call.line - lines.length - PYTHON_CALL_AFTER_CODE;
+    return offset !== undefined && offsets.includes(offset) ? offset : offsets[0]!;
+  }
   const printed = NODE_ERROR_SOURCE.exec(errorText);
   if (printed) {
     const runnerLine = Number(printed[1]);

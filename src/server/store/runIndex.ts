@@ -3,6 +3,7 @@ import type { Span } from '../../model/span';
 import { asTraceId, type TraceId } from '../../model/units';
 import { detectRun } from '../../dify/detectRun';
 import { exporterFailuresIn, type ExporterFailure } from '../../dify/exporterFailure';
+import { DetachedErrors } from './detachedErrors';
 import { appExecutionKeys, infraExecutionKeys, type ExecutionKey } from './executionKeys';
 import type { RunFacets, RunFilter, RunSummary } from '../../shared/runSummary';
 import type { DifyIdKind } from '../../shared/traceLookup';
@@ -50,6 +51,8 @@ export class RunIndex {
   private readonly appNames = new Map<string, string>();
   /** App id → its runs that their spans name only by app id (infrastructure, Langfuse), renamed when the app's name becomes known. */
   private readonly namedByIdOf = new Map<string, Set<TraceId>>();
+  /** Error traces with no parent that a run's retrieval thread may have left (joinHalves.ts). */
+  private readonly detachedErrors = new DetachedErrors();
   /** App id → failures of Dify's app-level export recorded by its worker. */
   private readonly exporterFailures = new Map<string, ExporterFailure[]>();
   private readonly keywords: RunKeywords;
@@ -87,6 +90,7 @@ export class RunIndex {
   remove(traceIds: Iterable<TraceId>): void {
     const changes: Change[] = [];
     for (const id of traceIds) {
+      this.detachedErrors.remove(id);
       const old = this.entries.get(id);
       this.unlink(id, old);
       this.entries.delete(id);
@@ -233,12 +237,24 @@ export class RunIndex {
       const infraTrace = this.infraByExecution.get(key);
       if (infraTrace !== undefined && infraTrace !== traceId) joined.add(infraTrace);
     }
-    const detected = detectRun(traceId, spans, (id) => this.spansOf(id), [...joined]);
+    const detected = detectRun(traceId, spans, (id) => this.spansOf(id), { joinedByExecution: [...joined], detached: this.detachedErrors.within(spans) });
     const run = detected === undefined ? undefined : this.annotateRun(detected);
     const next = run === undefined ? undefined : runEntry(run, (id) => this.spansOf(id));
     this.entries.set(traceId, next);
+    if (next === undefined && this.detachedErrors.note(traceId, spans)) this.claimDetached(traceId);
     if (next !== undefined) this.link(traceId, next, run?.source === 'infrastructure' ? infraExecutionKeys(spans) : appKeys, detected !== undefined && unnamed(detected));
     return { traceId, old, next };
+  }
+
+  /** A detached error trace arrived: the runs with knowledge retrieval that were running then look again. */
+  private claimDetached(traceId: TraceId): void {
+    const detached = this.detachedErrors.get(traceId);
+    if (detached === undefined) return;
+    for (const [id, entry] of this.entries) {
+      if (entry === undefined || !entry.nodeTypes.includes('knowledge-retrieval')) continue;
+      const startUs = entry.run.startMs * 1000;
+      if (detached.startUs >= startUs && detached.startUs <= startUs + entry.run.durationUs) this.dirty.add(id);
+    }
   }
 
   /** Records export failures found in a (worker) trace and re-labels the infrastructure runs of their apps. */

@@ -107,19 +107,24 @@ function observationSpan(event: IngestionEvent, resource: Resource, envelopeUs: 
 /**
  * The trace as a span. Langfuse traces carry no time of their own (the 2.51 SDK stamps the export
  * time): the run starts with its first observation sent in the same request (Dify queues the trace
- * and then its nodes in order) and lasts the metadata's elapsed_time (seconds).
+ * and then its nodes in order), else at its inputs' `sys.timestamp`, and lasts the metadata's
+ * elapsed_time (seconds).
  */
-function traceSpan(event: IngestionEvent, resource: Resource, envelopeUs: number, observations: readonly Span[]): Span | { readonly refused: string } {
+function traceSpan(event: IngestionEvent, resource: Resource, envelopeUs: number, observations: readonly Span[]): Span {
   const { body } = event;
-  const rawId = textField(body, 'id');
-  if (rawId === undefined) return { refused: 'The trace has no id.' };
+  // langfuse-python 4.x sends `"id": null` for traces Dify creates without one (generate_conversation_name): one is minted.
+  const rawId = textField(body, 'id') ?? `minted:${event.id}`;
   const traceId = langfuseTraceId(rawId);
   const metadata = objectField(body, 'metadata');
   const own = observations.filter((s) => s.traceId === traceId);
   const elapsed = typeof metadata?.['elapsed_time'] === 'number' ? Math.round(metadata['elapsed_time'] * 1_000_000) : undefined;
   const firstStart = own.reduce<number | undefined>((min, s) => (min === undefined || s.startUs < min ? s.startUs : min), undefined);
   const lastEnd = own.reduce<number | undefined>((max, s) => (max === undefined || s.endUs > max ? s.endUs : max), undefined);
-  const startUs = firstStart ?? (elapsed === undefined ? envelopeUs : envelopeUs - elapsed);
+  // Without observations in the same request (langfuse-python 4.x posts one event per request), the
+  // run's start is its inputs' `sys.timestamp` (epoch seconds, Dify's system variable), else export time − elapsed.
+  const input = objectField(body, 'input');
+  const sysTimestamp = typeof input?.['sys.timestamp'] === 'number' ? input['sys.timestamp'] * 1_000_000 : undefined;
+  const startUs = firstStart ?? sysTimestamp ?? (elapsed === undefined ? envelopeUs : envelopeUs - elapsed);
   const endUs = Math.max(startUs, elapsed === undefined ? (lastEnd ?? startUs) : startUs + elapsed, lastEnd ?? startUs);
   const attributes: Record<string, AttributeValue> = { [langfuse.observationTypeKey]: langfuseIngestion.traceType, [langfuseIngestion.traceIdKey]: rawId };
   put(attributes, langfuseIngestion.traceNameKey, body['name']);
@@ -161,9 +166,7 @@ export function ingestionToModel(events: readonly IngestionEvent[], publicKey: s
   const traces: Span[] = [];
   for (const event of events) {
     if (event.type !== 'trace-create') continue;
-    const span = traceSpan(event, resource, envelopeTime(event), observations);
-    if ('refused' in span) refused.push({ id: event.id, message: span.refused });
-    else traces.push(span);
+    traces.push(traceSpan(event, resource, envelopeTime(event), observations));
   }
   return { spans: [...traces, ...observations], refused };
 }
