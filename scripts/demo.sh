@@ -8,6 +8,7 @@
 #   npm run demo -- --headless-check      # opens it in headless Chromium, checks, writes test-results/demo-*.png
 #   npm run demo -- --port 9000           # code-server port (default 8080 when free)
 #   npm run demo -- --large [spans]       # also a generated failing run of 100k (or [spans]) spans
+#   npm run demo -- --recorded [name]     # also what a real Dify sent (test/recorded/<name>, default dify-1.13.3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

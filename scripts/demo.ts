@@ -3,7 +3,7 @@
 // open; once a browser has loaded the workbench and the extension's receiver listens, the demo's
 // Dify traces are sent with the OpenTelemetry SDK. Runs until Ctrl-C.
 //
-//   node --import tsx scripts/demo.ts [--port <code-server port>] [--receiver-timeout <s>] [--headless-check]
+//   node --import tsx scripts/demo.ts [--port <code-server port>] [--receiver-timeout <s>] [--large [spans]] [--recorded [name]] [--headless-check]
 //
 // --headless-check opens the workbench itself in headless Chromium (Playwright), checks that the
 // Runs view lists the three demo runs and that the failing plugin run opens as a span tree, writes
@@ -14,6 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DEMO_RUNS } from '../test/demo/demoRuns';
 import { emitDemoTraces, type DemoSummary } from '../test/demo/emitDemoTraces';
 import { largeDifyTrace, postLargeTrace } from '../test/largeTrace/largeTrace';
+import { loadRecordedCorpora, loadRecordedCorpus, postRecordedBody } from '../test/recorded/recordedCorpus';
 import { findFreePort, startCodeServer, type CodeServer } from '../test/e2e/harness/codeServer';
 import { collectActivationErrors } from '../test/e2e/harness/extensionHostLogs';
 import { extensionVsix } from '../test/e2e/harness/extensionVsix';
@@ -37,17 +38,20 @@ interface Args {
   readonly receiverTimeoutS: number | undefined;
   /** Also send one generated failing run of this many spans (`--large`), to try the trace view at scale. */
   readonly largeSpans: number | undefined;
+  /** Also replay what a real Dify sent (`--recorded [name]`, a folder of test/recorded). */
+  readonly recorded: string | undefined;
 }
 
 /** Set from the command line before the first send. */
 let largeSpans: number | undefined;
+let recorded: string | undefined;
 
 const say = (line = ''): void => {
   process.stdout.write(`${line}\n`);
 };
 
 function usage(): string {
-  return 'usage: node --import tsx scripts/demo.ts [--port <code-server port>] [--receiver-timeout <seconds>] [--large [spans]] [--headless-check]';
+  return 'usage: node --import tsx scripts/demo.ts [--port <code-server port>] [--receiver-timeout <seconds>] [--large [spans]] [--recorded [name]] [--headless-check]';
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -55,6 +59,7 @@ function parseArgs(argv: readonly string[]): Args {
   let port: number | undefined;
   let receiverTimeoutS: number | undefined;
   let large: number | undefined;
+  let replay: string | undefined;
   const number = (flag: string, value: string | undefined, min: number, max: number): number => {
     const n = Number(value);
     if (value === undefined || !Number.isInteger(n) || n < min || n > max) {
@@ -68,12 +73,16 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === '--port') port = number(arg, argv[++i], 1, 65_535);
     else if (arg === '--receiver-timeout') receiverTimeoutS = number(arg, argv[++i], 1, 86_400);
     else if (arg === '--large') large = /^\d+$/.test(argv[i + 1] ?? '') ? number(arg, argv[++i], 1_000, 1_000_000) : 100_000;
+    else if (arg === '--recorded') {
+      replay = /^dify-/.test(argv[i + 1] ?? '') ? argv[++i]! : 'dify-1.13.3';
+      if (!loadRecordedCorpora().some((c) => c.name === replay)) throw new DemoError(`--recorded: no recording ${replay} in test/recorded (${loadRecordedCorpora().map((c) => c.name).join(', ')})`);
+    }
     else if (arg === '--help' || arg === '-h') {
       say(usage());
       process.exit(0);
     } else throw new DemoError(`unknown argument ${String(arg)}\n${usage()}`);
   }
-  return { headlessCheck, port, receiverTimeoutS, largeSpans: large };
+  return { headlessCheck, port, receiverTimeoutS, largeSpans: large, recorded: replay };
 }
 
 /** Whether a listener could bind 127.0.0.1:port right now. */
@@ -165,6 +174,13 @@ function printSummary(summary: DemoSummary): void {
 
 async function sendDemoTraces(receiverPort: number): Promise<void> {
   printSummary(await emitDemoTraces({ endpoint: `http://127.0.0.1:${receiverPort}` }));
+  if (recorded !== undefined) {
+    const corpus = loadRecordedCorpus(recorded);
+    let refused = 0;
+    for (const body of corpus.bodies) if ((await postRecordedBody(`http://127.0.0.1:${receiverPort}`, body)) >= 300) refused++;
+    say(`Replayed ${corpus.bodies.length} requests a real Dify sent (test/recorded/${recorded}, ${corpus.runs.size} runs)${refused > 0 ? `, ${refused} refused` : ''}.`);
+    say(`  Their apps' DSLs and plugin project are in test/recorded/${recorded}/workspace: open that folder to go to their source.`);
+  }
   if (largeSpans === undefined) return;
   say(`Generating a failing run of about ${largeSpans.toLocaleString('en-US')} spans…`);
   const trace = largeDifyTrace({ spanTarget: largeSpans });
@@ -255,6 +271,7 @@ async function headlessCheck(server: CodeServer, receiverPort: number, timeoutS:
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   largeSpans = args.largeSpans;
+  recorded = args.recorded;
   // Ctrl-C / SIGTERM: stop code-server cleanly (the harness leaves the signals to us); a second one forces.
   const shutdown = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
