@@ -2,8 +2,13 @@
 // daemon's install layout, and paths already inside a workspace folder; and the stack-level choice
 // of the innermost user frame that resolves, saying so when only a caller does.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { frameFiles, mapPath } from '../../src/server/sourceLinks/frameFiles';
+import { containedPath } from '../../src/server/workspace/containedPath';
+import { nodeFileAccess } from '../../src/server/workspace/workspaceIndex';
 import { lineTextRange, stackLocations } from '../../src/server/sourceLinks/stackLocations';
 import type { FileAccess, WorkspaceSnapshot } from '../../src/server/workspace/workspaceIndex';
 import type { SourceFrame, SourceStack } from '../../src/shared/lspProtocol';
@@ -14,6 +19,7 @@ function files(texts: Record<string, string>): FileAccess {
     isFile: (path) => path in texts,
     readText: (path) => texts[path],
     version: (path) => (path in texts ? String(texts[path]?.length) : undefined),
+    realPath: (path) => (path in texts || path === '/ws' ? path : undefined),
   };
 }
 
@@ -112,5 +118,37 @@ describe('stack locations', () => {
     assert.deepEqual(lineTextRange('a\n    b = 1\n', 2, 9), { start: { line: 1, character: 8 }, end: { line: 1, character: 9 } });
     assert.deepEqual(lineTextRange(undefined, 3), { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } });
     assert.deepEqual(lineTextRange('one line', 40), { start: { line: 39, character: 0 }, end: { line: 39, character: 0 } });
+  });
+});
+
+describe('paths from traces are data', () => {
+  it('opens no file that a trace names inside a workspace folder but lies outside it once ".." and symbolic links are resolved', () => {
+    const root = mkdtempSync(join(tmpdir(), 'contained-'));
+    try {
+      const ws = join(root, 'ws');
+      mkdirSync(join(ws, 'tools'), { recursive: true });
+      writeFileSync(join(root, 'secret.txt'), 'not yours\n');
+      writeFileSync(join(ws, 'tools', 'ok.py'), 'x = 1\n');
+      symlinkSync(join(root, 'secret.txt'), join(ws, 'tools', 'link.py'));
+      const snapshot: WorkspaceSnapshot = { folders: [ws], pluginRoots: [], yamlFiles: [] };
+      const at = (file: string): SourceFrame => ({ file, line: 1, isUserCode: true });
+      assert.deepEqual(frameFiles(at(`${ws}/tools/../../secret.txt`), snapshot, [], nodeFileAccess), [], '.. out of the folder');
+      assert.deepEqual(frameFiles(at(`${ws}/tools/link.py`), snapshot, [], nodeFileAccess), [], 'a symlink out of the folder');
+      assert.deepEqual(frameFiles(at(`${ws}/tools/./ok.py`), snapshot, [], nodeFileAccess).map((f) => f.via), ['workspacePath'], 'a file inside still opens');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('applies POSIX and Windows rules alike', () => {
+    const same = (p: string): string => p;
+    assert.equal(containedPath('C:\\ws\\tools\\a.py', ['C:\\ws'], same), 'C:\\ws\\tools\\a.py');
+    assert.equal(containedPath('c:\\WS\\tools\\a.py', ['C:\\ws'], same), 'c:\\WS\\tools\\a.py', 'drive letters and case do not matter on Windows');
+    assert.equal(containedPath('C:\\ws\\..\\secret.txt', ['C:\\ws'], same), undefined);
+    assert.equal(containedPath('C:\\wsother\\a.py', ['C:\\ws'], same), undefined, 'a sibling folder with the same prefix');
+    assert.equal(containedPath('/ws/../etc/passwd', ['/ws'], same), undefined);
+    assert.equal(containedPath('/wsother/a.py', ['/ws'], same), undefined);
+    assert.equal(containedPath('/WS/a.py', ['/ws'], same), undefined, 'POSIX paths are case-sensitive');
+    assert.equal(containedPath('relative/a.py', ['/ws'], same), undefined);
   });
 });

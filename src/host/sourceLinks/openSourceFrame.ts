@@ -1,3 +1,5 @@
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
 import * as vscode from 'vscode';
 import type { SourceLocation, SourceLocationsRequest, SourceStack } from '../../shared/lspProtocol';
 import type { RunSummary } from '../../shared/runSummary';
@@ -34,9 +36,30 @@ function frameList(stacks: readonly SourceStack[]): string {
  * Opens one stack frame the trace panel showed as mapped. The location comes from the webview, so
  * only a file inside an open workspace folder is opened.
  */
+/** Whether a file URI lies inside a workspace folder, `..` and symbolic links resolved. */
+async function insideWorkspace(uri: vscode.Uri): Promise<boolean> {
+  if (uri.scheme !== 'file') return false;
+  try {
+    const real = vscode.Uri.file(await realpath(uri.fsPath));
+    const folder = vscode.workspace.getWorkspaceFolder(real) ?? (await realFolderOf(real));
+    return folder !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** A workspace folder whose own real path holds `real` (a folder opened through a symlink). */
+async function realFolderOf(real: vscode.Uri): Promise<vscode.WorkspaceFolder | undefined> {
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const root = await realpath(folder.uri.fsPath).catch(() => undefined);
+    if (root !== undefined && !relative(root, real.fsPath).startsWith('..') && !isAbsolute(relative(root, real.fsPath))) return folder;
+  }
+  return undefined;
+}
+
 export async function openFrameLocation(uri: string, line: number, character: number, output: vscode.LogOutputChannel): Promise<void> {
   const target = vscode.Uri.parse(uri, true);
-  if (vscode.workspace.getWorkspaceFolder(target) === undefined) {
+  if (!(await insideWorkspace(target))) {
     output.warn(`Not opening ${uri}: it is outside the workspace folders`);
     return;
   }
@@ -99,7 +122,7 @@ export class SourceOpener implements vscode.Disposable {
     }
     const location = result.locations.length === 1 ? result.locations[0] : await this.pick(result);
     if (!location) return;
-    await this.open(location, result);
+    await this.open(location, result, dslUri);
     this.output.info(`Go to Source: opened ${location.label} (${location.via}) in ${(performance.now() - started).toFixed(0)} ms`);
     if (result.problem && result.locations.length === 1) void vscode.window.showInformationMessage(`Go to Source: ${result.problem}`);
   }
@@ -156,8 +179,14 @@ export class SourceOpener implements vscode.Disposable {
     await vscode.window.showTextDocument(document, { selection, preview: true });
   }
 
-  private async open(location: SourceLocation, result: Resolution): Promise<void> {
+  private async open(location: SourceLocation, result: Resolution, userPicked?: vscode.Uri): Promise<void> {
     const uri = vscode.Uri.parse(location.uri);
+    // The server checks this too; the host does not take a path from a trace on trust either.
+    if (userPicked?.fsPath !== uri.fsPath && !(await insideWorkspace(uri))) {
+      this.output.warn(`Go to Source: not opening ${uri.fsPath}: it is outside the workspace folders once symbolic links are resolved`);
+      void vscode.window.showWarningMessage(`Go to Source: ${vscode.workspace.asRelativePath(uri)} is outside the workspace folders; not opened.`);
+      return;
+    }
     let document: vscode.TextDocument;
     try {
       document = await vscode.workspace.openTextDocument(uri);

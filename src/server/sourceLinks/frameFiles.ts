@@ -12,6 +12,7 @@
  */
 import { isAbsolute, normalize } from 'node:path';
 import type { PathMapping, SourceFrame, SourceLocation } from '../../shared/lspProtocol';
+import { containedPath } from '../workspace/containedPath';
 import { joinInside, type FileAccess, type PluginRoot, type WorkspaceSnapshot } from '../workspace/workspaceIndex';
 
 export interface FrameFile {
@@ -63,8 +64,9 @@ export function frameFiles(frame: SourceFrame, workspace: WorkspaceSnapshot, map
   const fromLayout = pluginFiles(frame, workspace.pluginRoots, files).map((path): FrameFile => ({ path, via: 'pluginLayout' }));
   if (fromLayout.length > 0) return fromLayout;
   if (isAbsolute(frame.file) || /^[A-Za-z]:[\\/]/.test(frame.file)) {
-    const inside = workspace.folders.some((folder) => below(frame.file, folder) !== undefined);
-    if (inside && files.isFile(frame.file)) return [{ path: normalize(frame.file), via: 'workspacePath' }];
+    // Normalised and with symlinks resolved first: `<folder>/../../etc/passwd` is not inside the folder.
+    const inside = containedPath(frame.file, workspace.folders, (p) => files.realPath(p));
+    if (inside !== undefined && files.isFile(inside)) return [{ path: inside, via: 'workspacePath' }];
   }
   return [];
 }

@@ -5,6 +5,7 @@
  * Code node, to the node's line in the app's exported DSL.
  */
 import { fileURLToPath } from 'node:url';
+import { containedPath } from '../workspace/containedPath';
 import type { LogRecord } from '../../model/logRecord';
 import type { Span } from '../../model/span';
 import { difyNodesOf, sandboxLanguage } from '../../dify/difyNodes';
@@ -58,8 +59,23 @@ export function exceptionOf(stacks: readonly SourceStack[]): string | undefined 
   return undefined;
 }
 
-/** Pure: the locations for a span's evidence in a workspace. */
+/**
+ * The locations for a span's evidence in a workspace, each checked to lie inside a workspace folder
+ * once `..` and symlinks are resolved: the paths come from traces, which anyone who can reach the
+ * receiver writes. A DSL the user picked (`explicitDsl`) is theirs to open.
+ */
 export function resolveEvidence(evidence: SpanEvidence, context: ResolverContext, explicitDsl?: string): SourceResolution {
+  const resolution = resolveUnchecked(evidence, context, explicitDsl);
+  if (resolution === null) return resolution;
+  const folders = context.workspace().folders;
+  const inside = resolution.locations.filter((l) => (explicitDsl !== undefined && l.via === 'dslCode') || containedPath(fileURLToPath(l.uri), folders, (p) => context.files.realPath(p)) !== undefined);
+  if (inside.length === resolution.locations.length) return resolution;
+  const refused = resolution.locations.length - inside.length;
+  const problem = `${refused} location(s) the trace names lie outside the workspace folders once ".." and symbolic links are resolved; they are not opened.`;
+  return { ...resolution, locations: inside, problem: resolution.problem ? `${resolution.problem} ${problem}` : problem };
+}
+
+function resolveUnchecked(evidence: SpanEvidence, context: ResolverContext, explicitDsl?: string): SourceResolution {
   const stacks = spanSourceFrames(evidence.stackSpan ?? evidence.span, evidence.records);
   const exception = exceptionOf(stacks) ?? firstLine(evidence.codeNode?.errorText);
   const withException = exception === undefined ? {} : { exception };

@@ -5,7 +5,7 @@
  * redone when folders or watched files change. File contents are read when needed, so an edit is
  * seen at once.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPluginManifest } from '../../dify/pluginProject';
@@ -28,6 +28,8 @@ export interface FileAccess {
   readText(path: string): string | undefined;
   /** Changes when the file changes (mtime and size); undefined when it does not exist. */
   version(path: string): string | undefined;
+  /** The path with symlinks resolved; undefined when it does not exist. */
+  realPath(path: string): string | undefined;
 }
 
 export const nodeFileAccess: FileAccess = {
@@ -49,6 +51,13 @@ export const nodeFileAccess: FileAccess = {
     try {
       const stat = statSync(path);
       return stat.isFile() ? `${stat.mtimeMs}:${stat.size}` : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  realPath(path) {
+    try {
+      return realpathSync.native(path);
     } catch {
       return undefined;
     }
