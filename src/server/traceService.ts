@@ -8,6 +8,7 @@ import { unseenRecords, unseenSpans } from './exchange/alreadyStored';
 import { readImport } from './exchange/traceImport';
 import { IngestRate } from './store/ingestRate';
 import { OtlpHttpReceiver } from './receiver/otlpHttpReceiver';
+import { RefusalLog } from './receiver/refusalLog';
 import { LogStore } from './store/logStore';
 import { MemoryTraceStore } from './store/memoryTraceStore';
 import { RunIndex } from './store/runIndex';
@@ -34,6 +35,8 @@ export class TraceService {
   private lastError: string | undefined;
   private settings: ServerSettings;
   private readonly rate: IngestRate;
+  /** Refused requests go to the log throttled: one line at once, then a summary per few seconds. */
+  private readonly refusals: RefusalLog;
   /** While spans flow, the status is re-sent every second so the rate falls back to 0 when they stop. */
   private rateTimer: NodeJS.Timeout | undefined;
 
@@ -43,6 +46,7 @@ export class TraceService {
     now: () => number = Date.now,
   ) {
     this.rate = new IngestRate(10, now);
+    this.refusals = new RefusalLog((message) => this.events.log(message));
     this.settings = settings;
     this.store = new MemoryTraceStore(settings.store.maxSpans);
     this.logs = new LogStore(maxLogRecordsOf(settings));
@@ -135,7 +139,7 @@ export class TraceService {
       onRejected: (reason) => {
         this.rejectedRequests++;
         this.lastError = reason;
-        this.events.log(`Receiver refused a request: ${reason}`);
+        this.refusals.add(reason);
         this.emitStatus();
       },
     });
@@ -155,6 +159,7 @@ export class TraceService {
 
   async stop(): Promise<void> {
     this.stopRateTimer();
+    this.refusals.dispose();
     await this.receiver?.close();
     this.receiver = undefined;
   }

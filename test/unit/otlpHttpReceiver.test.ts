@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +10,7 @@ import { StatusSchema } from '../../src/server/receiver/gen/google/rpc/status_pb
 import { ExportLogsServiceResponseSchema } from '../../src/server/receiver/gen/opentelemetry/proto/collector/logs/v1/logs_service_pb';
 import { ExportTraceServiceResponseSchema } from '../../src/server/receiver/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
 import { OtlpHttpReceiver } from '../../src/server/receiver/otlpHttpReceiver';
+import { RefusalLog } from '../../src/server/receiver/refusalLog';
 import { sampleJson, sampleProtobuf } from './otlpFixtures';
 import { sampleLogsJson, sampleLogsProtobuf } from './otlpLogFixtures';
 
@@ -159,5 +161,80 @@ describe('OTLP/HTTP receiver', () => {
     blocker.close();
     assert.equal(result.ok, false);
     assert.equal(result.ok ? '' : result.code, 'EADDRINUSE');
+  });
+});
+
+describe('receiver exposure and what it logs', () => {
+  const received: Span[][] = [];
+  const rejected: string[] = [];
+  const receiver = new OtlpHttpReceiver({
+    host: '127.0.0.1',
+    port: 0,
+    maxBodyBytes: 64 * 1024,
+    onSpans: (s) => received.push([...s]),
+    onLangfuseSpans: (s) => received.push([...s]),
+    onLogs: () => {},
+    onRejected: (r) => rejected.push(r),
+  });
+  let port = 0;
+  before(async () => {
+    const result = await receiver.listen();
+    assert.ok(result.ok);
+    port = result.port;
+  });
+  after(() => receiver.close());
+
+  /** A POST with a Host header of our choosing (fetch would set its own). */
+  const postWithHost = (host: string, path = '/v1/traces'): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const body = sampleProtobuf();
+      const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { host, 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('takes requests addressed to loopback only (a DNS-rebound page names its own host): 421 otherwise', async () => {
+    const before = received.length;
+    assert.equal(await postWithHost('attacker.example:4318'), 421);
+    assert.equal(await postWithHost('192.168.1.7'), 421);
+    assert.equal(received.length, before, 'nothing stored');
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, '[::1]:4318', '127.0.0.2']) assert.equal(await postWithHost(host), 200, host);
+    assert.match(rejected.at(-1) ?? rejected.find((r) => r.includes('loopback')) ?? '', /loopback/);
+  });
+
+  it('never writes an Aliyun license key from the path into a message', async () => {
+    assert.equal(await postWithHost(`127.0.0.1:${port}`, '/adapt_LICENSEKEY1234567/api/otlp/traces/'), 404);
+    const message = rejected.at(-1) ?? '';
+    assert.match(message, /adapt_<license key>/);
+    assert.doesNotMatch(message, /LICENSEKEY1234567/);
+  });
+
+  it('cuts a Content-Type of any length in its message', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body: 'x', headers: { 'content-type': `text/${'a'.repeat(10_000)}` } });
+    assert.equal(res.status, 400);
+    assert.ok((rejected.at(-1) ?? '').length < 400, 'the message stays short');
+  });
+});
+
+describe('refusal log', () => {
+  it('logs the first refusal at once and the rest as one summary with samples', async () => {
+    const lines: string[] = [];
+    let summary: (line: string) => void = () => {};
+    const summarised = new Promise<string>((resolve) => (summary = resolve));
+    const log = new RefusalLog((line) => {
+      lines.push(line);
+      if (lines.length === 2) summary(line);
+    }, 30);
+    for (let i = 0; i < 20_000; i++) log.add(`refusal ${i % 5}`);
+    assert.equal(lines.length, 1, 'one line at once');
+    // The log's timer does not hold the process open (unref); this test's wait does.
+    const keepAlive = setInterval(() => {}, 1_000);
+    const second = await summarised.finally(() => clearInterval(keepAlive));
+    assert.match(second, /19999 more request\(s\)/);
+    assert.equal((second.match(/refusal \d/g) ?? []).length, 3, 'three samples');
+    log.dispose();
   });
 });

@@ -9,6 +9,7 @@ import { exportResponse, statusResponse } from './otlpResponses';
 import { exportRequestToModel } from './otlpToModel';
 import { httpStatusOf, ReceiverError } from './receiverError';
 import { ingestionToModel } from './langfuse/ingestionToModel';
+import { headerForMessage, redactPath } from './redact';
 import { parseIngestionBatch } from './langfuse/ingestionWire';
 
 export interface ReceiverOptions {
@@ -36,8 +37,12 @@ export type ListenResult =
  */
 export class OtlpHttpReceiver {
   private server: Server | undefined;
+  /** Bound to a loopback address: only requests addressed to loopback are taken (no DNS rebinding). */
+  private readonly loopbackOnly: boolean;
 
-  constructor(private readonly options: ReceiverOptions) {}
+  constructor(private readonly options: ReceiverOptions) {
+    this.loopbackOnly = isLoopbackAddress(options.host);
+  }
 
   listen(): Promise<ListenResult> {
     const server = createServer((req, res) => void this.handle(req, res));
@@ -64,16 +69,20 @@ export class OtlpHttpReceiver {
     const encoding: OtlpEncoding = encodingOf(req.headers['content-type']) ?? 'protobuf';
     try {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (this.loopbackOnly && !isLoopbackHost(req.headers.host)) {
+        // A web page whose DNS name was rebound to 127.0.0.1 could otherwise post traces from the user's browser.
+        throw new ReceiverError('misdirected', `The receiver listens on loopback only and takes requests addressed to it (Host 127.0.0.1, localhost or [::1]), not to "${headerForMessage(req.headers.host)}".`);
+      }
       const kind = endpointOf(path);
       if (kind === undefined) {
-        throw new ReceiverError('notFound', `No OTLP endpoint at ${path}; send traces to /v1/traces and logs to /v1/logs.`);
+        throw new ReceiverError('notFound', `No OTLP endpoint at ${redactPath(path)}; send traces to /v1/traces and logs to /v1/logs.`);
       }
       if (kind === 'langfuseProjects') return send(res, 200, langfuseProjectsResponse(publicKeyOf(req.headers.authorization)));
-      if (req.method !== 'POST') throw new ReceiverError('methodNotAllowed', `Use POST for ${path}.`);
+      if (req.method !== 'POST') throw new ReceiverError('methodNotAllowed', `Use POST for ${redactPath(path)}.`);
       if (kind === 'langfuseIngestion') return await this.acceptLangfuse(req, res);
       const bodyEncoding = encodingOf(req.headers['content-type']);
       if (bodyEncoding === undefined) {
-        throw new ReceiverError('badRequest', `Unsupported Content-Type "${req.headers['content-type'] ?? ''}"; send application/x-protobuf or application/json.`);
+        throw new ReceiverError('badRequest', `Unsupported Content-Type "${headerForMessage(req.headers['content-type'])}"; send application/x-protobuf or application/json.`);
       }
       const raw = await readBody(req, this.options.maxBodyBytes);
       const body = await decompress(raw, req.headers['content-encoding'], this.options.maxBodyBytes);
@@ -96,7 +105,7 @@ export class OtlpHttpReceiver {
    * events that can never be taken are reported there).
    */
   private async acceptLangfuse(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (encodingOf(req.headers['content-type']) !== 'json') throw new ReceiverError('badRequest', `Unsupported Content-Type "${req.headers['content-type'] ?? ''}" for Langfuse ingestion; send application/json.`);
+    if (encodingOf(req.headers['content-type']) !== 'json') throw new ReceiverError('badRequest', `Unsupported Content-Type "${headerForMessage(req.headers['content-type'])}" for Langfuse ingestion; send application/json.`);
     const raw = await readBody(req, this.options.maxBodyBytes);
     const body = await decompress(raw, req.headers['content-encoding'], this.options.maxBodyBytes);
     const batch = parseIngestionBatch(body);
@@ -141,6 +150,19 @@ export function endpointOf(path: string): 'traces' | 'langfuseOtlp' | 'logs' | '
   if (path === '/v1/logs') return 'logs';
   if (path === '/v1/metrics') return 'metrics';
   return undefined;
+}
+
+/** 127.0.0.0/8, ::1 and `localhost`: what a loopback-only receiver listens on. */
+export function isLoopbackAddress(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** A Host header naming a loopback address, with or without a port; a request without one (HTTP/1.0) is not a browser's. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  return isLoopbackAddress(name);
 }
 
 /** The public key of a Langfuse client's Basic credentials (`public:secret`); the secret is never kept. */

@@ -1,5 +1,5 @@
 /** Why a request to the receiver was refused; each kind maps to one HTTP status. */
-export type ReceiverErrorKind = 'badRequest' | 'tooLarge' | 'notFound' | 'methodNotAllowed';
+export type ReceiverErrorKind = 'badRequest' | 'tooLarge' | 'notFound' | 'methodNotAllowed' | 'misdirected';
 
 export class ReceiverError extends Error {
   constructor(
@@ -21,4 +21,5 @@ export const httpStatusOf: Record<ReceiverErrorKind, number> = {
   notFound: 404,
   methodNotAllowed: 405,
   tooLarge: 413,
+  misdirected: 421,
 };
