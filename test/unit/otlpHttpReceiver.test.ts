@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
+import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { fromBinary, fromJson, type JsonValue } from '@bufbuild/protobuf';
@@ -203,6 +204,33 @@ describe('receiver exposure and what it logs', () => {
     assert.equal(received.length, before, 'nothing stored');
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, '[::1]:4318', '127.0.0.2']) assert.equal(await postWithHost(host), 200, host);
     assert.match(rejected.at(-1) ?? rejected.find((r) => r.includes('loopback')) ?? '', /loopback/);
+  });
+
+  /**
+   * Writes the whole body before reading the answer, as OTLP exporters do (Python's http.client
+   * sends everything first): a raw socket, each write awaited, so a server that closes early is a
+   * broken pipe here too.
+   */
+  const postWholeBody = async (size: number, chunked: boolean): Promise<number> => {
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    const failed = new Promise<never>((_, reject) => socket.once('error', reject));
+    const write = async (data: string | Buffer): Promise<void> => {
+      if (!socket.write(data)) await Promise.race([once(socket, 'drain'), failed]);
+    };
+    await write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-protobuf\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${size}`}\r\n\r\n`);
+    const piece = Buffer.alloc(64 * 1024, 1);
+    for (let sent = 0; sent < size; sent += piece.length) await write(chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
+    if (chunked) await write('0\r\n\r\n');
+    const [first] = (await Promise.race([once(socket, 'data'), failed])) as [Buffer];
+    socket.destroy();
+    return Number(/^HTTP\/1\.1 (\d{3})/.exec(first.toString('latin1'))?.[1] ?? 0);
+  };
+
+  it('reads an oversized body to its end and answers 413, so a sender that writes it all first sees why (not a broken pipe)', async () => {
+    assert.equal(await postWholeBody(4 * 1024 * 1024, false), 413, 'declared length');
+    assert.equal(await postWholeBody(4 * 1024 * 1024, true), 413, 'chunked');
+    assert.equal(await postWithHost(`127.0.0.1:${port}`), 200, 'and keeps serving');
   });
 
   it('never writes an Aliyun license key from the path into a message', async () => {

@@ -191,27 +191,35 @@ function send(res: ServerResponse, status: number, response: { contentType: stri
   res.end(response.body);
 }
 
-/** Collects the body, refusing it (413) as soon as it is known to exceed the limit. */
+/**
+ * Past the limit a body is still read to its end (and dropped), up to this much more, so that a
+ * sender that writes its whole body before reading the answer gets the 413 rather than a broken
+ * pipe it would retry; beyond it the connection is closed.
+ */
+const DRAIN_BYTES = 64 * 1024 * 1024;
+
+/** Collects the body; one over the limit (declared or counted) is drained and refused with 413. */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > maxBytes) {
-    req.resume();
-    return Promise.reject(new ReceiverError('tooLarge', `Body of ${declared} bytes exceeds the limit of ${maxBytes} bytes.`));
-  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = declared > maxBytes;
+    const refuse = (): ReceiverError => new ReceiverError('tooLarge', declared > maxBytes ? `Body of ${declared} bytes exceeds the limit of ${maxBytes} bytes.` : `Body exceeds the limit of ${maxBytes} bytes.`);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new ReceiverError('tooLarge', `Body exceeds the limit of ${maxBytes} bytes.`));
-        return;
+      if (!tooLarge && size > maxBytes) {
+        tooLarge = true;
+        chunks.length = 0;
       }
-      chunks.push(chunk);
+      if (!tooLarge) chunks.push(chunk);
+      else if (size > maxBytes + DRAIN_BYTES) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(refuse());
+      }
     });
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('end', () => (tooLarge ? reject(refuse()) : resolve(Buffer.concat(chunks, size))));
     req.on('error', (e) => reject(new ReceiverError('badRequest', `The request body could not be read: ${e.message}`, { cause: e })));
   });
 }
