@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the tools the e2e tests need to run a real VS Code headless (see docs in
-# /work/shared/research/vscode-host.md): Debian chromium, Node 24 and code-server.
+# test/e2e/harness/): Debian chromium, Node 24 and code-server.
 # Idempotent and cached; silent when everything is already in place; serialised with flock.
 #
 # Paths (callers find the tools here; nothing is exported):

@@ -3,7 +3,7 @@
 # runFilter benchmark's comparison. Idempotent and cached; silent when the binary is already built;
 # serialised with flock. Prints nothing on stdout but the binary's path.
 #
-# Why this route (/work/shared/research/backends.md, "a. Jaeger v2"): the module path has no /v2
+# Why this route: the module path has no /v2
 # suffix, so v2.x tags cannot be resolved by the proxy; v1.76.0 is the same commit as v2.13.0 and
 # the newest v2 build reachable. Its go.mod has a replace directive, which `go install pkg@version`
 # refuses; a scratch module that requires it as a tool ignores the dependency's replace.

@@ -1,7 +1,7 @@
 /**
  * The peer: Jaeger UI (a production build made outside this repository, see bench/README.md
  * "Jaeger UI build") served by Jaeger v2's query extension (`jaeger_query.ui.assets_path`), memory
- * storage, the trace posted over OTLP/HTTP. Measured like /work/shared/research/jaeger-ui-anchor.md:
+ * storage, the trace posted over OTLP/HTTP. Measured the way Jaeger UI's own page load is timed:
  * a fresh Chromium per run, `goto /trace/<id>`, wall time until the first timeline row is visible.
  */
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * Span names, attribute keys and resource keys that Dify, its plugin daemon and its trace
- * exporters really emit, with the source each comes from. Facts collected in
- * ../shared/research/dify-traces.md; repos: langgenius/dify (api/), langgenius/dify-plugin-daemon.
+ * exporters really emit, with the source each comes from, read in langgenius/dify (api/) and
+ * langgenius/dify-plugin-daemon and checked against the recordings in test/recorded/.
  */
 
 /** Alibaba Cloud Monitoring exporter: api/providers/trace/trace-aliyun/src/dify_trace_aliyun/ (older: api/core/ops/aliyun_trace/). */

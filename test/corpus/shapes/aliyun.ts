@@ -2,7 +2,7 @@
  * Alibaba Cloud (Aliyun ARMS) exporter shape: the finished ReadableSpans Dify builds after the run in the
  * Celery ops_trace worker. Newest: langgenius/dify:api/providers/trace/trace-aliyun/src/dify_trace_aliyun/
  * (aliyun_trace.py, utils.py, entities/semconv.py, data_exporter/traceclient.py); <=1.9: api/core/ops/aliyun_trace/.
- * Facts: /work/shared/research/dify-traces.md §2.
+ * Facts: src/dify/difyNames.ts (Aliyun section), and the sources it names.
  */
 import { aliyunSpanId, aliyunTraceId, seededHex } from '../../demo/ids';
 import { pyJson, pyStr } from '../../demo/pyJson';

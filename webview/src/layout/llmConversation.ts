@@ -1,6 +1,6 @@
 /**
  * An LLM span's prompt and reply as a list of messages, from the attribute shapes Dify's exporters
- * really write (facts: /work/shared/research/dify-traces.md, test/demo/aliyunShapes.ts):
+ * really write (facts: src/dify/difyNames.ts, test/demo/aliyunShapes.ts):
  * - Aliyun: `gen_ai.input.messages` / `gen_ai.output.messages`, OTel GenAI JSON
  *   `[{role, parts: [{type: "text", content}]}]`; and `gen_ai.prompt` (JSON of Dify's
  *   `process_data.prompts`, `[{role, text, files}]`) with `gen_ai.completion` (the reply text).
