@@ -361,7 +361,7 @@ async function main(): Promise<void> {
  * Jaeger's closest equivalent of the keyword query: an exact attribute value on one span (memory
  * storage compares `AsString()` of span, scope, resource and event attributes; no substring, no case
  * folding), scoped to a service and a start-time window, through the query service's search. Jaeger
- * v1.76 (= v2.13) ignores `query.attributes` on GET /api/v3/traces ("not supported by grpc-gateway"
+ * v1.75/v1.76 (= v2.12/v2.13) ignore `query.attributes` on GET /api/v3/traces ("not supported by grpc-gateway"
  * in its http_gateway.go), so the attribute search goes through GET /api/traces?tags=; /api/v3 is
  * timed for service + time alone. Both return whole traces (ours: run summaries).
  */
@@ -421,7 +421,7 @@ async function measureJaeger(jaeger: JaegerProcess, service: TraceService, runs:
   }
   const oursLookup = summarise(lookups);
   const result = {
-    version: 'v1.76.0 (= v2.13.0), memory storage',
+    version: 'v1.75.0 (= v2.12.0), memory storage',
     spans, ingestMs: Math.round(ingestMs), rssMiB: rssMiB(jaeger.process.pid),
     ...(note === undefined ? {} : { note }),
     compared: 'ours: listRuns {appName, sinceMs, untilMs, text: <tool>} (first 50 runs, exact total; keyword over all text, case-insensitive); Jaeger: GET /api/traces?service=<app>&start&end&limit=50&tags={"tool.name":"<Tool>"} (first 50 traces; exact attribute value, one span must match). Jaeger has no free-text search.',

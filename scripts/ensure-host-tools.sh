@@ -21,15 +21,25 @@ installed=0
 
 say() { echo "ensure-host-tools: $*" >&2; }
 
-# run_logged <step> <command...>: output goes to $C/logs/<step>.log, shown only on failure.
+# run_logged <step> <command...>: output goes to $C/logs/<step>.log, shown only on failure. npm's
+# log level is set for the command: `npm run --silent` would otherwise pass "silent" down to a
+# nested `npm install`, whose failure then leaves an empty log. A transient network or registry
+# error is retried once.
 run_logged() {
-  local step=$1 log=$C/logs/$1.log
+  local step=$1 log=$C/logs/$1.log attempt
   shift
-  if ! "$@" >"$log" 2>&1; then
-    say "FAILED: $step (last lines of $log):"
-    tail -n 40 "$log" >&2
-    exit 1
-  fi
+  for attempt in 1 2; do
+    if env npm_config_loglevel=notice "$@" >"$log" 2>&1; then return 0; fi
+    if [ "$attempt" -eq 1 ] && grep -qiE 'ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|ENOTFOUND|socket hang up|E50[0-9]|50[234] (Bad Gateway|Service Unavailable|Gateway Time)|Temporary failure|Connection timed out|Hash Sum mismatch' "$log"; then
+      cp "$log" "$log.first-try"
+      say "$step: a transient network or registry error; trying once more (first try: $log.first-try)"
+      continue
+    fi
+    break
+  done
+  say "FAILED: $step (last lines of $log):"
+  if [ -s "$log" ]; then tail -n 40 "$log" >&2; else say "(the command printed nothing)"; fi
+  exit 1
 }
 
 as_root() {

@@ -4,15 +4,15 @@
 # serialised with flock. Prints nothing on stdout but the binary's path.
 #
 # Why this route: the module path has no /v2
-# suffix, so v2.x tags cannot be resolved by the proxy; v1.76.0 is the same commit as v2.13.0 and
-# the newest v2 build reachable. Its go.mod has a replace directive, which `go install pkg@version`
+# suffix, so v2.x tags cannot be resolved by the proxy; v1.75.0 is the same commit as v2.12.0 (the
+# release approved for this project). Its go.mod has a replace directive, which `go install pkg@version`
 # refuses; a scratch module that requires it as a tool ignores the dependency's replace.
 #
 #   C=${DIFY_TRACE_CACHE:-$HOME/.cache/dify-trace-explorer}
-#   binary: $C/jaeger/jaeger-v1.76.0      build log: $C/logs/jaeger-build.log
+#   binary: $C/jaeger/jaeger-v1.75.0      build log: $C/logs/jaeger-build.log
 set -euo pipefail
 
-JAEGER_VERSION=v1.76.0
+JAEGER_VERSION=v1.75.0
 C=${DIFY_TRACE_CACHE:-$HOME/.cache/dify-trace-explorer}
 DIR=$C/jaeger
 BIN=$DIR/jaeger-$JAEGER_VERSION
@@ -36,7 +36,7 @@ fi
 [ -n "$GO" ] && [ -x "$GO" ] || { say "Go is not installed (looked for /usr/local/go/bin/go and go on PATH)"; exit 1; }
 
 log=$C/logs/jaeger-build.log
-say "building Jaeger $JAEGER_VERSION (= v2.13.0) with $("$GO" version) into $DIR; log: $log"
+say "building Jaeger $JAEGER_VERSION (= v2.12.0) with $("$GO" version) into $DIR; log: $log"
 src=$DIR/build
 mkdir -p "$src"
 (

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { decodeTraceRequest, decompress, encodingOf } from '../../src/server/receiver/otlpBody';
-import { exportRequestToModel, nanosToMicros } from '../../src/server/receiver/otlpToModel';
+import { exportRequestToModel, limitedKey, nanosToMicros, spanLimits } from '../../src/server/receiver/otlpToModel';
 import { ReceiverError } from '../../src/server/receiver/receiverError';
 import { linkedTraceHex, parentHex, sampleJson, sampleProtobuf, spanHex, traceHex } from './otlpFixtures';
 
@@ -89,5 +89,44 @@ describe('OTLP decoding', () => {
     await assert.rejects(decompress(gz.subarray(0, gz.length - 10), 'gzip', 1 << 20), (e) => ReceiverError.is(e, 'badRequest'));
     await assert.rejects(decompress(gzipSync(Buffer.alloc(100_000)), 'gzip', 50_000), (e) => ReceiverError.is(e, 'tooLarge'));
     await assert.rejects(decompress(body, 'br', 1 << 20), (e) => ReceiverError.is(e, 'badRequest'));
+  });
+});
+
+describe('span limits', () => {
+  /** One OTLP/JSON span with the given attributes, events and links. */
+  function spanJson(attributes: unknown[], events: unknown[] = [], name = 'limited'): Buffer {
+    return Buffer.from(JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 's' }, spans: [{ traceId: traceHex, spanId: spanHex, name, kind: 1, startTimeUnixNano: '1', endTimeUnixNano: '2', attributes, events }] }] }] }));
+  }
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const text = (value: unknown): string => (typeof value === 'string' ? value : assert.fail(`not a string: ${typeof value}`));
+  const counts = (value: unknown): Record<string, number> => JSON.parse(text(value)) as Record<string, number>;
+
+  it('keeps at most the limit of attributes and events of a span, and says how many it dropped', () => {
+    const attributes = Array.from({ length: spanLimits.attributes + 976 }, (_, i) => str(`k${i}`, 'v'));
+    const events = Array.from({ length: spanLimits.events + 10 }, (_, i) => ({ name: `e${i}`, timeUnixNano: '1', attributes: [] }));
+    const span = decodeOne(spanJson(attributes, events), 'json');
+    assert.equal(Object.keys(span.attributes).length, spanLimits.attributes + 1, 'the kept attributes and the count');
+    assert.equal(span.events.length, spanLimits.events);
+    assert.deepEqual(counts(span.attributes[limitedKey]), { droppedAttributes: 976, cutValues: 0, droppedEvents: 10, droppedLinks: 0 });
+  });
+
+  it('cuts a value or a name longer than the limit, with a marker, and counts it', () => {
+    const long = 'x'.repeat(spanLimits.valueChars + 5);
+    const span = decodeOne(spanJson([str('prompt', long)], [], long), 'json');
+    assert.match(span.name, /… \[5 more characters dropped by the receiver\]$/);
+    assert.match(text(span.attributes['prompt']), /… \[5 more characters dropped by the receiver\]$/);
+    assert.equal(counts(span.attributes[limitedKey])['cutValues'], 2);
+  });
+
+  it('leaves an ordinary span as it came, with no count', () => {
+    const span = decodeOne(spanJson([str('a', 'b')]), 'json');
+    assert.deepEqual(span.attributes, { a: 'b' });
+  });
+
+  it('stops nested values at the depth limit', () => {
+    let value: unknown = { stringValue: 'deep' };
+    for (let i = 0; i < spanLimits.depth + 3; i++) value = { arrayValue: { values: [value] } };
+    const span = decodeOne(spanJson([{ key: 'nested', value }]), 'json');
+    assert.match(JSON.stringify(span.attributes['nested']), /nested deeper than/);
   });
 });

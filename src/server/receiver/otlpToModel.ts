@@ -24,10 +24,46 @@ export function nanosToMicros(nanos: bigint): Microseconds {
   return Number(nanos / 1000n) as Microseconds;
 }
 
-export function anyValueToModel(value: AnyValue | undefined): AttributeValue {
+/**
+ * What one span may carry, as the OpenTelemetry SDK's span limits bound it (attribute count, value
+ * length, event and link count) but sized for LLM apps, whose prompts and completions are values of
+ * tens of KiB: beyond them the rest is dropped (or a value cut, with a marker) and counted, so one
+ * request cannot make one span hold a million attributes or a gigabyte.
+ */
+export const spanLimits = {
+  attributes: 1_024,
+  events: 1_024,
+  eventAttributes: 128,
+  links: 128,
+  /** Characters of one string value. */
+  valueChars: 1_048_576,
+  /** Elements of one array value, keys of one map value. */
+  items: 10_000,
+  /** Nesting of arrays and maps. */
+  depth: 8,
+} as const;
+
+/** What the limits took away from one span, for the attribute that says so. */
+export interface LimitCounts {
+  droppedAttributes: number;
+  cutValues: number;
+  droppedEvents: number;
+  droppedLinks: number;
+}
+
+const noCounts = (): LimitCounts => ({ droppedAttributes: 0, cutValues: 0, droppedEvents: 0, droppedLinks: 0 });
+
+function cutString(text: string, counts: LimitCounts): string {
+  if (text.length <= spanLimits.valueChars) return text;
+  counts.cutValues++;
+  return `${text.slice(0, spanLimits.valueChars)}… [${text.length - spanLimits.valueChars} more characters dropped by the receiver]`;
+}
+
+export function anyValueToModel(value: AnyValue | undefined, counts: LimitCounts = noCounts(), depth = 0): AttributeValue {
   const v = value?.value;
   switch (v?.case) {
     case 'stringValue':
+      return cutString(v.value, counts);
     case 'boolValue':
     case 'doubleValue':
       return v.value;
@@ -35,20 +71,33 @@ export function anyValueToModel(value: AnyValue | undefined): AttributeValue {
       // Beyond 2^53 a JS number would silently round: keep the exact digits as a string.
       return v.value <= BigInt(Number.MAX_SAFE_INTEGER) && v.value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v.value) : v.value.toString();
     case 'bytesValue':
-      return Buffer.from(v.value).toString('base64');
+      return cutString(Buffer.from(v.value.subarray(0, spanLimits.valueChars)).toString('base64'), counts);
     case 'arrayValue':
-      return v.value.values.map(anyValueToModel);
+      if (depth >= spanLimits.depth) return cutNesting(counts);
+      if (v.value.values.length > spanLimits.items) counts.cutValues++;
+      return v.value.values.slice(0, spanLimits.items).map((item) => anyValueToModel(item, counts, depth + 1));
     case 'kvlistValue':
-      return keyValuesToAttributes(v.value.values);
+      if (depth >= spanLimits.depth) return cutNesting(counts);
+      return keyValuesToAttributes(v.value.values, counts, spanLimits.items, depth + 1);
     default:
       // Unset, or `stringValueStrindex` (a profiles-only dictionary reference).
       return null;
   }
 }
 
-export function keyValuesToAttributes(values: readonly KeyValue[]): Attributes {
+function cutNesting(counts: LimitCounts): string {
+  counts.cutValues++;
+  return `[nested deeper than ${spanLimits.depth} levels: dropped by the receiver]`;
+}
+
+export function keyValuesToAttributes(values: readonly KeyValue[], counts: LimitCounts = noCounts(), max: number = spanLimits.attributes, depth = 0): Attributes {
   const attributes: Record<string, AttributeValue> = {};
-  for (const kv of values) attributes[kv.key] = anyValueToModel(kv.value);
+  const kept = Math.min(values.length, max);
+  for (let i = 0; i < kept; i++) {
+    const kv = values[i]!;
+    attributes[kv.key] = anyValueToModel(kv.value, counts, depth);
+  }
+  if (values.length > kept) counts.droppedAttributes += values.length - kept;
   return attributes;
 }
 
@@ -81,15 +130,15 @@ const statusCodes: Record<Status_StatusCode, StatusCode> = {
   [Status_StatusCode.ERROR]: 'error',
 };
 
-function eventToModel(event: Span_Event): SpanEvent {
-  return { name: event.name, timeUs: nanosToMicros(event.timeUnixNano), attributes: keyValuesToAttributes(event.attributes) };
+function eventToModel(event: Span_Event, counts: LimitCounts): SpanEvent {
+  return { name: cutString(event.name, counts), timeUs: nanosToMicros(event.timeUnixNano), attributes: keyValuesToAttributes(event.attributes, counts, spanLimits.eventAttributes) };
 }
 
-function linkToModel(link: Span_Link): SpanLink | undefined {
+function linkToModel(link: Span_Link, counts: LimitCounts): SpanLink | undefined {
   const traceId = asTraceId(bytesToHex(link.traceId));
   if (traceId === undefined) return undefined;
   const spanId = asSpanId(bytesToHex(link.spanId));
-  const attributes = keyValuesToAttributes(link.attributes);
+  const attributes = keyValuesToAttributes(link.attributes, counts, spanLimits.eventAttributes);
   return spanId === undefined ? { traceId, attributes } : { traceId, spanId, attributes };
 }
 
@@ -98,28 +147,38 @@ function spanToModel(span: OtlpSpan, resource: Resource, scopeName: string): Spa
   const spanId = asSpanId(bytesToHex(span.spanId));
   if (traceId === undefined || spanId === undefined) return undefined;
   const parentSpanId = span.parentSpanId.length > 0 ? asSpanId(bytesToHex(span.parentSpanId)) : undefined;
-  const message = span.status?.message;
+  const counts = noCounts();
+  const message = span.status?.message === undefined ? undefined : cutString(span.status.message, counts);
   const links: SpanLink[] = [];
-  for (const link of span.links) {
-    const mapped = linkToModel(link);
+  for (const link of span.links.slice(0, spanLimits.links)) {
+    const mapped = linkToModel(link, counts);
     if (mapped) links.push(mapped);
   }
+  counts.droppedLinks = Math.max(0, span.links.length - spanLimits.links);
+  counts.droppedEvents = Math.max(0, span.events.length - spanLimits.events);
+  const events = span.events.slice(0, spanLimits.events).map((event) => eventToModel(event, counts));
+  const attributes = keyValuesToAttributes(span.attributes, counts);
+  const limited = counts.droppedAttributes + counts.cutValues + counts.droppedEvents + counts.droppedLinks > 0;
   return {
     traceId,
     spanId,
     ...(parentSpanId === undefined ? {} : { parentSpanId }),
-    name: span.name,
+    name: cutString(span.name, counts),
     kind: kinds[span.kind] ?? 'unspecified',
     startUs: nanosToMicros(span.startTimeUnixNano),
     endUs: nanosToMicros(span.endTimeUnixNano),
     status: { code: statusCodes[span.status?.code ?? Status_StatusCode.UNSET] ?? 'unset', ...(message ? { message } : {}) },
-    attributes: keyValuesToAttributes(span.attributes),
-    events: span.events.map(eventToModel),
+    // What the limits took is said on the span itself (shown with its attributes).
+    attributes: limited ? { ...attributes, [limitedKey]: JSON.stringify(counts) } : attributes,
+    events,
     links,
     resource,
     scopeName,
   };
 }
+
+/** Attribute the receiver adds to a span that the limits cut: what was dropped, as JSON counts. */
+export const limitedKey = 'dify_trace_explorer.limited';
 
 /** Maps a decoded request to model spans; spans without a valid trace or span id are rejected. */
 export function exportRequestToModel(request: ExportTraceServiceRequest): MappedSpans {
