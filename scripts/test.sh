@@ -12,6 +12,8 @@ echo "== Lint"
 npm run --silent lint
 echo "== Unit tests"
 npm run --silent test:unit
+echo "== Trace database tests (Node 24: node:sqlite, as in the editor's extension host)"
+npm run --silent test:node24
 echo "== Package (.vsix)"
 npm run --silent package
 echo "== End-to-end tests in code-server"

@@ -20,7 +20,10 @@ let client: TraceServerClient | undefined;
 /** Composition root: wires the trace server client, the Runs view, the panels and the commands. */
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Dify Trace Explorer', { log: true });
-  const traceClient = new TraceServerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath, output, readServerSettings);
+  // The received spans survive a reload in the extension's global storage (one archive per machine profile).
+  const archivePath = vscode.Uri.joinPath(context.globalStorageUri, 'traces.sqlite').fsPath;
+  const serverSettings = (): ReturnType<typeof readServerSettings> => readServerSettings(archivePath);
+  const traceClient = new TraceServerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath, output, serverSettings);
   client = traceClient;
   const runsView = new RunsView(traceClient, output, context.workspaceState);
   const panels = new TracePanels(context.extensionUri, traceClient, output);
@@ -67,10 +70,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('difyTrace.showLog', () => output.show()),
     vscode.commands.registerCommand('difyTrace.restartServer', () => traceClient.restart().then(() => runsView.refresh()).catch(report('Restarting the trace server'))),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (affectsServerSettings(event)) void traceClient.configure(readServerSettings()).catch(report('Applying the settings'));
+      if (affectsServerSettings(event)) void traceClient.configure(serverSettings()).catch(report('Applying the settings'));
     }),
     // Path mappings name workspace folders (`${workspaceFolder:name}`).
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void traceClient.configure(readServerSettings()).catch(report('Applying the settings'))),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void traceClient.configure(serverSettings()).catch(report('Applying the settings'))),
   );
 
   // The server starts in the background: activation never waits for it, and a failure to start

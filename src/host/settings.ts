@@ -5,8 +5,11 @@ import { isRunGrouping, type RunGrouping } from './views/runGrouping';
 
 export const configSection = 'difyTrace';
 
-/** Reads the trace server's settings from the `difyTrace.*` configuration. */
-export function readServerSettings(): ServerSettings {
+/**
+ * Reads the trace server's settings from the `difyTrace.*` configuration; `archivePath` is where the
+ * spans are kept across restarts (the extension's global storage), unless `difyTrace.store.persist` is off.
+ */
+export function readServerSettings(archivePath?: string): ServerSettings {
   const config = vscode.workspace.getConfiguration(configSection);
   const d = defaultServerSettings;
   return {
@@ -19,6 +22,9 @@ export function readServerSettings(): ServerSettings {
     store: {
       maxSpans: config.get<number>('store.maxSpans', d.store.maxSpans),
       maxLogRecords: config.get<number>('store.maxLogRecords', d.store.maxLogRecords),
+      retentionDays: config.get<number>('store.retentionDays', d.store.retentionDays),
+      maxDiskMiB: config.get<number>('store.maxDiskMiB', d.store.maxDiskMiB),
+      ...(archivePath !== undefined && config.get<boolean>('store.persist', true) ? { archivePath } : {}),
     },
     sourceInsights: {
       pathMappings: readPathMappings(config.get<unknown>('pathMappings', [])),

@@ -171,6 +171,7 @@ connection.onShutdown(async () => {
   clearInterval(windowTimer);
   traceViews?.dispose();
   await service?.stop();
+  service?.close();
 });
 
 function requireService(): TraceService {

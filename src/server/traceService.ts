@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { LogRecord } from '../model/logRecord';
 import type { Span } from '../model/span';
 import type { TraceId } from '../model/units';
@@ -7,6 +9,7 @@ import { EmbeddedBackend } from './backends/embeddedBackend';
 import { unseenRecords, unseenSpans } from './exchange/alreadyStored';
 import { readImport } from './exchange/traceImport';
 import { IngestRate } from './store/ingestRate';
+import { SpanArchive } from './store/spanArchive';
 import { OtlpHttpReceiver } from './receiver/otlpHttpReceiver';
 import { RefusalLog } from './receiver/refusalLog';
 import { LogStore } from './store/logStore';
@@ -32,6 +35,11 @@ export class TraceService {
   private receiver: OtlpHttpReceiver | undefined;
   private receiverState: ReceiverState = { state: 'starting' };
   private rejectedRequests = 0;
+  /** The spans on disk; undefined while in memory only (see `storage`). */
+  private archive: SpanArchive | undefined;
+  private archiveOpened = false;
+  private storage: NonNullable<ReceiverStatus['storage']> = { persisted: false, reason: 'The trace database is not open yet.' };
+  private pruneTimer: NodeJS.Timeout | undefined;
   private lastError: string | undefined;
   private settings: ServerSettings;
   private readonly rate: IngestRate;
@@ -56,12 +64,81 @@ export class TraceService {
 
   /** Adds spans from any source (receiver, file import, tests), and counts rejected ones per trace. */
   ingest(spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number> = new Map()): void {
+    this.archiveSpans(spans);
     this.add(spans, rejectedByTrace);
     this.rate.add(spans.length);
     this.rateTimer ??= setInterval(() => {
       this.emitStatus();
       if (this.rate.perSecond() === 0) this.stopRateTimer();
     }, 1000).unref();
+  }
+
+  /**
+   * On disk first, so what the receiver acknowledges survives a crash. A database that fails on
+   * write (full disk, removed file) is let go: the trace server keeps working in memory and says so.
+   */
+  private archiveSpans(spans: readonly Span[]): void {
+    if (this.archive === undefined || spans.length === 0) return;
+    try {
+      this.archive.add(spans);
+    } catch (e) {
+      this.dropArchive(`Writing to the trace database ${this.archive.path} failed (${e instanceof Error ? e.message : String(e)}): traces are kept in memory only until the trace server restarts. Free disk space, or turn off difyTrace.store.persist.`);
+    }
+  }
+
+  private dropArchive(reason: string): void {
+    try {
+      this.archive?.close();
+    } catch {
+      // already unusable
+    }
+    this.archive = undefined;
+    this.storage = { persisted: false, reason };
+    this.events.log(reason);
+    this.emitStatus();
+  }
+
+  /**
+   * Opens the archive named by the settings and brings its most recent traces back into memory (up
+   * to the store's bound): the runs a reload would otherwise have lost. Then prunes it by age and size.
+   */
+  private openArchive(): void {
+    const path = this.settings.store.archivePath;
+    if (path === undefined) {
+      this.storage = { persisted: false, reason: 'difyTrace.store.persist is off: traces are kept in memory only.' };
+      return;
+    }
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch {
+      // SpanArchive.open reports what fails
+    }
+    const opened = SpanArchive.open(path);
+    if (!opened.ok) {
+      this.storage = { persisted: false, reason: opened.reason };
+      this.events.log(opened.reason);
+      return;
+    }
+    this.archive = opened.archive;
+    this.storage = { persisted: true, path };
+    this.pruneArchive();
+    const started = Date.now();
+    const restored = this.archive.loadRecent(this.settings.store.maxSpans);
+    if (restored.length > 0) {
+      this.add(restored, new Map());
+      this.events.log(`Restored ${restored.length} spans from ${path} in ${Date.now() - started} ms`);
+    }
+    this.pruneTimer = setInterval(() => this.pruneArchive(), 10 * 60_000).unref();
+  }
+
+  private pruneArchive(): void {
+    if (this.archive === undefined) return;
+    try {
+      const dropped = this.archive.prune({ retentionDays: this.settings.store.retentionDays ?? defaultServerSettings.store.retentionDays, maxDiskMiB: this.settings.store.maxDiskMiB ?? defaultServerSettings.store.maxDiskMiB });
+      if (dropped.length > 0) this.events.log(`Dropped ${dropped.length} trace(s) from the trace database (older than difyTrace.store.retentionDays, or beyond difyTrace.store.maxDiskMiB)`);
+    } catch (e) {
+      this.dropArchive(`Pruning the trace database failed (${e instanceof Error ? e.message : String(e)}): traces are kept in memory only until the trace server restarts.`);
+    }
   }
 
   /** Stores spans; an import comes here directly, so the status bar's rate shows only what was received. */
@@ -105,6 +182,7 @@ export class TraceService {
   importTraces(params: ImportTracesRequest.Params): ImportTracesRequest.Result {
     const read = readImport(params.content);
     const spans = unseenSpans(read.spans, (id) => this.store.spansOf(id as TraceId));
+    this.archiveSpans(spans);
     if (spans.length > 0 || read.rejectedByTrace.size > 0) this.add(spans, read.rejectedByTrace);
     const records = unseenRecords(read.records, (id) => this.logs.logsOf(id));
     if (records.length > 0) this.ingestLogs(records);
@@ -119,6 +197,10 @@ export class TraceService {
   }
 
   async start(): Promise<void> {
+    if (!this.archiveOpened) {
+      this.archiveOpened = true;
+      this.openArchive();
+    }
     const { enabled, host, port, maxBodyMiB } = this.settings.receiver;
     if (!enabled) {
       this.setState({ state: 'disabled' });
@@ -160,8 +242,20 @@ export class TraceService {
   async stop(): Promise<void> {
     this.stopRateTimer();
     this.refusals.dispose();
+    clearInterval(this.pruneTimer);
     await this.receiver?.close();
     this.receiver = undefined;
+  }
+
+  /** Closes the trace database (the trace server is shutting down); the spans written so far stay. */
+  close(): void {
+    clearInterval(this.pruneTimer);
+    try {
+      this.archive?.close();
+    } catch {
+      // closing an unusable database: nothing left to keep
+    }
+    this.archive = undefined;
   }
 
   async configure(settings: ServerSettings): Promise<void> {
@@ -198,6 +292,7 @@ export class TraceService {
       logRecords,
       rejectedRequests: this.rejectedRequests,
       ...(this.lastError ? { lastError: this.lastError } : {}),
+      storage: this.storage,
     };
   }
 

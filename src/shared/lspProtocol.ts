@@ -14,8 +14,18 @@ import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, Trace
 /** Settings the client passes as `initializationOptions` and on `difyTrace/configure`. */
 export interface ServerSettings {
   readonly receiver: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly maxBodyMiB: number };
-  /** `maxLogRecords` absent (older clients): `defaultServerSettings.store.maxLogRecords`. */
-  readonly store: { readonly maxSpans: number; readonly maxLogRecords?: number };
+  /**
+   * `maxLogRecords` absent (older clients): `defaultServerSettings.store.maxLogRecords`. `archivePath`:
+   * the SQLite file the spans are kept in across restarts (the extension's global storage); absent:
+   * in memory only. Retention by age and size applies to the archive.
+   */
+  readonly store: {
+    readonly maxSpans: number;
+    readonly maxLogRecords?: number;
+    readonly archivePath?: string;
+    readonly retentionDays?: number;
+    readonly maxDiskMiB?: number;
+  };
   /** Go to Source, diagnostics, CodeLens and hovers; absent (older clients): the defaults. */
   readonly sourceInsights?: SourceInsightSettings;
 }
@@ -52,6 +62,8 @@ export interface ReceiverStatus {
   readonly logRecords: number;
   readonly rejectedRequests: number;
   readonly lastError?: string;
+  /** Where the spans are kept: on disk (the archive's path), or in memory only and why. */
+  readonly storage?: { readonly persisted: true; readonly path: string } | { readonly persisted: false; readonly reason: string };
 }
 
 /** client → server: one page of runs, newest first. */

@@ -156,17 +156,20 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await toolRow.click();
     await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
 
-    // After a window reload the panel comes back (serializer). The in-memory store restarted with
-    // the window, so the panel says so, then fills in as soon as the traces arrive again, with the
-    // selection the webview had persisted.
+    // After a window reload the panel comes back (serializer) and the traces with it: the trace
+    // server restarted with the window and read them from its database (node:sqlite in the
+    // extension's global storage), so nothing is sent again. The selection the webview persisted is kept.
     await runCommand(page, 'Developer: Reload Window');
     const restored = webviewFrame(page);
-    await restored.getByText("is not in the trace server's memory").waitFor({ timeout: 60_000 });
-    await screenshot(page, 'trace-after-reload');
-    await emitDemoTraces({ endpoint: `http://127.0.0.1:${receiverPort}` });
     const restoredToolRow = restored.locator('.row[role="treeitem"][data-status="error"]', { hasText: pluginRun.failingNodeTitle! }).first();
-    await restoredToolRow.waitFor({ timeout: 30_000 });
+    await restoredToolRow.waitFor({ timeout: 60_000 });
     assert.equal(await restoredToolRow.getAttribute('aria-selected'), 'true', 'the selection survived the reload (not the root-cause default)');
+    await screenshot(page, 'trace-after-reload');
+    // The Runs view lists the runs again, and the status bar says they are kept on disk.
+    await openViewContainer(page, 'Dify Trace Explorer');
+    await sidebar.locator('.monaco-list-row').filter({ hasText: `failed · at ${pluginRun.failingNodeTitle}` }).waitFor({ timeout: 30_000 });
+    await sidebar.locator('.monaco-list-row').filter({ hasText: `failed · at ${codeRun.failingNodeTitle}` }).waitFor();
+    await screenshot(page, 'runs-after-reload');
 
     // The palette lookup: a workflow run id lands on its run, a Jaeger URL on the trace it names.
     await lookUpTrace(page, codeRun.workflowRunId);

@@ -51,6 +51,9 @@ export class ReceiverStatusBar implements vscode.Disposable {
         break;
     }
     tooltip.appendMarkdown('\n\n').appendText(storeCountsText(status));
+    // Whether a reload keeps the traces, in words.
+    if (status.storage?.persisted === true) tooltip.appendMarkdown('\n\n$(database) Kept on disk across reloads: ').appendText(status.storage.path);
+    else if (status.storage?.persisted === false) tooltip.appendMarkdown('\n\n$(warning) In memory only: ').appendText(status.storage.reason).appendMarkdown(' [Open Settings](command:workbench.action.openSettings?%5B%22difyTrace.store%22%5D)');
     if (status.rejectedRequests > 0) {
       tooltip.appendMarkdown(`\n\n$(warning) ${status.rejectedRequests} request(s) refused; last: `).appendText(status.lastError ?? 'no reason recorded');
       tooltip.appendMarkdown('\n\n[Show Log](command:difyTrace.showLog)');

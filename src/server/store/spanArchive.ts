@@ -1,0 +1,212 @@
+/**
+ * The received spans on disk, in SQLite through Node's built-in `node:sqlite` (no native module to
+ * ship per platform): a window reload or an editor restart brings the runs back. The in-memory store
+ * stays the working set in front of it; the archive is written first, in one transaction per batch,
+ * so a batch is on disk (WAL committed) before the receiver answers 200, and a crash of the trace
+ * server loses nothing acknowledged. WAL with synchronous=NORMAL: durable against a killed process
+ * (what this guards against); a power cut may lose the last commits.
+ *
+ * Where the editor's Node has no `node:sqlite` (before 22.13), or the database cannot be used, the
+ * trace server keeps working in memory and says why.
+ */
+import { existsSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import type { Resource, Span } from '../../model/span';
+import type { TraceId } from '../../model/units';
+
+/** The part of node:sqlite's API used here (its types are not in @types/node 20). */
+interface Statement {
+  run(...params: (string | number | bigint | null)[]): unknown;
+  get(...params: (string | number | bigint | null)[]): Record<string, unknown> | undefined;
+  all(...params: (string | number | bigint | null)[]): Record<string, unknown>[];
+}
+interface Database {
+  exec(sql: string): void;
+  prepare(sql: string): Statement;
+  close(): void;
+}
+type DatabaseConstructor = new (path: string, options?: { timeout?: number }) => Database;
+
+export interface ArchiveSettings {
+  /** Days a trace is kept after its last span arrived. */
+  readonly retentionDays: number;
+  /** Size of the span data kept, in MiB; the oldest traces go first. */
+  readonly maxDiskMiB: number;
+}
+
+export type ArchiveOpen = { readonly ok: true; readonly archive: SpanArchive } | { readonly ok: false; readonly reason: string; readonly movedAside?: string };
+
+/** node:sqlite, when the running Node has it. */
+function sqlite(): DatabaseConstructor | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a built-in that older Node lacks: loaded when there
+    return (require('node:sqlite') as { DatabaseSync: DatabaseConstructor }).DatabaseSync;
+  } catch {
+    return undefined;
+  }
+}
+
+const SCHEMA = `
+  PRAGMA journal_mode = WAL;
+  PRAGMA synchronous = NORMAL;
+  PRAGMA auto_vacuum = INCREMENTAL;
+  CREATE TABLE IF NOT EXISTS resources (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS traces (trace_id TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, spans INTEGER NOT NULL, bytes INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS traces_last_seen ON traces (last_seen);
+  CREATE TABLE IF NOT EXISTS spans (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, resource_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (trace_id, span_id)) WITHOUT ROWID;
+`;
+
+export class SpanArchive {
+  private readonly insertSpan: Statement;
+  private readonly insertResource: Statement;
+  private readonly upsertTrace: Statement;
+  private readonly knownResources = new Set<string>();
+  private readonly resourceIds = new WeakMap<Resource, string>();
+
+  private constructor(
+    private readonly db: Database,
+    readonly path: string,
+  ) {
+    this.insertSpan = db.prepare('INSERT OR IGNORE INTO spans (trace_id, span_id, resource_id, body) VALUES (?, ?, ?, ?)');
+    this.insertResource = db.prepare('INSERT OR IGNORE INTO resources (id, body) VALUES (?, ?)');
+    this.upsertTrace = db.prepare(
+      'INSERT INTO traces (trace_id, first_seen, last_seen, spans, bytes) VALUES (?, ?, ?, ?, ?) ON CONFLICT(trace_id) DO UPDATE SET last_seen = excluded.last_seen, spans = spans + excluded.spans, bytes = bytes + excluded.bytes',
+    );
+  }
+
+  /**
+   * Opens (or creates) the archive. A file that is not a database, or a database that fails its
+   * integrity check, is moved aside (kept for the user) and a new one started; a locked one is
+   * reported and not touched.
+   */
+  static open(path: string): ArchiveOpen {
+    const Database = sqlite();
+    if (Database === undefined) return { ok: false, reason: `This editor's Node.js (${process.version}) has no node:sqlite (Node 22.13 or later has it): traces are kept in memory only.` };
+    const attempt = (): SpanArchive => {
+      const db = new Database(path, { timeout: 2_000 });
+      try {
+        const check = db.prepare('PRAGMA quick_check').get();
+        if (check?.['quick_check'] !== 'ok') throw new Error(`integrity check: ${String(check?.['quick_check'])}`);
+        db.exec(SCHEMA);
+        return new SpanArchive(db, path);
+      } catch (e) {
+        db.close();
+        throw e;
+      }
+    };
+    try {
+      return { ok: true, archive: attempt() };
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (/locked|busy/i.test(message)) return { ok: false, reason: `The trace database ${path} is locked by another process (${message}); traces are kept in memory only.` };
+      if (!existsSync(path)) return { ok: false, reason: `The trace database ${path} cannot be created (${message}); traces are kept in memory only.` };
+      const aside = `${path}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      try {
+        renameSync(path, aside);
+        for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+        return { ok: true, archive: attempt() };
+      } catch (again) {
+        return { ok: false, reason: `The trace database ${path} is unreadable (${message}) and no new one could be started (${again instanceof Error ? again.message : String(again)}); traces are kept in memory only.`, movedAside: aside };
+      }
+    }
+  }
+
+  private resourceId(resource: Resource): string {
+    const known = this.resourceIds.get(resource);
+    if (known !== undefined) return known;
+    const body = JSON.stringify(resource);
+    const id = createHash('sha256').update(body).digest('hex').slice(0, 32);
+    if (!this.knownResources.has(id)) {
+      this.insertResource.run(id, body);
+      this.knownResources.add(id);
+    }
+    this.resourceIds.set(resource, id);
+    return id;
+  }
+
+  /** Writes a batch in one transaction; returns once it is committed. */
+  add(spans: readonly Span[], nowMs = Date.now()): void {
+    if (spans.length === 0) return;
+    const perTrace = new Map<string, { spans: number; bytes: number }>();
+    this.db.exec('BEGIN');
+    try {
+      for (const span of spans) {
+        const { resource, ...rest } = span;
+        const body = JSON.stringify(rest);
+        const inserted = this.insertSpan.run(span.traceId, span.spanId, this.resourceId(resource), body) as { changes?: number | bigint };
+        // A span sent again (an exporter's retry) is stored once and counted once.
+        if (Number(inserted.changes ?? 1) === 0) continue;
+        const t = perTrace.get(span.traceId) ?? { spans: 0, bytes: 0 };
+        t.spans++;
+        t.bytes += body.length;
+        perTrace.set(span.traceId, t);
+      }
+      for (const [traceId, t] of perTrace) this.upsertTrace.run(traceId, nowMs, nowMs, t.spans, t.bytes);
+      this.db.exec('COMMIT');
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** The most recently active traces' spans, newest traces first, up to `maxSpans` spans. */
+  loadRecent(maxSpans: number): Span[] {
+    const resources = new Map<string, Resource>();
+    for (const row of this.db.prepare('SELECT id, body FROM resources').all()) resources.set(String(row['id']), JSON.parse(String(row['body'])) as Resource);
+    const traces = this.db.prepare('SELECT trace_id, spans FROM traces ORDER BY last_seen DESC').all();
+    const chosen: string[] = [];
+    let total = 0;
+    for (const row of traces) {
+      const count = Number(row['spans']);
+      if (total + count > maxSpans && chosen.length > 0) break;
+      chosen.push(String(row['trace_id']));
+      total += count;
+    }
+    const spans: Span[] = [];
+    const select = this.db.prepare('SELECT resource_id, body FROM spans WHERE trace_id = ?');
+    // Oldest of the chosen first, so the memory store's arrival order is the original one.
+    for (const traceId of chosen.reverse()) {
+      for (const row of select.all(traceId)) {
+        const resource = resources.get(String(row['resource_id'])) ?? { serviceName: 'unknown_service', attributes: {} };
+        spans.push({ ...(JSON.parse(String(row['body'])) as Omit<Span, 'resource'>), resource });
+      }
+    }
+    return spans;
+  }
+
+  /** Traces whose last span is older than the retention, then the oldest beyond the size bound; returns the trace ids dropped. */
+  prune(settings: ArchiveSettings, nowMs = Date.now()): TraceId[] {
+    const dropped: TraceId[] = [];
+    const cutoff = nowMs - settings.retentionDays * 86_400_000;
+    for (const row of this.db.prepare('SELECT trace_id FROM traces WHERE last_seen < ?').all(cutoff)) dropped.push(String(row['trace_id']) as TraceId);
+    const maxBytes = settings.maxDiskMiB * 1024 * 1024;
+    let bytes = Number(this.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS b FROM traces WHERE last_seen >= ?').get(cutoff)?.['b'] ?? 0);
+    if (bytes > maxBytes) {
+      for (const row of this.db.prepare('SELECT trace_id, bytes FROM traces WHERE last_seen >= ? ORDER BY last_seen ASC').all(cutoff)) {
+        if (bytes <= maxBytes) break;
+        dropped.push(String(row['trace_id']) as TraceId);
+        bytes -= Number(row['bytes']);
+      }
+    }
+    if (dropped.length === 0) return dropped;
+    const deleteSpans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?');
+    const deleteTrace = this.db.prepare('DELETE FROM traces WHERE trace_id = ?');
+    this.db.exec('BEGIN');
+    for (const id of dropped) {
+      deleteSpans.run(id);
+      deleteTrace.run(id);
+    }
+    this.db.exec('COMMIT');
+    this.db.exec('PRAGMA incremental_vacuum');
+    return dropped;
+  }
+
+  stats(): { spans: number; traces: number } {
+    const row = this.db.prepare('SELECT COUNT(*) AS traces, COALESCE(SUM(spans), 0) AS spans FROM traces').get();
+    return { traces: Number(row?.['traces'] ?? 0), spans: Number(row?.['spans'] ?? 0) };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,105 @@
+// The trace database (node:sqlite; this tier runs on Node 24, as the editor's extension host does).
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { SpanArchive } from '../../src/server/store/spanArchive';
+import { TraceService } from '../../src/server/traceService';
+import { loadRecordedCorpus, postRecordedBody } from '../recorded/recordedCorpus';
+import { aliyunResource, apiResource, span, traceId } from '../unit/spanBuilder';
+
+const dir = mkdtempSync(join(tmpdir(), 'span-archive-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const freshPath = (): string => join(dir, `traces-${n++}.sqlite`);
+
+function open(path: string): SpanArchive {
+  const opened = SpanArchive.open(path);
+  assert.ok(opened.ok, opened.ok ? '' : opened.reason);
+  return opened.archive;
+}
+
+describe('span archive', () => {
+  it('gives back what it was given, resources shared, after it was closed and opened again', () => {
+    const path = freshPath();
+    const spans = [
+      span({ trace: traceId(1), id: 1, name: 'workflow', resource: aliyunResource, attributes: { 'gen_ai.span.kind': 'CHAIN', nested: { a: [1, 'b'] } }, error: 'boom' }),
+      span({ trace: traceId(1), id: 2, parent: 1, name: 'Start', resource: aliyunResource }),
+      span({ trace: traceId(2), id: 3, name: 'POST /v1/workflows/run', resource: apiResource }),
+    ];
+    const archive = open(path);
+    archive.add(spans);
+    archive.add([spans[0]!], 1); // a span sent again (an exporter's retry)
+    archive.close();
+    const again = open(path);
+    const loaded = again.loadRecent(1_000);
+    assert.deepEqual(loaded.map((s) => s.spanId).sort(), spans.map((s) => s.spanId).sort());
+    assert.deepEqual(loaded.find((s) => s.spanId === spans[0]!.spanId), spans[0]);
+    assert.equal(new Set(loaded.map((s) => s.resource)).size, 2, 'one resource object per distinct resource');
+    assert.deepEqual(again.stats(), { traces: 2, spans: 3 }, 'a span sent twice is stored and counted once');
+    again.close();
+  });
+
+  it('brings back the newest traces up to the bound', () => {
+    const archive = open(freshPath());
+    for (let t = 1; t <= 5; t++) archive.add([span({ trace: traceId(t), id: t * 10 }), span({ trace: traceId(t), id: t * 10 + 1 })], t * 1000);
+    const loaded = archive.loadRecent(4);
+    assert.deepEqual([...new Set(loaded.map((s) => s.traceId))], [traceId(4), traceId(5)], 'the two newest traces, oldest of them first');
+    archive.close();
+  });
+
+  it('drops traces past the retention and beyond the size bound, oldest first', () => {
+    const archive = open(freshPath());
+    const day = 86_400_000;
+    archive.add([span({ trace: traceId(1), id: 1, attributes: { big: 'x'.repeat(600_000) } })], 0);
+    archive.add([span({ trace: traceId(2), id: 2, attributes: { big: 'x'.repeat(600_000) } })], 9 * day);
+    archive.add([span({ trace: traceId(3), id: 3, attributes: { big: 'x'.repeat(600_000) } })], 9.5 * day);
+    assert.deepEqual(archive.prune({ retentionDays: 7, maxDiskMiB: 16 }, 10 * day), [traceId(1)], 'older than 7 days');
+    assert.deepEqual(archive.prune({ retentionDays: 7, maxDiskMiB: 1 }, 10 * day), [traceId(2)], 'beyond 1 MiB: the oldest');
+    assert.deepEqual(archive.stats(), { traces: 1, spans: 1 });
+    archive.close();
+  });
+
+  it('moves an unreadable file aside and starts a new database', () => {
+    const path = freshPath();
+    writeFileSync(path, 'this is not a database '.repeat(100));
+    const opened = SpanArchive.open(path);
+    assert.ok(opened.ok);
+    opened.archive.add([span({ id: 1 })]);
+    assert.equal(opened.archive.stats().spans, 1);
+    opened.archive.close();
+    assert.ok(readdirSync(dir).some((f) => f.startsWith(`${path.split('/').at(-1)!}.unreadable-`)), 'the old file is kept beside it');
+  });
+});
+
+describe('trace server with the trace database', () => {
+  it('lists the same runs after a restart, from the database', async () => {
+    const path = freshPath();
+    const corpus = loadRecordedCorpus('dify-1.13.3');
+    const settings = { receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 20 }, store: { maxSpans: 500_000, archivePath: path } };
+    const quiet = { runsChanged: () => {}, statusChanged: () => {}, log: () => {} };
+    const first = new TraceService(settings, quiet);
+    await first.start();
+    const state = first.status().receiver;
+    assert.equal(state.state, 'listening');
+    if (state.state !== 'listening') return;
+    for (const body of corpus.bodies) await postRecordedBody(state.url, body);
+    const before = (await first.backend.listRuns({ filter: {}, limit: 1_000 })).runs;
+    assert.ok(before.length >= 26);
+    assert.deepEqual(first.status().storage, { persisted: true, path });
+    await first.stop();
+    first.close();
+
+    const second = new TraceService(settings, quiet);
+    await second.start();
+    try {
+      const after = (await second.backend.listRuns({ filter: {}, limit: 1_000 })).runs;
+      const key = (r: (typeof before)[number]) => `${r.traceId} ${r.status} ${r.failingNode?.title ?? ''} ${r.errorKind ?? ''} ${r.linkedTraceIds.join(',')}`;
+      assert.deepEqual(after.map(key).sort(), before.map(key).sort());
+    } finally {
+      await second.stop();
+      second.close();
+    }
+  });
+});
