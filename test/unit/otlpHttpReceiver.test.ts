@@ -266,3 +266,66 @@ describe('refusal log', () => {
     log.dispose();
   });
 });
+
+describe('receiver backpressure', () => {
+  const received: Span[][] = [];
+  const receiver = new OtlpHttpReceiver({
+    host: '127.0.0.1',
+    port: 0,
+    maxBodyBytes: 200 * 1024,
+    maxBufferedBytes: 150 * 1024,
+    onSpans: (s) => received.push([...s]),
+    onLangfuseSpans: () => {},
+    onLogs: () => {},
+    onRejected: () => {},
+  });
+  let port = 0;
+  before(async () => {
+    const result = await receiver.listen();
+    assert.ok(result.ok);
+    port = result.port;
+  });
+  after(() => receiver.close());
+
+  /** A request whose body arrives in two parts: `first` bytes now, the rest when `finish` is called. */
+  async function openRequest(first: number, total: number): Promise<{ finish: () => Promise<{ status: number; retryAfter: string | undefined }> }> {
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${total}\r\n\r\n`);
+    socket.write(Buffer.alloc(first, 0));
+    return {
+      finish: async () => {
+        socket.write(Buffer.alloc(total - first, 0));
+        const [data] = (await once(socket, 'data')) as [Buffer];
+        socket.destroy();
+        const head = data.toString('latin1');
+        return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), retryAfter: /\r\nretry-after: (\S+)/i.exec(head)?.[1] };
+      },
+    };
+  }
+
+  /** Until the receiver holds at least `bytes` of bodies (it has read what was sent so far). */
+  async function holding(bytes: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (receiver.budget.inUse < bytes) {
+      if (Date.now() > deadline) assert.fail(`the receiver holds ${receiver.budget.inUse} bytes, expected ${bytes}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  it('answers 503 with Retry-After when the bodies being read would pass its budget, then serves again', async () => {
+    // Two requests hold 100 KiB of the 150 KiB budget; a third that sends 60 KiB would pass it.
+    const a = await openRequest(50 * 1024, 70 * 1024);
+    const b = await openRequest(50 * 1024, 70 * 1024);
+    await holding(100 * 1024);
+    const c = await openRequest(60 * 1024, 70 * 1024);
+    const third = await c.finish();
+    assert.equal(third.status, 503);
+    assert.equal(third.retryAfter, '1');
+    // The bodies held are released whatever their outcome (these are not valid protobuf: 400).
+    assert.deepEqual((await Promise.all([a.finish(), b.finish()])).map((r) => r.status), [400, 400]);
+    assert.equal(receiver.budget.inUse, 0, 'nothing held once the requests are answered');
+    const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body: sampleProtobuf(), headers: { 'content-type': 'application/x-protobuf' } });
+    assert.equal(res.status, 200);
+  });
+});

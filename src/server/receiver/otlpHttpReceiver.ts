@@ -16,6 +16,12 @@ export interface ReceiverOptions {
   readonly host: string;
   readonly port: number;
   readonly maxBodyBytes: number;
+  /**
+   * Bytes of request bodies held at once, over all requests being read (default four bodies at the
+   * limit): past it a request is answered 503 with Retry-After, as OTLP senders expect, rather than
+   * the trace server growing without bound under a flood.
+   */
+  readonly maxBufferedBytes?: number;
   /** Called once per accepted request with its spans; throwing makes the request fail with 503. */
   /** Accepted spans, and per trace the spans of that trace the request carried but we rejected. */
   readonly onSpans: (spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>) => void;
@@ -40,8 +46,12 @@ export class OtlpHttpReceiver {
   /** Bound to a loopback address: only requests addressed to loopback are taken (no DNS rebinding). */
   private readonly loopbackOnly: boolean;
 
+  /** Request body bytes held now, over every request being read. */
+  readonly budget: BodyBudget;
+
   constructor(private readonly options: ReceiverOptions) {
     this.loopbackOnly = isLoopbackAddress(options.host);
+    this.budget = new BodyBudget(options.maxBufferedBytes ?? 4 * options.maxBodyBytes);
   }
 
   listen(): Promise<ListenResult> {
@@ -84,17 +94,23 @@ export class OtlpHttpReceiver {
       if (bodyEncoding === undefined) {
         throw new ReceiverError('badRequest', `Unsupported Content-Type "${headerForMessage(req.headers['content-type'])}"; send application/x-protobuf or application/json.`);
       }
-      const raw = await readBody(req, this.options.maxBodyBytes);
-      const body = await decompress(raw, req.headers['content-encoding'], this.options.maxBodyBytes);
-      if (kind === 'metrics') return send(res, 200, exportResponse(bodyEncoding, 'traces', 0));
-      const { rejected, rejectionReason } = kind === 'logs' ? this.acceptLogs(body, bodyEncoding) : this.acceptSpans(body, bodyEncoding, kind === 'langfuseOtlp');
-      if (rejectionReason) this.options.onRejected(rejectionReason);
-      send(res, 200, exportResponse(bodyEncoding, kind === 'logs' ? 'logs' : 'traces', rejected, rejectionReason));
+      const raw = await readBody(req, this.options.maxBodyBytes, this.budget);
+      try {
+        const body = await decompress(raw.body, req.headers['content-encoding'], this.options.maxBodyBytes);
+        if (kind === 'metrics') return send(res, 200, exportResponse(bodyEncoding, 'traces', 0));
+        const { rejected, rejectionReason } = kind === 'logs' ? this.acceptLogs(body, bodyEncoding) : this.acceptSpans(body, bodyEncoding, kind === 'langfuseOtlp');
+        if (rejectionReason) this.options.onRejected(rejectionReason);
+        send(res, 200, exportResponse(bodyEncoding, kind === 'logs' ? 'logs' : 'traces', rejected, rejectionReason));
+      } finally {
+        raw.release();
+      }
     } catch (e) {
       const status = ReceiverError.is(e) ? httpStatusOf[e.kind] : 503;
       const message = ReceiverError.is(e) ? e.message : `The trace server could not store the request's data: ${(e as Error).message}`;
       this.options.onRejected(message);
       if (status === 413 || status === 400) res.setHeader('Connection', 'close');
+      // OTLP senders retry a 503 after Retry-After (opentelemetry-proto specification, "Failures").
+      if (ReceiverError.is(e, 'overloaded')) res.setHeader('Retry-After', '1');
       send(res, status, statusResponse(encoding, message));
     }
   }
@@ -106,8 +122,13 @@ export class OtlpHttpReceiver {
    */
   private async acceptLangfuse(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (encodingOf(req.headers['content-type']) !== 'json') throw new ReceiverError('badRequest', `Unsupported Content-Type "${headerForMessage(req.headers['content-type'])}" for Langfuse ingestion; send application/json.`);
-    const raw = await readBody(req, this.options.maxBodyBytes);
-    const body = await decompress(raw, req.headers['content-encoding'], this.options.maxBodyBytes);
+    const raw = await readBody(req, this.options.maxBodyBytes, this.budget);
+    let body: Buffer;
+    try {
+      body = await decompress(raw.body, req.headers['content-encoding'], this.options.maxBodyBytes);
+    } finally {
+      raw.release();
+    }
     const batch = parseIngestionBatch(body);
     const mapped = ingestionToModel(batch.events, publicKeyOf(req.headers.authorization), Date.now() * 1000);
     if (mapped.spans.length > 0) this.options.onLangfuseSpans(mapped.spans);
@@ -198,28 +219,74 @@ function send(res: ServerResponse, status: number, response: { contentType: stri
  */
 const DRAIN_BYTES = 64 * 1024 * 1024;
 
-/** Collects the body; one over the limit (declared or counted) is drained and refused with 413. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** Bytes held by request bodies being read; a request that would go past the bound is refused. */
+export class BodyBudget {
+  private used = 0;
+
+  constructor(readonly limit: number) {}
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  reserve(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
+}
+
+/**
+ * Collects the body within the shared budget. One over the limit (declared or counted) is drained and
+ * refused with 413; one that would take the trace server past its budget is drained and refused with
+ * 503 (the sender retries later). The caller releases the bytes once the body is processed.
+ */
+function readBody(req: IncomingMessage, maxBytes: number, budget: BodyBudget): Promise<{ body: Buffer; release: () => void }> {
   const declared = Number(req.headers['content-length'] ?? '0');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let held = 0;
     let tooLarge = declared > maxBytes;
-    const refuse = (): ReceiverError => new ReceiverError('tooLarge', declared > maxBytes ? `Body of ${declared} bytes exceeds the limit of ${maxBytes} bytes.` : `Body exceeds the limit of ${maxBytes} bytes.`);
+    let overloaded = false;
+    const drop = (): void => {
+      budget.release(held);
+      held = 0;
+      chunks.length = 0;
+    };
+    const refuse = (): ReceiverError =>
+      overloaded
+        ? new ReceiverError('overloaded', `The trace server holds ${budget.limit} bytes of request bodies already; retry after a second.`)
+        : new ReceiverError('tooLarge', declared > maxBytes ? `Body of ${declared} bytes exceeds the limit of ${maxBytes} bytes.` : `Body exceeds the limit of ${maxBytes} bytes.`);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (!tooLarge && size > maxBytes) {
         tooLarge = true;
-        chunks.length = 0;
+        drop();
       }
-      if (!tooLarge) chunks.push(chunk);
-      else if (size > maxBytes + DRAIN_BYTES) {
+      if (!tooLarge && !overloaded) {
+        if (budget.reserve(chunk.length)) {
+          held += chunk.length;
+          chunks.push(chunk);
+        } else {
+          overloaded = true;
+          drop();
+        }
+      }
+      if ((tooLarge || overloaded) && size > maxBytes + DRAIN_BYTES) {
         req.removeAllListeners('data');
         req.pause();
         reject(refuse());
       }
     });
-    req.on('end', () => (tooLarge ? reject(refuse()) : resolve(Buffer.concat(chunks, size))));
-    req.on('error', (e) => reject(new ReceiverError('badRequest', `The request body could not be read: ${e.message}`, { cause: e })));
+    req.on('end', () => (tooLarge || overloaded ? reject(refuse()) : resolve({ body: Buffer.concat(chunks, size), release: () => drop() })));
+    req.on('error', (e) => {
+      drop();
+      reject(new ReceiverError('badRequest', `The request body could not be read: ${e.message}`, { cause: e }));
+    });
   });
 }

@@ -1,5 +1,5 @@
 /** Why a request to the receiver was refused; each kind maps to one HTTP status. */
-export type ReceiverErrorKind = 'badRequest' | 'tooLarge' | 'notFound' | 'methodNotAllowed' | 'misdirected';
+export type ReceiverErrorKind = 'badRequest' | 'tooLarge' | 'notFound' | 'methodNotAllowed' | 'misdirected' | 'overloaded';
 
 export class ReceiverError extends Error {
   constructor(
@@ -22,4 +22,5 @@ export const httpStatusOf: Record<ReceiverErrorKind, number> = {
   methodNotAllowed: 405,
   tooLarge: 413,
   misdirected: 421,
+  overloaded: 503,
 };
