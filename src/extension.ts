@@ -7,6 +7,7 @@ import { TracePanels, tracePanelViewType } from './host/panel/tracePanels';
 import { goToSourceCommand, goToSourceTarget, SourceOpener } from './host/sourceLinks/openSourceFrame';
 import { showToolRuns, showToolRunsCommand } from './host/sourceLinks/showToolRuns';
 import { affectsServerSettings, readServerSettings } from './host/settings';
+import { copyReceiverToken, receiverOnLoopback, ReceiverTokenStore, warnWhenOpen } from './host/receiverToken';
 import { TraceServerClient } from './host/traceServerClient';
 import { ReceiverStatusBar } from './host/views/receiverStatusBar';
 import { RunsView } from './host/views/runsView';
@@ -22,8 +23,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Dify Trace Explorer', { log: true });
   // The received spans survive a reload in the extension's global storage (one archive per machine profile).
   const archivePath = vscode.Uri.joinPath(context.globalStorageUri, 'traces.sqlite').fsPath;
-  const serverSettings = (): ReturnType<typeof readServerSettings> => readServerSettings(archivePath);
+  const receiverToken = new ReceiverTokenStore(context.secrets);
+  const serverSettings = (): ReturnType<typeof readServerSettings> => readServerSettings(archivePath, receiverToken.current);
   const traceClient = new TraceServerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath, output, serverSettings);
+  // A receiver open to the network takes nothing until the token is known (it fails closed).
+  void receiverToken
+    .load()
+    .then(() => (receiverOnLoopback() ? undefined : traceClient.configure(serverSettings()).then(() => warnWhenOpen(receiverToken))))
+    .catch((e: unknown) => output.error('Reading the receiver token failed', e));
   client = traceClient;
   const runsView = new RunsView(traceClient, output, context.workspaceState);
   const panels = new TracePanels(context.extensionUri, traceClient, output);
@@ -65,12 +72,14 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(loadMoreRunsCommand, () => runsView.loadMore().catch(report('Loading more runs'))),
     vscode.commands.registerCommand('difyTrace.refreshRuns', () => runsView.refresh().catch(report('Refreshing runs'))),
     vscode.commands.registerCommand('difyTrace.copyReceiverUrl', () => copyReceiverUrl(traceClient, context.extensionUri)),
+    vscode.commands.registerCommand('difyTrace.copyReceiverToken', () => copyReceiverToken(receiverToken).catch(report('Copying the receiver token'))),
     vscode.commands.registerCommand('difyTrace.showSetupGuide', () => showSetupGuide(context.extensionUri)),
     vscode.commands.registerCommand('difyTrace.changeReceiverPort', changeReceiverPort),
     vscode.commands.registerCommand('difyTrace.showLog', () => output.show()),
     vscode.commands.registerCommand('difyTrace.restartServer', () => traceClient.restart().then(() => runsView.refresh()).catch(report('Restarting the trace server'))),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsServerSettings(event)) void traceClient.configure(serverSettings()).catch(report('Applying the settings'));
+      if (event.affectsConfiguration('difyTrace.receiver.host')) warnWhenOpen(receiverToken);
     }),
     // Path mappings name workspace folders (`${workspaceFolder:name}`).
     vscode.workspace.onDidChangeWorkspaceFolders(() => void traceClient.configure(serverSettings()).catch(report('Applying the settings'))),

@@ -7,9 +7,10 @@ export const configSection = 'difyTrace';
 
 /**
  * Reads the trace server's settings from the `difyTrace.*` configuration; `archivePath` is where the
- * spans are kept across restarts (the extension's global storage), unless `difyTrace.store.persist` is off.
+ * spans are kept across restarts (the extension's global storage), unless `difyTrace.store.persist` is off;
+ * `receiverToken` is what a receiver open to the network requires (SecretStorage).
  */
-export function readServerSettings(archivePath?: string): ServerSettings {
+export function readServerSettings(archivePath?: string, receiverToken?: string): ServerSettings {
   const config = vscode.workspace.getConfiguration(configSection);
   const d = defaultServerSettings;
   return {
@@ -18,6 +19,7 @@ export function readServerSettings(archivePath?: string): ServerSettings {
       host: config.get<string>('receiver.host', d.receiver.host),
       port: config.get<number>('receiver.port', d.receiver.port),
       maxBodyMiB: config.get<number>('receiver.maxBodyMiB', d.receiver.maxBodyMiB),
+      ...(receiverToken === undefined ? {} : { token: receiverToken }),
     },
     store: {
       maxSpans: config.get<number>('store.maxSpans', d.store.maxSpans),

@@ -210,6 +210,7 @@ export class TraceService {
     const receiver = new OtlpHttpReceiver({
       host,
       port,
+      ...(this.settings.receiver.token === undefined ? {} : { token: this.settings.receiver.token }),
       maxBodyBytes: Math.round(maxBodyMiB * 1024 * 1024),
       onSpans: (spans, rejectedByTrace) => this.ingest(spans, rejectedByTrace),
       // Langfuse's SDK re-sends a whole batch when any event failed: what is stored already is dropped.
@@ -270,7 +271,7 @@ export class TraceService {
     this.runs.markLogsChanged(logsEvicted);
     if (logsEvicted.length > 0) this.events.runsChanged(logsEvicted);
     const after = settings.receiver;
-    const restart = before.enabled !== after.enabled || before.host !== after.host || before.port !== after.port || before.maxBodyMiB !== after.maxBodyMiB;
+    const restart = before.enabled !== after.enabled || before.host !== after.host || before.port !== after.port || before.maxBodyMiB !== after.maxBodyMiB || before.token !== after.token;
     if (restart || this.receiverState.state === 'portInUse' || this.receiverState.state === 'failed') {
       await this.stop();
       await this.start();

@@ -13,7 +13,11 @@ import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, Trace
 
 /** Settings the client passes as `initializationOptions` and on `difyTrace/configure`. */
 export interface ServerSettings {
-  readonly receiver: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly maxBodyMiB: number };
+  /**
+   * `token`: the secret a receiver open to the network (a host that is not loopback) requires on every
+   * request; from the editor's SecretStorage. Without it such a receiver takes nothing.
+   */
+  readonly receiver: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly maxBodyMiB: number; readonly token?: string };
   /**
    * `maxLogRecords` absent (older clients): `defaultServerSettings.store.maxLogRecords`. `archivePath`:
    * the SQLite file the spans are kept in across restarts (the extension's global storage); absent:

@@ -329,3 +329,32 @@ describe('receiver backpressure', () => {
     assert.equal(res.status, 200);
   });
 });
+
+describe('receiver open to the network', () => {
+  const received: Span[][] = [];
+  const token = 'tok-3f9a1c0b7e2d4a58';
+  const open = (withToken: boolean): OtlpHttpReceiver =>
+    new OtlpHttpReceiver({ host: '0.0.0.0', port: 0, maxBodyBytes: 1024 * 1024, ...(withToken ? { token } : {}), onSpans: (s) => received.push([...s]), onLangfuseSpans: () => {}, onLogs: () => {}, onRejected: () => {} });
+  const send = async (receiver: OtlpHttpReceiver, path: string, headers: Record<string, string> = {}): Promise<number> => {
+    const result = await receiver.listen();
+    assert.ok(result.ok);
+    try {
+      // A 0.0.0.0 bind, reached through loopback.
+      const res = await fetch(`http://127.0.0.1:${result.port}${path}`, { method: 'POST', body: sampleProtobuf(), headers: { 'content-type': 'application/x-protobuf', ...headers } });
+      return res.status;
+    } finally {
+      await receiver.close();
+    }
+  };
+  const basic = (user: string, secret: string): string => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+
+  it('takes nothing without a token, and only requests carrying it the ways Dify sends a secret', async () => {
+    assert.equal(await send(open(false), '/v1/traces', { authorization: `Bearer ${token}` }), 401, 'no token set: fails closed');
+    assert.equal(await send(open(true), '/v1/traces'), 401, 'no credential');
+    assert.equal(await send(open(true), '/v1/traces', { authorization: 'Bearer wrong-token-000000' }), 401, 'a wrong one');
+    assert.equal(await send(open(true), '/v1/traces', { authorization: `Bearer ${token}` }), 200, "OTLP_API_KEY (Bearer)");
+    assert.equal(await send(open(true), `/adapt_${token}/api/otlp/traces`), 200, 'Aliyun license key in the path');
+    assert.equal(await send(open(true), '/v1/traces', { api_key: token }), 200, "Phoenix's api_key header");
+    assert.equal(await send(open(true), '/api/public/otel/v1/traces', { authorization: basic('pk-lf-app', token) }), 200, 'Langfuse secret key');
+  });
+});

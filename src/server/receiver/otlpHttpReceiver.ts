@@ -10,12 +10,15 @@ import { exportRequestToModel } from './otlpToModel';
 import { httpStatusOf, ReceiverError } from './receiverError';
 import { ingestionToModel } from './langfuse/ingestionToModel';
 import { headerForMessage, redactPath } from './redact';
+import { carriesToken } from './receiverToken';
 import { parseIngestionBatch } from './langfuse/ingestionWire';
 
 export interface ReceiverOptions {
   readonly host: string;
   readonly port: number;
   readonly maxBodyBytes: number;
+  /** Required on every request when the receiver is not on loopback (see receiverToken.ts). */
+  readonly token?: string;
   /**
    * Bytes of request bodies held at once, over all requests being read (default four bodies at the
    * limit): past it a request is answered 503 with Retry-After, as OTLP senders expect, rather than
@@ -82,6 +85,10 @@ export class OtlpHttpReceiver {
       if (this.loopbackOnly && !isLoopbackHost(req.headers.host)) {
         // A web page whose DNS name was rebound to 127.0.0.1 could otherwise post traces from the user's browser.
         throw new ReceiverError('misdirected', `The receiver listens on loopback only and takes requests addressed to it (Host 127.0.0.1, localhost or [::1]), not to "${headerForMessage(req.headers.host)}".`);
+      }
+      if (!this.loopbackOnly && (this.options.token === undefined || !carriesToken(req.headers, path, this.options.token))) {
+        // Open to the network: only senders that hold the token (Dify's OTLP_API_KEY, a license key, an API key).
+        throw new ReceiverError('unauthorized', this.options.token === undefined ? 'The receiver is open to the network but has no token yet; it takes no requests.' : "The request carries no valid token: set Dify's OTLP_API_KEY (or the exporter's API key, license key or secret key) to the receiver token (Dify Trace: Copy Receiver Token).");
       }
       const kind = endpointOf(path);
       if (kind === undefined) {

@@ -1,5 +1,5 @@
 /** Why a request to the receiver was refused; each kind maps to one HTTP status. */
-export type ReceiverErrorKind = 'badRequest' | 'tooLarge' | 'notFound' | 'methodNotAllowed' | 'misdirected' | 'overloaded';
+export type ReceiverErrorKind = 'badRequest' | 'tooLarge' | 'notFound' | 'methodNotAllowed' | 'misdirected' | 'overloaded' | 'unauthorized';
 
 export class ReceiverError extends Error {
   constructor(
@@ -23,4 +23,5 @@ export const httpStatusOf: Record<ReceiverErrorKind, number> = {
   tooLarge: 413,
   misdirected: 421,
   overloaded: 503,
+  unauthorized: 401,
 };
