@@ -35,6 +35,9 @@ test('Runs explorer: filters, saved filters, grouping, palette and terminal look
     // The DOM renderer puts the terminal's text in the DOM, where the test finds the link to click.
     'terminal.integrated.gpuAcceleration': 'off',
     'workbench.view.alwaysShowHeaderActions': true,
+    // Import into an empty trace server (step 7): kept in memory only, so a restart empties it
+    // (runsAndTrace.test.ts checks that a reload brings persisted runs back).
+    'difyTrace.store.persist': false,
   });
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   const rows = sidebar.locator('.monaco-list-row');

@@ -27,13 +27,19 @@ const CLEAN_WINDOW_SETTINGS: Readonly<Record<string, unknown>> = {
   'workbench.reduceMotion': 'on',
 };
 
-/** Creates the profile with `User/settings.json` = the clean-window settings merged with `userSettings`. */
+/**
+ * Creates the profile with `User/settings.json` = the clean-window settings merged with
+ * `userSettings`, and the same in `Machine/settings.json`: code-server is a remote host, where
+ * machine-scoped settings (the receiver's) are read from the machine's settings only, as over Remote-SSH.
+ */
 export function createProfile(userSettings: Readonly<Record<string, unknown>> = {}): Profile {
   const userDataDir = mkdtempSync(join(tmpdir(), 'dte-userdata-'));
   const extensionsDir = mkdtempSync(join(tmpdir(), 'dte-extensions-'));
-  mkdirSync(join(userDataDir, 'User'));
   const settings = { ...CLEAN_WINDOW_SETTINGS, ...userSettings };
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  for (const scope of ['User', 'Machine']) {
+    mkdirSync(join(userDataDir, scope));
+    writeFileSync(join(userDataDir, scope, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  }
   let removed = false;
   return {
     userDataDir,
