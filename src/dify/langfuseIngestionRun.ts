@@ -2,7 +2,8 @@ import { numberAttribute, stringAttribute, type Span } from '../model/span';
 import type { TraceId } from '../model/units';
 import type { RunKind, RunStatus } from '../shared/runSummary';
 import { langfuse, langfuseIngestion } from './difyNames';
-import { jsonObjectAttribute, numberField } from './jsonAttribute';
+import { langfuseUsage } from './langfuseRun';
+import { spanBounds } from '../model/spanBounds';
 import { nonEmpty, type RunFacts } from './runFacts';
 
 export function isLangfuseIngestionSpan(span: Span): boolean {
@@ -61,14 +62,7 @@ export function langfuseIngestionRunFacts(traceId: TraceId, traceSpans: readonly
   const rawTraceId = trace === undefined ? undefined : stringAttribute(trace.attributes, langfuseIngestion.traceIdKey);
   // A message trace's id is the message id unless Dify had an external trace id (then it is 32 hex).
   const messageId = meta(langfuseIngestion.metaKeys.messageId) ?? (kind !== 'workflow' && rawTraceId !== undefined && /^[0-9a-f]{8}-/.test(rawTraceId) ? rawTraceId : undefined);
-  let total: number | undefined;
-  let cost: number | undefined;
-  for (const span of appSpans) {
-    const n = numberField(jsonObjectAttribute(span.attributes, langfuse.usageKey), 'total');
-    if (n !== undefined) total = (total ?? 0) + n;
-    const c = numberField(jsonObjectAttribute(span.attributes, langfuse.costKey), 'total');
-    if (c !== undefined) cost = (cost ?? 0) + c;
-  }
+  const { total, cost } = langfuseUsage(appSpans);
   const metaTokens = trace === undefined ? undefined : numberAttribute(trace.attributes, langfuseIngestion.traceMeta(langfuseIngestion.metaKeys.totalTokens));
   const tokenTotal = metaTokens ?? total;
   const appId = meta(langfuseIngestion.metaKeys.appId);
@@ -99,14 +93,4 @@ export function langfuseIngestionRunFacts(traceId: TraceId, traceSpans: readonly
     linkedTraceIds: sharesInfraTrace ? [traceId] : [],
     gaps: trace === undefined ? [{ kind: 'rootMissing', message: 'The Langfuse trace of this run has not arrived; its observations are shown without it.' }] : [],
   };
-}
-
-function spanBounds(spans: readonly Span[]): { startUs: number; endUs: number } {
-  let startUs = Number.POSITIVE_INFINITY;
-  let endUs = Number.NEGATIVE_INFINITY;
-  for (const span of spans) {
-    startUs = Math.min(startUs, span.startUs);
-    endUs = Math.max(endUs, span.endUs);
-  }
-  return { startUs, endUs };
 }

@@ -9,6 +9,19 @@ export function isLangfuseSpan(span: Span): boolean {
   return span.scopeName === langfuse.scopeName || langfuse.observationTypeKey in span.attributes;
 }
 
+/** Total tokens and cost over the observations' usage and cost details (both Langfuse shapes write them so). */
+export function langfuseUsage(spans: readonly Span[]): { total: number | undefined; cost: number | undefined } {
+  let total: number | undefined;
+  let cost: number | undefined;
+  for (const span of spans) {
+    const n = numberField(jsonObjectAttribute(span.attributes, langfuse.usageKey), 'total');
+    if (n !== undefined) total = (total ?? 0) + n;
+    const c = numberField(jsonObjectAttribute(span.attributes, langfuse.costKey), 'total');
+    if (c !== undefined) cost = (cost ?? 0) + c;
+  }
+  return { total, cost };
+}
+
 export const langfuseMeta = (span: Span, key: string): string | undefined => nonEmpty(stringAttribute(span.attributes, langfuse.meta(key)));
 
 /** `dify.span.status` of the root observation (`ok`, `error`, ...); handled node failures make a run partial. */
@@ -31,14 +44,7 @@ export function langfuseRunFacts(traceId: TraceId, traceSpans: readonly Span[], 
   const workflowRunId = langfuseMeta(any, langfuse.metaKeys.workflowRunId);
   const messageId = langfuseMeta(any, langfuse.metaKeys.messageId);
   const kind: RunKind = workflowRunId ? (messageId ? 'chatflow' : 'workflow') : messageId ? 'chat' : 'unknown';
-  let total: number | undefined;
-  let cost: number | undefined;
-  for (const span of appSpans) {
-    const n = numberField(jsonObjectAttribute(span.attributes, langfuse.usageKey), 'total');
-    if (n !== undefined) total = (total ?? 0) + n;
-    const c = numberField(jsonObjectAttribute(span.attributes, langfuse.costKey), 'total');
-    if (c !== undefined) cost = (cost ?? 0) + c;
-  }
+  const { total, cost } = langfuseUsage(appSpans);
   const sharesInfraTrace = traceSpans.length > appSpans.length;
   const handledFailures = appSpans.filter((s) => langfuseMeta(s, langfuse.metaKeys.spanStatus) === 'handled_error');
   return {

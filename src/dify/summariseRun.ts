@@ -1,5 +1,6 @@
 import type { Span } from '../model/span';
 import type { TraceId } from '../model/units';
+import { spanBounds } from '../model/spanBounds';
 import type { RunGap, RunStatus, RunSummary, ToolCall } from '../shared/runSummary';
 import type { DifyNode } from './difyNode';
 import { difyNodesOf } from './difyNodes';
@@ -167,15 +168,6 @@ function earliest(spans: readonly Span[]): Span | undefined {
   return spans.reduce<Span | undefined>((best, s) => (best === undefined || s.startUs < best.startUs ? s : best), undefined);
 }
 
-function bounds(spans: readonly Span[]): { startUs: number; endUs: number } {
-  let startUs = Number.POSITIVE_INFINITY;
-  let endUs = Number.NEGATIVE_INFINITY;
-  for (const s of spans) {
-    startUs = Math.min(startUs, s.startUs);
-    endUs = Math.max(endUs, s.endUs);
-  }
-  return { startUs, endUs };
-}
 
 /**
  * The common run summary from an exporter's facts: the failing node of the app-level half, and the
@@ -208,7 +200,7 @@ export function summariseRun(traceId: TraceId, traceSpans: readonly Span[], fact
   const rootCause = failedRootCause ?? hidden[0];
   const errorMessage = facts.root?.status.message || (failingNodeSpan && errorText(failingNodeSpan).trim()) || rootCause?.status.message || (facts.failure && exceptionMessage(facts.failure.evidence)) || facts.errorText;
   const errorSpan = firstError === undefined && facts.failure !== undefined ? facts.failure.evidence : (rootCause ?? failingNodeSpan);
-  const { startUs, endUs } = facts.bounds ?? facts.root ?? bounds(facts.appSpans);
+  const { startUs, endUs } = facts.bounds ?? facts.root ?? spanBounds(facts.appSpans);
   const tools = toolCalls(facts.appSpans, nodes);
   const defined = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
   return {
