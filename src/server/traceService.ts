@@ -62,11 +62,16 @@ export class TraceService {
     this.backend = new EmbeddedBackend(this.store, this.runs, this.logs, (traceId) => this.rejectedSpans.get(traceId) ?? 0);
   }
 
-  /** Adds spans from any source (receiver, file import, tests), and counts rejected ones per trace. */
-  ingest(spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number> = new Map()): void {
+  /**
+   * Adds spans from any source (receiver, file import, tests), and counts rejected ones per trace.
+   * A span already stored (an exporter's retry, a demo sending its runs again after a reload brought
+   * them back from disk) is stored once.
+   */
+  ingest(received: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number> = new Map()): void {
+    const spans = unseenSpans(received, (id) => this.store.spansOf(id as TraceId));
     this.archiveSpans(spans);
     this.add(spans, rejectedByTrace);
-    this.rate.add(spans.length);
+    this.rate.add(received.length);
     this.rateTimer ??= setInterval(() => {
       this.emitStatus();
       if (this.rate.perSecond() === 0) this.stopRateTimer();
@@ -213,10 +218,9 @@ export class TraceService {
       ...(this.settings.receiver.token === undefined ? {} : { token: this.settings.receiver.token }),
       maxBodyBytes: Math.round(maxBodyMiB * 1024 * 1024),
       onSpans: (spans, rejectedByTrace) => this.ingest(spans, rejectedByTrace),
-      // Langfuse's SDK re-sends a whole batch when any event failed: what is stored already is dropped.
+      // Langfuse's SDK re-sends a whole batch when any event failed: ingest stores each span once.
       onLangfuseSpans: (spans) => {
-        const fresh = unseenSpans(spans, (id) => this.store.spansOf(id as TraceId));
-        if (fresh.length > 0) this.ingest(fresh);
+        if (spans.length > 0) this.ingest(spans);
       },
       onLogs: (records) => this.ingestLogs(records),
       onRejected: (reason) => {

@@ -135,3 +135,20 @@ describe('Langfuse ingestion API', () => {
     assert.equal(isoToMicros('yesterday'), undefined);
   });
 });
+
+describe('spans sent again', () => {
+  it('are stored once, whoever sends them again (an exporter retrying after a timeout)', async () => {
+    const { sampleProtobuf } = await import('./otlpFixtures');
+    const service = new TraceService({ receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 4 }, store: { maxSpans: 10_000 } }, { runsChanged: () => {}, statusChanged: () => {}, log: () => {} });
+    await service.start();
+    try {
+      const state = service.status().receiver;
+      assert.equal(state.state, 'listening');
+      if (state.state !== 'listening') return;
+      for (let i = 0; i < 3; i++) assert.equal((await fetch(`${state.url}/v1/traces`, { method: 'POST', body: sampleProtobuf(), headers: { 'content-type': 'application/x-protobuf' } })).status, 200);
+      assert.equal(service.store.stats().spans, 1);
+    } finally {
+      await service.stop();
+    }
+  });
+});
