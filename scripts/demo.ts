@@ -233,13 +233,18 @@ async function headlessCheck(server: CodeServer, receiverPort: number, timeoutS:
     await shot('demo-empty');
 
     await sendDemoTraces(receiverPort);
-    const rows = sidebar.locator('.monaco-list-row');
+    // The demo app's runs (a --recorded replay adds other apps' runs beside them).
+    const rows = sidebar.locator(`.monaco-list-row[aria-level="2"][aria-label^="${pluginRun.appName} "]`);
     const failedPluginRow = rows.filter({ hasText: `failed · at ${pluginRun.failingNodeTitle}` });
     await failedPluginRow.waitFor({ timeout: 30_000 });
     await rows.filter({ hasText: `failed · at ${codeRun.failingNodeTitle}` }).waitFor();
     await rows.filter({ hasText: 'succeeded' }).waitFor();
-    const count = await sidebar.locator('.monaco-list-row[aria-level="2"]').count();
-    if (count !== DEMO_RUNS.length) throw new Error(`the Runs view has ${count} rows, expected ${DEMO_RUNS.length}`);
+    const count = await rows.count();
+    if (count !== DEMO_RUNS.length) throw new Error(`the Runs view has ${count} rows of ${pluginRun.appName}, expected ${DEMO_RUNS.length}`);
+    if (recorded !== undefined) {
+      await sidebar.locator('.monaco-list-row[aria-level="2"]', { hasText: 'at Check Item (item 13 of Process Items)' }).first().waitFor({ timeout: 30_000 });
+      lap(`the runs a real Dify sent (${recorded}) are listed too`);
+    }
     lap(`Runs view lists the ${count} demo runs`);
     await shot('demo-runs');
 
