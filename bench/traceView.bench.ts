@@ -25,7 +25,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { extensionVsix } from '../test/e2e/harness/extensionVsix';
 import { largeDifyTrace, type LargeTrace } from '../test/largeTrace/largeTrace';
 import { summarise, writeResult } from './stats';
@@ -113,7 +113,8 @@ async function main(): Promise<void> {
   const vsixPath = join(vsixDir, 'extension.vsix');
   const vsixSource = process.env['TRACE_VIEW_VSIX'] || extensionVsix();
   copyFileSync(vsixSource, vsixPath);
-  const extension = { vsix: vsixSource, vsixModified: statSync(vsixSource).mtime.toISOString(), builtFrom: process.env['TRACE_VIEW_VSIX_FROM'] ?? null };
+  // The package's name, not where this machine keeps it.
+  const extension = { vsix: basename(vsixSource), vsixModified: statSync(vsixSource).mtime.toISOString(), builtFrom: process.env['TRACE_VIEW_VSIX_FROM'] ?? null };
   const trace = largeDifyTrace({ spanTarget: SPANS });
   const shape = traceShape(trace.batches, [trace.appTraceId, trace.infraTraceId], SUBTREE_SPANS);
   const appSpans = shape.spansPerTrace.get(trace.appTraceId) ?? 0;
