@@ -15,29 +15,37 @@ import { RefusalLog } from '../../src/server/receiver/refusalLog';
 import { sampleJson, sampleProtobuf } from './otlpFixtures';
 import { sampleLogsJson, sampleLogsProtobuf } from './otlpLogFixtures';
 
+/** A receiver on a free loopback port for one describe block: listening before its tests, closed after them. Callbacks not given do nothing. */
+function suiteReceiver(options: Partial<ConstructorParameters<typeof OtlpHttpReceiver>[0]> & { maxBodyBytes: number }): { receiver: OtlpHttpReceiver; readonly port: number } {
+  const receiver = new OtlpHttpReceiver({ host: '127.0.0.1', port: 0, onSpans: () => {}, onLangfuseSpans: () => {}, onLogs: () => {}, onRejected: () => {}, ...options });
+  let port = 0;
+  before(async () => {
+    const result = await receiver.listen();
+    assert.ok(result.ok);
+    port = result.port;
+  });
+  after(() => receiver.close());
+  return {
+    receiver,
+    get port() {
+      return port;
+    },
+  };
+}
+
 describe('OTLP/HTTP receiver', () => {
   const received: Span[][] = [];
   const receivedLogs: LogRecord[][] = [];
   const rejected: string[] = [];
-  const receiver = new OtlpHttpReceiver({
-    host: '127.0.0.1',
-    port: 0,
+  const suite = suiteReceiver({
     maxBodyBytes: 64 * 1024,
     onSpans: (s) => received.push([...s]),
     onLangfuseSpans: (s) => received.push([...s]),
     onLogs: (r) => receivedLogs.push([...r]),
     onRejected: (r) => rejected.push(r),
   });
-  let url = '';
 
-  before(async () => {
-    const result = await receiver.listen();
-    assert.ok(result.ok);
-    url = result.url;
-  });
-  after(() => receiver.close());
-
-  const post = (path: string, body: Buffer | string, headers: Record<string, string>) => fetch(`${url}${path}`, { method: 'POST', body, headers });
+  const post = (path: string, body: Buffer | string, headers: Record<string, string>) => fetch(`http://127.0.0.1:${suite.port}${path}`, { method: 'POST', body, headers });
 
   it('accepts protobuf and answers with an empty ExportTraceServiceResponse', async () => {
     const before = received.length;
@@ -73,7 +81,7 @@ describe('OTLP/HTTP receiver', () => {
   it('accepts the path Dify\'s Alibaba Cloud exporter builds, and answers its HEAD health check with 405', async () => {
     const res = await post('/adapt_my-license-key/api/otlp/traces', sampleProtobuf(), { 'content-type': 'application/x-protobuf' });
     assert.equal(res.status, 200);
-    const head = await fetch(`${url}/adapt_my-license-key/api/otlp/traces`, { method: 'HEAD' });
+    const head = await fetch(`http://127.0.0.1:${suite.port}/adapt_my-license-key/api/otlp/traces`, { method: 'HEAD' });
     assert.equal(head.status, 405);
   });
 
@@ -168,28 +176,18 @@ describe('OTLP/HTTP receiver', () => {
 describe('receiver exposure and what it logs', () => {
   const received: Span[][] = [];
   const rejected: string[] = [];
-  const receiver = new OtlpHttpReceiver({
-    host: '127.0.0.1',
-    port: 0,
+  const suite = suiteReceiver({
     maxBodyBytes: 64 * 1024,
     onSpans: (s) => received.push([...s]),
     onLangfuseSpans: (s) => received.push([...s]),
-    onLogs: () => {},
     onRejected: (r) => rejected.push(r),
   });
-  let port = 0;
-  before(async () => {
-    const result = await receiver.listen();
-    assert.ok(result.ok);
-    port = result.port;
-  });
-  after(() => receiver.close());
 
   /** A POST with a Host header of our choosing (fetch would set its own). */
   const postWithHost = (host: string, path = '/v1/traces'): Promise<number> =>
     new Promise((resolve, reject) => {
       const body = sampleProtobuf();
-      const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { host, 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
+      const req = httpRequest({ host: '127.0.0.1', port: suite.port, path, method: 'POST', headers: { host, 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
       });
@@ -202,7 +200,7 @@ describe('receiver exposure and what it logs', () => {
     assert.equal(await postWithHost('attacker.example:4318'), 421);
     assert.equal(await postWithHost('192.168.1.7'), 421);
     assert.equal(received.length, before, 'nothing stored');
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, '[::1]:4318', '127.0.0.2']) assert.equal(await postWithHost(host), 200, host);
+    for (const host of [`127.0.0.1:${suite.port}`, `localhost:${suite.port}`, '[::1]:4318', '127.0.0.2']) assert.equal(await postWithHost(host), 200, host);
     assert.match(rejected.at(-1) ?? rejected.find((r) => r.includes('loopback')) ?? '', /loopback/);
   });
 
@@ -212,13 +210,13 @@ describe('receiver exposure and what it logs', () => {
    * broken pipe here too.
    */
   const postWholeBody = async (size: number, chunked: boolean): Promise<number> => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(suite.port, '127.0.0.1');
     await once(socket, 'connect');
     const failed = new Promise<never>((_, reject) => socket.once('error', reject));
     const write = async (data: string | Buffer): Promise<void> => {
       if (!socket.write(data)) await Promise.race([once(socket, 'drain'), failed]);
     };
-    await write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-protobuf\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${size}`}\r\n\r\n`);
+    await write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1:${suite.port}\r\nContent-Type: application/x-protobuf\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${size}`}\r\n\r\n`);
     const piece = Buffer.alloc(64 * 1024, 1);
     for (let sent = 0; sent < size; sent += piece.length) await write(chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
     if (chunked) await write('0\r\n\r\n');
@@ -230,18 +228,18 @@ describe('receiver exposure and what it logs', () => {
   it('reads an oversized body to its end and answers 413, so a sender that writes it all first sees why (not a broken pipe)', async () => {
     assert.equal(await postWholeBody(4 * 1024 * 1024, false), 413, 'declared length');
     assert.equal(await postWholeBody(4 * 1024 * 1024, true), 413, 'chunked');
-    assert.equal(await postWithHost(`127.0.0.1:${port}`), 200, 'and keeps serving');
+    assert.equal(await postWithHost(`127.0.0.1:${suite.port}`), 200, 'and keeps serving');
   });
 
   it('never writes an Aliyun license key from the path into a message', async () => {
-    assert.equal(await postWithHost(`127.0.0.1:${port}`, '/adapt_LICENSEKEY1234567/api/otlp/traces/'), 404);
+    assert.equal(await postWithHost(`127.0.0.1:${suite.port}`, '/adapt_LICENSEKEY1234567/api/otlp/traces/'), 404);
     const message = rejected.at(-1) ?? '';
     assert.match(message, /adapt_<license key>/);
     assert.doesNotMatch(message, /LICENSEKEY1234567/);
   });
 
   it('cuts a Content-Type of any length in its message', async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body: 'x', headers: { 'content-type': `text/${'a'.repeat(10_000)}` } });
+    const res = await fetch(`http://127.0.0.1:${suite.port}/v1/traces`, { method: 'POST', body: 'x', headers: { 'content-type': `text/${'a'.repeat(10_000)}` } });
     assert.equal(res.status, 400);
     assert.ok((rejected.at(-1) ?? '').length < 400, 'the message stays short');
   });
@@ -269,29 +267,13 @@ describe('refusal log', () => {
 
 describe('receiver backpressure', () => {
   const received: Span[][] = [];
-  const receiver = new OtlpHttpReceiver({
-    host: '127.0.0.1',
-    port: 0,
-    maxBodyBytes: 200 * 1024,
-    maxBufferedBytes: 150 * 1024,
-    onSpans: (s) => received.push([...s]),
-    onLangfuseSpans: () => {},
-    onLogs: () => {},
-    onRejected: () => {},
-  });
-  let port = 0;
-  before(async () => {
-    const result = await receiver.listen();
-    assert.ok(result.ok);
-    port = result.port;
-  });
-  after(() => receiver.close());
+  const suite = suiteReceiver({ maxBodyBytes: 200 * 1024, maxBufferedBytes: 150 * 1024, onSpans: (s) => received.push([...s]) });
 
   /** A request whose body arrives in two parts: `first` bytes now, the rest when `finish` is called. */
   async function openRequest(first: number, total: number): Promise<{ finish: () => Promise<{ status: number; retryAfter: string | undefined }> }> {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(suite.port, '127.0.0.1');
     await once(socket, 'connect');
-    socket.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${total}\r\n\r\n`);
+    socket.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1:${suite.port}\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${total}\r\n\r\n`);
     socket.write(Buffer.alloc(first, 0));
     return {
       finish: async () => {
@@ -307,8 +289,8 @@ describe('receiver backpressure', () => {
   /** Until the receiver holds at least `bytes` of bodies (it has read what was sent so far). */
   async function holding(bytes: number): Promise<void> {
     const deadline = Date.now() + 10_000;
-    while (receiver.budget.inUse < bytes) {
-      if (Date.now() > deadline) assert.fail(`the receiver holds ${receiver.budget.inUse} bytes, expected ${bytes}`);
+    while (suite.receiver.budget.inUse < bytes) {
+      if (Date.now() > deadline) assert.fail(`the receiver holds ${suite.receiver.budget.inUse} bytes, expected ${bytes}`);
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -324,8 +306,8 @@ describe('receiver backpressure', () => {
     assert.equal(third.retryAfter, '1');
     // The bodies held are released whatever their outcome (these are not valid protobuf: 400).
     assert.deepEqual((await Promise.all([a.finish(), b.finish()])).map((r) => r.status), [400, 400]);
-    assert.equal(receiver.budget.inUse, 0, 'nothing held once the requests are answered');
-    const res = await fetch(`http://127.0.0.1:${port}/v1/traces`, { method: 'POST', body: sampleProtobuf(), headers: { 'content-type': 'application/x-protobuf' } });
+    assert.equal(suite.receiver.budget.inUse, 0, 'nothing held once the requests are answered');
+    const res = await fetch(`http://127.0.0.1:${suite.port}/v1/traces`, { method: 'POST', body: sampleProtobuf(), headers: { 'content-type': 'application/x-protobuf' } });
     assert.equal(res.status, 200);
   });
 });

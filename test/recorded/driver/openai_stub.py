@@ -7,7 +7,8 @@ runs without a real model.  Behaviour is chosen by the model name:
   other   -> a deterministic completion echoing the last user message
 Supports stream=true (SSE, with a usage chunk) and /v1/embeddings (deterministic 64-dim vectors), /v1/models."""
 import hashlib, json, math, sys, time, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+from json_handler import JsonHandler
 
 PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 4330
 LOG = sys.argv[2] if len(sys.argv) > 2 else None
@@ -33,22 +34,9 @@ def embed(text, dim=64):
     return [x / n for x in v]
 
 
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def _json(self, code, obj):
-        b = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(b)))
-        self.end_headers()
-        self.wfile.write(b)
-
+class H(JsonHandler):
     def do_GET(self):
-        self._json(200, {"object": "list", "data": [{"id": "stub-chat", "object": "model", "owned_by": "rec"}]})
+        self.send_json(200, {"object": "list", "data": [{"id": "stub-chat", "object": "model", "owned_by": "rec"}]})
 
     def do_POST(self):
         req = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
@@ -61,11 +49,11 @@ class H(BaseHTTPRequestHandler):
         is_ping = first == "ping"  # Dify's credential validation: always succeeds so the model can be saved
         for code in (429, 401):
             if model.endswith("-%d" % code) and not is_ping:
-                return self._json(code, err(code))
+                return self.send_json(code, err(code))
         if self.path.endswith("/embeddings"):
             inp = req.get("input")
             inp = [inp] if isinstance(inp, str) else inp
-            return self._json(200, {"object": "list", "model": model, "usage": {"prompt_tokens": 8 * len(inp), "total_tokens": 8 * len(inp)},
+            return self.send_json(200, {"object": "list", "model": model, "usage": {"prompt_tokens": 8 * len(inp), "total_tokens": 8 * len(inp)},
                                     "data": [{"object": "embedding", "index": i, "embedding": embed(str(t))} for i, t in enumerate(inp)]})
         msgs = req.get("messages") or [{"role": "user", "content": req.get("prompt", "")}]
         last = msgs[-1].get("content") if msgs else ""
@@ -99,7 +87,7 @@ class H(BaseHTTPRequestHandler):
             chunk("[DONE]")
             self.wfile.write(b"0\r\n\r\n")
             return
-        self._json(200, {"id": cid, "object": "chat.completion", "created": now, "model": model,
+        self.send_json(200, {"id": cid, "object": "chat.completion", "created": now, "model": model,
                          "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
                          "usage": usage})
 

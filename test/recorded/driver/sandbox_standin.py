@@ -6,7 +6,8 @@ Python is wrapped the way dify-sandbox's prescript does it (exec(code) at line 4
 SANDBOX_ROOT (default ./sandbox) and that prefix is removed from stderr so paths read as in the real
 sandbox's chroot."""
 import json, os, subprocess, sys, uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+from json_handler import JsonHandler
 
 ROOT = os.environ.get("SANDBOX_ROOT", os.path.abspath("sandbox"))
 PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 8194
@@ -31,22 +32,9 @@ def py_script(code, preload):
     return "\n".join(lines) + "\n"
 
 
-class H(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def _send(self, code, obj):
-        b = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(b)))
-        self.end_headers()
-        self.wfile.write(b)
-
+class H(JsonHandler):
     def do_GET(self):
-        self._send(200, "ok")
+        self.send_json(200, "ok")
 
     def do_POST(self):
         req = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
@@ -71,7 +59,7 @@ class H(BaseHTTPRequestHandler):
             cmd = ["node", f, f + ".code"]
             files = [f, f + ".code"]
         else:
-            return self._send(200, {"code": -400, "message": "unsupported language", "data": None})
+            return self.send_json(200, {"code": -400, "message": "unsupported language", "data": None})
         try:
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=30, cwd=d)
             out, err = p.stdout, p.stderr.replace(ROOT, "")
@@ -87,7 +75,7 @@ class H(BaseHTTPRequestHandler):
                     os.remove(x)
                 except OSError:
                     pass
-        self._send(200, {"code": 0, "message": "success", "data": {"stdout": out, "stderr": stderr, "error": error}})
+        self.send_json(200, {"code": 0, "message": "success", "data": {"stdout": out, "stderr": stderr, "error": error}})
 
 
 ThreadingHTTPServer(("127.0.0.1", PORT), H).serve_forever()
