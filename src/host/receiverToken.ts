@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { isLoopbackAddress } from '../shared/loopback';
 import { configSection } from './settings';
 
 const secretKey = 'difyTrace.receiverToken';
@@ -30,8 +31,7 @@ export class ReceiverTokenStore {
 
 /** Whether the configured receiver host is loopback (no token needed, Host header checked instead). */
 export function receiverOnLoopback(): boolean {
-  const host = vscode.workspace.getConfiguration(configSection).get<string>('receiver.host', '127.0.0.1').replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return isLoopbackAddress(vscode.workspace.getConfiguration(configSection).get<string>('receiver.host', '127.0.0.1'));
 }
 
 export async function copyReceiverToken(store: ReceiverTokenStore): Promise<void> {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { LogRecord } from '../../model/logRecord';
 import type { Span } from '../../model/span';
 import type { TraceId } from '../../model/units';
+import { isLoopbackAddress } from '../../shared/loopback';
 import { decodeLogsRequest, decodeTraceRequest, decompress, encodingOf, type OtlpEncoding } from './otlpBody';
 import { logsRequestToModel } from './otlpLogsToModel';
 import { exportResponse, statusResponse } from './otlpResponses';
@@ -178,12 +179,6 @@ export function endpointOf(path: string): 'traces' | 'langfuseOtlp' | 'logs' | '
   if (path === '/v1/logs') return 'logs';
   if (path === '/v1/metrics') return 'metrics';
   return undefined;
-}
-
-/** 127.0.0.0/8, ::1 and `localhost`: what a loopback-only receiver listens on. */
-export function isLoopbackAddress(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** A Host header naming a loopback address, with or without a port; a request without one (HTTP/1.0) is not a browser's. */
