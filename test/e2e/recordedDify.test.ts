@@ -33,6 +33,9 @@ test('a recorded Dify 1.13.3: the failing Iteration item and the remote-debug pl
     }
     assert.deepEqual(refused, [], 'the receiver takes every body Dify sent');
     t.diagnostic(`replayed ${corpus.bodies.length} request bodies`);
+    // Every run is listed before any row is clicked: while runs still arrive, the app groups move
+    // (they are ordered by their latest run) and a click can land on the row that moved under it.
+    await sidebar.getByText(`${corpus.runs.size} runs (embedded).`).waitFor({ timeout: 60_000 });
 
     // The Iteration's failing item is named where its error started, with the item, not the Iteration.
     const rows = sidebar.locator('.monaco-list-row');
@@ -46,6 +49,7 @@ test('a recorded Dify 1.13.3: the failing Iteration item and the remote-debug pl
     await screenshot(page, 'recorded-runs');
 
     await iterationRun.click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'wf-iteration-fail-aliyun · failed' }).waitFor({ timeout: 30_000 });
     const frame = webviewFrame(page);
     const selected = frame.locator('.row[role="treeitem"][aria-selected="true"][data-status="error"]');
     await selected.filter({ hasText: 'Check Item' }).waitFor({ timeout: 30_000 });
