@@ -18,6 +18,7 @@ export function readServerSettings(archivePath?: string, receiverToken?: string)
       enabled: config.get<boolean>('receiver.enabled', d.receiver.enabled),
       host: config.get<string>('receiver.host', d.receiver.host),
       port: config.get<number>('receiver.port', d.receiver.port),
+      ...(config.get<boolean>('receiver.grpcEnabled', true) ? { grpcPort: config.get<number>('receiver.grpcPort', d.receiver.grpcPort ?? 4317) } : {}),
       maxBodyMiB: config.get<number>('receiver.maxBodyMiB', d.receiver.maxBodyMiB),
       ...(receiverToken === undefined ? {} : { token: receiverToken }),
     },

@@ -10,7 +10,11 @@ import { unseenRecords, unseenSpans } from './exchange/alreadyStored';
 import { readImport } from './exchange/traceImport';
 import { IngestRate } from './store/ingestRate';
 import { SpanArchive } from './store/spanArchive';
-import { OtlpHttpReceiver } from './receiver/otlpHttpReceiver';
+import { BodyBudget } from './receiver/bodyBudget';
+import { OtlpGrpcReceiver } from './receiver/otlpGrpcReceiver';
+import { OtlpHttpReceiver, type ListenResult } from './receiver/otlpHttpReceiver';
+import { inlineDecoder, type OtlpDecoder } from './receiver/otlpDecoder';
+import { OtlpIngest, type OtlpSink } from './receiver/otlpIngest';
 import { RefusalLog } from './receiver/refusalLog';
 import { LogStore } from './store/logStore';
 import { MemoryTraceStore } from './store/memoryTraceStore';
@@ -33,8 +37,12 @@ export class TraceService {
   readonly runs: RunIndex;
   readonly backend: EmbeddedBackend;
   private receiver: OtlpHttpReceiver | undefined;
+  private grpcReceiver: OtlpGrpcReceiver | undefined;
   private receiverState: ReceiverState = { state: 'starting' };
+  private grpcState: ReceiverState | undefined;
   private rejectedRequests = 0;
+  /** Requests that brought spans or log records, per transport: tells a user which one their Dify uses. */
+  private readonly acceptedRequests = { http: 0, grpc: 0 };
   /** The spans on disk; undefined while in memory only (see `storage`). */
   private archive: SpanArchive | undefined;
   private archiveOpened = false;
@@ -52,6 +60,8 @@ export class TraceService {
     settings: ServerSettings,
     private readonly events: TraceServiceEvents,
     now: () => number = Date.now,
+    /** How request bodies become spans, for both receivers. */
+    private readonly decoder: OtlpDecoder = inlineDecoder,
   ) {
     this.rate = new IngestRate(10, now);
     this.refusals = new RefusalLog((message) => this.events.log(message));
@@ -206,23 +216,27 @@ export class TraceService {
       this.archiveOpened = true;
       this.openArchive();
     }
-    const { enabled, host, port, maxBodyMiB } = this.settings.receiver;
+    const { enabled, host, port, grpcPort, maxBodyMiB } = this.settings.receiver;
+    this.grpcState = undefined;
     if (!enabled) {
       this.setState({ state: 'disabled' });
       return;
     }
     this.setState({ state: 'starting' });
-    const receiver = new OtlpHttpReceiver({
-      host,
-      port,
-      ...(this.settings.receiver.token === undefined ? {} : { token: this.settings.receiver.token }),
-      maxBodyBytes: Math.round(maxBodyMiB * 1024 * 1024),
-      onSpans: (spans, rejectedByTrace) => this.ingest(spans, rejectedByTrace),
+    const sink = (transport: 'http' | 'grpc'): OtlpSink => ({
+      onSpans: (spans, rejectedByTrace) => {
+        this.acceptedRequests[transport]++;
+        this.ingest(spans, rejectedByTrace);
+      },
       // Langfuse's SDK re-sends a whole batch when any event failed: ingest stores each span once.
       onLangfuseSpans: (spans) => {
+        this.acceptedRequests[transport]++;
         if (spans.length > 0) this.ingest(spans);
       },
-      onLogs: (records) => this.ingestLogs(records),
+      onLogs: (records) => {
+        this.acceptedRequests[transport]++;
+        this.ingestLogs(records);
+      },
       onRejected: (reason) => {
         this.rejectedRequests++;
         this.lastError = reason;
@@ -230,26 +244,43 @@ export class TraceService {
         this.emitStatus();
       },
     });
+    const maxBodyBytes = Math.round(maxBodyMiB * 1024 * 1024);
+    // One budget and one decode path for both transports: a flood on one is felt by the other.
+    const budget = new BodyBudget(4 * maxBodyBytes);
+    const token = this.settings.receiver.token === undefined ? {} : { token: this.settings.receiver.token };
+    const receiver = new OtlpHttpReceiver({ host, port, ...token, maxBodyBytes, budget, decoder: this.decoder, ...sink('http') });
     const result = await receiver.listen();
-    if (result.ok) {
-      this.receiver = receiver;
-      this.events.log(`OTLP/HTTP receiver listening on ${result.url}`);
-      this.setState({ state: 'listening', url: result.url });
-    } else if (result.code === 'EADDRINUSE') {
-      this.events.log(`Port ${port} on ${host} is in use: ${result.message}`);
-      this.setState({ state: 'portInUse', host, port });
-    } else {
-      this.events.log(`The receiver could not start: ${result.message}`);
-      this.setState({ state: 'failed', message: result.message });
+    if (result.ok) this.receiver = receiver;
+    this.setState(this.stateOf('OTLP/HTTP', result, host, port));
+    if (grpcPort !== undefined) {
+      const grpc = new OtlpGrpcReceiver({ host, port: grpcPort, ...token, maxMessageBytes: maxBodyBytes, budget, ingest: new OtlpIngest(sink('grpc'), this.decoder) });
+      const grpcResult = await grpc.listen();
+      if (grpcResult.ok) this.grpcReceiver = grpc;
+      this.grpcState = this.stateOf('OTLP/gRPC', grpcResult, host, grpcPort);
+      this.emitStatus();
     }
+  }
+
+  private stateOf(protocol: string, result: ListenResult, host: string, port: number): ReceiverState {
+    if (result.ok) {
+      this.events.log(`${protocol} receiver listening on ${result.url}`);
+      return { state: 'listening', url: result.url };
+    }
+    if (result.code === 'EADDRINUSE') {
+      this.events.log(`${protocol}: port ${port} on ${host} is in use: ${result.message}`);
+      return { state: 'portInUse', host, port };
+    }
+    this.events.log(`The ${protocol} receiver could not start: ${result.message}`);
+    return { state: 'failed', message: result.message };
   }
 
   async stop(): Promise<void> {
     this.stopRateTimer();
     this.refusals.dispose();
     clearInterval(this.pruneTimer);
-    await this.receiver?.close();
+    await Promise.all([this.receiver?.close(), this.grpcReceiver?.close()]);
     this.receiver = undefined;
+    this.grpcReceiver = undefined;
   }
 
   /** Closes the trace database (the trace server is shutting down); the spans written so far stay. */
@@ -275,8 +306,9 @@ export class TraceService {
     this.runs.markLogsChanged(logsEvicted);
     if (logsEvicted.length > 0) this.events.runsChanged(logsEvicted);
     const after = settings.receiver;
-    const restart = before.enabled !== after.enabled || before.host !== after.host || before.port !== after.port || before.maxBodyMiB !== after.maxBodyMiB || before.token !== after.token;
-    if (restart || this.receiverState.state === 'portInUse' || this.receiverState.state === 'failed') {
+    const restart = before.enabled !== after.enabled || before.host !== after.host || before.port !== after.port || before.grpcPort !== after.grpcPort || before.maxBodyMiB !== after.maxBodyMiB || before.token !== after.token;
+    const retry = (state: ReceiverState | undefined) => state?.state === 'portInUse' || state?.state === 'failed';
+    if (restart || retry(this.receiverState) || retry(this.grpcState)) {
       await this.stop();
       await this.start();
     }
@@ -290,12 +322,14 @@ export class TraceService {
     const runs = this.runs.knownRunCount();
     return {
       receiver: this.receiverState,
+      ...(this.grpcState ? { grpc: this.grpcState } : {}),
       spansPerSecond: this.rate.perSecond(),
       runs,
       spans,
       traces,
       logRecords,
       rejectedRequests: this.rejectedRequests,
+      acceptedRequests: { ...this.acceptedRequests },
       ...(this.lastError ? { lastError: this.lastError } : {}),
       storage: this.storage,
     };

@@ -15,9 +15,10 @@ import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, Trace
 export interface ServerSettings {
   /**
    * `token`: the secret a receiver open to the network (a host that is not loopback) requires on every
-   * request; from the editor's SecretStorage. Without it such a receiver takes nothing.
+   * request; from the editor's SecretStorage. Without it such a receiver takes nothing. `grpcPort`:
+   * where OTLP/gRPC is taken beside OTLP/HTTP on `port`, same host; absent: no gRPC receiver.
    */
-  readonly receiver: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly maxBodyMiB: number; readonly token?: string };
+  readonly receiver: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly grpcPort?: number; readonly maxBodyMiB: number; readonly token?: string };
   /**
    * `maxLogRecords` absent (older clients): `defaultServerSettings.store.maxLogRecords`. `archivePath`:
    * the SQLite file the spans are kept in across restarts (the extension's global storage); absent:
@@ -56,7 +57,10 @@ export type ReceiverState =
   | { readonly state: 'failed'; readonly message: string };
 
 export interface ReceiverStatus {
+  /** The OTLP/HTTP receiver, the one Dify's defaults send to. */
   readonly receiver: ReceiverState;
+  /** The OTLP/gRPC receiver beside it; absent when it is turned off (or the server is older). */
+  readonly grpc?: ReceiverState;
   /** Spans received per second, averaged over the last 10 s (absent from older servers). */
   readonly spansPerSecond?: number;
   /** Runs in the store (absent from older servers). */
@@ -65,6 +69,8 @@ export interface ReceiverStatus {
   readonly traces: number;
   readonly logRecords: number;
   readonly rejectedRequests: number;
+  /** Requests that brought spans or log records, per transport (absent from older servers). */
+  readonly acceptedRequests?: { readonly http: number; readonly grpc: number };
   readonly lastError?: string;
   /** Where the spans are kept: on disk (the archive's path), or in memory only and why. */
   readonly storage?: { readonly persisted: true; readonly path: string } | { readonly persisted: false; readonly reason: string };

@@ -16,6 +16,8 @@ import { apiLogRecords } from './apiLogs';
 import { emitLangfuseRun, emitPhoenixRun, type AppExporter, type AppTrace } from './appShapes';
 import { emitDaemonRun } from './daemonShapes';
 import { DEMO_RUNS, type DemoRun } from './demoRuns';
+import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { DemoService } from './emitter';
 import type { HttpSemconv } from './httpSemconv';
 import { emitApiRun } from './infraShapes';
@@ -39,6 +41,12 @@ export interface EmitDemoOptions {
    * `${endpoint}/v1/traces`, Langfuse's to `${endpoint}/api/public/otel/v1/traces` (its native OTLP path).
    */
   readonly exporters?: ReadonlyArray<AppExporter>;
+  /**
+   * Send the infrastructure half (API, plugin daemon and runtime spans, the API's logs) over OTLP/gRPC
+   * to this address, as Dify does with OTEL_EXPORTER_OTLP_PROTOCOL=grpc; the app-level exporters
+   * still use OTLP/HTTP, as Dify's do.
+   */
+  readonly grpcEndpoint?: string;
 }
 
 export interface DemoRunSummary extends DemoRun {
@@ -73,8 +81,11 @@ export async function emitDemoTraces(opts: EmitDemoOptions): Promise<DemoSummary
   const tracesUrl = `${base}/v1/traces`;
   const logsUrl = `${base}/v1/logs`;
   const keys = Object.keys(RESOURCES) as ServiceKey[];
-  const services = Object.fromEntries(keys.map((k) => [k, new DemoService(RESOURCES[k], tracesUrl)])) as Record<ServiceKey, DemoService>;
-  const apiLogs = new DemoLogService(RESOURCES.difyApi, logsUrl);
+  const grpc = opts.grpcEndpoint;
+  // The Aliyun app-level half is an ops-trace exporter: OTLP/HTTP whatever the infrastructure uses.
+  const spanExporter = (k: ServiceKey) => (grpc === undefined || k === 'aliyunApp' ? undefined : new GrpcTraceExporter({ url: grpc }));
+  const services = Object.fromEntries(keys.map((k) => [k, new DemoService(RESOURCES[k], tracesUrl, undefined, spanExporter(k))])) as Record<ServiceKey, DemoService>;
+  const apiLogs = new DemoLogService(RESOURCES.difyApi, logsUrl, grpc === undefined ? undefined : new GrpcLogExporter({ url: grpc }));
   const exporters = [...new Set(opts.exporters ?? ['aliyun'])];
   const replayer = new BatchReplayer();
   const appTraces: AppTrace[] = [];

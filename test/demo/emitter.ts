@@ -15,7 +15,7 @@ import {
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { AwaitedExportProcessor } from './awaitedExportProcessor';
 import { ScriptedIdGenerator } from './ids';
 
@@ -53,12 +53,15 @@ export class DemoService {
   readonly #provider: BasicTracerProvider;
   readonly #tracers = new Map<string, Tracer>();
 
-  /** `label` stands in for service.name in summaries when the resource has none (Phoenix's exporter sets none). */
-  constructor(resource: Attributes, tracesUrl: string, label?: string) {
+  /**
+   * `label` stands in for service.name in summaries when the resource has none (Phoenix's exporter
+   * sets none). `exporter`: OTLP/HTTP protobuf to `tracesUrl` unless given (the gRPC one, say).
+   */
+  constructor(resource: Attributes, tracesUrl: string, label?: string, exporter?: SpanExporter) {
     const serviceName = label ?? resource['service.name'];
     if (typeof serviceName !== 'string') throw new Error('resource needs service.name');
     this.serviceName = serviceName;
-    this.#processor = new AwaitedExportProcessor(new OTLPTraceExporter({ url: tracesUrl }));
+    this.#processor = new AwaitedExportProcessor(exporter ?? new OTLPTraceExporter({ url: tracesUrl }));
     this.#provider = new BasicTracerProvider({
       resource: resourceFromAttributes(resource),
       idGenerator: this.#ids,

@@ -47,8 +47,9 @@ export class DemoLogService {
   readonly #processor: AwaitedLogProcessor;
   readonly #provider: LoggerProvider;
 
-  constructor(resource: Attributes, logsUrl: string) {
-    this.#processor = new AwaitedLogProcessor(new OTLPLogExporter({ url: logsUrl }));
+  /** `exporter`: OTLP/HTTP protobuf to `logsUrl` unless given (the gRPC one, say). */
+  constructor(resource: Attributes, logsUrl: string, exporter?: LogRecordExporter) {
+    this.#processor = new AwaitedLogProcessor(exporter ?? new OTLPLogExporter({ url: logsUrl }));
     this.#provider = new LoggerProvider({ resource: resourceFromAttributes(resource), processors: [this.#processor] });
   }
 

@@ -22,17 +22,20 @@ const succeededRun = DEMO_RUNS[0];
 
 test('Runs view lists the demo runs and the failing run opens as a linked span tree', { timeout: 300_000 }, async (t) => {
   const receiverPort = await findFreePort();
-  const { page, server } = await openDemoWorkbench(t, 'runs-and-trace', receiverPort);
+  const grpcPort = await findFreePort();
+  const { page, server } = await openDemoWorkbench(t, 'runs-and-trace', receiverPort, { 'difyTrace.receiver.grpcPort': grpcPort });
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   await screenshotOnFailure(page, 'runs-and-trace', async () => {
     await openViewContainer(page, 'Dify Trace Explorer');
     // Empty state: the welcome content appears once the receiver is listening.
     await sidebar.getByText('No Dify runs yet').waitFor({ timeout: 60_000 });
     const statusBar = page.locator('.statusbar');
-    await statusBar.getByText(`Dify 127.0.0.1:${receiverPort}`).waitFor();
+    await statusBar.getByText(`Dify 127.0.0.1:${receiverPort} · gRPC ${grpcPort}`).waitFor();
     await screenshot(page, 'runs-empty');
 
-    const summary = await emitDemoTraces({ endpoint: `http://127.0.0.1:${receiverPort}` });
+    // The infrastructure half over OTLP/gRPC, as Dify sends it with OTEL_EXPORTER_OTLP_PROTOCOL=grpc;
+    // the app-level half over OTLP/HTTP. The runtime span checked below comes only through gRPC.
+    const summary = await emitDemoTraces({ endpoint: `http://127.0.0.1:${receiverPort}`, grpcEndpoint: `http://127.0.0.1:${grpcPort}` });
     t.diagnostic(`sent ${summary.totalSpans} spans in ${summary.exportRequests} export requests`);
 
     const rows = sidebar.locator('.monaco-list-row');

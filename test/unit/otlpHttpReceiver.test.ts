@@ -11,6 +11,7 @@ import { StatusSchema } from '../../src/server/receiver/gen/google/rpc/status_pb
 import { ExportLogsServiceResponseSchema } from '../../src/server/receiver/gen/opentelemetry/proto/collector/logs/v1/logs_service_pb';
 import { ExportTraceServiceResponseSchema } from '../../src/server/receiver/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
 import { OtlpHttpReceiver } from '../../src/server/receiver/otlpHttpReceiver';
+import { BodyBudget } from '../../src/server/receiver/bodyBudget';
 import { RefusalLog } from '../../src/server/receiver/refusalLog';
 import { sampleJson, sampleProtobuf } from './otlpFixtures';
 import { sampleLogsJson, sampleLogsProtobuf } from './otlpLogFixtures';
@@ -267,7 +268,7 @@ describe('refusal log', () => {
 
 describe('receiver backpressure', () => {
   const received: Span[][] = [];
-  const suite = suiteReceiver({ maxBodyBytes: 200 * 1024, maxBufferedBytes: 150 * 1024, onSpans: (s) => received.push([...s]) });
+  const suite = suiteReceiver({ maxBodyBytes: 200 * 1024, budget: new BodyBudget(150 * 1024), onSpans: (s) => received.push([...s]) });
 
   /** A request whose body arrives in two parts: `first` bytes now, the rest when `finish` is called. */
   async function openRequest(first: number, total: number): Promise<{ finish: () => Promise<{ status: number; retryAfter: string | undefined }> }> {

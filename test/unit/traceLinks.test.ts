@@ -6,7 +6,7 @@ import { exportFileName, importSummary, traceIdOfRunArg } from '../../src/host/c
 import { ageText, forgetLookup, maxRecentLookups, readRecentLookups, rememberLookup } from '../../src/host/commands/recentLookups';
 import { findTraceLinks } from '../../src/host/commands/terminalTraceLinks';
 import { parseTraceUri, traceUri } from '../../src/host/commands/traceUri';
-import { listeningDetails, spanRateText, storeCountsText } from '../../src/host/views/receiverStatusText';
+import { grpcStatusText, listeningDetails, spanRateText, storeCountsText } from '../../src/host/views/receiverStatusText';
 import type { ReceiverStatus } from '../../src/shared/lspProtocol';
 
 const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -154,6 +154,20 @@ describe('receiver status text', () => {
     assert.equal(spanRateText(2.345), '2.3 spans/s');
     assert.equal(spanRateText(57.6), '58 spans/s');
     assert.equal(spanRateText(12_345), '12.3k spans/s');
+  });
+
+  it('names the gRPC port beside the HTTP address, and its problem when it could not start', () => {
+    assert.equal(grpcStatusText(status), undefined, 'no gRPC receiver (turned off, or an older server)');
+    assert.deepEqual(grpcStatusText({ ...status, grpc: { state: 'listening', url: 'http://127.0.0.1:4317' }, acceptedRequests: { http: 3, grpc: 1 } }), {
+      text: 'gRPC 4317',
+      tooltip: 'OTLP/gRPC is taken at 127.0.0.1:4317 (1 request so far).',
+      problem: false,
+    });
+    const inUse = grpcStatusText({ ...status, grpc: { state: 'portInUse', host: '127.0.0.1', port: 4317 } });
+    assert.equal(inUse?.text, 'gRPC port 4317 in use');
+    assert.equal(inUse?.problem, true);
+    assert.match(inUse?.tooltip ?? '', /OTLP\/HTTP is/);
+    assert.equal(grpcStatusText({ ...status, grpc: { state: 'disabled' } }), undefined);
   });
 
   it('names refused requests and the store counts', () => {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ReceiverStatus } from '../../shared/lspProtocol';
-import { listeningDetails, storeCountsText } from './receiverStatusText';
+import { grpcStatusText, listeningDetails, storeCountsText } from './receiverStatusText';
 
 /** Clicking the item opens the Runs view (its welcome content has the fix for each problem state). */
 const openRunsView: vscode.Command = { command: 'difyTrace.runs.focus', title: 'Open the Runs View' };
@@ -27,8 +27,11 @@ export class ReceiverStatusBar implements vscode.Disposable {
     switch (r.state) {
       case 'listening': {
         const { rate, refused } = listeningDetails(status);
-        this.item.text = `$(radio-tower) Dify ${r.url.replace(/^http:\/\//, '')}${rate ? ` · ${rate}` : ''}${refused ? ` $(warning) ${refused}` : ''}`;
+        const grpc = grpcStatusText(status);
+        const grpcPart = grpc ? ` · ${grpc.problem ? '$(warning) ' : ''}${grpc.text}` : '';
+        this.item.text = `$(radio-tower) Dify ${r.url.replace(/^http:\/\//, '')}${grpcPart}${rate ? ` · ${rate}` : ''}${refused ? ` $(warning) ${refused}` : ''}`;
         tooltip.appendMarkdown('Dify traces are received at ').appendText(r.url).appendMarkdown(rate ? ` (${rate} over the last 10 s)` : '');
+        if (grpc) tooltip.appendMarkdown('\n\n').appendText(grpc.tooltip).appendMarkdown(grpc.problem ? ' [Open Settings](command:workbench.action.openSettings?%5B%22difyTrace.receiver.grpcPort%22%5D)' : '');
         tooltip.appendMarkdown('\n\n[Copy Receiver URL](command:difyTrace.copyReceiverUrl) · [Open Runs View](command:difyTrace.runs.focus)');
         break;
       }

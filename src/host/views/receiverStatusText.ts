@@ -27,3 +27,27 @@ export function storeCountsText(status: ReceiverStatus): string {
   if (status.logRecords > 0) parts.push(`${n(status.logRecords)} log records`);
   return `${parts.join(' · ')} in memory (embedded backend)`;
 }
+
+function requestsText(count: number | undefined): string {
+  return count === undefined ? '' : ` (${count.toLocaleString('en-US')} request${count === 1 ? '' : 's'} so far)`;
+}
+
+/**
+ * The OTLP/gRPC receiver beside the HTTP one: a short part for the status bar text ("gRPC 4317", or
+ * its problem) and a sentence for the tooltip; undefined when it is turned off.
+ */
+export function grpcStatusText(status: ReceiverStatus): { readonly text: string; readonly tooltip: string; readonly problem: boolean } | undefined {
+  const g = status.grpc;
+  switch (g?.state) {
+    case undefined:
+    case 'disabled':
+    case 'starting':
+      return undefined;
+    case 'listening':
+      return { text: `gRPC ${g.url.replace(/^.*:/, '')}`, tooltip: `OTLP/gRPC is taken at ${g.url.replace(/^http:\/\//, '')}${requestsText(status.acceptedRequests?.grpc)}.`, problem: false };
+    case 'portInUse':
+      return { text: `gRPC port ${g.port} in use`, tooltip: `Another process listens on ${g.host}:${g.port}, so OTLP/gRPC is not taken (OTLP/HTTP is).`, problem: true };
+    case 'failed':
+      return { text: 'gRPC failed', tooltip: `The OTLP/gRPC receiver could not start: ${g.message}`, problem: true };
+  }
+}

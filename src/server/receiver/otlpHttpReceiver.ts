@@ -1,20 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LogRecord } from '../../model/logRecord';
-import type { Span } from '../../model/span';
-import type { TraceId } from '../../model/units';
 import { isLoopbackAddress } from '../../shared/loopback';
-import { decodeLogsRequest, decodeTraceRequest, decompress, encodingOf, type OtlpEncoding } from './otlpBody';
-import { logsRequestToModel } from './otlpLogsToModel';
+import { BodyBudget } from './bodyBudget';
+import { decompress, encodingOf, type OtlpEncoding } from './otlpBody';
+import { inlineDecoder, type OtlpDecoder } from './otlpDecoder';
+import { OtlpIngest, type OtlpSink } from './otlpIngest';
 import { exportResponse, statusResponse } from './otlpResponses';
-import { exportRequestToModel } from './otlpToModel';
 import { httpStatusOf, ReceiverError } from './receiverError';
 import { ingestionToModel } from './langfuse/ingestionToModel';
 import { headerForMessage, redactPath } from './redact';
 import { carriesToken } from './receiverToken';
 import { parseIngestionBatch } from './langfuse/ingestionWire';
 
-export interface ReceiverOptions {
+export interface ReceiverOptions extends OtlpSink {
   readonly host: string;
   readonly port: number;
   readonly maxBodyBytes: number;
@@ -23,17 +21,11 @@ export interface ReceiverOptions {
   /**
    * Bytes of request bodies held at once, over all requests being read (default four bodies at the
    * limit): past it a request is answered 503 with Retry-After, as OTLP senders expect, rather than
-   * the trace server growing without bound under a flood.
+   * the trace server growing without bound under a flood. Shared with the gRPC receiver when given.
    */
-  readonly maxBufferedBytes?: number;
-  /** Called once per accepted request with its spans; throwing makes the request fail with 503. */
-  /** Accepted spans, and per trace the spans of that trace the request carried but we rejected. */
-  readonly onSpans: (spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>) => void;
-  /** Spans mapped from Langfuse's ingestion API; already-stored spans (a retried batch) must be dropped by the callee. */
-  readonly onLangfuseSpans: (spans: readonly Span[]) => void;
-  /** Called once per accepted logs request with its records; throwing makes the request fail with 503. */
-  readonly onLogs: (records: readonly LogRecord[]) => void;
-  readonly onRejected: (reason: string) => void;
+  readonly budget?: BodyBudget;
+  /** How bodies become spans (default: on this thread); shared with the gRPC receiver. */
+  readonly decoder?: OtlpDecoder;
 }
 
 export type ListenResult =
@@ -52,10 +44,12 @@ export class OtlpHttpReceiver {
 
   /** Request body bytes held now, over every request being read. */
   readonly budget: BodyBudget;
+  private readonly ingest: OtlpIngest;
 
   constructor(private readonly options: ReceiverOptions) {
     this.loopbackOnly = isLoopbackAddress(options.host);
-    this.budget = new BodyBudget(options.maxBufferedBytes ?? 4 * options.maxBodyBytes);
+    this.budget = options.budget ?? new BodyBudget(4 * options.maxBodyBytes);
+    this.ingest = new OtlpIngest(options, options.decoder ?? inlineDecoder);
   }
 
   listen(): Promise<ListenResult> {
@@ -106,8 +100,7 @@ export class OtlpHttpReceiver {
       try {
         const body = await decompress(raw.body, req.headers['content-encoding'], this.options.maxBodyBytes);
         if (kind === 'metrics') return send(res, 200, exportResponse(bodyEncoding, 'traces', 0));
-        const { rejected, rejectionReason } = kind === 'logs' ? this.acceptLogs(body, bodyEncoding) : this.acceptSpans(body, bodyEncoding, kind === 'langfuseOtlp');
-        if (rejectionReason) this.options.onRejected(rejectionReason);
+        const { rejected, rejectionReason } = kind === 'logs' ? await this.ingest.logs(body, bodyEncoding) : await this.ingest.traces(body, bodyEncoding, kind === 'langfuseOtlp');
         send(res, 200, exportResponse(bodyEncoding, kind === 'logs' ? 'logs' : 'traces', rejected, rejectionReason));
       } finally {
         raw.release();
@@ -145,20 +138,6 @@ export class OtlpHttpReceiver {
     const failed = new Set(errors.map((e) => e.id));
     const successes = [...batch.events.map((e) => e.id), ...batch.ignored].filter((id) => !failed.has(id)).map((id) => ({ id, status: 201 }));
     send(res, 207, { contentType: 'application/json', body: Buffer.from(JSON.stringify({ successes, errors })) });
-  }
-
-  private acceptSpans(body: Buffer, encoding: OtlpEncoding, viaLangfuse: boolean): { rejected: number; rejectionReason?: string | undefined } {
-    const mapped = exportRequestToModel(decodeTraceRequest(body, encoding));
-    // The Langfuse SDK in Dify may forward copies of spans that the infrastructure exporter also sends: stored once.
-    if (viaLangfuse) this.options.onLangfuseSpans(mapped.spans);
-    else if (mapped.spans.length > 0 || mapped.rejectedByTrace.size > 0) this.options.onSpans(mapped.spans, mapped.rejectedByTrace);
-    return mapped;
-  }
-
-  private acceptLogs(body: Buffer, encoding: OtlpEncoding): { rejected: number; rejectionReason?: string | undefined } {
-    const mapped = logsRequestToModel(decodeLogsRequest(body, encoding));
-    if (mapped.records.length > 0) this.options.onLogs(mapped.records);
-    return mapped;
   }
 }
 
@@ -220,27 +199,6 @@ function send(res: ServerResponse, status: number, response: { contentType: stri
  * pipe it would retry; beyond it the connection is closed.
  */
 const DRAIN_BYTES = 64 * 1024 * 1024;
-
-/** Bytes held by request bodies being read; a request that would go past the bound is refused. */
-export class BodyBudget {
-  private used = 0;
-
-  constructor(readonly limit: number) {}
-
-  get inUse(): number {
-    return this.used;
-  }
-
-  reserve(bytes: number): boolean {
-    if (this.used + bytes > this.limit) return false;
-    this.used += bytes;
-    return true;
-  }
-
-  release(bytes: number): void {
-    this.used = Math.max(0, this.used - bytes);
-  }
-}
 
 /**
  * Collects the body within the shared budget. One over the limit (declared or counted) is drained and

@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 /**
  * The secrets a request may carry, the ways Dify already sends one: `Authorization: Bearer …` (the
  * infrastructure exporters' OTLP_API_KEY, ext_otel.py; Phoenix's exporter too), an `api_key` header
- * (Phoenix), Basic credentials (Langfuse: public key and secret key), and the license key in the path
+ * (Phoenix), an `Authentication` header (Alibaba Cloud over gRPC), Basic credentials (Langfuse: public key and secret key), and the license key in the path
  * of Dify's Alibaba Cloud exporter (`/adapt_{license_key}/api/otlp/traces`).
  */
 export function offeredSecrets(headers: IncomingHttpHeaders, path: string): string[] {
@@ -20,6 +20,9 @@ export function offeredSecrets(headers: IncomingHttpHeaders, path: string): stri
   }
   const apiKey = headers['api_key'] ?? headers['api-key'];
   if (typeof apiKey === 'string') offered.push(apiKey);
+  // Alibaba Cloud's OTLP/gRPC endpoints take the license key as an `Authentication` header.
+  const authentication = headers['authentication'];
+  if (typeof authentication === 'string') offered.push(authentication);
   const license = /\/adapt_([^/]+)\//.exec(path);
   if (license) offered.push(decodeURIComponent(license[1]!));
   return offered;

@@ -46,7 +46,8 @@ const INSTALL_TIMEOUT_MS = 60_000;
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
   const tools = resolveHostTools();
   const env = childEnv(tools.node24BinDir);
-  const profile = createProfile(opts.userSettings);
+  // A free OTLP/gRPC port unless the test names one: 4317 may be taken on the machine, and a warning would be noise.
+  const profile = createProfile({ 'difyTrace.receiver.grpcPort': await findFreePort(), ...opts.userSettings });
   try {
     if (opts.vsixPath !== undefined) {
       await runToCompletion(tools.codeServerBin, [...profile.flags, '--install-extension', resolve(opts.vsixPath)], env, INSTALL_TIMEOUT_MS);

@@ -1,0 +1,21 @@
+import type { OtlpEncoding } from './otlpBody';
+import { decodeLogsRequest, decodeTraceRequest } from './otlpBody';
+import { logsRequestToModel, type MappedLogs } from './otlpLogsToModel';
+import { exportRequestToModel, type MappedSpans } from './otlpToModel';
+
+/**
+ * Turns an OTLP request body (already decompressed) into the store's model. The receivers share one,
+ * so OTLP/HTTP and OTLP/gRPC decode, bound and map spans the same way.
+ */
+export interface OtlpDecoder {
+  traces(body: Buffer, encoding: OtlpEncoding): Promise<MappedSpans>;
+  logs(body: Buffer, encoding: OtlpEncoding): Promise<MappedLogs>;
+  close(): Promise<void>;
+}
+
+/** Decodes on the calling thread: for tests, imports, and where a worker cannot start. */
+export const inlineDecoder: OtlpDecoder = {
+  traces: (body, encoding) => Promise.resolve().then(() => exportRequestToModel(decodeTraceRequest(body, encoding))),
+  logs: (body, encoding) => Promise.resolve().then(() => logsRequestToModel(decodeLogsRequest(body, encoding))),
+  close: () => Promise.resolve(),
+};

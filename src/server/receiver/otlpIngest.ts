@@ -1,0 +1,46 @@
+import type { LogRecord } from '../../model/logRecord';
+import type { Span } from '../../model/span';
+import type { TraceId } from '../../model/units';
+import type { OtlpEncoding } from './otlpBody';
+import type { OtlpDecoder } from './otlpDecoder';
+
+/** Where received data goes: the trace service's store. */
+export interface OtlpSink {
+  /** Accepted spans, and per trace the spans of that trace the request carried but we rejected; throwing fails the request (503 / UNAVAILABLE). */
+  readonly onSpans: (spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>) => void;
+  /** Spans mapped from Langfuse's ingestion API or OTLP endpoint; already-stored spans (a retried batch) must be dropped by the callee. */
+  readonly onLangfuseSpans: (spans: readonly Span[]) => void;
+  /** Accepted log records; throwing fails the request. */
+  readonly onLogs: (records: readonly LogRecord[]) => void;
+  readonly onRejected: (reason: string) => void;
+}
+
+/** What an export request's answer reports: the items not taken and why (OTLP partial success). */
+export interface Accepted {
+  readonly rejected: number;
+  readonly rejectionReason?: string | undefined;
+}
+
+/** The one path from a decompressed OTLP body to the store, for every transport. */
+export class OtlpIngest {
+  constructor(
+    readonly sink: OtlpSink,
+    private readonly decoder: OtlpDecoder,
+  ) {}
+
+  async traces(body: Buffer, encoding: OtlpEncoding, viaLangfuse = false): Promise<Accepted> {
+    const mapped = await this.decoder.traces(body, encoding);
+    // The Langfuse SDK in Dify may forward copies of spans that the infrastructure exporter also sends: stored once.
+    if (viaLangfuse) this.sink.onLangfuseSpans(mapped.spans);
+    else if (mapped.spans.length > 0 || mapped.rejectedByTrace.size > 0) this.sink.onSpans(mapped.spans, mapped.rejectedByTrace);
+    if (mapped.rejectionReason) this.sink.onRejected(mapped.rejectionReason);
+    return mapped;
+  }
+
+  async logs(body: Buffer, encoding: OtlpEncoding): Promise<Accepted> {
+    const mapped = await this.decoder.logs(body, encoding);
+    if (mapped.records.length > 0) this.sink.onLogs(mapped.records);
+    if (mapped.rejectionReason) this.sink.onRejected(mapped.rejectionReason);
+    return mapped;
+  }
+}
