@@ -1,4 +1,4 @@
-// Three bundles: the extension host, the trace server (both Node, CommonJS) and the webview (browser).
+// Four bundles: the extension host, the trace server and its decode thread (Node, CommonJS) and the webview (browser).
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
@@ -12,6 +12,8 @@ const builds = [
     // Marks when the bundle starts loading, so activation time includes module evaluation.
     banner: { js: 'globalThis.__difyTraceLoadStart = performance.now();' } },
   { ...common, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' },
+  // The trace server's decode thread (src/server/receiver/workerDecoder.ts looks for it beside server.js).
+  { ...common, entryPoints: ['src/server/receiver/decodeWorker.ts'], outfile: 'dist/decodeWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['webview/src/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 

@@ -21,6 +21,7 @@ import {
 import { defaultServerSettings } from '../shared/defaultSettings';
 import { collectAndFlush } from './throttle';
 import { TraceService } from './traceService';
+import { WorkerDecoder } from './receiver/workerDecoder';
 import { SourceInsights } from './languageFeatures/sourceInsights';
 import { DslCache } from './sourceLinks/codeNodeLocations';
 import { SourceResolver } from './sourceLinks/sourceResolver';
@@ -40,6 +41,8 @@ let resolver: SourceResolver | undefined;
 let insights: SourceInsights | undefined;
 let insightsRun: Promise<void> = Promise.resolve();
 let traceViews: TraceViews | undefined;
+// Request bodies are decoded on a worker thread, so no request can stall the features on this one.
+const decoder = new WorkerDecoder();
 
 const runsChanged = collectAndFlush<string>(250, (ids) => {
   void connection.sendNotification(RunsChangedNotification.type, { changedTraceIds: ids });
@@ -110,7 +113,7 @@ connection.onInitialize((params) => {
       else statusChanged.add([true]);
     },
     log: (message) => connection.console.log(message),
-  });
+  }, Date.now, decoder);
   const context = { workspace: () => workspace, settings: () => insightSettings, files: nodeFileAccess, dsls };
   resolver = new SourceResolver(service.backend, context);
   const backend = service.backend;
@@ -172,6 +175,7 @@ connection.onShutdown(async () => {
   traceViews?.dispose();
   await service?.stop();
   service?.close();
+  await decoder.close();
 });
 
 function requireService(): TraceService {

@@ -62,7 +62,7 @@ test('Runs explorer: filters, saved filters, grouping, palette and terminal look
     await appRow(pluginRun.appName, '3 runs · 2 failed').waitFor({ timeout: 30_000 });
     await appRow(otherApp, '4 runs · 2 failed').waitFor({ timeout: 30_000 });
     // The status bar: the address and the span rate over the last 10 s.
-    await page.locator('.statusbar').getByText(new RegExp(`Dify 127\\.0\\.0\\.1:${receiverPort} · [\\d.]+k? spans/s`)).waitFor({ timeout: 10_000 });
+    await page.locator('.statusbar').getByText(new RegExp(`Dify 127\\.0\\.0\\.1:${receiverPort} · gRPC \\d+ · [\\d.]+k? spans/s`)).waitFor({ timeout: 10_000 });
     // Counts and the backend: in the view's description (kept in the DOM, but not shown while the
     // view is alone in its container) and in its message.
     await description('7 runs · embedded').waitFor({ state: 'attached' });
