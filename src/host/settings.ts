@@ -24,6 +24,7 @@ export function readServerSettings(archivePath?: string, receiverToken?: string)
     },
     store: {
       maxSpans: config.get<number>('store.maxSpans', d.store.maxSpans),
+      maxMemoryMiB: config.get<number>('store.maxMemoryMiB', d.store.maxMemoryMiB),
       maxLogRecords: config.get<number>('store.maxLogRecords', d.store.maxLogRecords),
       retentionDays: config.get<number>('store.retentionDays', d.store.retentionDays),
       maxDiskMiB: config.get<number>('store.maxDiskMiB', d.store.maxDiskMiB),

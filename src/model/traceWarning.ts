@@ -6,6 +6,7 @@ export type TraceWarningKind =
   | 'negativeDuration'
   | 'linkedTraceMissing'
   | 'rejectedSpans'
+  | 'pastStoreBound'
   | 'runIncomplete'
   | 'oversizedText'
   | 'clockSkew';

@@ -34,6 +34,8 @@ export class TraceService {
   readonly logs: LogStore;
   /** Spans the receiver rejected (bad span id) per trace, so the trace can say it is incomplete. */
   private readonly rejectedSpans = new Map<TraceId, number>();
+  /** Spans not held in memory because their trace alone passed the store's bound, per trace. */
+  private readonly spansPastBound = new Map<TraceId, number>();
   readonly runs: RunIndex;
   readonly backend: EmbeddedBackend;
   private receiver: OtlpHttpReceiver | undefined;
@@ -66,10 +68,13 @@ export class TraceService {
     this.rate = new IngestRate(10, now);
     this.refusals = new RefusalLog((message) => this.events.log(message));
     this.settings = settings;
-    this.store = new MemoryTraceStore(settings.store.maxSpans);
+    this.store = new MemoryTraceStore(storeBoundsOf(settings));
     this.logs = new LogStore(maxLogRecordsOf(settings));
     this.runs = new RunIndex(this.store, (traceId) => this.logs.logsOf(traceId));
-    this.backend = new EmbeddedBackend(this.store, this.runs, this.logs, (traceId) => this.rejectedSpans.get(traceId) ?? 0);
+    this.backend = new EmbeddedBackend(this.store, this.runs, this.logs, (traceId) => this.rejectedSpans.get(traceId) ?? 0, (traceId) => ({
+      count: this.spansPastBound.get(traceId) ?? 0,
+      onDisk: this.archive !== undefined,
+    }));
   }
 
   /**
@@ -77,15 +82,18 @@ export class TraceService {
    * A span already stored (an exporter's retry, a demo sending its runs again after a reload brought
    * them back from disk) is stored once.
    */
-  ingest(received: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number> = new Map()): void {
+  ingest(received: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number> = new Map()): number {
     const spans = unseenSpans(received, (id) => this.store.spansOf(id as TraceId));
     this.archiveSpans(spans);
-    this.add(spans, rejectedByTrace);
+    const pastBound = this.add(spans, rejectedByTrace);
     this.rate.add(received.length);
     this.rateTimer ??= setInterval(() => {
       this.emitStatus();
       if (this.rate.perSecond() === 0) this.stopRateTimer();
     }, 1000).unref();
+    // Spans past the memory bound are still acknowledged while they are on disk; otherwise the
+    // sender is told they were not kept (OTLP partial success) rather than losing them silently.
+    return this.archive === undefined ? pastBound : 0;
   }
 
   /**
@@ -157,9 +165,15 @@ export class TraceService {
   }
 
   /** Stores spans; an import comes here directly, so the status bar's rate shows only what was received. */
-  private add(spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>): void {
-    const { touched, evicted } = this.store.add(spans);
+  private add(spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>): number {
+    const { touched, evicted, pastBound } = this.store.add(spans);
     this.forget(evicted);
+    let notKept = 0;
+    for (const [traceId, count] of pastBound) {
+      notKept += count;
+      this.spansPastBound.set(traceId, (this.spansPastBound.get(traceId) ?? 0) + count);
+    }
+    if (notKept > 0) this.events.log(`${notKept} span(s) not held in memory: their trace is larger than difyTrace.store.maxSpans or difyTrace.store.maxMemoryMiB`);
     for (const [traceId, count] of rejectedByTrace) this.rejectedSpans.set(traceId, (this.rejectedSpans.get(traceId) ?? 0) + count);
     // Traces whose every span was refused are never evicted with the store: keep the count bounded.
     for (const oldest of this.rejectedSpans.keys()) {
@@ -169,6 +183,7 @@ export class TraceService {
     const changed = this.runs.markChanged(touched);
     this.events.runsChanged([...changed, ...evicted, ...rejectedByTrace.keys()]);
     this.emitStatus();
+    return notKept;
   }
 
   private stopRateTimer(): void {
@@ -179,7 +194,10 @@ export class TraceService {
   private forget(evicted: readonly TraceId[]): void {
     this.runs.remove(evicted);
     this.logs.removeTraces(evicted);
-    for (const id of evicted) this.rejectedSpans.delete(id);
+    for (const id of evicted) {
+      this.rejectedSpans.delete(id);
+      this.spansPastBound.delete(id);
+    }
   }
 
   /** Adds log records; their traces count as changed, so the panels showing them refresh. */
@@ -226,7 +244,7 @@ export class TraceService {
     const sink = (transport: 'http' | 'grpc'): OtlpSink => ({
       onSpans: (spans, rejectedByTrace) => {
         this.acceptedRequests[transport]++;
-        this.ingest(spans, rejectedByTrace);
+        return { notKept: this.ingest(spans, rejectedByTrace) };
       },
       // Langfuse's SDK re-sends a whole batch when any event failed: ingest stores each span once.
       onLangfuseSpans: (spans) => {
@@ -297,7 +315,7 @@ export class TraceService {
   async configure(settings: ServerSettings): Promise<void> {
     const before = this.settings.receiver;
     this.settings = settings;
-    const evicted = this.store.setMaxSpans(settings.store.maxSpans);
+    const evicted = this.store.setBounds(storeBoundsOf(settings));
     if (evicted.length > 0) {
       this.forget(evicted);
       this.events.runsChanged(evicted);
@@ -316,7 +334,7 @@ export class TraceService {
   }
 
   status(): ReceiverStatus {
-    const { spans, traces } = this.store.stats();
+    const { spans, traces, bytes } = this.store.stats();
     const logRecords = this.logs.stats().records;
     // Runs as of the last listing: counting them here would classify on every received batch.
     const runs = this.runs.knownRunCount();
@@ -326,6 +344,7 @@ export class TraceService {
       spansPerSecond: this.rate.perSecond(),
       runs,
       spans,
+      ...(bytes === undefined ? {} : { spanBytes: bytes }),
       traces,
       logRecords,
       rejectedRequests: this.rejectedRequests,
@@ -343,6 +362,11 @@ export class TraceService {
   private emitStatus(): void {
     this.events.statusChanged(this.status());
   }
+}
+
+function storeBoundsOf(settings: ServerSettings): { maxSpans: number; maxBytes: number } {
+  const mib = settings.store.maxMemoryMiB ?? defaultServerSettings.store.maxMemoryMiB;
+  return { maxSpans: settings.store.maxSpans, maxBytes: mib * 1024 * 1024 };
 }
 
 function maxLogRecordsOf(settings: ServerSettings): number {

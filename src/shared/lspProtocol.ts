@@ -26,6 +26,8 @@ export interface ServerSettings {
    */
   readonly store: {
     readonly maxSpans: number;
+    /** Span data held in memory; absent (older clients): `defaultServerSettings.store.maxMemoryMiB`. */
+    readonly maxMemoryMiB?: number;
     readonly maxLogRecords?: number;
     readonly archivePath?: string;
     readonly retentionDays?: number;
@@ -66,6 +68,8 @@ export interface ReceiverStatus {
   /** Runs in the store (absent from older servers). */
   readonly runs?: number;
   readonly spans: number;
+  /** About how many bytes those spans hold in memory (absent from older servers). */
+  readonly spanBytes?: number;
   readonly traces: number;
   readonly logRecords: number;
   readonly rejectedRequests: number;

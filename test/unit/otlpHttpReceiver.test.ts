@@ -40,7 +40,7 @@ describe('OTLP/HTTP receiver', () => {
   const rejected: string[] = [];
   const suite = suiteReceiver({
     maxBodyBytes: 64 * 1024,
-    onSpans: (s) => received.push([...s]),
+    onSpans: (s) => void received.push([...s]),
     onLangfuseSpans: (s) => received.push([...s]),
     onLogs: (r) => receivedLogs.push([...r]),
     onRejected: (r) => rejected.push(r),
@@ -179,7 +179,7 @@ describe('receiver exposure and what it logs', () => {
   const rejected: string[] = [];
   const suite = suiteReceiver({
     maxBodyBytes: 64 * 1024,
-    onSpans: (s) => received.push([...s]),
+    onSpans: (s) => void received.push([...s]),
     onLangfuseSpans: (s) => received.push([...s]),
     onRejected: (r) => rejected.push(r),
   });
@@ -268,7 +268,7 @@ describe('refusal log', () => {
 
 describe('receiver backpressure', () => {
   const received: Span[][] = [];
-  const suite = suiteReceiver({ maxBodyBytes: 200 * 1024, budget: new BodyBudget(150 * 1024), onSpans: (s) => received.push([...s]) });
+  const suite = suiteReceiver({ maxBodyBytes: 200 * 1024, budget: new BodyBudget(150 * 1024), onSpans: (s) => void received.push([...s]) });
 
   /** A request whose body arrives in two parts: `first` bytes now, the rest when `finish` is called. */
   async function openRequest(first: number, total: number): Promise<{ finish: () => Promise<{ status: number; retryAfter: string | undefined }> }> {
@@ -317,7 +317,7 @@ describe('receiver open to the network', () => {
   const received: Span[][] = [];
   const token = 'tok-3f9a1c0b7e2d4a58';
   const open = (withToken: boolean): OtlpHttpReceiver =>
-    new OtlpHttpReceiver({ host: '0.0.0.0', port: 0, maxBodyBytes: 1024 * 1024, ...(withToken ? { token } : {}), onSpans: (s) => received.push([...s]), onLangfuseSpans: () => {}, onLogs: () => {}, onRejected: () => {} });
+    new OtlpHttpReceiver({ host: '0.0.0.0', port: 0, maxBodyBytes: 1024 * 1024, ...(withToken ? { token } : {}), onSpans: (s) => void received.push([...s]), onLangfuseSpans: () => {}, onLogs: () => {}, onRejected: () => {} });
   const send = async (receiver: OtlpHttpReceiver, path: string, headers: Record<string, string> = {}): Promise<number> => {
     const result = await receiver.listen();
     assert.ok(result.ok);

@@ -176,5 +176,6 @@ describe('receiver status text', () => {
     assert.equal(storeCountsText(status), '30 traces · 1,200 spans in memory (embedded backend)');
     const older: ReceiverStatus = { receiver: status.receiver, spans: 1200, traces: 30, logRecords: 5, rejectedRequests: 0 };
     assert.equal(storeCountsText(older), '30 traces · 1,200 spans · 5 log records in memory (embedded backend)');
+    assert.equal(storeCountsText({ ...status, spanBytes: 12.34 * 1024 * 1024 }), '30 traces · 1,200 spans (12.3 MiB) in memory (embedded backend)');
   });
 });

@@ -23,7 +23,8 @@ export function listeningDetails(status: ReceiverStatus): { readonly rate: strin
  */
 export function storeCountsText(status: ReceiverStatus): string {
   const n = (value: number) => value.toLocaleString('en-US');
-  const parts = [`${n(status.traces)} traces`, `${n(status.spans)} spans`];
+  const size = status.spanBytes === undefined ? '' : ` (${(status.spanBytes / (1024 * 1024)).toFixed(1)} MiB)`;
+  const parts = [`${n(status.traces)} traces`, `${n(status.spans)} spans${size}`];
   if (status.logRecords > 0) parts.push(`${n(status.logRecords)} log records`);
   return `${parts.join(' · ')} in memory (embedded backend)`;
 }

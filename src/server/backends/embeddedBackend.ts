@@ -20,6 +20,8 @@ export class EmbeddedBackend implements TraceBackend {
     private readonly runs: RunIndex,
     private readonly logs: LogStore,
     private readonly rejectedSpansOf: (traceId: TraceId) => number = () => 0,
+    /** Spans of a trace not held in memory (past the store's bound), and whether the database has them. */
+    private readonly pastBoundOf: (traceId: TraceId) => { readonly count: number; readonly onDisk: boolean } = () => ({ count: 0, onDisk: false }),
   ) {}
 
   async listRuns(params: ListRunsRequest.Params): Promise<ListRunsRequest.Result> {
@@ -60,6 +62,12 @@ export class EmbeddedBackend implements TraceBackend {
     const rejected = traceIds.reduce((n, id) => n + this.rejectedSpansOf(id as TraceId), 0);
     if (rejected > 0) {
       warnings.push({ kind: 'rejectedSpans', count: rejected, message: `${rejected} span(s) of this trace were refused by the receiver (empty or all-zero span id), so the tree is incomplete.` });
+    }
+    const pastBound = traceIds.map((id) => this.pastBoundOf(id as TraceId)).filter((p) => p.count > 0);
+    const notHeld = pastBound.reduce((n, p) => n + p.count, 0);
+    if (notHeld > 0) {
+      const where = pastBound.every((p) => p.onDisk) ? 'they are in the trace database, not shown here' : 'they were not kept';
+      warnings.push({ kind: 'pastStoreBound', count: notHeld, message: `${notHeld} span(s) of this trace arrived after it reached the trace server's memory bound (difyTrace.store.maxSpans, difyTrace.store.maxMemoryMiB): ${where}. Raise the bound to see them.` });
     }
     const snapshot = toTraceSnapshot(traceIds, spans, warnings, run, logs);
     // The app-level half is the requested trace when it holds a run, else the run that links to it.

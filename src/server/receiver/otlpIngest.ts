@@ -6,8 +6,11 @@ import type { OtlpDecoder } from './otlpDecoder';
 
 /** Where received data goes: the trace service's store. */
 export interface OtlpSink {
-  /** Accepted spans, and per trace the spans of that trace the request carried but we rejected; throwing fails the request (503 / UNAVAILABLE). */
-  readonly onSpans: (spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>) => void;
+  /**
+   * Accepted spans, and per trace the spans of that trace the request carried but we rejected;
+   * returns how many could not be kept (reported to the sender); throwing fails the request (503 / UNAVAILABLE).
+   */
+  readonly onSpans: (spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>) => { readonly notKept: number } | void;
   /** Spans mapped from Langfuse's ingestion API or OTLP endpoint; already-stored spans (a retried batch) must be dropped by the callee. */
   readonly onLangfuseSpans: (spans: readonly Span[]) => void;
   /** Accepted log records; throwing fails the request. */
@@ -30,11 +33,15 @@ export class OtlpIngest {
 
   async traces(body: Buffer, encoding: OtlpEncoding, viaLangfuse = false): Promise<Accepted> {
     const mapped = await this.decoder.traces(body, encoding);
+    let notKept = 0;
     // The Langfuse SDK in Dify may forward copies of spans that the infrastructure exporter also sends: stored once.
     if (viaLangfuse) this.sink.onLangfuseSpans(mapped.spans);
-    else if (mapped.spans.length > 0 || mapped.rejectedByTrace.size > 0) this.sink.onSpans(mapped.spans, mapped.rejectedByTrace);
+    else if (mapped.spans.length > 0 || mapped.rejectedByTrace.size > 0) notKept = this.sink.onSpans(mapped.spans, mapped.rejectedByTrace)?.notKept ?? 0;
     if (mapped.rejectionReason) this.sink.onRejected(mapped.rejectionReason);
-    return mapped;
+    if (notKept === 0) return mapped;
+    const reason = `${notKept} span(s) were not kept: their trace is larger than the trace server's memory bound (difyTrace.store.maxSpans, difyTrace.store.maxMemoryMiB) and the trace database is off.`;
+    this.sink.onRejected(reason);
+    return { rejected: mapped.rejected + notKept, rejectionReason: mapped.rejectionReason ? `${mapped.rejectionReason} ${reason}` : reason };
   }
 
   async logs(body: Buffer, encoding: OtlpEncoding): Promise<Accepted> {

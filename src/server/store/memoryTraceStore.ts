@@ -1,27 +1,44 @@
 import type { Span } from '../../model/span';
 import type { TraceId } from '../../model/units';
-import type { StoreAddResult, StoreStats, TraceStore } from './traceStore';
+import { approximateSpanBytes } from './spanSize';
+import type { StoreAddResult, StoreBounds, StoreStats, TraceStore } from './traceStore';
 
 /**
- * Bounded in-memory store. Traces keep their first-arrival order (Map insertion order); when the
- * span count exceeds the bound, whole traces are evicted oldest first, never the trace being added.
+ * Bounded in-memory store, in spans and in bytes. Traces keep their first-arrival order (Map
+ * insertion order); past either bound, whole traces are evicted oldest first, never the trace being
+ * added. A trace that alone would pass a bound stops growing there: the spans beyond it are not
+ * kept and are counted (`pastBound`), so one endless trace cannot take the trace server's heap.
  */
 export class MemoryTraceStore implements TraceStore {
   private readonly traces = new Map<TraceId, Span[]>();
+  private readonly traceBytes = new Map<TraceId, number>();
   private spanCount = 0;
+  private byteCount = 0;
+  private bounds: StoreBounds;
 
-  constructor(private maxSpans: number) {}
+  constructor(bounds: StoreBounds | number) {
+    this.bounds = typeof bounds === 'number' ? { maxSpans: bounds, maxBytes: Number.POSITIVE_INFINITY } : bounds;
+  }
 
   add(spans: readonly Span[]): StoreAddResult {
     const touched = new Set<TraceId>();
+    const pastBound = new Map<TraceId, number>();
     for (const span of spans) {
+      const size = approximateSpanBytes(span);
       const list = this.traces.get(span.traceId);
+      const bytes = this.traceBytes.get(span.traceId) ?? 0;
+      touched.add(span.traceId);
+      if ((list?.length ?? 0) + 1 > this.bounds.maxSpans || bytes + size > this.bounds.maxBytes) {
+        pastBound.set(span.traceId, (pastBound.get(span.traceId) ?? 0) + 1);
+        continue;
+      }
       if (list) list.push(span);
       else this.traces.set(span.traceId, [span]);
-      touched.add(span.traceId);
+      this.traceBytes.set(span.traceId, bytes + size);
+      this.spanCount += 1;
+      this.byteCount += size;
     }
-    this.spanCount += spans.length;
-    return { touched: [...touched], evicted: this.evict(touched) };
+    return { touched: [...touched], evicted: this.evict(touched), pastBound };
   }
 
   spansOf(traceId: TraceId): readonly Span[] | undefined {
@@ -33,26 +50,35 @@ export class MemoryTraceStore implements TraceStore {
   }
 
   stats(): StoreStats {
-    return { spans: this.spanCount, traces: this.traces.size };
+    return { spans: this.spanCount, traces: this.traces.size, bytes: this.byteCount };
   }
 
-  setMaxSpans(maxSpans: number): readonly TraceId[] {
-    this.maxSpans = maxSpans;
+  setBounds(bounds: StoreBounds): readonly TraceId[] {
+    this.bounds = bounds;
     return this.evict(new Set());
   }
 
   clear(): void {
     this.traces.clear();
+    this.traceBytes.clear();
     this.spanCount = 0;
+    this.byteCount = 0;
+  }
+
+  private overBound(): boolean {
+    return this.spanCount > this.bounds.maxSpans || this.byteCount > this.bounds.maxBytes;
   }
 
   private evict(keep: ReadonlySet<TraceId>): TraceId[] {
     const evicted: TraceId[] = [];
+    if (!this.overBound()) return evicted;
     for (const [traceId, spans] of this.traces) {
-      if (this.spanCount <= this.maxSpans) break;
+      if (!this.overBound()) break;
       if (keep.has(traceId)) continue;
       this.traces.delete(traceId);
       this.spanCount -= spans.length;
+      this.byteCount -= this.traceBytes.get(traceId) ?? 0;
+      this.traceBytes.delete(traceId);
       evicted.push(traceId);
     }
     return evicted;

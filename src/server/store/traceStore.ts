@@ -4,13 +4,23 @@ import type { TraceId } from '../../model/units';
 export interface StoreAddResult {
   /** Traces that received spans, in arrival order. */
   readonly touched: readonly TraceId[];
-  /** Traces dropped to stay within the span bound, oldest first. */
+  /** Traces dropped to stay within the bounds, oldest first. */
   readonly evicted: readonly TraceId[];
+  /** Per trace, spans not kept because that trace alone would pass a bound. */
+  readonly pastBound: ReadonlyMap<TraceId, number>;
+}
+
+export interface StoreBounds {
+  readonly maxSpans: number;
+  /** Approximate bytes of span data (see spanSize.ts). */
+  readonly maxBytes: number;
 }
 
 export interface StoreStats {
   readonly spans: number;
   readonly traces: number;
+  /** Approximate bytes of span data held. */
+  readonly bytes?: number;
 }
 
 /**
@@ -24,7 +34,7 @@ export interface TraceStore {
   /** Trace ids, oldest arrival first. */
   traceIds(): Iterable<TraceId>;
   stats(): StoreStats;
-  /** Changes the bound; evicts at once if the store is over it. */
-  setMaxSpans(maxSpans: number): readonly TraceId[];
+  /** Changes the bounds; evicts at once if the store is over them. */
+  setBounds(bounds: StoreBounds): readonly TraceId[];
   clear(): void;
 }
