@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
@@ -56,6 +56,29 @@ describe('OTLP/HTTP receiver', () => {
     const body = fromBinary(ExportTraceServiceResponseSchema, new Uint8Array(await res.arrayBuffer()));
     assert.equal(body.partialSuccess, undefined);
     assert.equal(received.length, before + 1);
+  });
+
+  it('answers requests refused before their body is read (wrong path, method, content type) with their status, and the kept-alive connection serves the next one', async () => {
+    // One connection for all: the refused requests' bodies must not be left on it for the next request.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (path: string, method: string, contentType: string, body: Buffer) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: suite.port, path, method, agent, headers: { 'content-type': contentType, 'content-length': body.length } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const before = received.length;
+    // Larger than the socket buffers: unread, the sender would still be writing when the answer and the close come.
+    const large = Buffer.alloc(8 * 1024 * 1024, 1);
+    assert.equal(await send('/v1/tracez', 'POST', 'application/x-protobuf', large), 404);
+    assert.equal(await send('/v1/traces', 'PUT', 'application/x-protobuf', large), 405);
+    assert.equal(await send('/v1/traces', 'POST', 'text/plain', large), 400);
+    assert.equal(await send('/v1/traces', 'POST', 'application/x-protobuf', sampleProtobuf()), 200);
+    assert.equal(received.length, before + 1);
+    agent.destroy();
   });
 
   it('accepts gzip JSON and answers in JSON', async () => {
