@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LogRecord } from '../model/logRecord';
@@ -12,7 +13,7 @@ import { IngestRate } from './store/ingestRate';
 import { SpanArchive } from './store/spanArchive';
 import { BodyBudget } from './receiver/bodyBudget';
 import { OtlpGrpcReceiver } from './receiver/otlpGrpcReceiver';
-import { OtlpHttpReceiver, type ListenResult } from './receiver/otlpHttpReceiver';
+import { OtlpHttpReceiver, ownerPath, ownerService, type ListenResult } from './receiver/otlpHttpReceiver';
 import { inlineDecoder, type OtlpDecoder } from './receiver/otlpDecoder';
 import { OtlpIngest, type OtlpSink } from './receiver/otlpIngest';
 import { RefusalLog } from './receiver/refusalLog';
@@ -57,6 +58,13 @@ export class TraceService {
   private readonly refusals: RefusalLog;
   /** While spans flow, the status is re-sent every second so the rate falls back to 0 when they stop. */
   private rateTimer: NodeJS.Timeout | undefined;
+  /**
+   * Another window's trace server holds the ports and writes the database: this one reads what it
+   * writes (changes after `change`) and tries the ports now and then, to take over when it goes.
+   */
+  private following: { change: number; readonly poll: NodeJS.Timeout; readonly takeOver: NodeJS.Timeout } | undefined;
+  /** The database's newest change when it was opened: what a follower reads after. */
+  private changeAtOpen = 0;
 
   constructor(
     settings: ServerSettings,
@@ -145,6 +153,7 @@ export class TraceService {
     this.archive = opened.archive;
     this.storage = { persisted: true, path };
     this.pruneArchive();
+    this.changeAtOpen = this.readArchive(() => this.archive?.latestChange() ?? 0, 0);
     const started = Date.now();
     const restored = this.archive.loadRecent(this.settings.store.maxSpans);
     if (restored.length > 0) {
@@ -234,13 +243,23 @@ export class TraceService {
       this.archiveOpened = true;
       this.openArchive();
     }
-    const { enabled, host, port, grpcPort, maxBodyMiB } = this.settings.receiver;
-    this.grpcState = undefined;
-    if (!enabled) {
+    if (!this.settings.receiver.enabled) {
+      this.grpcState = undefined;
       this.setState({ state: 'disabled' });
       return;
     }
     this.setState({ state: 'starting' });
+    await this.startReceivers(false);
+  }
+
+  /**
+   * Binds both receivers. When the HTTP port is held by another window's trace server on the same
+   * database, this one follows that database instead (`following`), and retries the ports from then
+   * on (`retrying`): the first to get them after the owner's window closes takes over.
+   */
+  private async startReceivers(retrying: boolean): Promise<void> {
+    const { host, port, grpcPort, maxBodyMiB } = this.settings.receiver;
+    if (!retrying) this.grpcState = undefined;
     const sink = (transport: 'http' | 'grpc'): OtlpSink => ({
       onSpans: (spans, rejectedByTrace) => {
         this.acceptedRequests[transport]++;
@@ -266,9 +285,22 @@ export class TraceService {
     // One budget and one decode path for both transports: a flood on one is felt by the other.
     const budget = new BodyBudget(4 * maxBodyBytes);
     const token = this.settings.receiver.token === undefined ? {} : { token: this.settings.receiver.token };
-    const receiver = new OtlpHttpReceiver({ host, port, ...token, maxBodyBytes, budget, decoder: this.decoder, ...sink('http') });
+    const archiveId = this.archiveId();
+    const receiver = new OtlpHttpReceiver({ host, port, ...token, maxBodyBytes, budget, decoder: this.decoder, ...sink('http'), ...(archiveId === undefined ? {} : { archiveId }) });
     const result = await receiver.listen();
-    if (result.ok) this.receiver = receiver;
+    // Still held (or still failing): keep following and try again later.
+    if (!result.ok && retrying) return;
+    if (!result.ok && result.code === 'EADDRINUSE') {
+      if (await this.ownerShares(host, port)) {
+        this.follow(host, port);
+        return;
+      }
+    }
+    if (result.ok) {
+      this.receiver = receiver;
+      if (this.following) this.events.log(`Took over the receiver from the window that held it; reading the trace database up to now first`);
+      this.stopFollowing(true);
+    }
     this.setState(this.stateOf('OTLP/HTTP', result, host, port));
     if (grpcPort !== undefined) {
       const grpc = new OtlpGrpcReceiver({ host, port: grpcPort, ...token, maxMessageBytes: maxBodyBytes, budget, ingest: new OtlpIngest(sink('grpc'), this.decoder) });
@@ -276,6 +308,77 @@ export class TraceService {
       if (grpcResult.ok) this.grpcReceiver = grpc;
       this.grpcState = this.stateOf('OTLP/gRPC', grpcResult, host, grpcPort);
       this.emitStatus();
+    }
+  }
+
+  /** A digest of the database path: two trace servers with the same one share their runs. */
+  private archiveId(): string | undefined {
+    if (this.archive === undefined) return undefined;
+    return createHash('sha256').update(this.archive.path).digest('hex').slice(0, 16);
+  }
+
+  /** Whether the process on the port is another window's trace server writing the database this one has open. */
+  private async ownerShares(host: string, port: number): Promise<boolean> {
+    const archiveId = this.archiveId();
+    if (archiveId === undefined) return false;
+    // An unspecified bind address is asked on loopback, as a sender on this machine would.
+    const probeHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    try {
+      const token = this.settings.receiver.token;
+      const res = await fetch(`http://${probeHost}:${port}${ownerPath}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2_000) });
+      if (res.status !== 200) return false;
+      const owner = (await res.json()) as { service?: unknown; archive?: unknown };
+      return owner.service === ownerService && owner.archive === archiveId;
+    } catch {
+      return false;
+    }
+  }
+
+  private follow(host: string, port: number): void {
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.events.log(`${url} is held by the trace server of another window on the same trace database: following it (its runs show here too) until it closes`);
+    this.stopFollowing(false);
+    this.following = {
+      change: this.changeAtOpen,
+      poll: setInterval(() => this.readFollowed(), 1_000),
+      takeOver: setInterval(() => void this.startReceivers(true).catch((e: unknown) => this.events.log(`Taking over the receiver failed: ${String(e)}`)), 3_000),
+    };
+    this.readFollowed();
+    this.setState({ state: 'following', url });
+  }
+
+  /** Brings in what the owning window wrote since the last look (its spans are on disk before it answers). */
+  private readFollowed(): void {
+    const following = this.following;
+    const archive = this.archive;
+    if (following === undefined || archive === undefined) return;
+    const read = this.readArchive(() => {
+      const changed = archive.changedSince(following.change);
+      return { ...changed, spans: changed.traceIds.length > 0 ? archive.spansOf(changed.traceIds) : [] };
+    }, undefined);
+    if (read === undefined) return;
+    following.change = read.latest;
+    if (!read.complete) this.events.log('This window fell behind the shared trace database; some older traces show only after a reload');
+    const spans = unseenSpans(read.spans, (id) => this.store.spansOf(id as TraceId));
+    if (spans.length > 0) this.add(spans, new Map());
+  }
+
+  /** `catchUp`: read what the owner wrote last, before this window starts writing itself. */
+  private stopFollowing(catchUp: boolean): void {
+    if (this.following === undefined) return;
+    if (catchUp) this.readFollowed();
+    clearInterval(this.following.poll);
+    clearInterval(this.following.takeOver);
+    this.following = undefined;
+  }
+
+  /** A read of the shared database; one that fails (locked a moment too long) is tried again at the next poll. */
+  private readArchive<T>(read: () => T, otherwise: T): T {
+    try {
+      return read();
+    } catch (e) {
+      this.events.log(`Reading the trace database failed: ${e instanceof Error ? e.message : String(e)}`);
+      return otherwise;
     }
   }
 
@@ -293,6 +396,7 @@ export class TraceService {
   }
 
   async stop(): Promise<void> {
+    this.stopFollowing(false);
     this.stopRateTimer();
     this.refusals.dispose();
     clearInterval(this.pruneTimer);
@@ -325,7 +429,7 @@ export class TraceService {
     if (logsEvicted.length > 0) this.events.runsChanged(logsEvicted);
     const after = settings.receiver;
     const restart = before.enabled !== after.enabled || before.host !== after.host || before.port !== after.port || before.grpcPort !== after.grpcPort || before.maxBodyMiB !== after.maxBodyMiB || before.token !== after.token;
-    const retry = (state: ReceiverState | undefined) => state?.state === 'portInUse' || state?.state === 'failed';
+    const retry = (state: ReceiverState | undefined) => state?.state === 'portInUse' || state?.state === 'failed' || state?.state === 'following';
     if (restart || retry(this.receiverState) || retry(this.grpcState)) {
       await this.stop();
       await this.start();

@@ -54,6 +54,8 @@ export interface PathMapping {
 export type ReceiverState =
   | { readonly state: 'starting' }
   | { readonly state: 'listening'; readonly url: string }
+  /** Another window's trace server holds the port and the shared trace database; this one shows what it receives. */
+  | { readonly state: 'following'; readonly url: string }
   | { readonly state: 'disabled' }
   | { readonly state: 'portInUse'; readonly host: string; readonly port: number }
   | { readonly state: 'failed'; readonly message: string };

@@ -5,7 +5,7 @@ import { configSection } from '../settings';
 /** The URL to give Dify: the listening address, or the configured one while the receiver is down. */
 export function receiverUrl(client: TraceServerClient): string {
   const state = client.lastStatus?.receiver;
-  if (state?.state === 'listening') return state.url;
+  if (state?.state === 'listening' || state?.state === 'following') return state.url;
   const config = vscode.workspace.getConfiguration(configSection);
   return `http://${config.get<string>('receiver.host', '127.0.0.1')}:${config.get<number>('receiver.port', 4318)}`;
 }

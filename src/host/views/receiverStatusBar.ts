@@ -35,6 +35,11 @@ export class ReceiverStatusBar implements vscode.Disposable {
         tooltip.appendMarkdown('\n\n[Copy Receiver URL](command:difyTrace.copyReceiverUrl) · [Open Runs View](command:difyTrace.runs.focus)');
         break;
       }
+      case 'following':
+        this.item.text = `$(radio-tower) Dify ${r.url.replace(/^http:\/\//, '')} · another window`;
+        tooltip.appendMarkdown('Another VS Code window receives Dify traces at ').appendText(r.url);
+        tooltip.appendMarkdown('; this window shows the same runs from the shared trace database, live, and takes the receiver over when that window closes.\n\n[Copy Receiver URL](command:difyTrace.copyReceiverUrl) · [Open Runs View](command:difyTrace.runs.focus)');
+        break;
       case 'portInUse':
         this.item.text = `$(warning) Dify: port ${r.port} in use`;
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');

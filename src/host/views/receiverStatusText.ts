@@ -43,6 +43,7 @@ export function grpcStatusText(status: ReceiverStatus): { readonly text: string;
     case undefined:
     case 'disabled':
     case 'starting':
+    case 'following':
       return undefined;
     case 'listening':
       return { text: `gRPC ${g.url.replace(/^.*:/, '')}`, tooltip: `OTLP/gRPC is taken at ${g.url.replace(/^http:\/\//, '')}${requestsText(status.acceptedRequests?.grpc)}.`, problem: false };

@@ -26,7 +26,17 @@ export interface ReceiverOptions extends OtlpSink {
   readonly budget?: BodyBudget;
   /** How bodies become spans (default: on this thread); shared with the gRPC receiver. */
   readonly decoder?: OtlpDecoder;
+  /**
+   * Which trace database this receiver writes to (a digest of its path): answered at
+   * `GET /dify-trace/owner`, so the trace server of another window that finds the port taken knows
+   * it can follow the same database rather than report a foreign process.
+   */
+  readonly archiveId?: string;
 }
+
+/** The path another window's trace server asks to learn who holds the port. */
+export const ownerPath = '/dify-trace/owner';
+export const ownerService = 'dify-trace-explorer';
 
 export type ListenResult =
   | { readonly ok: true; readonly url: string; readonly port: number }
@@ -84,6 +94,9 @@ export class OtlpHttpReceiver {
       if (!this.loopbackOnly && (this.options.token === undefined || !carriesToken(req.headers, path, this.options.token))) {
         // Open to the network: only senders that hold the token (Dify's OTLP_API_KEY, a license key, an API key).
         throw new ReceiverError('unauthorized', this.options.token === undefined ? 'The receiver is open to the network but has no token yet; it takes no requests.' : "The request carries no valid token: set Dify's OTLP_API_KEY (or the exporter's API key, license key or secret key) to the receiver token (Dify Trace: Copy Receiver Token).");
+      }
+      if (path === ownerPath && req.method === 'GET') {
+        return send(res, 200, { contentType: 'application/json', body: Buffer.from(JSON.stringify({ service: ownerService, archive: this.options.archiveId ?? null })) });
       }
       const kind = endpointOf(path);
       if (kind === undefined) {

@@ -54,12 +54,17 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS traces (trace_id TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, spans INTEGER NOT NULL, bytes INTEGER NOT NULL);
   CREATE INDEX IF NOT EXISTS traces_last_seen ON traces (last_seen);
   CREATE TABLE IF NOT EXISTS spans (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, resource_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (trace_id, span_id)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, trace_id TEXT NOT NULL);
 `;
+
+/** Change rows kept for windows that follow the database; one that falls further behind reloads. */
+const keptChanges = 100_000;
 
 export class SpanArchive {
   private readonly insertSpan: Statement;
   private readonly insertResource: Statement;
   private readonly upsertTrace: Statement;
+  private readonly insertChange: Statement;
   private readonly knownResources = new Set<string>();
   private readonly resourceIds = new WeakMap<Resource, string>();
 
@@ -69,6 +74,7 @@ export class SpanArchive {
   ) {
     this.insertSpan = db.prepare('INSERT OR IGNORE INTO spans (trace_id, span_id, resource_id, body) VALUES (?, ?, ?, ?)');
     this.insertResource = db.prepare('INSERT OR IGNORE INTO resources (id, body) VALUES (?, ?)');
+    this.insertChange = db.prepare('INSERT INTO changes (trace_id) VALUES (?)');
     this.upsertTrace = db.prepare(
       'INSERT INTO traces (trace_id, first_seen, last_seen, spans, bytes) VALUES (?, ?, ?, ?, ?) ON CONFLICT(trace_id) DO UPDATE SET last_seen = excluded.last_seen, spans = spans + excluded.spans, bytes = bytes + excluded.bytes',
     );
@@ -141,7 +147,11 @@ export class SpanArchive {
         t.bytes += body.length;
         perTrace.set(span.traceId, t);
       }
-      for (const [traceId, t] of perTrace) this.upsertTrace.run(traceId, nowMs, nowMs, t.spans, t.bytes);
+      for (const [traceId, t] of perTrace) {
+        this.upsertTrace.run(traceId, nowMs, nowMs, t.spans, t.bytes);
+        // In the same transaction: a window following this database sees the spans and the change together.
+        this.insertChange.run(traceId);
+      }
       this.db.exec('COMMIT');
     } catch (e) {
       this.db.exec('ROLLBACK');
@@ -162,20 +172,50 @@ export class SpanArchive {
       chosen.push(String(row['trace_id']));
       total += count;
     }
-    const spans: Span[] = [];
-    const select = this.db.prepare('SELECT resource_id, body FROM spans WHERE trace_id = ?');
     // Oldest of the chosen first, so the memory store's arrival order is the original one.
-    for (const traceId of chosen.reverse()) {
+    return this.spansOf(chosen.reverse() as TraceId[], resources);
+  }
+
+  /** The spans of these traces, in trace order. */
+  spansOf(traceIds: readonly TraceId[], resources = new Map<string, Resource>()): Span[] {
+    const resourceOf = this.db.prepare('SELECT body FROM resources WHERE id = ?');
+    const select = this.db.prepare('SELECT resource_id, body FROM spans WHERE trace_id = ?');
+    const spans: Span[] = [];
+    for (const traceId of traceIds) {
       for (const row of select.all(traceId)) {
-        const resource = resources.get(String(row['resource_id'])) ?? { serviceName: 'unknown_service', attributes: {} };
+        const id = String(row['resource_id']);
+        let resource = resources.get(id);
+        if (resource === undefined) {
+          const found = resourceOf.get(id);
+          resource = found ? (JSON.parse(String(found['body'])) as Resource) : { serviceName: 'unknown_service', attributes: {} };
+          resources.set(id, resource);
+        }
         spans.push({ ...(JSON.parse(String(row['body'])) as Omit<Span, 'resource'>), resource });
       }
     }
     return spans;
   }
 
+  /** The newest change's number: a window that starts following reads changes after it. */
+  latestChange(): number {
+    return Number(this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM changes').get()?.['seq'] ?? 0);
+  }
+
+  /**
+   * Traces written since change `seq` (by this process or another one on the same file), and the
+   * newest change; `complete` is false when older changes were pruned, so the reader missed some.
+   */
+  changedSince(seq: number, limit = 10_000): { readonly traceIds: TraceId[]; readonly latest: number; readonly complete: boolean } {
+    const oldest = Number(this.db.prepare('SELECT COALESCE(MIN(seq), 0) AS seq FROM changes').get()?.['seq'] ?? 0);
+    const rows = this.db.prepare('SELECT seq, trace_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit);
+    const traceIds = [...new Set(rows.map((r) => String(r['trace_id']) as TraceId))];
+    const latest = rows.length > 0 ? Number(rows.at(-1)!['seq']) : seq;
+    return { traceIds, latest, complete: oldest <= seq + 1 || seq === 0 };
+  }
+
   /** Traces whose last span is older than the retention, then the oldest beyond the size bound; returns the trace ids dropped. */
   prune(settings: ArchiveSettings, nowMs = Date.now()): TraceId[] {
+    this.db.prepare('DELETE FROM changes WHERE seq <= (SELECT MAX(seq) FROM changes) - ?').run(keptChanges);
     const dropped: TraceId[] = [];
     const cutoff = nowMs - settings.retentionDays * 86_400_000;
     for (const row of this.db.prepare('SELECT trace_id FROM traces WHERE last_seen < ?').all(cutoff)) dropped.push(String(row['trace_id']) as TraceId);
