@@ -65,6 +65,8 @@ export class TraceService {
   private following: { change: number; readonly poll: NodeJS.Timeout; readonly takeOver: NodeJS.Timeout } | undefined;
   /** The database's newest change when it was opened: what a follower reads after. */
   private changeAtOpen = 0;
+  /** Runs whose classification was put off (a large trace still growing) are reported changed when due. */
+  private readonly dueTimer: NodeJS.Timeout;
 
   constructor(
     settings: ServerSettings,
@@ -79,6 +81,10 @@ export class TraceService {
     this.store = new MemoryTraceStore(storeBoundsOf(settings));
     this.logs = new LogStore(maxLogRecordsOf(settings));
     this.runs = new RunIndex(this.store, (traceId) => this.logs.logsOf(traceId));
+    this.dueTimer = setInterval(() => {
+      const due = this.runs.takeDue();
+      if (due.length > 0) this.events.runsChanged(due);
+    }, 1_000).unref();
     this.backend = new EmbeddedBackend(this.store, this.runs, this.logs, (traceId) => this.rejectedSpans.get(traceId) ?? 0, (traceId) => ({
       count: this.spansPastBound.get(traceId) ?? 0,
       onDisk: this.archive !== undefined,
@@ -408,6 +414,7 @@ export class TraceService {
   /** Closes the trace database (the trace server is shutting down); the spans written so far stay. */
   close(): void {
     clearInterval(this.pruneTimer);
+    clearInterval(this.dueTimer);
     try {
       this.archive?.close();
     } catch {

@@ -92,3 +92,52 @@ describe('MemoryTraceStore and RunIndex', () => {
     assert.deepEqual(index.linkersOf(infra).map((r) => r.traceId), [traceId(1)]);
   });
 });
+
+describe('RunIndex classification of a large trace still growing', () => {
+  it('puts off classifying a run again while its last classification was expensive and recent, then catches up', () => {
+    // Every clock read moves 25 ms on: each classification "costs" 25 ms, over the cheap threshold.
+    let clock = 0;
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store, undefined, () => (clock += 25));
+    index.markChanged(store.add(workflowRun(1, { startMs: 1000 })).touched);
+    assert.equal(index.list({}, 10).runs[0]?.spanCount, 2);
+    assert.equal(index.classifications, 1);
+    index.markChanged(store.add([span({ trace: traceId(1), id: 3, parent: 1, resource: aliyunResource })]).touched);
+    assert.equal(index.list({}, 10).runs[0]?.spanCount, 2, 'the run as last classified, for now');
+    assert.equal(index.classifications, 1);
+    assert.deepEqual(index.takeDue(), [], 'not due yet');
+    clock += 1_000;
+    assert.deepEqual(index.takeDue(), [traceId(1)], 'due: the caller reports it changed');
+    assert.equal(index.list({}, 10).runs[0]?.spanCount, 3);
+    assert.equal(index.classifications, 2);
+  });
+
+  it('classifies cheap runs on every change', () => {
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store, undefined, () => 0);
+    index.markChanged(store.add(workflowRun(1, { startMs: 1000 })).touched);
+    index.list({}, 10);
+    index.markChanged(store.add([span({ trace: traceId(1), id: 3, parent: 1, resource: aliyunResource })]).touched);
+    assert.equal(index.list({}, 10).runs[0]?.spanCount, 3);
+    assert.equal(index.classifications, 2);
+  });
+
+  it('classifies a trace that grows by 100 batches to 50k spans a few times, not 100 (issue 14: every batch re-classified the whole trace)', async (t) => {
+    const store = new MemoryTraceStore(1_000_000);
+    const index = new RunIndex(store);
+    const trace = traceId(7);
+    index.markChanged(store.add([span({ trace, id: 1, name: 'workflow', resource: aliyunResource, start: 1_000_000, end: 9_000_000 })]).touched);
+    let id = 2;
+    for (let b = 0; b < 100; b++) {
+      const batch = Array.from({ length: 500 }, () => span({ trace, id: id++, parent: 1, name: 'LLM', resource: aliyunResource, start: 1_000_000 + id, end: 1_000_100 + id }));
+      index.markChanged(store.add(batch).touched);
+      // The Runs view and the code insights list after every batch.
+      index.list({}, 50);
+    }
+    t.diagnostic(`${index.classifications} classifications for 100 batches`);
+    assert.ok(index.classifications < 40, `${index.classifications} classifications for 100 batches`);
+    // Once due (as the trace service checks every second), the run is brought up to date.
+    while (index.takeDue().length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(index.list({}, 50).runs[0]?.spanCount, 50_001);
+  });
+});

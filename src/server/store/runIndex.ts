@@ -28,6 +28,14 @@ export type TraceLogs = (traceId: string) => readonly LogRecord[] | undefined;
 const maxIncrementalChanges = 256;
 
 /**
+ * A run whose last classification took at least this long is classified again at most once per ten
+ * times that (so at most a tenth of the time goes to it): a trace growing by a batch at a time,
+ * hundreds of thousands of spans long, would otherwise be classified whole on every batch.
+ */
+const cheapClassificationMs = 20;
+const classificationDutyCycle = 10;
+
+/**
  * Dify runs recognised in the store, recomputed lazily: the receiver only marks traces dirty, so
  * ingest never pays for classification and a burst of spans for one trace is classified once.
  *
@@ -38,6 +46,12 @@ const maxIncrementalChanges = 256;
 export class RunIndex {
   private readonly entries = new Map<TraceId, RunEntry | undefined>();
   private readonly dirty = new Set<TraceId>();
+  /** Changed runs whose classification is expensive and was done recently: classified again when due. */
+  private readonly deferred = new Map<TraceId, number>();
+  /** When each run was last classified, and what it cost. */
+  private readonly lastClassified = new Map<TraceId, { readonly atMs: number; readonly costMs: number }>();
+  /** Classifications done, for tests and the benchmark. */
+  classifications = 0;
   /** Infrastructure trace id → app-level traces whose Trace Link names it. */
   private readonly linkedBy = new Map<string, Set<TraceId>>();
   /** Dashless lower-case workflow run / message / conversation id → the traces of its runs. */
@@ -63,6 +77,7 @@ export class RunIndex {
   constructor(
     private readonly store: TraceStore,
     logsOf: TraceLogs = () => undefined,
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.keywords = new RunKeywords((id) => this.spansOf(id), logsOf);
   }
@@ -95,6 +110,8 @@ export class RunIndex {
       this.unlink(id, old);
       this.entries.delete(id);
       this.dirty.delete(id);
+      this.deferred.delete(id);
+      this.lastClassified.delete(id);
       this.keywords.traceRemoved(id);
       changes.push({ traceId: id, old, next: undefined });
     }
@@ -209,7 +226,29 @@ export class RunIndex {
     return this.listed.all;
   }
 
+  /**
+   * Deferred runs that are due now: marked for classification at the next listing and returned, so
+   * the caller reports them changed (the Runs view then lists again and sees them up to date).
+   */
+  takeDue(): TraceId[] {
+    const now = this.now();
+    const due: TraceId[] = [];
+    for (const [id, dueAt] of this.deferred) {
+      if (dueAt > now) continue;
+      this.deferred.delete(id);
+      this.dirty.add(id);
+      due.push(id);
+    }
+    return due;
+  }
+
   private refresh(): void {
+    const now = this.now();
+    for (const [id, dueAt] of this.deferred) {
+      if (dueAt > now) continue;
+      this.deferred.delete(id);
+      this.dirty.add(id);
+    }
     if (this.dirty.size === 0) return;
     const changes: Change[] = [];
     // Classifying a run can make others change (an app's name becomes known, a run's infrastructure
@@ -217,9 +256,27 @@ export class RunIndex {
     for (let round = 0; round < 4 && this.dirty.size > 0; round++) {
       const batch = [...this.dirty];
       this.dirty.clear();
-      for (const traceId of batch) changes.push(this.reclassify(traceId));
+      for (const traceId of batch) {
+        const dueAt = this.dueAt(traceId);
+        if (dueAt > now) {
+          this.deferred.set(traceId, dueAt);
+          continue;
+        }
+        this.deferred.delete(traceId);
+        const started = this.now();
+        changes.push(this.reclassify(traceId));
+        this.classifications++;
+        this.lastClassified.set(traceId, { atMs: started, costMs: this.now() - started });
+      }
     }
     this.applyToListed(changes);
+  }
+
+  /** When a changed run may be classified again: at once, unless its last classification was expensive and recent. */
+  private dueAt(traceId: TraceId): number {
+    const last = this.lastClassified.get(traceId);
+    if (last === undefined || last.costMs < cheapClassificationMs) return Number.NEGATIVE_INFINITY;
+    return last.atMs + classificationDutyCycle * last.costMs;
   }
 
   private reclassify(traceId: TraceId): Change {
