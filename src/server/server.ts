@@ -19,7 +19,7 @@ import {
   type SourceInsightSettings,
 } from '../shared/lspProtocol';
 import { defaultServerSettings } from '../shared/defaultSettings';
-import { collectAndFlush } from './throttle';
+import { collectAndFlush, dutyCycled } from './throttle';
 import { TraceService } from './traceService';
 import { WorkerDecoder } from './receiver/workerDecoder';
 import { SourceInsights } from './languageFeatures/sourceInsights';
@@ -39,7 +39,6 @@ let insightSettings: SourceInsightSettings = defaultServerSettings.sourceInsight
 const dsls = new DslCache(nodeFileAccess);
 let resolver: SourceResolver | undefined;
 let insights: SourceInsights | undefined;
-let insightsRun: Promise<void> = Promise.resolve();
 let traceViews: TraceViews | undefined;
 // Request bodies are decoded on a worker thread, so no request can stall the features on this one.
 const decoder = new WorkerDecoder();
@@ -64,18 +63,25 @@ function indexWorkspace(): void {
   );
 }
 
-/** Recomputes diagnostics and CodeLens from the runs in the store and publishes them; one pass at a time. */
+/**
+ * Recomputes diagnostics and CodeLens from the runs in the store and publishes them: one pass at a
+ * time, with the changes that came meanwhile, and at most a tenth of the time while traces pour in.
+ */
+const insightsRefresh = dutyCycled<string>(10, async (changedTraceIds) => {
+  try {
+    if (!insights) return;
+    const update = await insights.refresh(changedTraceIds);
+    if (update.lensesChanged || update.diagnostics.length > 0) connection.console.log(`Code insights: ${update.summary}`);
+    for (const params of update.diagnostics) await connection.sendDiagnostics(params);
+    // Clients without refresh support ask again when the file is next shown.
+    if (update.lensesChanged) await connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  } catch (e) {
+    connection.console.error(`Updating trace diagnostics and CodeLens failed: ${String(e)}`);
+  }
+});
+
 function refreshInsights(changedTraceIds: readonly string[] = []): void {
-  insightsRun = insightsRun
-    .then(async () => {
-      if (!insights) return;
-      const update = await insights.refresh(changedTraceIds);
-      if (update.lensesChanged || update.diagnostics.length > 0) connection.console.log(`Code insights: ${update.summary}`);
-      for (const params of update.diagnostics) await connection.sendDiagnostics(params);
-      // Clients without refresh support ask again when the file is next shown.
-      if (update.lensesChanged) await connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
-    })
-    .catch((e: unknown) => connection.console.error(`Updating trace diagnostics and CodeLens failed: ${String(e)}`));
+  insightsRefresh.add(changedTraceIds);
 }
 
 // Runs age out of the window without any event; look again every minute.
@@ -171,6 +177,7 @@ connection.onShutdown(async () => {
   runsChanged.dispose();
   statusChanged.dispose();
   workspaceChanged.dispose();
+  insightsRefresh.dispose();
   clearInterval(windowTimer);
   traceViews?.dispose();
   await service?.stop();
