@@ -1,6 +1,6 @@
 /**
- * Jaeger v2 (built by scripts/ensure-jaeger.sh) on free loopback ports with memory storage, for the
- * benchmarks that compare against it. The pipeline has no batch processor, so each OTLP response
+ * Jaeger v2 (built by scripts/ensure-jaeger.sh) on free loopback ports with memory storage, or Badger
+ * (its embedded on-disk store) in a temporary directory, for the benchmarks that compare against it. The pipeline has no batch processor, so each OTLP response
  * means "stored"; the body limit is above any batch we send.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +14,8 @@ export interface JaegerOptions {
   readonly maxTraces: number;
   /** A Jaeger UI build for the query extension to serve (`jaeger_query.ui.assets_path`). */
   readonly uiAssetsPath?: string;
+  /** `badger`: spans on disk (synchronous writes off, Jaeger's default), as durable as the embedded store's database. */
+  readonly storage?: 'memory' | 'badger';
 }
 
 export interface JaegerProcess {
@@ -55,9 +57,14 @@ extensions:
       endpoint: 127.0.0.1:${grpc}
   jaeger_storage:
     backends:
-      memstore:
+      memstore:${options.storage === 'badger' ? `
+        badger:
+          directories:
+            keys: ${JSON.stringify(join(dir, 'badger', 'keys'))}
+            values: ${JSON.stringify(join(dir, 'badger', 'values'))}
+          ephemeral: false` : `
         memory:
-          max_traces: ${options.maxTraces}
+          max_traces: ${options.maxTraces}`}
   healthcheckv2:
     use_v2: true
     http:

@@ -2,6 +2,7 @@
 # `npm run bench`: every benchmark, then a summary table of bench/results/*.json.
 #   ingest      receiver throughput (protobuf batches over loopback into the real receiver + store)
 #   fuzz        100k generated malformed OTLP requests over HTTP and gRPC: crashes, hangs, lost spans, memory
+#   load        5k spans/s for 10 min into the durable store (RSS curve, run listing), then the peak rate vs Jaeger v2 with Badger
 #   listRuns    run listing with 100k spans in the store
 #   classification  the corpus measures (must be 100%) and the time to classify a 10k-span run
 #   fidelity    every measure on the traces recorded from a real Dify (test/recorded), per release and exporter
@@ -26,7 +27,7 @@ if [ ! -f "$vsix" ]; then
   npm run --silent package | tail -n 1
 fi
 
-for bench in ingest fuzz listRuns runFilter classification fidelity sourceLinks activation traceView; do
+for bench in ingest fuzz load listRuns runFilter classification fidelity sourceLinks activation traceView; do
   echo "== bench/$bench.bench.ts"
   node --import tsx "bench/$bench.bench.ts"
 done

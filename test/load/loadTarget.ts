@@ -1,0 +1,40 @@
+// Child process for the load runs: the real TraceService with the trace database (node:sqlite: run
+// it on Node 22.13 or later), answering the parent's questions over IPC: its memory, and how long
+// listing the runs takes while spans pour in (what the Runs view asks on every change).
+import { TraceService } from '../../src/server/traceService';
+import { WorkerDecoder } from '../../src/server/receiver/workerDecoder';
+
+const archivePath = process.argv[2];
+const decoder = new WorkerDecoder();
+let announced = false;
+const service = new TraceService(
+  { receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 20 }, store: { maxSpans: Number(process.env['LOAD_MAX_SPANS'] ?? '500000'), ...(archivePath ? { archivePath } : {}) } },
+  {
+    runsChanged: () => {},
+    statusChanged: (status) => {
+      if (announced || status.receiver.state !== 'listening') return;
+      announced = true;
+      process.send?.({ ready: { url: status.receiver.url, persisted: status.storage?.persisted === true } });
+    },
+    log: () => {},
+  },
+  Date.now,
+  decoder,
+);
+
+process.on('message', (message: { list?: true; stats?: true }) => {
+  if (message.list) {
+    const started = performance.now();
+    void service.backend.listRuns({ filter: {}, limit: 100 }).then((page) => process.send?.({ listed: { ms: performance.now() - started, runs: page.totalMatching } }));
+  } else if (message.stats) {
+    const status = service.status();
+    process.send?.({ stats: { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, spans: status.spans, rejected: status.rejectedRequests } });
+  }
+});
+process.on('disconnect', () => {
+  void service.stop().then(() => {
+    service.close();
+    return decoder.close();
+  }).then(() => process.exit(0));
+});
+void service.start();
