@@ -84,7 +84,10 @@ async function main(): Promise<void> {
       } finally {
         const gone = jaeger.exited() === undefined ? once(jaeger.process, 'exit') : Promise.resolve();
         jaeger.stop();
+        // Badger can spend minutes compacting on SIGTERM; the measurement is over, so it is not waited for.
+        const hard = setTimeout(() => jaeger.process.kill('SIGKILL'), 10_000);
         await gone;
+        clearTimeout(hard);
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;

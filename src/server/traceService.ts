@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LogRecord } from '../model/logRecord';
@@ -13,7 +12,8 @@ import { IngestRate } from './store/ingestRate';
 import { SpanArchive } from './store/spanArchive';
 import { BodyBudget } from './receiver/bodyBudget';
 import { OtlpGrpcReceiver } from './receiver/otlpGrpcReceiver';
-import { OtlpHttpReceiver, ownerPath, ownerService, type ListenResult } from './receiver/otlpHttpReceiver';
+import { OtlpHttpReceiver, type ListenResult } from './receiver/otlpHttpReceiver';
+import { ArchiveFollower, archiveIdOf, ownerShares } from './store/archiveFollower';
 import { inlineDecoder, type OtlpDecoder } from './receiver/otlpDecoder';
 import { OtlpIngest, type OtlpSink } from './receiver/otlpIngest';
 import { RefusalLog } from './receiver/refusalLog';
@@ -62,7 +62,7 @@ export class TraceService {
    * Another window's trace server holds the ports and writes the database: this one reads what it
    * writes (changes after `change`) and tries the ports now and then, to take over when it goes.
    */
-  private following: { change: number; readonly poll: NodeJS.Timeout; readonly takeOver: NodeJS.Timeout } | undefined;
+  private following: { readonly reader: ArchiveFollower; readonly takeOver: NodeJS.Timeout } | undefined;
   /** The database's newest change when it was opened: what a follower reads after. */
   private changeAtOpen = 0;
   /** Runs whose classification was put off (a large trace still growing) are reported changed when due. */
@@ -159,7 +159,12 @@ export class TraceService {
     this.archive = opened.archive;
     this.storage = { persisted: true, path };
     this.pruneArchive();
-    this.changeAtOpen = this.readArchive(() => this.archive?.latestChange() ?? 0, 0);
+    // Where a window that follows this database starts reading (the spans before it are loaded below).
+    try {
+      this.changeAtOpen = this.archive?.latestChange() ?? 0;
+    } catch {
+      this.changeAtOpen = 0;
+    }
     const started = Date.now();
     const restored = this.archive.loadRecent(this.settings.store.maxSpans);
     if (restored.length > 0) {
@@ -186,9 +191,11 @@ export class TraceService {
     let notKept = 0;
     for (const [traceId, count] of pastBound) {
       notKept += count;
-      this.spansPastBound.set(traceId, (this.spansPastBound.get(traceId) ?? 0) + count);
+      const before = this.spansPastBound.get(traceId);
+      // Once per trace: a trace past the bound keeps arriving batch after batch.
+      if (before === undefined) this.events.log(`Trace ${traceId} is larger than difyTrace.store.maxSpans or difyTrace.store.maxMemoryMiB: its further spans are not held in memory${this.archive === undefined ? ' (and, with no trace database, not kept)' : ' (they are in the trace database)'}`);
+      this.spansPastBound.set(traceId, (before ?? 0) + count);
     }
-    if (notKept > 0) this.events.log(`${notKept} span(s) not held in memory: their trace is larger than difyTrace.store.maxSpans or difyTrace.store.maxMemoryMiB`);
     for (const [traceId, count] of rejectedByTrace) this.rejectedSpans.set(traceId, (this.rejectedSpans.get(traceId) ?? 0) + count);
     // Traces whose every span was refused are never evicted with the store: keep the count bounded.
     for (const oldest of this.rejectedSpans.keys()) {
@@ -297,7 +304,7 @@ export class TraceService {
     // Still held (or still failing): keep following and try again later.
     if (!result.ok && retrying) return;
     if (!result.ok && result.code === 'EADDRINUSE') {
-      if (await this.ownerShares(host, port)) {
+      if (archiveId !== undefined && (await ownerShares(host, port, archiveId, this.settings.receiver.token))) {
         this.follow(host, port);
         return;
       }
@@ -317,75 +324,33 @@ export class TraceService {
     }
   }
 
-  /** A digest of the database path: two trace servers with the same one share their runs. */
   private archiveId(): string | undefined {
-    if (this.archive === undefined) return undefined;
-    return createHash('sha256').update(this.archive.path).digest('hex').slice(0, 16);
+    return this.archive === undefined ? undefined : archiveIdOf(this.archive.path);
   }
 
-  /** Whether the process on the port is another window's trace server writing the database this one has open. */
-  private async ownerShares(host: string, port: number): Promise<boolean> {
-    const archiveId = this.archiveId();
-    if (archiveId === undefined) return false;
-    // An unspecified bind address is asked on loopback, as a sender on this machine would.
-    const probeHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    try {
-      const token = this.settings.receiver.token;
-      const res = await fetch(`http://${probeHost}:${port}${ownerPath}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2_000) });
-      if (res.status !== 200) return false;
-      const owner = (await res.json()) as { service?: unknown; archive?: unknown };
-      return owner.service === ownerService && owner.archive === archiveId;
-    } catch {
-      return false;
-    }
-  }
-
+  /** The port is held by another window's trace server on this database: show what it receives, and try the ports now and then. */
   private follow(host: string, port: number): void {
+    const archive = this.archive;
+    if (archive === undefined) return;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.events.log(`${url} is held by the trace server of another window on the same trace database: following it (its runs show here too) until it closes`);
     this.stopFollowing(false);
-    this.following = {
-      change: this.changeAtOpen,
-      poll: setInterval(() => this.readFollowed(), 1_000),
-      takeOver: setInterval(() => void this.startReceivers(true).catch((e: unknown) => this.events.log(`Taking over the receiver failed: ${String(e)}`)), 3_000),
-    };
-    this.readFollowed();
+    const reader = new ArchiveFollower(archive, this.changeAtOpen, (read) => {
+      const spans = unseenSpans(read, (id) => this.store.spansOf(id as TraceId));
+      if (spans.length > 0) this.add(spans, new Map());
+    }, (message) => this.events.log(message));
+    const takeOver = setInterval(() => void this.startReceivers(true).catch((e: unknown) => this.events.log(`Taking over the receiver failed: ${String(e)}`)), 3_000);
+    this.following = { reader, takeOver };
     this.setState({ state: 'following', url });
-  }
-
-  /** Brings in what the owning window wrote since the last look (its spans are on disk before it answers). */
-  private readFollowed(): void {
-    const following = this.following;
-    const archive = this.archive;
-    if (following === undefined || archive === undefined) return;
-    const read = this.readArchive(() => {
-      const changed = archive.changedSince(following.change);
-      return { ...changed, spans: changed.traceIds.length > 0 ? archive.spansOf(changed.traceIds) : [] };
-    }, undefined);
-    if (read === undefined) return;
-    following.change = read.latest;
-    if (!read.complete) this.events.log('This window fell behind the shared trace database; some older traces show only after a reload');
-    const spans = unseenSpans(read.spans, (id) => this.store.spansOf(id as TraceId));
-    if (spans.length > 0) this.add(spans, new Map());
   }
 
   /** `catchUp`: read what the owner wrote last, before this window starts writing itself. */
   private stopFollowing(catchUp: boolean): void {
     if (this.following === undefined) return;
-    if (catchUp) this.readFollowed();
-    clearInterval(this.following.poll);
+    if (catchUp) this.following.reader.read();
+    this.following.reader.stop();
     clearInterval(this.following.takeOver);
     this.following = undefined;
-  }
-
-  /** A read of the shared database; one that fails (locked a moment too long) is tried again at the next poll. */
-  private readArchive<T>(read: () => T, otherwise: T): T {
-    try {
-      return read();
-    } catch (e) {
-      this.events.log(`Reading the trace database failed: ${e instanceof Error ? e.message : String(e)}`);
-      return otherwise;
-    }
   }
 
   private stateOf(protocol: string, result: ListenResult, host: string, port: number): ReceiverState {
