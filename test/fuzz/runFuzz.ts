@@ -5,6 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { request, Agent } from 'node:http';
 import { join } from 'node:path';
 import { credentials, Client, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { askChild } from '../askChild';
 import { fuzzCase, wireBody, type FuzzCase } from './fuzzCases';
 
 export interface FuzzOptions {
@@ -39,20 +40,7 @@ type Reply = { memory?: { heapUsed: number; rss: number; spanBytes: number }; mi
 const MiB = 1024 * 1024;
 const grpcPath = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
-function ask(child: ChildProcess, message: unknown, key: keyof Reply): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply: Reply) => {
-      if (reply[key] === undefined) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(reply);
-    };
-    const onExit = (code: number | null, signal: string | null) => reject(new Error(`the trace service exited (${signal ?? code})`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    if (message !== undefined) child.send(message as object);
-  });
-}
+const ask = (child: ChildProcess, message: object | undefined, key: keyof Reply): Promise<Reply> => askChild<Reply>(child, message, key);
 
 function sendHttp(base: string, agent: Agent, c: FuzzCase, timeoutMs: number): Promise<Answer> {
   const body = wireBody(c);

@@ -5,6 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { difyBatch } from '../../bench/difyBatch';
+import { askChild } from '../askChild';
 
 export interface LoadOptions {
   /** Node to run the trace service on (22.13+ for node:sqlite). */
@@ -37,19 +38,9 @@ export function startTarget(node: string, archivePath: string | undefined, env: 
   return fork(join(import.meta.dirname, 'loadTarget.ts'), archivePath ? [archivePath] : [], { execPath: node, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, ...env } });
 }
 
+/** A question to the load target; `{}` only waits for the reply (the first message, `ready`). */
 export function ask(child: ChildProcess, message: object, key: keyof Reply): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply: Reply) => {
-      if (reply[key] === undefined) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(reply);
-    };
-    const onExit = () => reject(new Error('the trace service exited'));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    if (Object.keys(message).length > 0) child.send(message);
-  });
+  return askChild<Reply>(child, Object.keys(message).length > 0 ? message : undefined, key);
 }
 
 export function postBatch(agent: Agent, url: string, body: Uint8Array): Promise<number> {
