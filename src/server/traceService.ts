@@ -115,9 +115,13 @@ export class TraceService {
    * write (full disk, removed file) is let go: the trace server keeps working in memory and says so.
    */
   private archiveSpans(spans: readonly Span[]): void {
-    if (this.archive === undefined || spans.length === 0) return;
+    if (spans.length > 0) this.writeArchive((archive) => archive.add(spans));
+  }
+
+  private writeArchive(write: (archive: SpanArchive) => void): void {
+    if (this.archive === undefined) return;
     try {
-      this.archive.add(spans);
+      write(this.archive);
     } catch (e) {
       this.dropArchive(`Writing to the trace database ${this.archive.path} failed (${e instanceof Error ? e.message : String(e)}): traces are kept in memory only until the trace server restarts. Free disk space, or turn off difyTrace.store.persist.`);
     }
@@ -169,7 +173,10 @@ export class TraceService {
     const restored = this.archive.loadRecent(this.settings.store.maxSpans);
     if (restored.length > 0) {
       this.add(restored, new Map());
-      this.events.log(`Restored ${restored.length} spans from ${path} in ${Date.now() - started} ms`);
+      // Their log records too: a plugin's traceback often survives only in the API's logs.
+      const records = this.archive.logsOf([...new Set(restored.map((s) => s.traceId))]);
+      if (records.length > 0) this.addLogs(records);
+      this.events.log(`Restored ${restored.length} spans and ${records.length} log records from ${path} in ${Date.now() - started} ms`);
     }
     this.pruneTimer = setInterval(() => this.pruneArchive(), 10 * 60_000).unref();
   }
@@ -224,6 +231,13 @@ export class TraceService {
 
   /** Adds log records; their traces count as changed, so the panels showing them refresh. */
   ingestLogs(records: readonly LogRecord[]): void {
+    // On disk first, as spans are: what the receiver acknowledges survives a restart.
+    if (records.length > 0) this.writeArchive((archive) => archive.addLogs(records));
+    this.addLogs(records);
+  }
+
+  /** Log records into memory only (restored from, or read from another window's, trace database). */
+  private addLogs(records: readonly LogRecord[]): void {
     const { touched, evicted } = this.logs.add(records);
     this.runs.markLogsChanged([...touched, ...evicted]);
     if (touched.length > 0 || evicted.length > 0) this.events.runsChanged([...touched, ...evicted]);
@@ -335,9 +349,11 @@ export class TraceService {
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.events.log(`${url} is held by the trace server of another window on the same trace database: following it (its runs show here too) until it closes`);
     this.stopFollowing(false);
-    const reader = new ArchiveFollower(archive, this.changeAtOpen, (read) => {
+    const reader = new ArchiveFollower(archive, this.changeAtOpen, (read, readLogs) => {
       const spans = unseenSpans(read, (id) => this.store.spansOf(id as TraceId));
       if (spans.length > 0) this.add(spans, new Map());
+      const records = unseenRecords(readLogs, (id) => this.logs.logsOf(id));
+      if (records.length > 0) this.addLogs(records);
     }, (message) => this.events.log(message));
     const takeOver = setInterval(() => void this.startReceivers(true).catch((e: unknown) => this.events.log(`Taking over the receiver failed: ${String(e)}`)), 3_000);
     this.following = { reader, takeOver };

@@ -68,6 +68,12 @@ it('a second window follows the first one\'s receiver and database, live, and ta
     assert.equal(await post(live), 200);
     await arrived;
     assert.equal(second.service.store.spansOf(live.traceId)?.length, 7);
+    // Its log records too.
+    const logged = second.changed(live.traceId);
+    const record = { timeUnixNano: '1796000000500000000', severityNumber: 17, body: { stringValue: 'KeyError: max_temp_c' }, traceId: live.traceId };
+    assert.equal((await fetch(`${url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [record] }] }] }) })).status, 200);
+    await logged;
+    assert.equal(second.service.logs.logsOf(live.traceId)?.[0]?.body, 'KeyError: max_temp_c');
 
     // The first window closes: the second takes the port over and keeps receiving.
     const tookOver = second.state('listening');

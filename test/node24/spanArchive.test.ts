@@ -102,4 +102,37 @@ describe('trace server with the trace database', () => {
       second.close();
     }
   });
+
+  it('brings a trace\'s log records back after a restart (a plugin\'s traceback may survive only there)', async () => {
+    const path = freshPath();
+    const settings = { receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 20 }, store: { maxSpans: 1_000, archivePath: path } };
+    const quiet = { runsChanged: () => {}, statusChanged: () => {}, log: () => {} };
+    const trace = 'ab'.repeat(16);
+    const first = new TraceService(settings, quiet);
+    await first.start();
+    const state = first.status().receiver;
+    assert.equal(state.state, 'listening');
+    if (state.state !== 'listening') return;
+    const post = (signal: string, body: unknown) => fetch(`${state.url}/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'dify-api' } }] };
+    assert.equal((await post('traces', { resourceSpans: [{ resource, scopeSpans: [{ spans: [{ traceId: trace, spanId: '1'.repeat(16), name: 'POST /v1/workflows/run', startTimeUnixNano: '1796000000000000000', endTimeUnixNano: '1796000001000000000' }] }] }] })).status, 200);
+    const traceback = 'Traceback (most recent call last):\n  File "/app/tools/weather.py", line 42, in _invoke\nKeyError: \'max_temp_c\'';
+    assert.equal((await post('logs', { resourceLogs: [{ resource, scopeLogs: [{ logRecords: [{ timeUnixNano: '1796000000500000000', severityNumber: 17, severityText: 'ERROR', body: { stringValue: traceback }, traceId: trace, spanId: '1'.repeat(16) }] }] }] })).status, 200);
+    await first.stop();
+    first.close();
+
+    const second = new TraceService(settings, quiet);
+    await second.start();
+    try {
+      const records = second.logs.logsOf(trace);
+      assert.equal(records?.length, 1);
+      assert.equal(records?.[0]?.body, traceback);
+      assert.equal(records?.[0]?.resource.serviceName, 'dify-api');
+      const snapshot = await second.backend.getTrace({ traceId: traceId(trace) });
+      assert.ok(snapshot, 'the trace is back with its logs');
+    } finally {
+      await second.stop();
+      second.close();
+    }
+  });
 });

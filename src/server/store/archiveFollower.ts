@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { LogRecord } from '../../model/logRecord';
 import type { Span } from '../../model/span';
 import { ownerPath, ownerService } from '../receiver/otlpHttpReceiver';
 import type { SpanArchive } from './spanArchive';
@@ -27,8 +28,8 @@ export async function ownerShares(host: string, port: number, archiveId: string,
 
 /**
  * Reads what another process writes to the trace database: every `intervalMs`, the spans of the
- * traces changed since the last look (the owner writes spans and change rows in one transaction,
- * before it answers the sender), handed to `onSpans`. A read that fails (the file locked a moment
+ * traces changed since the last look and their log records (the owner writes them and change rows
+ * in one transaction, before it answers the sender), handed to `onRead`. A read that fails (the file locked a moment
  * too long) is tried again at the next look.
  */
 export class ArchiveFollower {
@@ -37,7 +38,7 @@ export class ArchiveFollower {
   constructor(
     private readonly archive: SpanArchive,
     private change: number,
-    private readonly onSpans: (spans: readonly Span[]) => void,
+    private readonly onRead: (spans: readonly Span[], records: readonly LogRecord[]) => void,
     private readonly log: (message: string) => void,
     intervalMs = 1_000,
   ) {
@@ -48,16 +49,18 @@ export class ArchiveFollower {
   /** One look now. */
   read(): void {
     let spans: Span[];
+    let records: LogRecord[];
     try {
       const changed = this.archive.changedSince(this.change);
       spans = changed.traceIds.length > 0 ? this.archive.spansOf(changed.traceIds) : [];
+      records = changed.traceIds.length > 0 ? this.archive.logsOf(changed.traceIds) : [];
       this.change = changed.latest;
       if (!changed.complete) this.log('This window fell behind the shared trace database; some older traces show only after a reload');
     } catch (e) {
       this.log(`Reading the trace database failed: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
-    if (spans.length > 0) this.onSpans(spans);
+    if (spans.length > 0 || records.length > 0) this.onRead(spans, records);
   }
 
   stop(): void {

@@ -11,6 +11,7 @@
  */
 import { existsSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import type { LogRecord } from '../../model/logRecord';
 import type { Resource, Span } from '../../model/span';
 import type { TraceId } from '../../model/units';
 
@@ -55,6 +56,8 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS traces_last_seen ON traces (last_seen);
   CREATE TABLE IF NOT EXISTS spans (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, resource_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (trace_id, span_id)) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, trace_id TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, trace_id TEXT NOT NULL, resource_id TEXT NOT NULL, body TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS logs_trace ON logs (trace_id);
 `;
 
 /** Change rows kept for windows that follow the database; one that falls further behind reloads. */
@@ -65,6 +68,7 @@ export class SpanArchive {
   private readonly insertResource: Statement;
   private readonly upsertTrace: Statement;
   private readonly insertChange: Statement;
+  private readonly insertLog: Statement;
   private readonly knownResources = new Set<string>();
   private readonly resourceIds = new WeakMap<Resource, string>();
 
@@ -75,6 +79,7 @@ export class SpanArchive {
     this.insertSpan = db.prepare('INSERT OR IGNORE INTO spans (trace_id, span_id, resource_id, body) VALUES (?, ?, ?, ?)');
     this.insertResource = db.prepare('INSERT OR IGNORE INTO resources (id, body) VALUES (?, ?)');
     this.insertChange = db.prepare('INSERT INTO changes (trace_id) VALUES (?)');
+    this.insertLog = db.prepare('INSERT INTO logs (trace_id, resource_id, body) VALUES (?, ?, ?)');
     this.upsertTrace = db.prepare(
       'INSERT INTO traces (trace_id, first_seen, last_seen, spans, bytes) VALUES (?, ?, ?, ?, ?) ON CONFLICT(trace_id) DO UPDATE SET last_seen = excluded.last_seen, spans = spans + excluded.spans, bytes = bytes + excluded.bytes',
     );
@@ -159,6 +164,54 @@ export class SpanArchive {
     }
   }
 
+  /**
+   * Writes log records that name a trace, in one transaction (a record without one belongs to no run
+   * and stays in memory only). Their traces count as changed, for windows following this database.
+   */
+  addLogs(records: readonly LogRecord[], nowMs = Date.now()): void {
+    const traced = records.filter((r) => r.traceId !== undefined);
+    if (traced.length === 0) return;
+    const traces = new Set<string>();
+    this.db.exec('BEGIN');
+    try {
+      for (const record of traced) {
+        const { resource, ...rest } = record;
+        this.insertLog.run(record.traceId!, this.resourceId(resource), JSON.stringify(rest));
+        traces.add(record.traceId!);
+      }
+      // A trace known only by its logs still ages out with the retention.
+      for (const traceId of traces) {
+        this.upsertTrace.run(traceId, nowMs, nowMs, 0, 0);
+        this.insertChange.run(traceId);
+      }
+      this.db.exec('COMMIT');
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** The log records of these traces, in arrival order per trace. */
+  logsOf(traceIds: readonly TraceId[]): LogRecord[] {
+    const resourceOf = this.db.prepare('SELECT body FROM resources WHERE id = ?');
+    const select = this.db.prepare('SELECT resource_id, body FROM logs WHERE trace_id = ? ORDER BY seq');
+    const resources = new Map<string, Resource>();
+    const records: LogRecord[] = [];
+    for (const traceId of traceIds) {
+      for (const row of select.all(traceId)) {
+        const id = String(row['resource_id']);
+        let resource = resources.get(id);
+        if (resource === undefined) {
+          const found = resourceOf.get(id);
+          resource = found ? (JSON.parse(String(found['body'])) as Resource) : { serviceName: 'unknown_service', attributes: {} };
+          resources.set(id, resource);
+        }
+        records.push({ ...(JSON.parse(String(row['body'])) as Omit<LogRecord, 'resource'>), resource });
+      }
+    }
+    return records;
+  }
+
   /** The most recently active traces' spans, newest traces first, up to `maxSpans` spans. */
   loadRecent(maxSpans: number): Span[] {
     const resources = new Map<string, Resource>();
@@ -230,10 +283,12 @@ export class SpanArchive {
     }
     if (dropped.length === 0) return dropped;
     const deleteSpans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?');
+    const deleteLogs = this.db.prepare('DELETE FROM logs WHERE trace_id = ?');
     const deleteTrace = this.db.prepare('DELETE FROM traces WHERE trace_id = ?');
     this.db.exec('BEGIN');
     for (const id of dropped) {
       deleteSpans.run(id);
+      deleteLogs.run(id);
       deleteTrace.run(id);
     }
     this.db.exec('COMMIT');
