@@ -170,7 +170,8 @@ export class TraceService {
       this.changeAtOpen = 0;
     }
     const started = Date.now();
-    const restored = this.archive.loadRecent(this.settings.store.maxSpans);
+    // Stored span text is JSON, about half what the same characters cost in memory (spanSize.ts).
+    const restored = this.archive.loadRecent(this.settings.store.maxSpans, storeBoundsOf(this.settings).maxBytes / 2);
     if (restored.length > 0) {
       this.add(restored, new Map());
       // Their log records too: a plugin's traceback often survives only in the API's logs.

@@ -49,6 +49,14 @@ describe('span archive', () => {
     archive.close();
   });
 
+  it('brings back no more span text than the memory bound would keep', () => {
+    const archive = open(freshPath());
+    for (let t = 1; t <= 5; t++) archive.add([span({ trace: traceId(t), id: t * 10, attributes: { prompt: 'p'.repeat(100_000) } })], t * 1000);
+    const loaded = archive.loadRecent(1_000, 250_000);
+    assert.deepEqual([...new Set(loaded.map((s) => s.traceId))], [traceId(4), traceId(5)], 'two traces of about 100 kB fit in 250 kB, not three');
+    archive.close();
+  });
+
   it('drops traces past the retention and beyond the size bound, oldest first', () => {
     const archive = open(freshPath());
     const day = 86_400_000;

@@ -212,18 +212,25 @@ export class SpanArchive {
     return records;
   }
 
-  /** The most recently active traces' spans, newest traces first, up to `maxSpans` spans. */
-  loadRecent(maxSpans: number): Span[] {
+  /**
+   * The most recently active traces' spans, newest traces first, up to `maxSpans` spans and
+   * `maxBytes` of stored span text (what the memory store would keep anyway: loading more on a
+   * restart is parsing to evict).
+   */
+  loadRecent(maxSpans: number, maxBytes = Number.POSITIVE_INFINITY): Span[] {
     const resources = new Map<string, Resource>();
     for (const row of this.db.prepare('SELECT id, body FROM resources').all()) resources.set(String(row['id']), JSON.parse(String(row['body'])) as Resource);
-    const traces = this.db.prepare('SELECT trace_id, spans FROM traces ORDER BY last_seen DESC').all();
+    const traces = this.db.prepare('SELECT trace_id, spans, bytes FROM traces ORDER BY last_seen DESC').all();
     const chosen: string[] = [];
     let total = 0;
+    let totalBytes = 0;
     for (const row of traces) {
       const count = Number(row['spans']);
-      if (total + count > maxSpans && chosen.length > 0) break;
+      const bytes = Number(row['bytes']);
+      if ((total + count > maxSpans || totalBytes + bytes > maxBytes) && chosen.length > 0) break;
       chosen.push(String(row['trace_id']));
       total += count;
+      totalBytes += bytes;
     }
     // Oldest of the chosen first, so the memory store's arrival order is the original one.
     return this.spansOf(chosen.reverse() as TraceId[], resources);
