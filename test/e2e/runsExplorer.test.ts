@@ -262,6 +262,13 @@ async function chooseFile(page: Page, title: string, path: string, button: strin
   await dialog.waitFor({ state: 'hidden' });
 }
 
+/** The little of the DOM that the terminal row's measurement reads (the tests compile without the DOM library). */
+interface RenderedNode {
+  textContent: string | null;
+  querySelectorAll(selector: string): ArrayLike<RenderedNode>;
+  getBoundingClientRect(): { x: number; y: number; width: number; height: number };
+}
+
 /**
  * Ctrl+click on `id` inside the terminal line that reads `lineText`. The DOM renderer writes a line
  * as spans of monospace text, so the id's centre is found proportionally inside its span. The
@@ -271,18 +278,30 @@ async function chooseFile(page: Page, title: string, path: string, button: strin
 async function clickTerminalLink(page: Page, terminal: Locator, lineText: string, id: string): Promise<void> {
   const row = terminal.locator('.xterm-rows > div', { hasText: lineText }).last();
   await row.waitFor();
-  const span = row.locator('span', { hasText: id }).last();
-  const text = (await span.textContent()) ?? '';
-  const spanBox = (await span.boundingBox())!;
-  const centre = text.lastIndexOf(id) + id.length / 2;
-  const box = { x: spanBox.x + (spanBox.width * centre) / text.length, y: spanBox.y + spanBox.height / 2 };
-  await page.mouse.move(box.x, box.y);
+  // The renderer rewrites a row's spans when it redraws (the cursor blinks, the prompt returns), so
+  // the span is found and measured in one step inside the page, and again if it was replaced.
+  let box: { x: number; y: number } | undefined;
+  await assertEventually(async () => {
+    box = await row.evaluate((element: unknown, wanted: string) => {
+      const spans = Array.from((element as RenderedNode).querySelectorAll('span')).filter((s) => (s.textContent ?? '').includes(wanted));
+      const span = spans[spans.length - 1];
+      if (!span) return undefined;
+      const text = span.textContent ?? '';
+      const rect = span.getBoundingClientRect();
+      if (rect.width === 0) return undefined;
+      const centre = text.lastIndexOf(wanted) + wanted.length / 2;
+      return { x: rect.x + (rect.width * centre) / text.length, y: rect.y + rect.height / 2 };
+    }, id).catch(() => undefined);
+    return box !== undefined;
+  });
+  const at = box!;
+  await page.mouse.move(at.x, at.y);
   // The link is there once its hover shows (the providers ran); Ctrl then makes it activatable.
   await page.getByText('Open this trace in Dify Trace Explorer').waitFor({ timeout: 15_000 });
   await page.keyboard.down('Control');
   try {
-    await page.mouse.move(box.x + 2, box.y);
-    await page.mouse.click(box.x + 2, box.y);
+    await page.mouse.move(at.x + 2, at.y);
+    await page.mouse.click(at.x + 2, at.y);
   } finally {
     await page.keyboard.up('Control');
   }
