@@ -6,6 +6,7 @@
 #   listRuns    run listing with 100k spans in the store
 #   classification  the corpus measures (must be 100%) and the time to classify a 10k-span run
 #   fidelity    every measure on the traces recorded from a real Dify (test/recorded), per release and exporter
+#   persistedStore  ~1M spans in the trace database: bytes per span on disk and in memory, restart to the first run listed, the explorer's queries after it
 #   runFilter   ~1M spans / 20k runs: filtered first page, keyword, facets, run id lookup; the keyword query against Jaeger v2 (scripts/ensure-jaeger.sh)
 #   sourceLinks Go to Source: hit rate on test/sourceCorpus (must be 100%), resolution time, click → editor in code-server
 #   activation  the packaged extension in code-server: activation time, page load → receiver listening
@@ -27,7 +28,7 @@ if [ ! -f "$vsix" ]; then
   npm run --silent package | tail -n 1
 fi
 
-for bench in ingest fuzz load listRuns runFilter classification fidelity sourceLinks activation traceView; do
+for bench in ingest fuzz load listRuns persistedStore runFilter classification fidelity sourceLinks activation traceView; do
   echo "== bench/$bench.bench.ts"
   node --import tsx "bench/$bench.bench.ts"
 done
