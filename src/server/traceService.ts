@@ -20,6 +20,7 @@ import { RefusalLog } from './receiver/refusalLog';
 import { LogStore } from './store/logStore';
 import { MemoryTraceStore } from './store/memoryTraceStore';
 import { RunIndex } from './store/runIndex';
+import { storedRunEntry, storedRunEntryOf, type RunEntry } from './store/runEntry';
 
 export interface TraceServiceEvents {
   readonly runsChanged: (traceIds: readonly TraceId[]) => void;
@@ -80,15 +81,28 @@ export class TraceService {
     this.settings = settings;
     this.store = new MemoryTraceStore(storeBoundsOf(settings));
     this.logs = new LogStore(maxLogRecordsOf(settings));
-    this.runs = new RunIndex(this.store, (traceId) => this.logs.logsOf(traceId));
+    this.runs = new RunIndex(this.store, (traceId) => this.logs.logsOf(traceId), undefined, (traceId) => this.readArchived(traceId));
+    // With the trace database behind it, memory is a cache: a trace leaving it keeps its run, classified
+    // while its spans are still here, and the database keeps every run so a restart lists them all.
+    this.store.onEvicting((traceIds) => {
+      if (this.archive !== undefined) this.runs.settle(traceIds);
+    });
+    this.runs.onClassified((changes) => this.writeRuns(changes));
     this.dueTimer = setInterval(() => {
       const due = this.runs.takeDue();
       if (due.length > 0) this.events.runsChanged(due);
+      // Runs kept on disk whose other half arrived since: back into memory, to be classified with it.
+      const stale = this.runs.takeStaleCold();
+      if (stale.length > 0) this.recall(stale);
     }, 1_000).unref();
-    this.backend = new EmbeddedBackend(this.store, this.runs, this.logs, (traceId) => this.rejectedSpans.get(traceId) ?? 0, (traceId) => ({
-      count: this.spansPastBound.get(traceId) ?? 0,
-      onDisk: this.archive !== undefined,
-    }));
+    this.backend = new EmbeddedBackend(
+      this.store,
+      this.runs,
+      this.logs,
+      (traceId) => this.rejectedSpans.get(traceId) ?? 0,
+      (traceId) => ({ count: this.spansPastBound.get(traceId) ?? 0, onDisk: this.archive !== undefined }),
+      (traceIds) => this.recall(traceIds),
+    );
   }
 
   /**
@@ -99,7 +113,10 @@ export class TraceService {
   ingest(received: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number> = new Map()): number {
     const spans = unseenSpans(received, (id) => this.store.spansOf(id as TraceId));
     this.archiveSpans(spans);
-    const pastBound = this.add(spans, rejectedByTrace);
+    // A late span of a run kept on disk only: the whole trace comes back (the new span with it), not the span alone.
+    const cold = [...new Set(spans.map((s) => s.traceId))].filter((id) => this.runs.isCold(id) && this.store.spansOf(id) === undefined);
+    const recalled = cold.length > 0 ? this.recall(cold) : new Set<TraceId>();
+    const pastBound = this.add(recalled.size > 0 ? spans.filter((s) => !recalled.has(s.traceId)) : spans, rejectedByTrace);
     this.rate.add(received.length);
     this.rateTimer ??= setInterval(() => {
       this.emitStatus();
@@ -116,6 +133,48 @@ export class TraceService {
    */
   private archiveSpans(spans: readonly Span[]): void {
     if (spans.length > 0) this.writeArchive((archive) => archive.add(spans));
+  }
+
+  /**
+   * Brings traces the memory store no longer holds (or never loaded) back from the trace database,
+   * with their log records: a run opened from the Runs view, a trace looked up by id. Returns the
+   * traces found there.
+   */
+  recall(traceIds: readonly TraceId[]): Set<TraceId> {
+    const archive = this.archive;
+    const wanted = [...new Set(traceIds)].filter((id) => this.store.spansOf(id) === undefined);
+    if (archive === undefined || wanted.length === 0) return new Set();
+    let spans: Span[];
+    let records: LogRecord[];
+    try {
+      spans = archive.spansOf(wanted);
+      records = spans.length === 0 ? [] : archive.logsOf([...new Set(spans.map((s) => s.traceId))]);
+    } catch (e) {
+      this.events.log(`Reading traces from the trace database failed: ${e instanceof Error ? e.message : String(e)}`);
+      return new Set();
+    }
+    if (spans.length === 0) return new Set();
+    this.add(spans, new Map());
+    const fresh = unseenRecords(records, (id) => this.logs.logsOf(id));
+    if (fresh.length > 0) this.addLogs(fresh);
+    return new Set(spans.map((s) => s.traceId));
+  }
+
+  /** What the run index made of traces, into the trace database (by the window that writes it). */
+  private writeRuns(changes: readonly { readonly traceId: TraceId; readonly entry: RunEntry | undefined; readonly executionKeys: readonly string[] }[]): void {
+    if (this.following !== undefined) return;
+    this.writeArchive((archive) => archive.putRuns(changes.map(({ traceId, entry, executionKeys }) => ({ traceId, body: entry === undefined ? undefined : storedRunEntry(entry, executionKeys) }))));
+  }
+
+  /** A trace's spans from the trace database without loading them into memory (joining a run's other half). */
+  private readArchived(traceId: string): readonly Span[] | undefined {
+    if (this.archive === undefined) return undefined;
+    try {
+      const spans = this.archive.spansOf([traceId as TraceId]);
+      return spans.length === 0 ? undefined : spans;
+    } catch {
+      return undefined;
+    }
   }
 
   private writeArchive(write: (archive: SpanArchive) => void): void {
@@ -172,12 +231,19 @@ export class TraceService {
     const started = Date.now();
     // Stored span text is JSON, about half what the same characters cost in memory (spanSize.ts).
     const restored = this.archive.loadRecent(this.settings.store.maxSpans, storeBoundsOf(this.settings).maxBytes / 2);
+    const restoredIds = new Set<string>(restored.map((s) => s.traceId));
+    let records: LogRecord[] = [];
     if (restored.length > 0) {
       this.add(restored, new Map());
       // Their log records too: a plugin's traceback often survives only in the API's logs.
-      const records = this.archive.logsOf([...new Set(restored.map((s) => s.traceId))]);
+      records = this.archive.logsOf([...restoredIds] as TraceId[]);
       if (records.length > 0) this.addLogs(records);
-      this.events.log(`Restored ${restored.length} spans and ${records.length} log records from ${path} in ${Date.now() - started} ms`);
+    }
+    // Every other run the database keeps is listed from what was made of it (its spans come back when opened).
+    const kept = this.archive.loadRuns(restoredIds).flatMap(({ body }) => storedRunEntryOf(body) ?? []);
+    this.runs.addCold(kept);
+    if (restored.length > 0 || kept.length > 0) {
+      this.events.log(`Restored ${restored.length} spans and ${records.length} log records from ${path}, and ${kept.length} more runs kept there, in ${Date.now() - started} ms`);
     }
     this.pruneTimer = setInterval(() => this.pruneArchive(), 10 * 60_000).unref();
   }
@@ -186,6 +252,12 @@ export class TraceService {
     if (this.archive === undefined) return;
     try {
       const dropped = this.archive.prune({ retentionDays: this.settings.store.retentionDays ?? defaultServerSettings.store.retentionDays, maxDiskMiB: this.settings.store.maxDiskMiB ?? defaultServerSettings.store.maxDiskMiB });
+      // Runs kept only on disk go with their spans; those in memory stay until memory lets them go.
+      const gone = dropped.filter((id) => this.store.spansOf(id) === undefined);
+      if (gone.length > 0) {
+        this.runs.remove(gone);
+        this.events.runsChanged(gone);
+      }
       if (dropped.length > 0) this.events.log(`Dropped ${dropped.length} trace(s) from the trace database (older than difyTrace.store.retentionDays, or beyond difyTrace.store.maxDiskMiB)`);
     } catch (e) {
       this.dropArchive(`Pruning the trace database failed (${e instanceof Error ? e.message : String(e)}): traces are kept in memory only until the trace server restarts.`);
@@ -222,11 +294,23 @@ export class TraceService {
   }
 
   private forget(evicted: readonly TraceId[]): void {
-    this.runs.remove(evicted);
+    // What the database holds stays listed (its run kept without spans); the rest is gone.
+    const held = this.heldOnDisk(evicted);
+    this.runs.retire(evicted.filter((id) => held.has(id)));
+    this.runs.remove(evicted.filter((id) => !held.has(id)));
     this.logs.removeTraces(evicted);
     for (const id of evicted) {
       this.rejectedSpans.delete(id);
       this.spansPastBound.delete(id);
+    }
+  }
+
+  private heldOnDisk(traceIds: readonly TraceId[]): Set<string> {
+    if (this.archive === undefined || traceIds.length === 0) return new Set();
+    try {
+      return this.archive.holds(traceIds);
+    } catch {
+      return new Set();
     }
   }
 

@@ -94,6 +94,11 @@ export namespace ListRunsRequest {
     readonly runs: readonly RunSummary[];
     readonly nextPageToken?: string;
     readonly totalMatching: number;
+    /**
+     * With a keyword: how many runs in the time range were searched by their ids, app, error and
+     * failing node only, because their spans are in the trace database, not in memory.
+     */
+    readonly summaryOnly?: number;
   }
   export const type = new RequestType<Params, Result, void>('difyTrace/listRuns');
 }

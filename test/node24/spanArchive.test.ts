@@ -7,7 +7,22 @@ import { after, describe, it } from 'node:test';
 import { SpanArchive } from '../../src/server/store/spanArchive';
 import { TraceService } from '../../src/server/traceService';
 import { loadRecordedCorpus, postRecordedBody } from '../recorded/recordedCorpus';
+import type { RunFilter, RunSummary } from '../../src/shared/runSummary';
 import { aliyunResource, apiResource, span, traceId } from '../unit/spanBuilder';
+
+/** Retries `check` until it passes (the trace service settles runs on a 1 s timer), failing with its last error after `timeoutMs`. */
+async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'span-archive-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,9 +78,13 @@ describe('span archive', () => {
     archive.add([span({ trace: traceId(1), id: 1, attributes: { big: 'x'.repeat(600_000) } })], 0);
     archive.add([span({ trace: traceId(2), id: 2, attributes: { big: 'x'.repeat(600_000) } })], 9 * day);
     archive.add([span({ trace: traceId(3), id: 3, attributes: { big: 'x'.repeat(600_000) } })], 9.5 * day);
+    // What was made of each trace goes with it; a row for a trace the archive never held is not kept.
+    archive.putRuns([1, 2, 3, 4].map((n) => ({ traceId: traceId(n), body: `run ${n}` })));
+    assert.deepEqual(archive.loadRuns(new Set([traceId(3)])).map((r) => r.body), ['run 1', 'run 2']);
     assert.deepEqual(archive.prune({ retentionDays: 7, maxDiskMiB: 16 }, 10 * day), [traceId(1)], 'older than 7 days');
     assert.deepEqual(archive.prune({ retentionDays: 7, maxDiskMiB: 1 }, 10 * day), [traceId(2)], 'beyond 1 MiB: the oldest');
     assert.deepEqual(archive.stats(), { traces: 1, spans: 1 });
+    assert.deepEqual(archive.loadRuns(new Set()).map((r) => r.body), ['run 3']);
     archive.close();
   });
 
@@ -105,6 +124,72 @@ describe('trace server with the trace database', () => {
       const after = (await second.backend.listRuns({ filter: {}, limit: 1_000 })).runs;
       const key = (r: (typeof before)[number]) => `${r.traceId} ${r.status} ${r.failingNode?.title ?? ''} ${r.errorKind ?? ''} ${r.linkedTraceIds.join(',')}`;
       assert.deepEqual(after.map(key).sort(), before.map(key).sort());
+    } finally {
+      await second.stop();
+      second.close();
+    }
+  });
+
+  it('keeps every run listed when memory holds a few: runs that left it are listed from the database, open whole, and survive a restart', async (t) => {
+    const path = freshPath();
+    const corpus = loadRecordedCorpus('dify-1.13.3');
+    const quiet = { runsChanged: () => {}, statusChanged: () => {}, log: () => {} };
+    const receiver = { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 20 };
+    // The reference holds everything in memory; the other one a tenth of the spans, with the database behind.
+    const reference = new TraceService({ receiver, store: { maxSpans: 500_000 } }, quiet);
+    const small = { receiver, store: { maxSpans: 1_000, archivePath: path } };
+    const first = new TraceService(small, quiet);
+    // Closed however the test ends: a receiver left listening keeps the test file from finishing.
+    t.after(async () => {
+      await Promise.all([reference.stop(), first.stop()]);
+      first.close();
+    });
+    await Promise.all([reference.start(), first.start()]);
+    const urlOf = (service: TraceService) => {
+      const state = service.status().receiver;
+      assert.equal(state.state, 'listening');
+      return state.state === 'listening' ? state.url : '';
+    };
+    for (const body of corpus.bodies) {
+      await postRecordedBody(urlOf(reference), body);
+      await postRecordedBody(urlOf(first), body);
+    }
+    const key = (r: RunSummary) => `${r.traceId} ${r.status} ${r.kind} ${r.appName} ${r.failingNode?.title ?? ''} ${r.rootCause?.name ?? ''} ${r.errorKind ?? ''} ${r.linkedTraceIds.join(',')}`;
+    const listed = async (service: TraceService, filter: RunFilter = {}) => (await service.backend.listRuns({ filter, limit: 1_000 })).runs.map(key).sort();
+    const expected = await listed(reference);
+    assert.ok(expected.length >= 26);
+    assert.ok(first.store.stats().spans <= 1_000, 'memory holds its bound');
+    // A run that left memory before its other half arrived is brought back and classified with it (within a second or so).
+    await eventually(async () => assert.deepEqual(await listed(first), expected));
+    const coldRun = (await first.backend.listRuns({ filter: {}, limit: 1_000 })).runs.find((r) => first.store.spansOf(traceId(r.traceId)) === undefined && r.workflowRunId !== undefined);
+    assert.ok(coldRun, 'some listed run is not in memory');
+
+    // Its id finds it, a keyword finds it by its summary, and it opens whole, its linked trace with it.
+    const found = await first.backend.findTraces({ kind: 'difyId', uuid: coldRun.workflowRunId!, traceIdCandidate: coldRun.traceId });
+    assert.equal(found.matches[0]?.traceId, coldRun.traceId);
+    const byKeyword = await first.backend.listRuns({ filter: { text: coldRun.workflowRunId! }, limit: 10 });
+    assert.deepEqual(byKeyword.runs.map((r) => r.traceId), [coldRun.traceId]);
+    assert.ok((byKeyword.summaryOnly ?? 0) > 0, 'the listing says some runs were searched by their summary only');
+    const opened = await first.backend.getTrace({ traceId: traceId(coldRun.traceId) });
+    const whole = await reference.backend.getTrace({ traceId: traceId(coldRun.traceId) });
+    assert.ok(opened && whole);
+    assert.equal(opened.spans.length, whole.spans.length, 'every span of the run and its linked trace is back');
+    assert.deepEqual(opened.traceIds, whole.traceIds);
+    await Promise.all([reference.stop(), first.stop()]);
+    first.close();
+
+    // A restart with the same small memory lists every run again, most of them without reading their spans.
+    const second = new TraceService(small, quiet);
+    await second.start();
+    try {
+      assert.ok(second.store.stats().spans <= 1_000);
+      assert.deepEqual(await listed(second), expected);
+      // A late span of a run kept on disk brings the whole trace back, the new span with it.
+      const late = (await second.backend.listRuns({ filter: {}, limit: 1_000 })).runs.find((r) => second.store.spansOf(traceId(r.traceId)) === undefined && r.source !== 'infrastructure');
+      assert.ok(late);
+      second.ingest([span({ trace: traceId(late.traceId), id: 0xfe01, name: 'late span', resource: apiResource })]);
+      const back = second.store.spansOf(traceId(late.traceId));
+      assert.equal(back?.length, late.spanCount + 1, 'the trace is back whole, with the late span');
     } finally {
       await second.stop();
       second.close();

@@ -172,5 +172,10 @@ describe('the filter in words', () => {
     // Nothing shown: the welcome content explains, so there is no message (it would hide it).
     assert.equal(runsViewText(spec, { shown: 0, matching: 0, total: 40 }, 'embedded').message, '');
     assert.equal(runsViewText({}, { shown: 2, matching: 2 }, 'embedded', 'Port in use.').message, 'Port in use.\n2 runs (embedded).');
+    // Runs whose spans are on disk only were matched by their summary: the message says so.
+    const partly = runsViewText(spec, { shown: 1, matching: 1, total: 40, summaryOnly: 12 }, 'embedded').message.split('\n');
+    assert.equal(partly.length, 2);
+    assert.match(partly[1]!, /ids, app, error and failing node only of 12 older runs whose spans are in the trace database/);
+    assert.equal(runsViewText({}, { shown: 1, matching: 1, summaryOnly: 12 }, 'embedded').message, '1 run (embedded).', 'no keyword, nothing to say');
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryTraceStore } from '../../src/server/store/memoryTraceStore';
 import { RunIndex } from '../../src/server/store/runIndex';
+import { runEntry } from '../../src/server/store/runEntry';
 import { aliyunResource, span, traceId } from './spanBuilder';
 
 function workflowRun(n: number, options: { startMs: number; error?: string; linkTo?: number }) {
@@ -53,6 +54,52 @@ describe('MemoryTraceStore and RunIndex', () => {
     const big = store.add(Array.from({ length: 8 }, (_, i) => span({ trace: traceId(9), id: i + 1 })));
     assert.deepEqual(big.evicted, [traceId(2), traceId(3)]);
     assert.deepEqual([...store.traceIds()], [traceId(9)]);
+  });
+
+  it('keeps the run of a trace that left memory (retired): listed, found by its summary, classified as it was when it left, marked stale when its other half arrives', () => {
+    const store = new MemoryTraceStore(5);
+    const index = new RunIndex(store);
+    store.onEvicting((ids) => index.settle(ids));
+    const written: string[] = [];
+    index.onClassified((changes) => written.push(...changes.map((c) => `${c.traceId}:${c.entry?.run.status ?? 'gone'}`)));
+    // Run 1 is never listed before it leaves memory: it is classified on the way out, while its spans are there.
+    index.markChanged(store.add(workflowRun(1, { startMs: 1000, error: 'Weaviate timed out', linkTo: 7 })).touched);
+    const second = store.add(workflowRun(2, { startMs: 2000 }));
+    index.markChanged(second.touched);
+    const third = store.add(workflowRun(3, { startMs: 3000 }));
+    assert.deepEqual(third.evicted, [traceId(1)]);
+    assert.ok(written.includes(`${traceId(1)}:failed`), 'classified before its spans went, and reported');
+    index.retire(third.evicted);
+    index.markChanged(third.touched);
+    assert.equal(store.spansOf(traceId(1)), undefined);
+    assert.ok(index.isCold(traceId(1)));
+    assert.deepEqual(index.list({}, 10).runs.map((r) => r.startMs), [3000, 2000, 1000]);
+    assert.deepEqual(index.list({ status: ['failed'] }, 10).runs.map((r) => r.traceId), [traceId(1)]);
+    // A keyword finds it in its summary (its error), and the listing says how many runs were searched that way.
+    const byKeyword = index.list({ text: 'weaviate' }, 10);
+    assert.deepEqual(byKeyword.runs.map((r) => r.traceId), [traceId(1)]);
+    assert.equal(byKeyword.summaryOnly, 1);
+    // Its infrastructure half arrives: the run cannot be classified again without its spans, so it is
+    // handed back as stale, to be brought back from the database.
+    index.markChanged(store.add([span({ trace: traceId(7), id: 1, name: 'POST /v1/workflows/run' })]).touched);
+    assert.deepEqual(index.takeStaleCold(), [traceId(1)]);
+    assert.equal(index.runOf(traceId(1))?.status, 'failed', 'kept as it was meanwhile');
+    assert.deepEqual(index.takeStaleCold(), []);
+  });
+
+  it('lists runs read back from the database beside those classified from spans, the latter winning', () => {
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store);
+    index.markChanged(store.add(workflowRun(2, { startMs: 2000 })).touched);
+    const fromSpans = index.list({}, 10).runs[0]!;
+    const stale = { ...fromSpans, status: 'failed' as const };
+    index.addCold([
+      { entry: runEntry({ ...fromSpans, traceId: traceId(1), startMs: 1000 }, () => undefined), executionKeys: [] },
+      { entry: runEntry(stale, () => undefined), executionKeys: [] },
+    ]);
+    assert.deepEqual(index.list({}, 10).runs.map((r) => `${r.startMs} ${r.status}`), ['2000 succeeded', '1000 succeeded']);
+    assert.ok(index.isCold(traceId(1)));
+    assert.ok(!index.isCold(traceId(2)));
   });
 
   it('recomputes a run when its infrastructure half arrives later, moving the root cause into it', () => {

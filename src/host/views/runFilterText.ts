@@ -86,6 +86,8 @@ export interface RunsCounts {
   readonly matching: number;
   /** Runs in the store, when known. */
   readonly total?: number;
+  /** Runs the keyword was looked for in their summary only (ListRunsRequest.Result.summaryOnly). */
+  readonly summaryOnly?: number;
 }
 
 /** "3 runs", "100 of 240 runs", "2 of 40 runs" (filtered, 2 shown and matching, 40 in the store). */
@@ -118,6 +120,10 @@ export function runsViewText(spec: RunFilterSpec, counts: RunsCounts, backend: s
   if (problem) messages.push(problem);
   if (counts.shown > 0) {
     messages.push(filtered ? `Filter: ${longFilterText(spec)}. ${capitalise(countsText(counts, true))} (${backend}).` : `${capitalise(countsText(counts, false))} (${backend}).`);
+  }
+  if (counts.shown > 0 && spec.text && counts.summaryOnly !== undefined && counts.summaryOnly > 0) {
+    const n = counts.summaryOnly;
+    messages.push(`The keyword was matched against the ids, app, error and failing node only of ${n} older run${n === 1 ? '' : 's'} whose spans are in the trace database, not in memory (open a run to bring it back whole).`);
   }
   return { description, message: messages.join('\n') };
 }

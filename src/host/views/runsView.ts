@@ -36,6 +36,8 @@ export class RunsView implements vscode.Disposable {
   private nextPageToken: string | undefined;
   private totalMatching = 0;
   private totalInStore: number | undefined;
+  /** With a keyword: runs of the listing searched by their summary only (ListRunsRequest.Result.summaryOnly). */
+  private summaryOnly: number | undefined;
   private newRuns = 0;
   /** Drops the answer of a listing overtaken by a newer one. */
   private generation = 0;
@@ -123,6 +125,7 @@ export class RunsView implements vscode.Disposable {
     this.runs = listing.runs;
     this.nextPageToken = listing.nextPageToken;
     this.totalMatching = listing.totalMatching;
+    this.summaryOnly = listing.summaryOnly;
     this.totalInStore = total;
     this.newRuns = 0;
     this.render();
@@ -141,7 +144,7 @@ export class RunsView implements vscode.Disposable {
     this.render();
   }
 
-  private async listTop(filter: RunFilter, want: number): Promise<{ runs: RunSummary[]; nextPageToken?: string; totalMatching: number }> {
+  private async listTop(filter: RunFilter, want: number): Promise<{ runs: RunSummary[]; nextPageToken?: string; totalMatching: number; summaryOnly?: number }> {
     const runs: RunSummary[] = [];
     let page: ListRunsRequest.Result | undefined;
     do {
@@ -149,7 +152,12 @@ export class RunsView implements vscode.Disposable {
       page = await this.client.listRuns({ filter, limit: Math.min(maxPage, want - runs.length), ...(pageToken === undefined ? {} : { pageToken }) });
       runs.push(...page.runs);
     } while (page.nextPageToken !== undefined && runs.length < want);
-    return { runs, totalMatching: page.totalMatching, ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }) };
+    return {
+      runs,
+      totalMatching: page.totalMatching,
+      ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }),
+      ...(page.summaryOnly === undefined ? {} : { summaryOnly: page.summaryOnly }),
+    };
   }
 
   /**
@@ -207,7 +215,12 @@ export class RunsView implements vscode.Disposable {
    */
   private showText(): void {
     const status = this.client.lastStatus;
-    const counts = { shown: this.runs.length, matching: this.totalMatching, ...(this.totalInStore === undefined ? {} : { total: this.totalInStore }) };
+    const counts = {
+      shown: this.runs.length,
+      matching: this.totalMatching,
+      ...(this.totalInStore === undefined ? {} : { total: this.totalInStore }),
+      ...(this.summaryOnly === undefined ? {} : { summaryOnly: this.summaryOnly }),
+    };
     const text = runsViewText(this.spec, counts, backendName, status ? receiverProblem(status.receiver) : undefined);
     this.treeView.description = status?.receiver.state === 'starting' || status === undefined ? 'starting…' : text.description;
     this.treeView.message = this.runs.length > 0 ? text.message : '';

@@ -22,6 +22,8 @@ export class EmbeddedBackend implements TraceBackend {
     private readonly rejectedSpansOf: (traceId: TraceId) => number = () => 0,
     /** Spans of a trace not held in memory (past the store's bound), and whether the database has them. */
     private readonly pastBoundOf: (traceId: TraceId) => { readonly count: number; readonly onDisk: boolean } = () => ({ count: 0, onDisk: false }),
+    /** Brings traces that are not in memory back from the trace database, if it has them. */
+    private readonly recall: (traceIds: readonly TraceId[]) => unknown = () => undefined,
   ) {}
 
   async listRuns(params: ListRunsRequest.Params): Promise<ListRunsRequest.Result> {
@@ -38,6 +40,8 @@ export class EmbeddedBackend implements TraceBackend {
     for (const { run, matchedBy } of this.runs.findByDifyId(difyId)) add({ traceId: run.traceId, run, matchedBy });
     const traceId = asTraceId(query.kind === 'difyId' ? query.traceIdCandidate : query.traceId);
     if (traceId !== undefined) {
+      // A trace that left memory (or a restart did not load) may be in the trace database.
+      if (this.store.spansOf(traceId) === undefined && this.runs.runOf(traceId) === undefined && this.runs.linkersOf(traceId).length === 0) this.recall([traceId]);
       const run = this.runs.runOf(traceId);
       // An infrastructure trace opens as the app run that links to it (its Trace Link), also when
       // its own spans were not sampled and only the link names it.
@@ -87,8 +91,17 @@ export class EmbeddedBackend implements TraceBackend {
   /** A trace with the traces its run links to (or that link to it), and their log records, as a panel shows them. */
   private gather(id: string): (GatheredTrace & { readonly traceId: TraceId; readonly traceIds: readonly string[] }) | undefined {
     const traceId = asTraceId(id);
-    const own = traceId === undefined ? undefined : this.store.spansOf(traceId);
-    if (traceId === undefined || own === undefined) return undefined;
+    if (traceId === undefined) return undefined;
+    // A run kept on disk only (evicted from memory, or not loaded after a restart) comes back whole,
+    // its linked traces with it, before it is classified again from them.
+    const kept = this.runs.runOf(traceId);
+    const wanted = [traceId, ...(kept?.linkedTraceIds ?? []), ...this.runs.linkersOf(traceId).map((r) => r.traceId)].flatMap((r) => {
+      const wantedId = asTraceId(r);
+      return wantedId !== undefined && this.store.spansOf(wantedId) === undefined ? [wantedId] : [];
+    });
+    if (wanted.length > 0) this.recall(wanted);
+    const own = this.store.spansOf(traceId);
+    if (own === undefined) return undefined;
     const run = this.runs.runOf(traceId);
     const related = [...(run?.linkedTraceIds ?? []), ...this.runs.linkersOf(traceId).map((r) => r.traceId)];
     const traceIds: string[] = [traceId];

@@ -15,6 +15,7 @@ export class MemoryTraceStore implements TraceStore {
   private spanCount = 0;
   private byteCount = 0;
   private bounds: StoreBounds;
+  private evicting: ((traceIds: readonly TraceId[]) => void) | undefined;
 
   constructor(bounds: StoreBounds | number) {
     this.bounds = typeof bounds === 'number' ? { maxSpans: bounds, maxBytes: Number.POSITIVE_INFINITY } : bounds;
@@ -39,6 +40,11 @@ export class MemoryTraceStore implements TraceStore {
       this.byteCount += size;
     }
     return { touched: [...touched], evicted: this.evict(touched), pastBound };
+  }
+
+  /** Tells `listener` which traces are about to be evicted, while their spans are still here. */
+  onEvicting(listener: (traceIds: readonly TraceId[]) => void): void {
+    this.evicting = listener;
   }
 
   spansOf(traceId: TraceId): readonly Span[] | undefined {
@@ -72,14 +78,22 @@ export class MemoryTraceStore implements TraceStore {
   private evict(keep: ReadonlySet<TraceId>): TraceId[] {
     const evicted: TraceId[] = [];
     if (!this.overBound()) return evicted;
-    for (const [traceId, spans] of this.traces) {
-      if (!this.overBound()) break;
+    // The victims first, so the listener sees them whole; then they go.
+    let spans = this.spanCount;
+    let bytes = this.byteCount;
+    for (const [traceId, list] of this.traces) {
+      if (spans <= this.bounds.maxSpans && bytes <= this.bounds.maxBytes) break;
       if (keep.has(traceId)) continue;
-      this.traces.delete(traceId);
-      this.spanCount -= spans.length;
-      this.byteCount -= this.traceBytes.get(traceId) ?? 0;
-      this.traceBytes.delete(traceId);
+      spans -= list.length;
+      bytes -= this.traceBytes.get(traceId) ?? 0;
       evicted.push(traceId);
+    }
+    if (evicted.length > 0) this.evicting?.(evicted);
+    for (const traceId of evicted) {
+      this.spanCount -= this.traces.get(traceId)?.length ?? 0;
+      this.byteCount -= this.traceBytes.get(traceId) ?? 0;
+      this.traces.delete(traceId);
+      this.traceBytes.delete(traceId);
     }
     return evicted;
   }

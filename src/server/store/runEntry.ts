@@ -62,3 +62,39 @@ export function runEntry(run: RunSummary, spansOf: (traceId: string) => readonly
     cache: { serial: -1, slots: undefined, slotsEpoch: -1 },
   };
 }
+
+/** What the trace database keeps of a run entry: enough to list and filter it without its spans. */
+interface StoredRunEntry {
+  readonly run: RunSummary;
+  readonly nodeTypes: readonly string[];
+  readonly plugins: readonly string[];
+  readonly totalTokens?: number;
+  /** The node executions the run recorded (executionKeys.ts): how a late other half is joined to it. */
+  readonly executionKeys?: readonly string[];
+}
+
+export function storedRunEntry(entry: RunEntry, executionKeys: readonly string[]): string {
+  const stored: StoredRunEntry = {
+    run: entry.run, nodeTypes: entry.nodeTypes, plugins: entry.plugins,
+    ...(entry.totalTokens === undefined ? {} : { totalTokens: entry.totalTokens }),
+    ...(executionKeys.length === 0 ? {} : { executionKeys }),
+  };
+  return JSON.stringify(stored);
+}
+
+/** A run entry back from the trace database; undefined when the row is not one (written by another version). */
+export function storedRunEntryOf(body: string): { readonly entry: RunEntry; readonly executionKeys: readonly string[] } | undefined {
+  let stored: Partial<StoredRunEntry>;
+  try {
+    stored = JSON.parse(body) as Partial<StoredRunEntry>;
+  } catch {
+    return undefined;
+  }
+  const run = stored.run;
+  if (run === undefined || typeof run.traceId !== 'string' || typeof run.startMs !== 'number' || !Array.isArray(run.linkedTraceIds)) return undefined;
+  const entry = runEntry(run, () => undefined);
+  return {
+    entry: { ...entry, nodeTypes: (stored.nodeTypes ?? []).map(intern), plugins: (stored.plugins ?? []).map(intern), totalTokens: stored.totalTokens ?? entry.totalTokens },
+    executionKeys: (stored.executionKeys ?? []).filter((k) => typeof k === 'string'),
+  };
+}

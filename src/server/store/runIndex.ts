@@ -19,7 +19,12 @@ export interface RunPage {
   readonly runs: readonly RunSummary[];
   readonly nextPageToken?: string;
   readonly totalMatching: number;
+  /** With a keyword: runs in the time range searched by their summary only (their spans are not in memory). */
+  readonly summaryOnly?: number;
 }
+
+/** Runs (re)classified or gone (`entry` undefined): what the trace database keeps of them. */
+export type RunsClassified = (changes: readonly { readonly traceId: TraceId; readonly entry: RunEntry | undefined; readonly executionKeys: readonly ExecutionKey[] }[]) => void;
 
 /** A trace's log records, if any (the log store); the keyword searches them too. */
 export type TraceLogs = (traceId: string) => readonly LogRecord[] | undefined;
@@ -70,6 +75,15 @@ export class RunIndex {
   /** App id → failures of Dify's app-level export recorded by its worker. */
   private readonly exporterFailures = new Map<string, ExporterFailure[]>();
   private readonly keywords: RunKeywords;
+  /**
+   * Runs whose spans left memory (evicted, or not loaded after a restart) while the trace database
+   * keeps them: listed and filtered from their entry, searched by keyword on their summary only,
+   * classified again once their spans are back.
+   */
+  private readonly cold = new Set<TraceId>();
+  /** Cold runs that something changed (their infrastructure half arrived): to classify again once their spans are back. */
+  private readonly staleCold = new Set<TraceId>();
+  private classified: RunsClassified | undefined;
   /** Undefined until the first listing, and after too many changes at once. */
   private listed: ListedRuns | undefined;
   private lastListedCount = 0;
@@ -78,6 +92,11 @@ export class RunIndex {
     private readonly store: TraceStore,
     logsOf: TraceLogs = () => undefined,
     private readonly now: () => number = () => performance.now(),
+    /**
+     * Spans of a trace the store does not hold, from the trace database: a run's other half that left
+     * memory before the run was classified is still joined.
+     */
+    private readonly readThrough: (traceId: string) => readonly Span[] | undefined = () => undefined,
   ) {
     this.keywords = new RunKeywords((id) => this.spansOf(id), logsOf);
   }
@@ -90,11 +109,79 @@ export class RunIndex {
       this.keywords.textChanged(id);
       changed.push(id);
       for (const linker of this.linkedBy.get(id) ?? []) {
-        this.dirty.add(linker);
+        // A run kept without its spans cannot be classified again until they are back: the caller brings them.
+        if (this.cold.has(linker)) this.staleCold.add(linker);
+        else this.dirty.add(linker);
         changed.push(linker);
       }
     }
     return changed;
+  }
+
+  /** Tells `listener` of every run (re)classified from its spans, or gone: the trace database keeps them. */
+  onClassified(listener: RunsClassified): void {
+    this.classified = listener;
+  }
+
+  /**
+   * Traces about to leave memory: those changed since their last classification are classified now,
+   * while their spans are here, so the run kept for them (`retire`) is up to date.
+   */
+  settle(traceIds: readonly TraceId[]): void {
+    const changes: Change[] = [];
+    for (const id of traceIds) {
+      if (!this.dirty.has(id) && !this.deferred.has(id)) continue;
+      this.dirty.delete(id);
+      this.deferred.delete(id);
+      changes.push(this.reclassify(id));
+      this.classifications++;
+    }
+    this.applyToListed(changes);
+    this.report(changes);
+  }
+
+  /**
+   * Traces that left memory but stay in the trace database: their runs stay listed (cold), their
+   * text leaves the keyword index; other traces go as with `remove`.
+   */
+  retire(traceIds: Iterable<TraceId>): void {
+    const gone: TraceId[] = [];
+    for (const id of traceIds) {
+      if (this.entries.get(id) === undefined) {
+        gone.push(id);
+        continue;
+      }
+      this.cold.add(id);
+      this.dirty.delete(id);
+      this.deferred.delete(id);
+      this.lastClassified.delete(id);
+      this.keywords.traceRemoved(id);
+    }
+    this.remove(gone);
+  }
+
+  /** Runs read back from the trace database for traces whose spans are not in memory (a restart). */
+  addCold(stored: readonly { readonly entry: RunEntry; readonly executionKeys: readonly ExecutionKey[] }[]): void {
+    for (const { entry, executionKeys } of stored) {
+      const traceId = entry.run.traceId as TraceId;
+      if (this.entries.get(traceId) !== undefined || this.dirty.has(traceId)) continue;
+      this.entries.set(traceId, entry);
+      this.cold.add(traceId);
+      this.link(traceId, entry, executionKeys, unnamed(entry.run));
+    }
+    this.listed = undefined;
+  }
+
+  /** Cold runs that changed since they left memory: the caller brings their spans back, and they are classified again. */
+  takeStaleCold(): TraceId[] {
+    const stale = [...this.staleCold].filter((id) => this.cold.has(id));
+    this.staleCold.clear();
+    return stale;
+  }
+
+  /** A run kept without its spans: they are in the trace database. */
+  isCold(traceId: TraceId): boolean {
+    return this.cold.has(traceId);
   }
 
   /** Log records of these traces arrived or were dropped: only the keyword index cares. */
@@ -113,6 +200,8 @@ export class RunIndex {
       this.deferred.delete(id);
       this.lastClassified.delete(id);
       this.keywords.traceRemoved(id);
+      this.cold.delete(id);
+      this.staleCold.delete(id);
       changes.push({ traceId: id, old, next: undefined });
     }
     this.applyToListed(changes);
@@ -137,8 +226,11 @@ export class RunIndex {
     const page: RunSummary[] = [];
     let totalMatching = 0;
     let afterStart = 0;
+    let summaryOnly = 0;
+    const keyword = filter.text !== undefined && filter.text.trim() !== '' && this.cold.size > 0;
     for (let i = from; i < to; i++) {
       const entry = runs[i]!;
+      if (keyword && this.cold.has(entry.run.traceId as TraceId)) summaryOnly++;
       if (keep !== undefined && !keep(entry)) continue;
       totalMatching++;
       if (i < start) continue;
@@ -146,7 +238,7 @@ export class RunIndex {
       if (page.length < limit) page.push(entry.run);
     }
     const last = page.at(-1);
-    return { runs: page, totalMatching, ...(afterStart > limit && last !== undefined ? { nextPageToken: pageToken(last) } : {}) };
+    return { runs: page, totalMatching, ...(afterStart > limit && last !== undefined ? { nextPageToken: pageToken(last) } : {}), ...(summaryOnly > 0 ? { summaryOnly } : {}) };
   }
 
   /** Per filter field, how many of the runs matching `filter` have each value. */
@@ -270,6 +362,12 @@ export class RunIndex {
       }
     }
     this.applyToListed(changes);
+    this.report(changes);
+  }
+
+  private report(changes: readonly Change[]): void {
+    const changed = changes.filter((c) => c.old !== c.next);
+    if (changed.length > 0) this.classified?.(changed.map((c) => ({ traceId: c.traceId, entry: c.next, executionKeys: this.keysOf.get(c.traceId) ?? [] })));
   }
 
   /** When a changed run may be classified again: at once, unless its last classification was expensive and recent. */
@@ -281,8 +379,14 @@ export class RunIndex {
 
   private reclassify(traceId: TraceId): Change {
     const old = this.entries.get(traceId);
-    this.unlink(traceId, old);
     const spans = this.store.spansOf(traceId);
+    // A run kept without its spans (a late infrastructure half marked it changed): as it was, until they are back.
+    if (spans === undefined && this.cold.has(traceId)) {
+      this.staleCold.add(traceId);
+      return { traceId, old, next: old };
+    }
+    this.cold.delete(traceId);
+    this.unlink(traceId, old);
     if (spans === undefined) {
       this.entries.delete(traceId);
       return { traceId, old, next: undefined };
@@ -294,9 +398,10 @@ export class RunIndex {
       const infraTrace = this.infraByExecution.get(key);
       if (infraTrace !== undefined && infraTrace !== traceId) joined.add(infraTrace);
     }
-    const detected = detectRun(traceId, spans, (id) => this.spansOf(id), { joinedByExecution: [...joined], detached: this.detachedErrors.within(spans) });
+    const linkedSpans = (id: string) => this.spansOf(id) ?? this.readThrough(id);
+    const detected = detectRun(traceId, spans, linkedSpans, { joinedByExecution: [...joined], detached: this.detachedErrors.within(spans) });
     const run = detected === undefined ? undefined : this.annotateRun(detected);
-    const next = run === undefined ? undefined : runEntry(run, (id) => this.spansOf(id));
+    const next = run === undefined ? undefined : runEntry(run, linkedSpans);
     this.entries.set(traceId, next);
     if (next === undefined && this.detachedErrors.note(traceId, spans)) this.claimDetached(traceId);
     if (next !== undefined) this.link(traceId, next, run?.source === 'infrastructure' ? infraExecutionKeys(spans) : appKeys, detected !== undefined && unnamed(detected));

@@ -58,6 +58,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, trace_id TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, trace_id TEXT NOT NULL, resource_id TEXT NOT NULL, body TEXT NOT NULL);
   CREATE INDEX IF NOT EXISTS logs_trace ON logs (trace_id);
+  CREATE TABLE IF NOT EXISTS runs (trace_id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
 `;
 
 /** Change rows kept for windows that follow the database; one that falls further behind reloads. */
@@ -69,6 +70,9 @@ export class SpanArchive {
   private readonly upsertTrace: Statement;
   private readonly insertChange: Statement;
   private readonly insertLog: Statement;
+  private readonly upsertRun: Statement;
+  private readonly deleteRun: Statement;
+  private readonly traceKnown: Statement;
   private readonly knownResources = new Set<string>();
   private readonly resourceIds = new WeakMap<Resource, string>();
 
@@ -80,6 +84,9 @@ export class SpanArchive {
     this.insertResource = db.prepare('INSERT OR IGNORE INTO resources (id, body) VALUES (?, ?)');
     this.insertChange = db.prepare('INSERT INTO changes (trace_id) VALUES (?)');
     this.insertLog = db.prepare('INSERT INTO logs (trace_id, resource_id, body) VALUES (?, ?, ?)');
+    this.upsertRun = db.prepare('INSERT INTO runs (trace_id, body) VALUES (?, ?) ON CONFLICT(trace_id) DO UPDATE SET body = excluded.body');
+    this.deleteRun = db.prepare('DELETE FROM runs WHERE trace_id = ?');
+    this.traceKnown = db.prepare('SELECT 1 FROM traces WHERE trace_id = ?');
     this.upsertTrace = db.prepare(
       'INSERT INTO traces (trace_id, first_seen, last_seen, spans, bytes) VALUES (?, ?, ?, ?, ?) ON CONFLICT(trace_id) DO UPDATE SET last_seen = excluded.last_seen, spans = spans + excluded.spans, bytes = bytes + excluded.bytes',
     );
@@ -256,6 +263,41 @@ export class SpanArchive {
     return spans;
   }
 
+  /**
+   * Writes what the run index made of traces (`body` undefined: the trace is no run), in one
+   * transaction: a restart lists the runs from these without reading their spans. A trace the
+   * archive no longer holds (pruned meanwhile) gets no row.
+   */
+  putRuns(rows: readonly { readonly traceId: string; readonly body: string | undefined }[]): void {
+    if (rows.length === 0) return;
+    this.db.exec('BEGIN');
+    try {
+      for (const { traceId, body } of rows) {
+        if (body === undefined) this.deleteRun.run(traceId);
+        else if (this.traceKnown.get(traceId) !== undefined) this.upsertRun.run(traceId, body);
+      }
+      this.db.exec('COMMIT');
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** The stored run of every trace but `except`'s (traces whose spans are loaded and classified anew). */
+  loadRuns(except: ReadonlySet<string>): { readonly traceId: TraceId; readonly body: string }[] {
+    const rows: { traceId: TraceId; body: string }[] = [];
+    for (const row of this.db.prepare('SELECT trace_id, body FROM runs').all()) {
+      const traceId = String(row['trace_id']);
+      if (!except.has(traceId)) rows.push({ traceId: traceId as TraceId, body: String(row['body']) });
+    }
+    return rows;
+  }
+
+  /** Which of these traces the archive holds. */
+  holds(traceIds: readonly string[]): Set<string> {
+    return new Set(traceIds.filter((id) => this.traceKnown.get(id) !== undefined));
+  }
+
   /** The newest change's number: a window that starts following reads changes after it. */
   latestChange(): number {
     return Number(this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM changes').get()?.['seq'] ?? 0);
@@ -296,6 +338,7 @@ export class SpanArchive {
     for (const id of dropped) {
       deleteSpans.run(id);
       deleteLogs.run(id);
+      this.deleteRun.run(id);
       deleteTrace.run(id);
     }
     this.db.exec('COMMIT');
