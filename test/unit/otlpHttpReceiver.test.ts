@@ -58,6 +58,26 @@ describe('OTLP/HTTP receiver', () => {
     assert.equal(received.length, before + 1);
   });
 
+  it('keeps an idle connection open past an SDK export interval (5 s), so an exporter reusing it is not reset', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+        const body = sampleProtobuf();
+        const req = httpRequest({ host: '127.0.0.1', port: suite.port, path: '/v1/traces', method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers['keep-alive']));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      // Node announces its keep-alive timeout to the client; the default (5 s) equals OTEL_BSP_SCHEDULE_DELAY.
+      const seconds = Number(/timeout=(\d+)/.exec(keepAlive ?? '')?.[1]);
+      assert.ok(seconds >= 30, `keep-alive: ${keepAlive ?? 'none'}`);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('answers requests refused before their body is read (wrong path, method, content type) with their status, and the kept-alive connection serves the next one', async () => {
     // One connection for all: the refused requests' bodies must not be left on it for the next request.
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });

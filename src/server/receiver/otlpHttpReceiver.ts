@@ -34,6 +34,9 @@ export interface ReceiverOptions extends OtlpSink {
   readonly archiveId?: string;
 }
 
+
+/** How long an idle connection stays open (several export intervals of an OpenTelemetry SDK). */
+const keepAliveMs = 65_000;
 /** The path another window's trace server asks to learn who holds the port. */
 export const ownerPath = '/dify-trace/owner';
 export const ownerService = 'dify-trace-explorer';
@@ -64,6 +67,11 @@ export class OtlpHttpReceiver {
 
   listen(): Promise<ListenResult> {
     const server = createServer((req, res) => void this.handle(req, res));
+    // OpenTelemetry SDKs export every 5 s by default (OTEL_BSP_SCHEDULE_DELAY), which is also Node's
+    // default keep-alive timeout: the server would close a connection just as the exporter reuses it,
+    // and the exporter sees ECONNRESET. Idle connections are kept well past one export interval.
+    server.keepAliveTimeout = keepAliveMs;
+    server.headersTimeout = keepAliveMs + 1_000;
     this.server = server;
     return new Promise((resolve) => {
       server.once('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, code: e.code ?? 'unknown', message: e.message }));
