@@ -92,8 +92,16 @@ async function restartPhase(archivePath: string, bounds: { maxSpans: number; max
   const first = await service.backend.listRuns({ filter: {}, limit: 50 });
   const firstRunListedMs = performance.now() - started;
   if (first.runs.length === 0) throw new Error('no run listed after the restart');
+  // The recent traces' spans load in the background after the runs are listed; the queries below are
+  // timed once they are in (the state the trace server is in seconds after a restart).
+  await service.whenRestored();
+  const restoredMs = performance.now() - started;
+  const listedAfter = await service.backend.listRuns({ filter: {}, limit: 50 });
   const restored = service.store.stats();
-  const result: Record<string, unknown> = { restoredSpans: restored.spans, restoredTraces: restored.traces, runsListed: first.totalMatching, openAndRestoreMs: Math.round(openedMs), firstRunListedMs: Math.round(firstRunListedMs), heapMiB: Math.round(heapMiB()) };
+  const result: Record<string, unknown> = {
+    restoredSpans: restored.spans, restoredTraces: restored.traces, runsListedFirst: first.totalMatching, runsListed: listedAfter.totalMatching,
+    startMs: Math.round(openedMs), firstRunListedMs: Math.round(firstRunListedMs), spansRestoredMs: Math.round(restoredMs), heapMiB: Math.round(heapMiB()),
+  };
   if (queries) Object.assign(result, await explorerQueries(service));
   service.close();
   await service.stop();

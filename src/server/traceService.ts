@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LogRecord } from '../model/logRecord';
-import type { Span } from '../model/span';
+import type { Resource, Span } from '../model/span';
 import type { TraceId } from '../model/units';
 import type { ImportTracesRequest, ReceiverState, ReceiverStatus, ServerSettings } from '../shared/lspProtocol';
 import { defaultServerSettings } from '../shared/defaultSettings';
@@ -29,6 +30,8 @@ export interface TraceServiceEvents {
 }
 
 const maxTracesWithRejections = 10_000;
+/** Spans loaded from the trace database between two turns of the event loop after a restart. */
+const restorePartSpans = 20_000;
 
 /** Owns the stores, the run index and the receiver; knows nothing of LSP or VS Code. */
 export class TraceService {
@@ -50,6 +53,10 @@ export class TraceService {
   /** The spans on disk; undefined while in memory only (see `storage`). */
   private archive: SpanArchive | undefined;
   private archiveOpened = false;
+  /** Digests of the runs read from the database at start, until each is classified again. */
+  private storedRunDigests = new Map<string, string>();
+  /** The recent traces' spans being loaded from the database after a restart. */
+  private restoring: Promise<void> = Promise.resolve();
   private storage: NonNullable<ReceiverStatus['storage']> = { persisted: false, reason: 'The trace database is not open yet.' };
   private pruneTimer: NodeJS.Timeout | undefined;
   private lastError: string | undefined;
@@ -94,6 +101,9 @@ export class TraceService {
       // Runs kept on disk whose other half arrived since: back into memory, to be classified with it.
       const stale = this.runs.takeStaleCold();
       if (stale.length > 0) this.recall(stale);
+      // The database keeps what was made of every run, also while nothing lists them (the Runs view
+      // closed): a restart lists them from it without reading their spans.
+      if (this.archive !== undefined && this.following === undefined) this.runs.classifyChanged();
     }, 1_000).unref();
     this.backend = new EmbeddedBackend(
       this.store,
@@ -163,7 +173,13 @@ export class TraceService {
   /** What the run index made of traces, into the trace database (by the window that writes it). */
   private writeRuns(changes: readonly { readonly traceId: TraceId; readonly entry: RunEntry | undefined; readonly executionKeys: readonly string[] }[]): void {
     if (this.following !== undefined) return;
-    this.writeArchive((archive) => archive.putRuns(changes.map(({ traceId, entry, executionKeys }) => ({ traceId, body: entry === undefined ? undefined : storedRunEntry(entry, executionKeys) }))));
+    const rows = changes.flatMap(({ traceId, entry, executionKeys }) => {
+      const body = entry === undefined ? undefined : storedRunEntry(entry, executionKeys);
+      const before = this.storedRunDigests.get(traceId);
+      if (before !== undefined) this.storedRunDigests.delete(traceId);
+      return before !== undefined && body !== undefined && digestOf(body) === before ? [] : [{ traceId, body }];
+    });
+    if (rows.length > 0) this.writeArchive((archive) => archive.putRuns(rows));
   }
 
   /** A trace's spans from the trace database without loading them into memory (joining a run's other half). */
@@ -230,22 +246,55 @@ export class TraceService {
     }
     const started = Date.now();
     // Stored span text is JSON, about half what the same characters cost in memory (spanSize.ts).
-    const restored = this.archive.loadRecent(this.settings.store.maxSpans, storeBoundsOf(this.settings).maxBytes / 2);
-    const restoredIds = new Set<string>(restored.map((s) => s.traceId));
-    let records: LogRecord[] = [];
-    if (restored.length > 0) {
-      this.add(restored, new Map());
-      // Their log records too: a plugin's traceback often survives only in the API's logs.
-      records = this.archive.logsOf([...restoredIds] as TraceId[]);
-      if (records.length > 0) this.addLogs(records);
-    }
-    // Every other run the database keeps is listed from what was made of it (its spans come back when opened).
-    const kept = this.archive.loadRuns(restoredIds).flatMap(({ body }) => storedRunEntryOf(body) ?? []);
+    const recent = this.archive.recentTraces(this.settings.store.maxSpans, storeBoundsOf(this.settings).maxBytes / 2);
+    // Every run the database keeps is listed at once from what was made of it; the spans of the most
+    // recent traces follow a part at a time (a restart with a million spans would otherwise answer
+    // nothing for seconds), and any other run's spans come back when it is opened.
+    const rows = this.archive.loadRuns(new Set());
+    // What each row said, so that classifying the restored runs again does not rewrite rows that stay the same.
+    this.storedRunDigests = new Map(rows.map(({ traceId, body }) => [traceId, digestOf(body)]));
+    const kept = rows.flatMap(({ body }) => storedRunEntryOf(body) ?? []);
     this.runs.addCold(kept);
-    if (restored.length > 0 || kept.length > 0) {
-      this.events.log(`Restored ${restored.length} spans and ${records.length} log records from ${path}, and ${kept.length} more runs kept there, in ${Date.now() - started} ms`);
-    }
+    if (kept.length > 0) this.events.runsChanged(kept.map((k) => k.entry.run.traceId as TraceId));
+    const listedAfterMs = Date.now() - started;
+    this.restoring = this.restoreRecent(this.archive, recent).then(
+      ({ spans, records }) => {
+        if (spans > 0 || kept.length > 0) this.events.log(`Listed ${kept.length} runs from ${path} after ${listedAfterMs} ms; restored the spans of the ${recent.length} most recent traces (${spans} spans, ${records} log records) in ${Date.now() - started} ms`);
+      },
+      (e: unknown) => this.events.log(`Restoring traces from ${path} failed: ${e instanceof Error ? e.message : String(e)}; they are read from it when opened.`),
+    );
     this.pruneTimer = setInterval(() => this.pruneArchive(), 10 * 60_000).unref();
+  }
+
+  /** Loads the recent traces' spans and log records into memory, about 20k spans at a time, yielding between parts. */
+  private async restoreRecent(archive: SpanArchive, recent: readonly { readonly traceId: TraceId; readonly spans: number }[]): Promise<{ spans: number; records: number }> {
+    const resources = new Map<string, Resource>();
+    let spans = 0;
+    let records = 0;
+    for (let i = 0; i < recent.length; ) {
+      const part: TraceId[] = [];
+      for (let count = 0; i < recent.length && (part.length === 0 || count + recent[i]!.spans <= restorePartSpans); i++) {
+        part.push(recent[i]!.traceId);
+        count += recent[i]!.spans;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      // Closed meanwhile (the trace server stops), or let go after a failure: nothing more to load.
+      if (this.archive !== archive) break;
+      // A trace brought back meanwhile (opened, or a late span arrived) is not loaded twice.
+      const loaded = unseenSpans(archive.spansOf(part, resources), (id) => this.store.spansOf(id as TraceId));
+      if (loaded.length > 0) this.add(loaded, new Map());
+      // Their log records too: a plugin's traceback often survives only in the API's logs.
+      const logs = unseenRecords(archive.logsOf(part), (id) => this.logs.logsOf(id));
+      if (logs.length > 0) this.addLogs(logs);
+      spans += loaded.length;
+      records += logs.length;
+    }
+    return { spans, records };
+  }
+
+  /** Resolves once the spans a restart brings back into memory are there (tests, benchmarks). */
+  whenRestored(): Promise<void> {
+    return this.restoring;
   }
 
   private pruneArchive(): void {
@@ -482,6 +531,12 @@ export class TraceService {
     clearInterval(this.pruneTimer);
     clearInterval(this.dueTimer);
     try {
+      // The runs changed since the last listing, classified and written for the next start.
+      if (this.archive !== undefined && this.following === undefined) this.runs.classifyChanged();
+    } catch (e) {
+      this.events.log(`Classifying the last runs before closing failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    try {
       this.archive?.close();
     } catch {
       // closing an unusable database: nothing left to keep
@@ -539,6 +594,10 @@ export class TraceService {
   private emitStatus(): void {
     this.events.statusChanged(this.status());
   }
+}
+
+function digestOf(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
 }
 
 function storeBoundsOf(settings: ServerSettings): { maxSpans: number; maxBytes: number } {

@@ -217,6 +217,7 @@ describe('trace server with the trace database', () => {
     const second = new TraceService(settings, quiet);
     await second.start();
     try {
+      await second.whenRestored();
       const records = second.logs.logsOf(trace);
       assert.equal(records?.length, 1);
       assert.equal(records?.[0]?.body, traceback);

@@ -172,6 +172,11 @@ export class RunIndex {
     this.listed = undefined;
   }
 
+  /** Classifies the runs changed since the last listing now (what the trace database keeps is then up to date). */
+  classifyChanged(): void {
+    this.refresh();
+  }
+
   /** Cold runs that changed since they left memory: the caller brings their spans back, and they are classified again. */
   takeStaleCold(): TraceId[] {
     const stale = [...this.staleCold].filter((id) => this.cold.has(id));

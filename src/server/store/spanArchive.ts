@@ -227,20 +227,27 @@ export class SpanArchive {
   loadRecent(maxSpans: number, maxBytes = Number.POSITIVE_INFINITY): Span[] {
     const resources = new Map<string, Resource>();
     for (const row of this.db.prepare('SELECT id, body FROM resources').all()) resources.set(String(row['id']), JSON.parse(String(row['body'])) as Resource);
+    return this.spansOf(this.recentTraces(maxSpans, maxBytes).map((t) => t.traceId), resources);
+  }
+
+  /**
+   * Which traces `loadRecent` would load, oldest of them first (the memory store's arrival order),
+   * with their span counts: to load them a part at a time.
+   */
+  recentTraces(maxSpans: number, maxBytes = Number.POSITIVE_INFINITY): { readonly traceId: TraceId; readonly spans: number }[] {
     const traces = this.db.prepare('SELECT trace_id, spans, bytes FROM traces ORDER BY last_seen DESC').all();
-    const chosen: string[] = [];
+    const chosen: { traceId: TraceId; spans: number }[] = [];
     let total = 0;
     let totalBytes = 0;
     for (const row of traces) {
       const count = Number(row['spans']);
       const bytes = Number(row['bytes']);
       if ((total + count > maxSpans || totalBytes + bytes > maxBytes) && chosen.length > 0) break;
-      chosen.push(String(row['trace_id']));
+      chosen.push({ traceId: String(row['trace_id']) as TraceId, spans: count });
       total += count;
       totalBytes += bytes;
     }
-    // Oldest of the chosen first, so the memory store's arrival order is the original one.
-    return this.spansOf(chosen.reverse() as TraceId[], resources);
+    return chosen.reverse();
   }
 
   /** The spans of these traces, in trace order. */
