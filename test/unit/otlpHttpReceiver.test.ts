@@ -65,7 +65,8 @@ describe('OTLP/HTTP receiver', () => {
         const body = sampleProtobuf();
         const req = httpRequest({ host: '127.0.0.1', port: suite.port, path: '/v1/traces', method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
           res.resume();
-          res.on('end', () => resolve(res.headers['keep-alive']));
+          const header = res.headers['keep-alive'];
+          res.on('end', () => resolve(Array.isArray(header) ? header.join(', ') : header));
         });
         req.on('error', reject);
         req.end(body);
