@@ -10,7 +10,7 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { difyBatch } from './difyBatch';
-import { startJaeger } from './jaegerProcess';
+import { startJaeger } from '../test/backends/jaegerProcess';
 import { summarise, writeResult } from './stats';
 import { resolveHostTools } from '../test/e2e/harness/hostTools';
 import { ask, postBatch, runSteadyLoad, startTarget } from '../test/load/runLoad';

@@ -10,7 +10,7 @@ import { create, fromBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { ExportTraceServiceRequestSchema } from '../src/server/receiver/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
 import type { ResourceSpansSchema } from '../src/server/receiver/gen/opentelemetry/proto/trace/v1/trace_pb';
 import { exportRequestToModel } from '../src/server/receiver/otlpToModel';
-import { startJaeger, type JaegerProcess } from './jaegerProcess';
+import { startJaeger, type JaegerProcess } from '../test/backends/jaegerProcess';
 import { rssMiB } from './traceView/processMemory';
 import { TraceService } from '../src/server/traceService';
 import type { RunFilter } from '../src/shared/runSummary';

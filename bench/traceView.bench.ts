@@ -29,7 +29,7 @@ import { basename, join } from 'node:path';
 import { extensionVsix } from '../test/e2e/harness/extensionVsix';
 import { largeDifyTrace, type LargeTrace } from '../test/largeTrace/largeTrace';
 import { summarise, writeResult } from './stats';
-import { startJaeger } from './jaegerProcess';
+import { startJaeger } from '../test/backends/jaegerProcess';
 import { jaegerRssMiB, jaegerUiBuild, measureJaegerUi, movedIntoTrace, postBatches, waitForJaegerTrace, type JaegerUiSample } from './traceView/jaegerUi';
 import { measureOurSide, OpenFailed, p95, type OurResult } from './traceView/ourView';
 import { traceShape } from './traceView/traceShape';

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Jaeger v2 (the OTel-collector based `cmd/jaeger` binary) from the Go module proxy, for the
-# runFilter benchmark's comparison. Idempotent and cached; silent when the binary is already built;
+# remote backends tier and the benchmarks that compare against it. Idempotent and cached; silent when the binary is already built;
 # serialised with flock. Prints nothing on stdout but the binary's path.
 #
 # Why this route: the module path has no /v2

@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import { ExportTraceServiceRequestSchema } from '../../src/server/receiver/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
 import { resolveHostTools } from '../../test/e2e/harness/hostTools';
 import { rssMiB } from './processMemory';
-import type { JaegerProcess } from '../jaegerProcess';
+import type { JaegerProcess } from '../../test/backends/jaegerProcess';
 
 export const JAEGER_UI_ROW = '.VirtualizedTraceView--row .span-row';
 const MiB = 1024 * 1024;

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import type { PathMapping, ServerSettings } from '../shared/lspProtocol';
+import { readBackends } from './backendSettings';
 import { defaultServerSettings } from '../shared/defaultSettings';
 import { isRunGrouping, type RunGrouping } from './views/runGrouping';
 
 export const configSection = 'difyTrace';
+export { readBackends };
 
 /**
  * Reads the trace server's settings from the `difyTrace.*` configuration; `archivePath` is where the
@@ -36,6 +38,7 @@ export function readServerSettings(archivePath?: string, receiverToken?: string)
       diagnostics: config.get<boolean>('codeInsights.diagnostics', d.sourceInsights.diagnostics),
       codeLens: config.get<boolean>('codeInsights.codeLens', d.sourceInsights.codeLens),
     },
+    backends: readBackends(config.get<unknown>('backends', [])),
   };
 }
 
@@ -63,7 +66,7 @@ export function readPathMappings(value: unknown, folders: readonly { readonly na
 }
 
 export function affectsServerSettings(event: vscode.ConfigurationChangeEvent): boolean {
-  return ['receiver', 'store', 'pathMappings', 'codeInsights'].some((key) => event.affectsConfiguration(`${configSection}.${key}`));
+  return ['receiver', 'store', 'pathMappings', 'codeInsights', 'backends'].some((key) => event.affectsConfiguration(`${configSection}.${key}`));
 }
 
 /** Settings of the Runs view itself (the trace server does not see them). */

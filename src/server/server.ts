@@ -1,4 +1,4 @@
-import { CodeLensRefreshRequest, createConnection, DidChangeWatchedFilesNotification, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { CancellationToken, CodeLensRefreshRequest, createConnection, DidChangeWatchedFilesNotification, ErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import {
   ConfigureNotification,
   ExportTraceRequest,
@@ -21,6 +21,8 @@ import {
 import { defaultServerSettings } from '../shared/defaultSettings';
 import { collectAndFlush, dutyCycled } from './throttle';
 import { TraceService } from './traceService';
+import { BackendRegistry, UnknownBackendError } from './backends/backendRegistry';
+import { SourceError } from './backends/remote/traceSource';
 import { WorkerDecoder } from './receiver/workerDecoder';
 import { SourceInsights } from './languageFeatures/sourceInsights';
 import { DslCache } from './sourceLinks/codeNodeLocations';
@@ -40,6 +42,7 @@ const dsls = new DslCache(nodeFileAccess);
 let resolver: SourceResolver | undefined;
 let insights: SourceInsights | undefined;
 let traceViews: TraceViews | undefined;
+let backends: BackendRegistry | undefined;
 // Request bodies are decoded on a worker thread, so no request can stall the features on this one.
 const decoder = new WorkerDecoder();
 
@@ -121,11 +124,16 @@ connection.onInitialize((params) => {
     log: (message) => connection.console.log(message),
   }, Date.now, decoder);
   const context = { workspace: () => workspace, settings: () => insightSettings, files: nodeFileAccess, dsls };
-  resolver = new SourceResolver(service.backend, context);
-  const backend = service.backend;
-  insights = new SourceInsights({ listRuns: (p) => backend.listRuns(p), resolver, ...context });
+  // Panels, exports and Go to Source find a trace wherever it is; diagnostics and CodeLens stay on
+  // the embedded receiver's runs (the developer's own runs, not a whole team's).
+  backends = new BackendRegistry(service.backend, (message) => connection.console.log(message));
+  backends.configure(settings.backends ?? []);
+  const registry = backends;
+  resolver = new SourceResolver(registry, context);
+  const embedded = service.backend;
+  insights = new SourceInsights({ listRuns: (p) => embedded.listRuns(p), resolver, ...context });
   const sourceResolver = resolver;
-  traceViews = new TraceViews({ getTrace: (p) => backend.getTrace(p), resolveSource: (p) => sourceResolver.resolve(p) });
+  traceViews = new TraceViews({ getTrace: (p) => registry.getTrace(p), resolveSource: (p) => sourceResolver.resolve(p) });
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.None,
@@ -150,11 +158,11 @@ connection.onInitialized(() => {
 
 connection.onNotification(DidChangeWatchedFilesNotification.type, () => workspaceChanged.add([true]));
 
-connection.onRequest(ListRunsRequest.type, (params) => requireService().backend.listRuns(params));
-connection.onRequest(GetTraceRequest.type, (params) => requireService().backend.getTrace(params));
-connection.onRequest(FindTracesRequest.type, (params) => requireService().backend.findTraces(params));
-connection.onRequest(RunFacetsRequest.type, (params) => requireService().backend.runFacets(params));
-connection.onRequest(ExportTraceRequest.type, (params) => requireService().backend.exportTrace(params));
+connection.onRequest(ListRunsRequest.type, (params, token) => answering(token, (signal) => requireBackends().listRuns(params, signal)));
+connection.onRequest(GetTraceRequest.type, (params, token) => answering(token, (signal) => requireBackends().getTrace(params, signal)));
+connection.onRequest(FindTracesRequest.type, (params, token) => answering(token, (signal) => requireBackends().findTraces(params, signal)));
+connection.onRequest(RunFacetsRequest.type, (params, token) => answering(token, (signal) => requireBackends().runFacets(params, signal)));
+connection.onRequest(ExportTraceRequest.type, (params, token) => answering(token, (signal) => requireBackends().exportTrace(params, signal)));
 connection.onRequest(ImportTracesRequest.type, (params) => requireService().importTraces(params));
 connection.onRequest(SourceLocationsRequest.type, (params) => requireResolver().resolve(params));
 connection.onRequest(TraceOutlineRequest.type, (params) => requireTraceViews().outline(params.traceId));
@@ -163,6 +171,7 @@ connection.onRequest(SearchTraceRequest.type, (params) => requireTraceViews().se
 connection.onRequest(SpanDetailsRequest.type, (params) => requireTraceViews().details(params.outlineId, params.index));
 connection.onNotification(ConfigureNotification.type, (settings) => {
   void requireService().configure(settings);
+  backends?.configure(settings.backends ?? []);
   if (applyInsightSettings(settings)) {
     insights?.forgetResolutions();
     refreshInsights();
@@ -207,6 +216,29 @@ function largeRunTraces(changed: readonly string[]): string[] {
   }
   // The newest few only: the cache keeps a bounded number of spans.
   return [...targets].slice(-2);
+}
+
+function requireBackends(): BackendRegistry {
+  if (!backends) throw new Error('The trace server is not initialised yet.');
+  return backends;
+}
+
+/**
+ * Runs a request with an AbortSignal that the client's cancellation fires (a remote backend's HTTP
+ * call stops when the Runs view asks again); a remote backend's failure reaches the client as a
+ * ResponseError with the backend's own message.
+ */
+async function answering<T>(token: CancellationToken, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const listener = token.onCancellationRequested(() => controller.abort());
+  try {
+    return await work(controller.signal);
+  } catch (e) {
+    if (e instanceof SourceError || e instanceof UnknownBackendError) throw new ResponseError(ErrorCodes.InternalError, e.message);
+    throw e;
+  } finally {
+    listener.dispose();
+  }
 }
 
 function requireTraceViews(): TraceViews {

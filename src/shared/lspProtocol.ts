@@ -12,6 +12,19 @@ import type { TraceLookupQuery } from './traceLookup';
 import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, TraceOutlineHeader } from './traceView';
 
 /** Settings the client passes as `initializationOptions` and on `difyTrace/configure`. */
+/**
+ * A remote trace backend (`difyTrace.backends`). `headers` carry what it needs to let the request in
+ * (a proxy's Authorization, Jaeger's tenant): filled by the editor from SecretStorage, never from
+ * settings. `searchLimit`: traces fetched per listing.
+ */
+export interface BackendConfig {
+  readonly id: string;
+  readonly kind: 'jaeger';
+  readonly url: string;
+  readonly searchLimit?: number;
+  readonly headers?: Record<string, string>;
+}
+
 export interface ServerSettings {
   /**
    * `token`: the secret a receiver open to the network (a host that is not loopback) requires on every
@@ -35,6 +48,8 @@ export interface ServerSettings {
   };
   /** Go to Source, diagnostics, CodeLens and hovers; absent (older clients): the defaults. */
   readonly sourceInsights?: SourceInsightSettings;
+  /** Remote backends besides the embedded receiver; absent: none. */
+  readonly backends?: readonly BackendConfig[];
 }
 
 export interface SourceInsightSettings {
@@ -89,6 +104,8 @@ export namespace ListRunsRequest {
     readonly limit: number;
     /** Opaque; from the previous page's `nextPageToken`. */
     readonly pageToken?: string;
+    /** Which backend lists (`difyTrace.backends` id); absent: the embedded receiver's store. */
+    readonly backend?: string;
   }
   export interface Result {
     readonly runs: readonly RunSummary[];
@@ -99,6 +116,11 @@ export namespace ListRunsRequest {
      * failing node only, because their spans are in the trace database, not in memory.
      */
     readonly summaryOnly?: number;
+    /**
+     * From a remote backend: what its search fetched (the most recent `limit` traces that started in
+     * the range); the other filters were applied to those here.
+     */
+    readonly fetched?: { readonly source: string; readonly traces: number; readonly limit: number; readonly sinceMs: number; readonly untilMs: number };
   }
   export const type = new RequestType<Params, Result, void>('difyTrace/listRuns');
 }
@@ -107,6 +129,8 @@ export namespace ListRunsRequest {
 export namespace RunFacetsRequest {
   export interface Params {
     readonly filter: RunFilter;
+    /** As in ListRunsRequest. */
+    readonly backend?: string;
   }
   export type Result = RunFacets;
   export const type = new RequestType<Params, Result, void>('difyTrace/runFacets');
@@ -237,6 +261,8 @@ export namespace FindTracesRequest {
     readonly matches: readonly Match[];
     /** Ids of the backends searched, to say where a missing id was looked for. */
     readonly searched: readonly string[];
+    /** Backends that could not be asked, each with why. */
+    readonly unreachable?: readonly string[];
   }
   export const type = new RequestType<Params, Result, void>('difyTrace/findTraces');
 }

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDurationInput, formatTimeRangeInput, parseDuration, parseTimeRange, parseTokens } from '../../src/host/views/filterInputs';
 import { compactSpec, isEmptySpec, readSpec, toRunFilter, type RunFilterSpec } from '../../src/host/views/runFilterSpec';
-import { countsText, longFilterText, runsViewText, shortFilterText } from '../../src/host/views/runFilterText';
+import { countsText, fetchedText, longFilterText, runsViewText, shortFilterText } from '../../src/host/views/runFilterText';
+import { readBackends } from '../../src/host/backendSettings';
 
 const now = new Date(2026, 10, 25, 12, 0, 0).getTime();
 
@@ -177,5 +178,36 @@ describe('the filter in words', () => {
     assert.equal(partly.length, 2);
     assert.match(partly[1]!, /ids, app, error and failing node only of 12 older runs whose spans are in the trace database/);
     assert.equal(runsViewText({}, { shown: 1, matching: 1, summaryOnly: 12 }, 'embedded').message, '1 run (embedded).', 'no keyword, nothing to say');
+  });
+});
+
+describe('remote backends in the Runs view', () => {
+  it('reads difyTrace.backends entries it can use, and leaves out the rest', () => {
+    assert.deepEqual(
+      readBackends([
+        { id: 'staging', kind: 'jaeger', url: ' http://jaeger.internal:16686 ', searchLimit: 500 },
+        { id: 'staging', kind: 'jaeger', url: 'http://other:16686' },
+        { id: 'embedded', kind: 'jaeger', url: 'http://x:1' },
+        { id: 'tempo', kind: 'tempo', url: 'http://tempo:3200' },
+        { id: 'bad url', kind: 'jaeger', url: 'http://x:1' },
+        { id: 'file', kind: 'jaeger', url: 'file:///etc/passwd' },
+        { id: 'big', kind: 'jaeger', url: 'https://j:1', searchLimit: 1e9 },
+        'jaeger',
+      ]),
+      [
+        { id: 'staging', kind: 'jaeger', url: 'http://jaeger.internal:16686', searchLimit: 500 },
+        { id: 'big', kind: 'jaeger', url: 'https://j:1', searchLimit: 20_000 },
+      ],
+    );
+    assert.deepEqual(readBackends({ id: 'x' }), []);
+  });
+
+  it('says what a remote listing fetched, and that the filter was applied to it here', () => {
+    const fetched = { source: 'Jaeger at http://127.0.0.1:16686', traces: 2000, limit: 2000, sinceMs: Date.UTC(2026, 11, 1, 10), untilMs: Date.UTC(2026, 11, 1, 11) };
+    assert.match(fetchedText(fetched, true), /^From Jaeger at http:\/\/127\.0\.0\.1:16686: the 2,000 most recent traces that started .+ \(there may be more: narrow the time range\); the filter was applied to them here\.$/);
+    assert.match(fetchedText({ ...fetched, traces: 12 }, false), /^From Jaeger at http:\/\/127\.0\.0\.1:16686: the 12 traces that started [^;]+\.$/);
+    const text = runsViewText({}, { shown: 2, matching: 2 }, 'staging', undefined, fetched);
+    assert.equal(text.description, '2 runs · staging');
+    assert.match(text.message, /^2 runs \(staging\)\.\nFrom Jaeger/);
   });
 });

@@ -130,8 +130,8 @@ export class TraceLookup {
           return await this.client.findTraces(query, token);
         } catch (e) {
           if (token.isCancellationRequested) return undefined;
-          // One backend today: a failed request is that backend failing.
-          throw new Error(`${backendLabel('embedded')} failed to answer: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+          // The trace server asks every backend and names those that fail: a failed request is the server's own.
+          throw new Error(`The trace server failed to answer: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
         }
       },
     );
@@ -140,7 +140,8 @@ export class TraceLookup {
     const [first, ...rest] = result.matches;
     if (first === undefined) {
       const id = query.kind === 'traceId' ? query.traceId : query.uuid;
-      void vscode.window.showWarningMessage(`No trace or Dify run matches ${id}. Searched: ${result.searched.map(backendLabel).join(', ')}.`);
+      const unreachable = result.unreachable === undefined || result.unreachable.length === 0 ? '' : ` Could not ask: ${result.unreachable.join('; ')}`;
+      void vscode.window.showWarningMessage(`No trace or Dify run matches ${id}. Searched: ${result.searched.map(backendLabel).join(', ')}.${unreachable}`);
       return;
     }
     const picked = rest.length === 0 ? first : await this.pickMatch(result.matches);

@@ -4,6 +4,7 @@
  */
 import { formatDuration } from '../../model/units';
 import { errorKindLabel } from '../../shared/errorKind';
+import type { ListRunsRequest } from '../../shared/lspProtocol';
 import type { RunKind, RunStatus } from '../../shared/runSummary';
 import { formatLocalTime } from './filterInputs';
 import { timePresetLabel, type RunFilterSpec, type TimeRange } from './runFilterSpec';
@@ -111,7 +112,7 @@ export interface RunsViewText {
  * not shown while the view is the only one in its container (VS Code merges its header into the
  * container's title); a receiver problem comes first in it.
  */
-export function runsViewText(spec: RunFilterSpec, counts: RunsCounts, backend: string, problem?: string): RunsViewText {
+export function runsViewText(spec: RunFilterSpec, counts: RunsCounts, backend: string, problem?: string, fetched?: FetchedTraces): RunsViewText {
   const parts = filterParts(spec);
   const filtered = parts.length > 0;
   const matched = counts.total === undefined ? `${counts.matching} matching` : `${counts.matching} of ${counts.total}`;
@@ -121,11 +122,22 @@ export function runsViewText(spec: RunFilterSpec, counts: RunsCounts, backend: s
   if (counts.shown > 0) {
     messages.push(filtered ? `Filter: ${longFilterText(spec)}. ${capitalise(countsText(counts, true))} (${backend}).` : `${capitalise(countsText(counts, false))} (${backend}).`);
   }
+  if (counts.shown > 0 && fetched !== undefined) messages.push(fetchedText(fetched, parts.length > 0));
   if (counts.shown > 0 && spec.text && counts.summaryOnly !== undefined && counts.summaryOnly > 0) {
     const n = counts.summaryOnly;
     messages.push(`The keyword was matched against the ids, app, error and failing node only of ${n} older run${n === 1 ? '' : 's'} whose spans are in the trace database, not in memory (open a run to bring it back whole).`);
   }
   return { description, message: messages.join('\n') };
+}
+
+/** What a remote listing fetched before the filter was applied here. */
+export type FetchedTraces = NonNullable<ListRunsRequest.Result['fetched']>;
+
+/** "From Jaeger at …: the 2,000 most recent traces that started 10:00 – 11:00 (2,000 fetched); the filter was applied to them here." */
+export function fetchedText(fetched: FetchedTraces, filtered: boolean): string {
+  const range = `${formatLocalTime(fetched.sinceMs)} – ${formatLocalTime(fetched.untilMs)}`;
+  const which = fetched.traces >= fetched.limit ? `the ${fetched.limit.toLocaleString('en-US')} most recent traces that started ${range} (there may be more: narrow the time range)` : `the ${fetched.traces.toLocaleString('en-US')} traces that started ${range}`;
+  return `From ${fetched.source}: ${which}${filtered ? '; the filter was applied to them here' : ''}.`;
 }
 
 function capitalise(text: string): string {

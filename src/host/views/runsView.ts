@@ -12,8 +12,9 @@ const pageSize = 100;
 /** The server's largest page. */
 const maxPage = 1000;
 const activeFilterKey = 'difyTrace.runFilter';
-/** Only the embedded backend exists in this release; `FindTracesRequest.searched` names it the same way. */
-const backendName = 'embedded';
+const backendKey = 'difyTrace.backend';
+/** The embedded receiver's store, as `FindTracesRequest.searched` names it. */
+export const embeddedBackend = 'embedded';
 
 type Client = Pick<TraceServerClient, 'listRuns' | 'onRunsChanged' | 'onStatus' | 'lastStatus'>;
 
@@ -41,6 +42,12 @@ export class RunsView implements vscode.Disposable {
   private newRuns = 0;
   /** Drops the answer of a listing overtaken by a newer one. */
   private generation = 0;
+  /** Which backend lists: the embedded receiver's store, or a `difyTrace.backends` id. */
+  private backendId: string;
+  /** From a remote backend: what its search fetched, to say the filter was applied to those. */
+  private fetched: ListRunsRequest.Result['fetched'];
+  /** Why the last listing failed (a remote backend down), shown until one succeeds. */
+  private listingError: string | undefined;
 
   constructor(
     private readonly client: Client,
@@ -48,6 +55,7 @@ export class RunsView implements vscode.Disposable {
     private readonly workspaceState: vscode.Memento,
   ) {
     this.spec = readSpec(workspaceState.get<unknown>(activeFilterKey)) ?? {};
+    this.backendId = workspaceState.get<string>(backendKey) ?? embeddedBackend;
     const settings = readRunsViewSettings();
     this.grouping = settings.groupBy;
     this.live = settings.live;
@@ -70,6 +78,22 @@ export class RunsView implements vscode.Disposable {
 
   get isLive(): boolean {
     return this.live;
+  }
+
+  get backend(): string {
+    return this.backendId;
+  }
+
+  /** Lists from another backend (remembered per workspace). */
+  async setBackend(id: string): Promise<void> {
+    this.backendId = id;
+    await this.workspaceState.update(backendKey, id === embeddedBackend ? undefined : id);
+    await this.refresh({ resetPaging: true });
+  }
+
+  /** `backend` for a request: absent for the embedded store, which older servers know without it. */
+  private get backendParam(): { backend?: string } {
+    return this.backendId === embeddedBackend ? {} : { backend: this.backendId };
   }
 
   get currentGrouping(): RunGrouping {
@@ -118,9 +142,21 @@ export class RunsView implements vscode.Disposable {
     const want = options.resetPaging ? pageSize : Math.max(pageSize, this.runs.length);
     // Relative time ("last hour") is re-read from the clock at each listing.
     const filter = toRunFilter(this.spec, Date.now());
-    const listing = await this.listTop(filter, want);
-    const total = isEmptySpec(this.spec) ? listing.totalMatching : await this.storeTotal();
+    let listing: Awaited<ReturnType<RunsView['listTop']>>;
+    let total: number;
+    try {
+      listing = await this.listTop(filter, want);
+      total = isEmptySpec(this.spec) || listing.fetched !== undefined ? listing.totalMatching : await this.storeTotal();
+    } catch (e) {
+      if (generation !== this.generation) return;
+      // A remote backend down or slow: the view says so (and keeps the runs it showed).
+      this.listingError = `Listing runs from ${this.backendId} failed: ${e instanceof Error ? e.message : String(e)}`;
+      this.showText();
+      throw e;
+    }
     if (generation !== this.generation) return;
+    this.listingError = undefined;
+    this.fetched = listing.fetched;
     this.listedFilter = filter;
     this.runs = listing.runs;
     this.nextPageToken = listing.nextPageToken;
@@ -135,7 +171,7 @@ export class RunsView implements vscode.Disposable {
   async loadMore(): Promise<void> {
     if (this.nextPageToken === undefined) return;
     const generation = ++this.generation;
-    const page = await this.client.listRuns({ filter: this.listedFilter, limit: pageSize, pageToken: this.nextPageToken });
+    const page = await this.client.listRuns({ filter: this.listedFilter, limit: pageSize, pageToken: this.nextPageToken, ...this.backendParam });
     if (generation !== this.generation) return;
     const known = new Set(this.runs.map((r) => r.traceId));
     this.runs = [...this.runs, ...page.runs.filter((r) => !known.has(r.traceId))];
@@ -144,12 +180,12 @@ export class RunsView implements vscode.Disposable {
     this.render();
   }
 
-  private async listTop(filter: RunFilter, want: number): Promise<{ runs: RunSummary[]; nextPageToken?: string; totalMatching: number; summaryOnly?: number }> {
+  private async listTop(filter: RunFilter, want: number): Promise<{ runs: RunSummary[]; nextPageToken?: string; totalMatching: number; summaryOnly?: number; fetched?: ListRunsRequest.Result['fetched'] }> {
     const runs: RunSummary[] = [];
     let page: ListRunsRequest.Result | undefined;
     do {
       const pageToken = page?.nextPageToken;
-      page = await this.client.listRuns({ filter, limit: Math.min(maxPage, want - runs.length), ...(pageToken === undefined ? {} : { pageToken }) });
+      page = await this.client.listRuns({ filter, limit: Math.min(maxPage, want - runs.length), ...(pageToken === undefined ? {} : { pageToken }), ...this.backendParam });
       runs.push(...page.runs);
     } while (page.nextPageToken !== undefined && runs.length < want);
     return {
@@ -157,6 +193,7 @@ export class RunsView implements vscode.Disposable {
       totalMatching: page.totalMatching,
       ...(page.nextPageToken === undefined ? {} : { nextPageToken: page.nextPageToken }),
       ...(page.summaryOnly === undefined ? {} : { summaryOnly: page.summaryOnly }),
+      ...(page.fetched === undefined ? {} : { fetched: page.fetched }),
     };
   }
 
@@ -165,7 +202,7 @@ export class RunsView implements vscode.Disposable {
    * classifies runs lazily, when they are listed).
    */
   private async storeTotal(): Promise<number> {
-    return (await this.client.listRuns({ filter: {}, limit: 1 })).totalMatching;
+    return (await this.client.listRuns({ filter: {}, limit: 1, ...this.backendParam })).totalMatching;
   }
 
   /**
@@ -173,7 +210,7 @@ export class RunsView implements vscode.Disposable {
    * count (not "started after the newest shown": imported or late runs can be older).
    */
   private async countNewRuns(): Promise<void> {
-    const page = await this.client.listRuns({ filter: toRunFilter(this.spec, Date.now()), limit: 1 });
+    const page = await this.client.listRuns({ filter: toRunFilter(this.spec, Date.now()), limit: 1, ...this.backendParam });
     if (this.live) return;
     this.newRuns = Math.max(0, page.totalMatching - this.totalMatching);
     this.render();
@@ -200,6 +237,7 @@ export class RunsView implements vscode.Disposable {
       vscode.commands.executeCommand('setContext', 'difyTrace.runsFilteredOut', filtered && storeHasRuns && this.runs.length === 0),
       vscode.commands.executeCommand('setContext', 'difyTrace.runsLive', this.live),
       vscode.commands.executeCommand('setContext', 'difyTrace.runsGrouping', this.grouping),
+      vscode.commands.executeCommand('setContext', 'difyTrace.remoteBackend', this.backendId !== embeddedBackend),
     ]);
   }
 
@@ -221,9 +259,12 @@ export class RunsView implements vscode.Disposable {
       ...(this.totalInStore === undefined ? {} : { total: this.totalInStore }),
       ...(this.summaryOnly === undefined ? {} : { summaryOnly: this.summaryOnly }),
     };
-    const text = runsViewText(this.spec, counts, backendName, status ? receiverProblem(status.receiver) : undefined);
-    this.treeView.description = status?.receiver.state === 'starting' || status === undefined ? 'starting…' : text.description;
-    this.treeView.message = this.runs.length > 0 ? text.message : '';
+    const remote = this.backendId !== embeddedBackend;
+    const problem = this.listingError ?? (status && !remote ? receiverProblem(status.receiver) : undefined);
+    const text = runsViewText(this.spec, counts, this.backendId, problem, this.fetched);
+    this.treeView.description = !remote && (status?.receiver.state === 'starting' || status === undefined) ? 'starting…' : text.description;
+    // A failed listing is said even over an empty tree (the welcome content cannot say why).
+    this.treeView.message = this.runs.length > 0 || this.listingError !== undefined ? text.message : '';
   }
 
   dispose(): void {

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import type { RunFacets } from '../../shared/runSummary';
-import { writeRunsGrouping } from '../settings';
+import { configSection, readBackends, writeRunsGrouping } from '../settings';
 import type { TraceServerClient } from '../traceServerClient';
 import { groupingLabel, runGroupings } from './runGrouping';
 import { askFilterInput, pickRunFilter } from './runFilterPicker';
 import { facetsOfRuns } from './runFilterPicks';
-import type { RunsView } from './runsView';
+import { embeddedBackend, type RunsView } from './runsView';
 import { SavedFilterCommands } from './savedFilterCommands';
 
 export const runsViewCommands = {
@@ -18,6 +18,7 @@ export const runsViewCommands = {
   pause: 'difyTrace.pauseLiveRuns',
   resume: 'difyTrace.resumeLiveRuns',
   group: 'difyTrace.groupRuns',
+  chooseBackend: 'difyTrace.chooseBackend',
 } as const;
 
 type Report = (what: string) => (e: unknown) => void;
@@ -34,7 +35,7 @@ export function registerRunsViewCommands(
   const register = (id: string, what: string, run: () => Promise<void>) => vscode.commands.registerCommand(id, () => run().catch(report(what)));
   return [
     register(runsViewCommands.filter, 'Filtering runs', async () => {
-      const spec = await pickRunFilter(view.filter, loadFacets(client, output));
+      const spec = await pickRunFilter(view.filter, loadFacets(client, output, view.backend));
       if (spec !== undefined) await view.setFilter(spec);
     }),
     register(runsViewCommands.search, 'Searching runs', async () => {
@@ -57,19 +58,42 @@ export function registerRunsViewCommands(
       view.setGrouping(picked.grouping);
       await writeRunsGrouping(picked.grouping);
     }),
+    register(runsViewCommands.chooseBackend, 'Choosing the backend', async () => {
+      const id = await pickBackend(view.backend);
+      if (id !== undefined) await view.setBackend(id);
+    }),
   ];
+}
+
+/** The embedded receiver or one of `difyTrace.backends`; undefined when dismissed. */
+async function pickBackend(current: string): Promise<string | undefined> {
+  const configured = readBackends(vscode.workspace.getConfiguration(configSection).get<unknown>('backends', []));
+  const items: (vscode.QuickPickItem & { id?: string })[] = [
+    { id: embeddedBackend, label: 'Embedded receiver', description: current === embeddedBackend ? 'current' : '', detail: 'The runs Dify sent to this editor (OTLP on the receiver\'s ports), kept on disk.' },
+    ...configured.map((b) => ({ id: b.id, label: b.id, description: `${b.kind} · ${b.url}${b.id === current ? ' · current' : ''}`, detail: 'Runs are fetched from it by time range; the other filters are applied here.' })),
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(gear) Add a backend in Settings…', detail: 'difyTrace.backends: an id, its kind (jaeger) and its query URL.' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Dify Trace: Choose Backend', placeHolder: 'Where the Runs view lists runs from' });
+  if (picked === undefined) return undefined;
+  if (picked.id === undefined) {
+    await vscode.commands.executeCommand('workbench.action.openSettings', `${configSection}.backends`);
+    return undefined;
+  }
+  return picked.id;
 }
 
 /**
  * The counts for the filter picker. A server without `difyTrace/runFacets` gets the newest
  * thousand runs counted here instead (logged), so the picker works either way.
  */
-async function loadFacets(client: Pick<TraceServerClient, 'runFacets' | 'listRuns'>, output: vscode.LogOutputChannel): Promise<RunFacets> {
+async function loadFacets(client: Pick<TraceServerClient, 'runFacets' | 'listRuns'>, output: vscode.LogOutputChannel, backend: string): Promise<RunFacets> {
+  const chosen = backend === embeddedBackend ? {} : { backend };
   try {
-    return await client.runFacets({ filter: {} });
+    return await client.runFacets({ filter: {}, ...chosen });
   } catch (e) {
     output.warn('The trace server did not answer difyTrace/runFacets; counting the newest 1000 runs instead.', e);
-    const page = await client.listRuns({ filter: {}, limit: 1000 });
+    const page = await client.listRuns({ filter: {}, limit: 1000, ...chosen });
     return { ...facetsOfRuns(page.runs), total: page.totalMatching };
   }
 }

@@ -102,6 +102,12 @@ export function keyValuesToAttributes(values: readonly KeyValue[], counts: Limit
 }
 
 /**
+ * What stores put in `service.name` when a resource had none: the SDK default, and Jaeger's (seen
+ * in what Jaeger v1.75.0 answers on /api/v3/traces for spans sent without one, such as Phoenix's).
+ */
+const placeholderServiceNames = new Set(['unknown_service', 'missing-service-name']);
+
+/**
  * The resource of one ResourceSpans or ResourceLogs, shared by reference by everything it carries.
  * Dify's Phoenix exporter sets no `service.name`, only the project (`openinference.project.name`,
  * arize_phoenix_trace.py): its spans are named after the project and the exporter rather than
@@ -110,7 +116,7 @@ export function keyValuesToAttributes(values: readonly KeyValue[], counts: Limit
 export function resourceToModel(resource: OtlpResource | undefined): Resource {
   const attributes = keyValuesToAttributes(resource?.attributes ?? []);
   const serviceName = attributes['service.name'];
-  if (typeof serviceName === 'string' && serviceName !== '') return { serviceName, attributes };
+  if (typeof serviceName === 'string' && serviceName !== '' && !placeholderServiceNames.has(serviceName)) return { serviceName, attributes };
   const project = attributes['openinference.project.name'];
   return { serviceName: typeof project === 'string' && project !== '' ? `${project} (Phoenix export)` : 'unknown_service', attributes };
 }

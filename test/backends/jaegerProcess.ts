@@ -1,13 +1,13 @@
 /**
  * Jaeger v2 (built by scripts/ensure-jaeger.sh) on free loopback ports with memory storage, or Badger
- * (its embedded on-disk store) in a temporary directory, for the benchmarks that compare against it. The pipeline has no batch processor, so each OTLP response
+ * (its embedded on-disk store) in a temporary directory, for the benchmarks that compare against it and the tests of the Jaeger backend. The pipeline has no batch processor, so each OTLP response
  * means "stored"; the body limit is above any batch we send.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from '../test/e2e/harness/freePort';
+import { findFreePort } from '../e2e/harness/freePort';
 
 export interface JaegerOptions {
   /** Memory storage bound; above the data's trace count so nothing is evicted. */

@@ -1,0 +1,19 @@
+import type { BackendConfig } from '../shared/lspProtocol';
+
+/**
+ * `difyTrace.backends` entries that name a known kind and an http(s) URL, under an id used once
+ * (the first wins); `embedded` is the receiver's own and cannot be taken.
+ */
+export function readBackends(value: unknown): BackendConfig[] {
+  if (!Array.isArray(value)) return [];
+  const backends: BackendConfig[] = [];
+  for (const entry of value as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { id, kind, url, searchLimit } = entry as { id?: unknown; kind?: unknown; url?: unknown; searchLimit?: unknown };
+    if (typeof id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) || id === 'embedded' || backends.some((b) => b.id === id)) continue;
+    if (kind !== 'jaeger' || typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url.trim())) continue;
+    const limit = typeof searchLimit === 'number' && Number.isInteger(searchLimit) && searchLimit >= 10 ? Math.min(searchLimit, 20_000) : undefined;
+    backends.push({ id, kind, url: url.trim(), ...(limit === undefined ? {} : { searchLimit: limit }) });
+  }
+  return backends;
+}
