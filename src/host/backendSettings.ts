@@ -9,11 +9,12 @@ export function readBackends(value: unknown): BackendConfig[] {
   const backends: BackendConfig[] = [];
   for (const entry of value as unknown[]) {
     if (typeof entry !== 'object' || entry === null) continue;
-    const { id, kind, url, searchLimit } = entry as { id?: unknown; kind?: unknown; url?: unknown; searchLimit?: unknown };
+    const { id, kind, url, searchLimit, lookbackHours } = entry as { id?: unknown; kind?: unknown; url?: unknown; searchLimit?: unknown; lookbackHours?: unknown };
     if (typeof id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) || id === 'embedded' || backends.some((b) => b.id === id)) continue;
     if (kind !== 'jaeger' || typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url.trim())) continue;
     const limit = typeof searchLimit === 'number' && Number.isInteger(searchLimit) && searchLimit >= 10 ? Math.min(searchLimit, 20_000) : undefined;
-    backends.push({ id, kind, url: url.trim(), ...(limit === undefined ? {} : { searchLimit: limit }) });
+    const lookback = typeof lookbackHours === 'number' && lookbackHours > 0 ? lookbackHours : undefined;
+    backends.push({ id, kind, url: url.trim(), ...(limit === undefined ? {} : { searchLimit: limit }), ...(lookback === undefined ? {} : { lookbackHours: lookback }) });
   }
   return backends;
 }

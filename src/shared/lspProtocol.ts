@@ -22,6 +22,8 @@ export interface BackendConfig {
   readonly kind: 'jaeger';
   readonly url: string;
   readonly searchLimit?: number;
+  /** Without a time range in the filter, how far back a listing searches (24 h by default). */
+  readonly lookbackHours?: number;
   readonly headers?: Record<string, string>;
 }
 

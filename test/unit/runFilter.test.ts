@@ -185,7 +185,7 @@ describe('remote backends in the Runs view', () => {
   it('reads difyTrace.backends entries it can use, and leaves out the rest', () => {
     assert.deepEqual(
       readBackends([
-        { id: 'staging', kind: 'jaeger', url: ' http://jaeger.internal:16686 ', searchLimit: 500 },
+        { id: 'staging', kind: 'jaeger', url: ' http://jaeger.internal:16686 ', searchLimit: 500, lookbackHours: 2 },
         { id: 'staging', kind: 'jaeger', url: 'http://other:16686' },
         { id: 'embedded', kind: 'jaeger', url: 'http://x:1' },
         { id: 'tempo', kind: 'tempo', url: 'http://tempo:3200' },
@@ -195,7 +195,7 @@ describe('remote backends in the Runs view', () => {
         'jaeger',
       ]),
       [
-        { id: 'staging', kind: 'jaeger', url: 'http://jaeger.internal:16686', searchLimit: 500 },
+        { id: 'staging', kind: 'jaeger', url: 'http://jaeger.internal:16686', searchLimit: 500, lookbackHours: 2 },
         { id: 'big', kind: 'jaeger', url: 'https://j:1', searchLimit: 20_000 },
       ],
     );

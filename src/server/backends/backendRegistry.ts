@@ -28,7 +28,11 @@ export class BackendRegistry implements TraceBackend {
     const before = new Map(this.remotes.map((r) => [r.config, r.backend]));
     this.remotes = configs.map((config) => {
       const key = JSON.stringify(config);
-      return { config: key, backend: before.get(key) ?? new RemoteBackend(config.id, this.sourceOf(config), config.searchLimit === undefined ? {} : { searchLimit: config.searchLimit }) };
+      const options = {
+        ...(config.searchLimit === undefined ? {} : { searchLimit: config.searchLimit }),
+        ...(config.lookbackHours === undefined ? {} : { defaultLookbackMs: config.lookbackHours * 3_600_000 }),
+      };
+      return { config: key, backend: before.get(key) ?? new RemoteBackend(config.id, this.sourceOf(config), options) };
     });
   }
 
