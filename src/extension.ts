@@ -13,6 +13,7 @@ import { ReceiverStatusBar } from './host/views/receiverStatusBar';
 import { RunsView } from './host/views/runsView';
 import { loadMoreRunsCommand, openRunCommand } from './host/views/runsTreeProvider';
 import { registerRunsViewCommands } from './host/views/runsViewCommands';
+import { BackendSecrets } from './host/backendSecrets';
 
 declare const globalThis: { __difyTraceLoadStart?: number };
 
@@ -24,13 +25,19 @@ export function activate(context: vscode.ExtensionContext): void {
   // The received spans survive a reload in the extension's global storage (one archive per machine profile).
   const archivePath = vscode.Uri.joinPath(context.globalStorageUri, 'traces.sqlite').fsPath;
   const receiverToken = new ReceiverTokenStore(context.secrets);
-  const serverSettings = (): ReturnType<typeof readServerSettings> => readServerSettings(archivePath, receiverToken.current);
+  const backendSecrets = new BackendSecrets(context.secrets);
+  const serverSettings = (): ReturnType<typeof readServerSettings> => readServerSettings(archivePath, receiverToken.current, (id) => backendSecrets.headersOf(id));
   const traceClient = new TraceServerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath, output, serverSettings);
   // A receiver open to the network takes nothing until the token is known (it fails closed).
   void receiverToken
     .load()
     .then(() => (receiverOnLoopback() ? undefined : traceClient.configure(serverSettings()).then(() => warnWhenOpen(receiverToken))))
     .catch((e: unknown) => output.error('Reading the receiver token failed', e));
+  // Backend credentials reach the trace server once read (a listing before that goes without them).
+  void backendSecrets
+    .load()
+    .then(() => traceClient.configure(serverSettings()))
+    .catch((e: unknown) => output.error('Reading the backends\' credentials failed', e));
   client = traceClient;
   const runsView = new RunsView(traceClient, output, context.workspaceState);
   const panels = new TracePanels(context.extensionUri, traceClient, output);
@@ -76,9 +83,17 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('difyTrace.showSetupGuide', () => showSetupGuide(context.extensionUri)),
     vscode.commands.registerCommand('difyTrace.changeReceiverPort', changeReceiverPort),
     vscode.commands.registerCommand('difyTrace.showLog', () => output.show()),
+    vscode.commands.registerCommand('difyTrace.setBackendCredentials', () =>
+      backendSecrets
+        .ask()
+        .then((changed) => (changed ? traceClient.configure(serverSettings()).then(() => runsView.refresh()) : undefined))
+        .catch(report('Setting backend credentials')),
+    ),
     vscode.commands.registerCommand('difyTrace.restartServer', () => traceClient.restart().then(() => runsView.refresh()).catch(report('Restarting the trace server'))),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (affectsServerSettings(event)) void traceClient.configure(serverSettings()).catch(report('Applying the settings'));
+      // A backend added since: its credentials are read first.
+      const secretsRead = event.affectsConfiguration('difyTrace.backends') ? backendSecrets.load() : Promise.resolve();
+      if (affectsServerSettings(event)) void secretsRead.then(() => traceClient.configure(serverSettings())).catch(report('Applying the settings'));
       if (event.affectsConfiguration('difyTrace.receiver.host')) warnWhenOpen(receiverToken);
     }),
     // Path mappings name workspace folders (`${workspaceFolder:name}`).

@@ -10,9 +10,10 @@ export { readBackends };
 /**
  * Reads the trace server's settings from the `difyTrace.*` configuration; `archivePath` is where the
  * spans are kept across restarts (the extension's global storage), unless `difyTrace.store.persist` is off;
- * `receiverToken` is what a receiver open to the network requires (SecretStorage).
+ * `receiverToken` is what a receiver open to the network requires (SecretStorage); `backendHeaders`
+ * what each remote backend needs to let requests in (SecretStorage too).
  */
-export function readServerSettings(archivePath?: string, receiverToken?: string): ServerSettings {
+export function readServerSettings(archivePath?: string, receiverToken?: string, backendHeaders: (id: string) => Record<string, string> | undefined = () => undefined): ServerSettings {
   const config = vscode.workspace.getConfiguration(configSection);
   const d = defaultServerSettings;
   return {
@@ -38,7 +39,10 @@ export function readServerSettings(archivePath?: string, receiverToken?: string)
       diagnostics: config.get<boolean>('codeInsights.diagnostics', d.sourceInsights.diagnostics),
       codeLens: config.get<boolean>('codeInsights.codeLens', d.sourceInsights.codeLens),
     },
-    backends: readBackends(config.get<unknown>('backends', [])),
+    backends: readBackends(config.get<unknown>('backends', [])).map((backend) => {
+      const headers = backendHeaders(backend.id);
+      return headers === undefined ? backend : { ...backend, headers };
+    }),
   };
 }
 

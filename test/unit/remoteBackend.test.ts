@@ -139,12 +139,14 @@ describe('Jaeger source (query API v3)', () => {
   // Answers as Jaeger v1.75.0 does: OTLP/JSON in {"result": ...}, hex ids; 404 with its error envelope.
   const stored = run(1, nowMs - minute);
   const asked: string[] = [];
+  const authorizations: (string | undefined)[] = [];
   let server: Server;
   let base = '';
   before(async () => {
     server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       asked.push(`${url.pathname}?${url.searchParams.toString()}`);
+      authorizations.push(req.headers.authorization);
       const reply = (status: number, body: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(body);
       const otlp = (traces: readonly Span[]) => `{"result":${traceLine(traces)}}`;
       if (url.pathname === '/jaeger/api/v3/traces') return reply(200, otlp(stored));
@@ -168,6 +170,15 @@ describe('Jaeger source (query API v3)', () => {
     assert.match(asked.at(-1)!, /query\.start_time_min=2026-12-01T11%3A00%3A00\.000Z&query\.start_time_max=2026-12-01T12%3A00%3A00\.000Z&query\.num_traces=20/);
     assert.equal((await source.trace(traceId(1)))?.length, 2);
     assert.equal(source.uiUrl(traceId(1)), `${base}/trace/${traceId(1)}`);
+  });
+
+  it('sends the credentials set for the backend, and never names them in an error', async () => {
+    const registry = new BackendRegistry(new EmbeddedBackend(new MemoryTraceStore(10), new RunIndex(new MemoryTraceStore(10)), new LogStore(0)));
+    registry.configure([{ id: 'secured', kind: 'jaeger', url: base, headers: { authorization: 'Bearer s3cret-token' } }]);
+    await registry.getTrace({ traceId: traceId(1) });
+    assert.equal(authorizations.at(-1), 'Bearer s3cret-token');
+    const source = new JaegerSource({ url: base, headers: { authorization: 'Bearer s3cret-token' } });
+    await assert.rejects(source.trace(traceId(8)), (e: unknown) => e instanceof SourceError && !e.message.includes('s3cret'));
   });
 
   it('reads a 404 as not there, and says what failed otherwise', async () => {

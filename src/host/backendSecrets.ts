@@ -1,0 +1,66 @@
+import * as vscode from 'vscode';
+import { readBackends } from './backendSettings';
+import { configSection } from './settings';
+
+const keyOf = (backendId: string): string => `difyTrace.backendAuthorization.${backendId}`;
+
+/**
+ * What a remote backend needs to let a request in (an Authorization header: a proxy's Basic or
+ * Bearer credentials), kept per backend id in the editor's SecretStorage: never in settings, logs
+ * or exports. Read once at start and when set; handed to the trace server with the settings.
+ */
+export class BackendSecrets {
+  private readonly authorization = new Map<string, string>();
+
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  /** Reads the secrets of the configured backends. */
+  async load(): Promise<void> {
+    const ids = readBackends(vscode.workspace.getConfiguration(configSection).get<unknown>('backends', [])).map((b) => b.id);
+    for (const id of ids) {
+      const value = await this.secrets.get(keyOf(id));
+      if (value === undefined) this.authorization.delete(id);
+      else this.authorization.set(id, value);
+    }
+  }
+
+  /** The headers to send to backend `id`, if any. */
+  headersOf(id: string): Record<string, string> | undefined {
+    const value = this.authorization.get(id);
+    return value === undefined ? undefined : { authorization: value };
+  }
+
+  /**
+   * Asks for a backend and its Authorization header value (a password box; empty removes it).
+   * Returns whether anything changed.
+   */
+  async ask(): Promise<boolean> {
+    const backends = readBackends(vscode.workspace.getConfiguration(configSection).get<unknown>('backends', []));
+    if (backends.length === 0) {
+      const pick = await vscode.window.showInformationMessage('No remote backend is configured yet (difyTrace.backends).', 'Open Settings');
+      if (pick) await vscode.commands.executeCommand('workbench.action.openSettings', `${configSection}.backends`);
+      return false;
+    }
+    const picked = await vscode.window.showQuickPick(
+      backends.map((b) => ({ label: b.id, description: `${b.kind} · ${b.url}`, detail: this.authorization.has(b.id) ? 'Credentials set (in the editor\'s secret storage)' : 'No credentials', id: b.id })),
+      { title: 'Dify Trace: Set Backend Credentials', placeHolder: 'The backend whose requests need an Authorization header' },
+    );
+    if (picked === undefined) return false;
+    const value = await vscode.window.showInputBox({
+      title: `Authorization for ${picked.id}`,
+      prompt: 'The Authorization header value the backend (or the proxy in front of it) expects, e.g. "Bearer <token>" or "Basic <base64 of user:password>". Kept in the editor\'s secret storage. Empty: remove it.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (text) => (/[\r\n]/.test(text) ? 'A header value is one line.' : undefined),
+    });
+    if (value === undefined) return false;
+    if (value.trim() === '') {
+      await this.secrets.delete(keyOf(picked.id));
+      this.authorization.delete(picked.id);
+    } else {
+      await this.secrets.store(keyOf(picked.id), value.trim());
+      this.authorization.set(picked.id, value.trim());
+    }
+    return true;
+  }
+}
