@@ -7,7 +7,7 @@ import { largeDifyTrace, postLargeTrace } from '../largeTrace/largeTrace';
 import { findFreePort } from './harness/codeServer.js';
 import { openDemoWorkbench } from './harness/demoWorkbench.js';
 import { lookUpTrace } from './harness/quickInput.js';
-import { openViewContainer, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
+import { boxOf, openViewContainer, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
 
 test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its critical path and root cause shown', { timeout: 600_000 }, async (t) => {
   const trace = largeDifyTrace({ spanTarget: 100_000 });
@@ -40,8 +40,8 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
     assert.match(await selected.innerText(), new RegExp(escapeRegExp(trace.rootCause.name)));
     await frame.locator('.details h2', { hasText: trace.rootCause.name }).waitFor({ timeout: 30_000 });
     // Revealed in the middle of the tree, not at an edge.
-    const treeBox = (await tree.boundingBox())!;
-    const rootCauseBox = (await selected.boundingBox())!;
+    const treeBox = await boxOf(tree);
+    const rootCauseBox = await boxOf(selected);
     const middle = (rootCauseBox.y + rootCauseBox.height / 2 - treeBox.y) / treeBox.height;
     assert.ok(middle > 0.3 && middle < 0.7, `the root cause row sits at ${Math.round(middle * 100)}% of the tree's height`);
     await frame.locator('.legend', { hasText: 'Critical path' }).waitFor();
@@ -104,14 +104,14 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
     await frame.locator('.details h2', { hasText: trace.rootCause.name }).waitFor({ timeout: 30_000 });
     const slider = frame.getByRole('slider', { name: 'Time window' });
     const wholeTrace = await slider.getAttribute('aria-valuetext');
-    const bar = (await rootCauseRow.locator('.bar').boundingBox())!;
+    const bar = await boxOf(rootCauseRow.locator('.bar'));
     await page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2);
     await page.keyboard.down('Control');
     for (let notch = 0; notch < 12; notch++) await page.mouse.wheel(0, -200);
     await page.keyboard.up('Control');
     await frame.locator('.time-axis-reset').waitFor();
     assert.notEqual(await slider.getAttribute('aria-valuetext'), wholeTrace, 'the minimap window follows the zoom');
-    assert.ok((await rootCauseRow.locator('.bar').boundingBox())!.width > bar.width * 4, 'the root cause bar widened');
+    assert.ok((await boxOf(rootCauseRow.locator('.bar'))).width > bar.width * 4, 'the root cause bar widened');
     await frame.locator('.row.critical .cp-segment').first().waitFor();
     await screenshot(page, 'large-trace-critical-path');
   });

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import type { CodeServer } from './codeServer.js';
 import { resolveHostTools } from './hostTools.js';
 import { testResultsDir } from './repoPaths.js';
@@ -143,5 +143,20 @@ export async function screenshotOnFailure<T>(page: Page, name: string, body: () 
   } catch (error) {
     await screenshot(page, `${name}-failure`).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * The element's box once it is laid out. A virtualized list (the span tree) replaces its rows as it
+ * scrolls and re-renders, so a row found a moment ago may be gone when measured: it is found and
+ * measured again until a box comes back.
+ */
+export async function boxOf(locator: Locator, timeoutMs = ACTION_TIMEOUT_MS): Promise<{ x: number; y: number; width: number; height: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await locator.waitFor({ state: 'visible', timeout: Math.max(1, deadline - Date.now()) });
+    const box = await locator.boundingBox().catch(() => null);
+    if (box !== null) return box;
+    if (Date.now() > deadline) throw new Error(`no box for ${locator.toString()} within ${timeoutMs} ms`);
   }
 }
