@@ -73,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(openTraceFromClipboardCommand, () => lookup.openFromClipboard().catch(report('Opening a trace from the clipboard'))),
     registerTraceUriHandler(lookup, output),
     registerTerminalTraceLinks(lookup, output),
-    ...registerRunsViewCommands(runsView, traceClient, context.workspaceState, output, report),
+    ...registerRunsViewCommands(runsView, traceClient, context.workspaceState, output, report, () => backendSecrets.load().then(() => traceClient.configure(serverSettings()))),
     vscode.commands.registerCommand(exportRunCommand, (run: unknown) => exportImport.exportRun(run).catch(report('Exporting the run'))),
     vscode.commands.registerCommand(importTracesCommand, (file: unknown) => exportImport.importTraces(file).catch(report('Importing traces'))),
     vscode.commands.registerCommand(loadMoreRunsCommand, () => runsView.loadMore().catch(report('Loading more runs'))),

@@ -18,3 +18,17 @@ export function readBackends(value: unknown): BackendConfig[] {
   }
   return backends;
 }
+
+/** An id from the URL's host ("jaeger-internal"), made unique among `taken`. */
+export function suggestBackendId(url: string, taken: readonly string[]): string {
+  let host = 'jaeger';
+  try {
+    host = new URL(url).hostname.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'jaeger';
+  } catch {
+    // the URL is checked before
+  }
+  const base = host === 'localhost' || /^\d+(\.\d+){3}$/.test(host) || host.startsWith('127') ? 'jaeger' : host;
+  let id = base;
+  for (let n = 2; taken.includes(id) || id === 'embedded'; n++) id = `${base}-${n}`;
+  return id;
+}

@@ -13,6 +13,7 @@ import {
   SourceLocationsRequest,
   SearchTraceRequest,
   SpanDetailsRequest,
+  TestBackendRequest,
   TraceOutlineChunkRequest,
   TraceOutlineRequest,
   type ReceiverStatus,
@@ -94,6 +95,10 @@ export class TraceServerClient implements vscode.Disposable {
 
   async spanDetails(params: SpanDetailsRequest.Params): Promise<SpanDetailsRequest.Result> {
     return (await this.start()).sendRequest(SpanDetailsRequest.type, params);
+  }
+
+  async testBackend(config: TestBackendRequest.Params, token?: vscode.CancellationToken): Promise<TestBackendRequest.Result> {
+    return (await this.start()).sendRequest(TestBackendRequest.type, config, token);
   }
 
   async findTraces(query: FindTracesRequest.Params, token?: vscode.CancellationToken): Promise<FindTracesRequest.Result> {

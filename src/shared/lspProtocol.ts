@@ -127,6 +127,16 @@ export namespace ListRunsRequest {
   export const type = new RequestType<Params, Result, void>('difyTrace/listRuns');
 }
 
+/**
+ * client → server: can this backend be reached, and does it answer as its kind should? A search of
+ * the last hour (one trace at most); `traces` is how many came back.
+ */
+export namespace TestBackendRequest {
+  export type Params = BackendConfig;
+  export type Result = { readonly ok: true; readonly traces: number; readonly source: string } | { readonly ok: false; readonly message: string };
+  export const type = new RequestType<Params, Result, void>('difyTrace/testBackend');
+}
+
 /** client → server: the values present for each filter field (apps, error kinds, node types, plugins, ...), over the runs matching `filter`. */
 export namespace RunFacetsRequest {
   export interface Params {

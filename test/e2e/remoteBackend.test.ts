@@ -12,7 +12,7 @@ import { startJaeger } from '../backends/jaegerProcess';
 import { startCodeServer } from './harness/codeServer.js';
 import { extensionVsix } from './harness/extensionVsix.js';
 import { quickInputTitled, quickPickRow, startCommand } from './harness/quickInput.js';
-import { openViewContainer, openWorkbench, screenshot, screenshotOnFailure, webviewFrame } from './harness/workbench.js';
+import { openViewContainer, openWorkbench, screenshot, screenshotOnFailure, waitForNotification, webviewFrame } from './harness/workbench.js';
 
 test('runs stored in a real Jaeger are listed from it and open with their linked trace', { timeout: 600_000 }, async (t) => {
   const built = spawnSync('bash', [join(import.meta.dirname, '..', '..', 'scripts', 'ensure-jaeger.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -60,5 +60,21 @@ test('runs stored in a real Jaeger are listed from it and open with their linked
     await frame.getByText('1 linked trace(s)').waitFor();
     await frame.getByText(/Plugin daemon span: .*\(dify-plugin-daemon\)/).waitFor({ timeout: 30_000 });
     await screenshot(page, 'remote-backend-run');
+
+    // Add Backend…: the URL, the suggested name, a connection test against the real Jaeger, then the
+    // Runs view lists from the backend just added. Its lookback is the default 24 h, so what it lists
+    // depends on the day the test runs (the recording is from 2026-12-02): the runs with what was
+    // fetched, or the remote backend's empty view.
+    await startCommand(page, 'Dify Trace: Add Backend…');
+    const urlInput = await quickInputTitled(page, 'Add Backend (1/2): Jaeger query URL');
+    await urlInput.locator('input').fill(jaeger.query);
+    await page.keyboard.press('Enter');
+    const nameInput = await quickInputTitled(page, 'Add Backend (2/2): name');
+    assert.equal(await nameInput.locator('input').inputValue(), 'jaeger', 'a name suggested from the URL');
+    await page.keyboard.press('Enter');
+    await waitForNotification(page, /^Jaeger at http:\/\/127\.0\.0\.1:\d+ answered \(.*\)\. Added "jaeger" to difyTrace\.backends\.$/, 60_000);
+    await sidebar.getByText(/\d runs? \(jaeger\)\./).or(sidebar.getByText(/No Dify runs in the chosen remote backend/)).waitFor({ timeout: 60_000 });
+    assert.equal(await sidebar.getByText('Listing runs from jaeger failed').count(), 0, 'the trace server knew the new backend before the view listed it');
+    await screenshot(page, 'remote-backend-added');
   });
 });

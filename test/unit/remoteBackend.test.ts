@@ -121,6 +121,14 @@ describe('backend registry', () => {
     assert.match(found.unreachable?.[0] ?? '', /^down: /);
   });
 
+  it('tests a backend before it is added: what it answered, or why it could not', async () => {
+    const registry = new BackendRegistry(embedded, () => {}, (config) => (config.id === 'down' ? new FakeSource([], true) : new FakeSource(run(5, nowMs - minute))));
+    assert.deepEqual(await registry.test({ id: 'new', kind: 'jaeger', url: 'http://127.0.0.1:1' }, undefined, nowMs), { ok: true, traces: 1, source: 'Fake at http://127.0.0.1:1' });
+    const down = await registry.test({ id: 'down', kind: 'jaeger', url: 'http://127.0.0.1:2' }, undefined, nowMs);
+    assert.equal(down.ok, false);
+    assert.match(down.ok ? '' : down.message, /could not be reached: ECONNREFUSED/);
+  });
+
   it('keeps the cache of a backend whose settings did not change', async () => {
     let made = 0;
     const registry = new BackendRegistry(embedded, () => {}, () => (made++, new FakeSource([])));

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { formatDurationInput, formatTimeRangeInput, parseDuration, parseTimeRange, parseTokens } from '../../src/host/views/filterInputs';
 import { compactSpec, isEmptySpec, readSpec, toRunFilter, type RunFilterSpec } from '../../src/host/views/runFilterSpec';
 import { countsText, fetchedText, longFilterText, runsViewText, shortFilterText } from '../../src/host/views/runFilterText';
-import { readBackends } from '../../src/host/backendSettings';
+import { readBackends, suggestBackendId } from '../../src/host/backendSettings';
 
 const now = new Date(2026, 10, 25, 12, 0, 0).getTime();
 
@@ -209,5 +209,13 @@ describe('remote backends in the Runs view', () => {
     const text = runsViewText({}, { shown: 2, matching: 2 }, 'staging', undefined, fetched);
     assert.equal(text.description, '2 runs · staging');
     assert.match(text.message, /^2 runs \(staging\)\.\nFrom Jaeger/);
+  });
+});
+
+describe('Add Backend', () => {
+  it('suggests a name from the URL, unique among the backends', () => {
+    assert.equal(suggestBackendId('http://jaeger.internal:16686', []), 'jaeger.internal');
+    assert.equal(suggestBackendId('http://127.0.0.1:16686', ['jaeger']), 'jaeger-2');
+    assert.equal(suggestBackendId('https://localhost/jaeger', ['jaeger', 'jaeger-2']), 'jaeger-3');
   });
 });

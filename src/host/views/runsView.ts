@@ -44,6 +44,8 @@ export class RunsView implements vscode.Disposable {
   private generation = 0;
   /** Which backend lists: the embedded receiver's store, or a `difyTrace.backends` id. */
   private backendId: string;
+  /** The backend the runs shown came from (the chosen one once its first listing is in). */
+  private listedBackend: string;
   /** From a remote backend: what its search fetched, to say the filter was applied to those. */
   private fetched: ListRunsRequest.Result['fetched'];
   /** Why the last listing failed (a remote backend down), shown until one succeeds. */
@@ -56,6 +58,7 @@ export class RunsView implements vscode.Disposable {
   ) {
     this.spec = readSpec(workspaceState.get<unknown>(activeFilterKey)) ?? {};
     this.backendId = workspaceState.get<string>(backendKey) ?? embeddedBackend;
+    this.listedBackend = this.backendId;
     const settings = readRunsViewSettings();
     this.grouping = settings.groupBy;
     this.live = settings.live;
@@ -156,6 +159,7 @@ export class RunsView implements vscode.Disposable {
     }
     if (generation !== this.generation) return;
     this.listingError = undefined;
+    this.listedBackend = this.backendId;
     this.fetched = listing.fetched;
     this.listedFilter = filter;
     this.runs = listing.runs;
@@ -261,7 +265,7 @@ export class RunsView implements vscode.Disposable {
     };
     const remote = this.backendId !== embeddedBackend;
     const problem = this.listingError ?? (status && !remote ? receiverProblem(status.receiver) : undefined);
-    const text = runsViewText(this.spec, counts, this.backendId, problem, this.fetched);
+    const text = runsViewText(this.spec, counts, this.listedBackend, problem, this.fetched);
     this.treeView.description = !remote && (status?.receiver.state === 'starting' || status === undefined) ? 'starting…' : text.description;
     // A failed listing is said even over an empty tree (the welcome content cannot say why).
     this.treeView.message = this.runs.length > 0 || this.listingError !== undefined ? text.message : '';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunFacets } from '../../shared/runSummary';
+import { addBackend } from '../addBackend';
 import { configSection, readBackends, writeRunsGrouping } from '../settings';
 import type { TraceServerClient } from '../traceServerClient';
 import { groupingLabel, runGroupings } from './runGrouping';
@@ -19,6 +20,7 @@ export const runsViewCommands = {
   resume: 'difyTrace.resumeLiveRuns',
   group: 'difyTrace.groupRuns',
   chooseBackend: 'difyTrace.chooseBackend',
+  addBackend: 'difyTrace.addBackend',
 } as const;
 
 type Report = (what: string) => (e: unknown) => void;
@@ -26,10 +28,12 @@ type Report = (what: string) => (e: unknown) => void;
 /** The Runs view's title-bar and palette commands: filter, search, saved filters, live updates, grouping. */
 export function registerRunsViewCommands(
   view: RunsView,
-  client: Pick<TraceServerClient, 'runFacets' | 'listRuns'>,
+  client: Pick<TraceServerClient, 'runFacets' | 'listRuns' | 'testBackend'>,
   workspaceState: vscode.Memento,
   output: vscode.LogOutputChannel,
   report: Report,
+  /** Sends the current settings (and backend credentials) to the trace server, before a new backend is listed. */
+  applySettings: () => Promise<void>,
 ): vscode.Disposable[] {
   const saved = new SavedFilterCommands(view, workspaceState);
   const register = (id: string, what: string, run: () => Promise<void>) => vscode.commands.registerCommand(id, () => run().catch(report(what)));
@@ -60,10 +64,21 @@ export function registerRunsViewCommands(
     }),
     register(runsViewCommands.chooseBackend, 'Choosing the backend', async () => {
       const id = await pickBackend(view.backend);
-      if (id !== undefined) await view.setBackend(id);
+      if (id === addBackendPick) await vscode.commands.executeCommand(runsViewCommands.addBackend);
+      else if (id !== undefined) await view.setBackend(id);
+    }),
+    register(runsViewCommands.addBackend, 'Adding a backend', async () => {
+      const id = await addBackend(client);
+      if (id === undefined) return;
+      // The trace server learns of the new backend from the settings first, then the view lists it.
+      await applySettings();
+      await view.setBackend(id);
     }),
   ];
 }
+
+/** The pick that leads to Add Backend… */
+const addBackendPick = '$add';
 
 /** The embedded receiver or one of `difyTrace.backends`; undefined when dismissed. */
 async function pickBackend(current: string): Promise<string | undefined> {
@@ -72,7 +87,8 @@ async function pickBackend(current: string): Promise<string | undefined> {
     { id: embeddedBackend, label: 'Embedded receiver', description: current === embeddedBackend ? 'current' : '', detail: 'The runs Dify sent to this editor (OTLP on the receiver\'s ports), kept on disk.' },
     ...configured.map((b) => ({ id: b.id, label: b.id, description: `${b.kind} · ${b.url}${b.id === current ? ' · current' : ''}`, detail: 'Runs are fetched from it by time range; the other filters are applied here.' })),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
-    { label: '$(gear) Add a backend in Settings…', detail: 'difyTrace.backends: an id, its kind (jaeger) and its query URL.' },
+    { id: addBackendPick, label: '$(add) Add Backend…', detail: 'A Jaeger query URL, tested before it is saved to difyTrace.backends.' },
+    { label: '$(gear) Edit Backends in Settings…', detail: 'difyTrace.backends: an id, its kind (jaeger) and its query URL.' },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'Dify Trace: Choose Backend', placeHolder: 'Where the Runs view lists runs from' });
   if (picked === undefined) return undefined;

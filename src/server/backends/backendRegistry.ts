@@ -1,4 +1,4 @@
-import type { BackendConfig, ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest } from '../../shared/lspProtocol';
+import type { BackendConfig, ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest, TestBackendRequest } from '../../shared/lspProtocol';
 import { JaegerSource } from './remote/jaegerSource';
 import { RemoteBackend } from './remote/remoteBackend';
 import type { TraceSource } from './remote/traceSource';
@@ -34,6 +34,17 @@ export class BackendRegistry implements TraceBackend {
       };
       return { config: key, backend: before.get(key) ?? new RemoteBackend(config.id, this.sourceOf(config), options) };
     });
+  }
+
+  /** Asks a backend not configured yet for the last hour's most recent trace (Add Backend's connection test). */
+  async test(config: BackendConfig, signal?: AbortSignal, nowMs = Date.now()): Promise<TestBackendRequest.Result> {
+    const source = this.sourceOf(config);
+    try {
+      const spans = await source.search({ sinceMs: nowMs - 3_600_000, untilMs: nowMs, limit: 1 }, signal);
+      return { ok: true, traces: new Set(spans.map((s) => s.traceId)).size, source: source.label };
+    } catch (e) {
+      return { ok: false, message: messageOf(e) };
+    }
   }
 
   backend(id: string | undefined): TraceBackend {
