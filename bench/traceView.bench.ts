@@ -21,7 +21,7 @@
 //                         Jaeger's RSS holding the trace.
 //   node --import tsx bench/traceView.bench.ts   SPANS=100000 OPENS=3 JAEGER_RUNS=3 JAEGER_UI_BUILD=<dir>
 //   TRACE_VIEW_VSIX=<.vsix> measures that package instead of the repository's (npm run package);
-//   TRACE_VIEW_VSIX_FROM=<text> says in the result what it was built from.
+//   TRACE_VIEW_VSIX_FROM=<text> says in the result which commit it was packaged from.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const vsixSource = process.env['TRACE_VIEW_VSIX'] || extensionVsix();
   copyFileSync(vsixSource, vsixPath);
   // The package's name, not where this machine keeps it.
-  const extension = { vsix: basename(vsixSource), vsixModified: statSync(vsixSource).mtime.toISOString(), builtFrom: process.env['TRACE_VIEW_VSIX_FROM'] ?? null };
+  const extension = { vsix: basename(vsixSource), vsixModified: statSync(vsixSource).mtime.toISOString(), packagedFrom: process.env['TRACE_VIEW_VSIX_FROM'] ?? null };
   const trace = largeDifyTrace({ spanTarget: SPANS });
   const shape = traceShape(trace.batches, [trace.appTraceId, trace.infraTraceId], SUBTREE_SPANS);
   const appSpans = shape.spansPerTrace.get(trace.appTraceId) ?? 0;
@@ -194,7 +194,7 @@ async function main(): Promise<void> {
       jaegerRssMiB: jaeger.rssMiB ?? null,
       jaegerPostMs: jaeger.postMs,
     },
-    jaegerUiBuild: 'skipped' in jaeger ? null : jaeger.info,
+    jaegerUiVersion: 'skipped' in jaeger ? null : jaeger.info,
     raw: 'failed' in ours ? null : { openMs: ours.openSamplesMs.map(Math.round), rowsCommitMs: ours.rowsCommitMs.map(Math.round), expandMs: ours.expandMs, collapseMs: ours.collapseMs },
   });
   const f = (s: { p50: number } | undefined): string => (s ? `${Math.round(s.p50)} ms` : 'n/a');
