@@ -73,6 +73,9 @@ export class SpanArchive {
   private readonly upsertRun: Statement;
   private readonly deleteRun: Statement;
   private readonly traceKnown: Statement;
+  private readonly resourceOf: Statement;
+  private readonly selectSpans: Statement;
+  private readonly selectLogs: Statement;
   private readonly knownResources = new Set<string>();
   private readonly resourceIds = new WeakMap<Resource, string>();
 
@@ -87,6 +90,10 @@ export class SpanArchive {
     this.upsertRun = db.prepare('INSERT INTO runs (trace_id, body) VALUES (?, ?) ON CONFLICT(trace_id) DO UPDATE SET body = excluded.body');
     this.deleteRun = db.prepare('DELETE FROM runs WHERE trace_id = ?');
     this.traceKnown = db.prepare('SELECT 1 FROM traces WHERE trace_id = ?');
+    // Prepared once: reading a trace back (a run opened, a linked half joined) is on hot paths.
+    this.resourceOf = db.prepare('SELECT body FROM resources WHERE id = ?');
+    this.selectSpans = db.prepare('SELECT resource_id, body FROM spans WHERE trace_id = ?');
+    this.selectLogs = db.prepare('SELECT resource_id, body FROM logs WHERE trace_id = ? ORDER BY seq');
     this.upsertTrace = db.prepare(
       'INSERT INTO traces (trace_id, first_seen, last_seen, spans, bytes) VALUES (?, ?, ?, ?, ?) ON CONFLICT(trace_id) DO UPDATE SET last_seen = excluded.last_seen, spans = spans + excluded.spans, bytes = bytes + excluded.bytes',
     );
@@ -200,23 +207,7 @@ export class SpanArchive {
 
   /** The log records of these traces, in arrival order per trace. */
   logsOf(traceIds: readonly TraceId[]): LogRecord[] {
-    const resourceOf = this.db.prepare('SELECT body FROM resources WHERE id = ?');
-    const select = this.db.prepare('SELECT resource_id, body FROM logs WHERE trace_id = ? ORDER BY seq');
-    const resources = new Map<string, Resource>();
-    const records: LogRecord[] = [];
-    for (const traceId of traceIds) {
-      for (const row of select.all(traceId)) {
-        const id = String(row['resource_id']);
-        let resource = resources.get(id);
-        if (resource === undefined) {
-          const found = resourceOf.get(id);
-          resource = found ? (JSON.parse(String(found['body'])) as Resource) : { serviceName: 'unknown_service', attributes: {} };
-          resources.set(id, resource);
-        }
-        records.push({ ...(JSON.parse(String(row['body'])) as Omit<LogRecord, 'resource'>), resource });
-      }
-    }
-    return records;
+    return this.withResources<LogRecord>(this.selectLogs, traceIds, new Map());
   }
 
   /**
@@ -252,22 +243,29 @@ export class SpanArchive {
 
   /** The spans of these traces, in trace order. */
   spansOf(traceIds: readonly TraceId[], resources = new Map<string, Resource>()): Span[] {
-    const resourceOf = this.db.prepare('SELECT body FROM resources WHERE id = ?');
-    const select = this.db.prepare('SELECT resource_id, body FROM spans WHERE trace_id = ?');
-    const spans: Span[] = [];
+    return this.withResources<Span>(this.selectSpans, traceIds, resources);
+  }
+
+  /**
+   * The rows `select` gives per trace (`resource_id`, `body`), each body joined with its resource:
+   * read once per id (into `resources`, shared by reference as in memory), an unknown one as
+   * `unknown_service`.
+   */
+  private withResources<T extends { readonly resource: Resource }>(select: Statement, traceIds: readonly TraceId[], resources: Map<string, Resource>): T[] {
+    const items: T[] = [];
     for (const traceId of traceIds) {
       for (const row of select.all(traceId)) {
         const id = String(row['resource_id']);
         let resource = resources.get(id);
         if (resource === undefined) {
-          const found = resourceOf.get(id);
+          const found = this.resourceOf.get(id);
           resource = found ? (JSON.parse(String(found['body'])) as Resource) : { serviceName: 'unknown_service', attributes: {} };
           resources.set(id, resource);
         }
-        spans.push({ ...(JSON.parse(String(row['body'])) as Omit<Span, 'resource'>), resource });
+        items.push({ ...(JSON.parse(String(row['body'])) as Omit<T, 'resource'>), resource } as T);
       }
     }
-    return spans;
+    return items;
   }
 
   /**
