@@ -1,10 +1,8 @@
 import * as vscode from 'vscode';
 import type { BackendConfig } from '../shared/lspProtocol';
-import { readBackends, suggestBackendId } from './backendSettings';
+import { backendIdPattern, readBackends, suggestBackendId } from './backendSettings';
 import { configSection } from './settings';
 import type { TraceServerClient } from './traceServerClient';
-
-const idPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
  * "Dify Trace: Add Backend…": the query URL, a name, then a connection test (the last hour's most
@@ -27,7 +25,7 @@ export async function addBackend(client: Pick<TraceServerClient, 'testBackend'>)
     prompt: 'A short name for the Runs view.',
     value: suggestBackendId(url.trim(), existing.map((b) => b.id)),
     ignoreFocusOut: true,
-    validateInput: (text) => (!idPattern.test(text) ? 'Letters, digits, dot, dash and underscore.' : text === 'embedded' || existing.some((b) => b.id === text) ? `"${text}" is taken.` : undefined),
+    validateInput: (text) => (!backendIdPattern.test(text) ? 'Letters, digits, dot, dash and underscore.' : text === 'embedded' || existing.some((b) => b.id === text) ? `"${text}" is taken.` : undefined),
   });
   if (id === undefined) return undefined;
   const backend: BackendConfig = { id, kind: 'jaeger', url: url.trim() };

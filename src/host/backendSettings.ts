@@ -1,5 +1,8 @@
 import type { BackendConfig } from '../shared/lspProtocol';
 
+/** What a backend id may be (the same pattern as `difyTrace.backends` in package.json). */
+export const backendIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 /**
  * `difyTrace.backends` entries that name a known kind and an http(s) URL, under an id used once
  * (the first wins); `embedded` is the receiver's own and cannot be taken.
@@ -10,7 +13,7 @@ export function readBackends(value: unknown): BackendConfig[] {
   for (const entry of value as unknown[]) {
     if (typeof entry !== 'object' || entry === null) continue;
     const { id, kind, url, searchLimit, lookbackHours } = entry as { id?: unknown; kind?: unknown; url?: unknown; searchLimit?: unknown; lookbackHours?: unknown };
-    if (typeof id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) || id === 'embedded' || backends.some((b) => b.id === id)) continue;
+    if (typeof id !== 'string' || !backendIdPattern.test(id) || id === 'embedded' || backends.some((b) => b.id === id)) continue;
     if (kind !== 'jaeger' || typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url.trim())) continue;
     const limit = typeof searchLimit === 'number' && Number.isInteger(searchLimit) && searchLimit >= 10 ? Math.min(searchLimit, 20_000) : undefined;
     const lookback = typeof lookbackHours === 'number' && lookbackHours > 0 ? lookbackHours : undefined;
