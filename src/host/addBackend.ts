@@ -1,34 +1,47 @@
 import * as vscode from 'vscode';
-import type { BackendConfig } from '../shared/lspProtocol';
+import type { BackendConfig, BackendKind } from '../shared/lspProtocol';
 import { backendIdPattern, readBackends, suggestBackendId } from './backendSettings';
 import { configSection } from './settings';
 import type { TraceServerClient } from './traceServerClient';
 
+/** What each kind asks for, as the quick pick offers it. */
+const kinds: readonly { readonly kind: BackendKind; readonly label: string; readonly detail: string; readonly urlPrompt: string; readonly placeHolder: string }[] = [
+  { kind: 'jaeger', label: 'Jaeger', detail: "Jaeger v2's query API (api/v3): the infrastructure half, or everything an OpenTelemetry Collector sends it.", urlPrompt: 'The URL Jaeger v2 serves its UI and query API at (the query service, port 16686 by default).', placeHolder: 'http://jaeger.internal:16686' },
+  { kind: 'phoenix', label: 'Arize Phoenix', detail: "The app-level runs Dify's Phoenix tracing sends (REST API, Phoenix 13.15 or later).", urlPrompt: "Phoenix's URL, where its UI is served (port 6006 by default).", placeHolder: 'http://phoenix.internal:6006' },
+  { kind: 'zipkin', label: 'Zipkin', detail: "Zipkin's v2 API: the infrastructure half, sent through a Zipkin exporter.", urlPrompt: "The Zipkin server's URL (port 9411 by default).", placeHolder: 'http://zipkin.internal:9411' },
+];
+
 /**
- * "Dify Trace: Add Backend…": the query URL, a name, then a connection test (the last hour's most
- * recent trace) before anything is saved; on success the backend goes to difyTrace.backends (user
- * settings: the setting is machine-scoped) and can be listed at once. Returns the id added.
+ * "Dify Trace: Add Backend…": the kind, its URL, a name, then a connection test (the last hour's
+ * most recent trace) before anything is saved; on success the backend goes to difyTrace.backends
+ * (user settings: the setting is machine-scoped) and can be listed at once. Returns the id added.
  */
 export async function addBackend(client: Pick<TraceServerClient, 'testBackend'>): Promise<string | undefined> {
   const config = vscode.workspace.getConfiguration(configSection);
   const existing = readBackends(config.get<unknown>('backends', []));
+  const picked = await vscode.window.showQuickPick(
+    kinds.map((k) => ({ label: k.label, detail: k.detail, choice: k })),
+    { title: 'Add Backend (1/3): kind', placeHolder: 'Where are your Dify traces?', ignoreFocusOut: true, matchOnDetail: true },
+  );
+  if (picked === undefined) return undefined;
+  const kind = picked.choice;
   const url = await vscode.window.showInputBox({
-    title: 'Add Backend (1/2): Jaeger query URL',
-    prompt: 'The URL Jaeger v2 serves its UI and query API at (the query service, port 16686 by default).',
-    placeHolder: 'http://jaeger.internal:16686',
+    title: `Add Backend (2/3): ${kind.label} URL`,
+    prompt: kind.urlPrompt,
+    placeHolder: kind.placeHolder,
     ignoreFocusOut: true,
     validateInput: (text) => (/^https?:\/\/[^\s/]+/i.test(text.trim()) ? undefined : 'An http:// or https:// URL.'),
   });
   if (url === undefined) return undefined;
   const id = await vscode.window.showInputBox({
-    title: 'Add Backend (2/2): name',
+    title: 'Add Backend (3/3): name',
     prompt: 'A short name for the Runs view.',
-    value: suggestBackendId(url.trim(), existing.map((b) => b.id)),
+    value: suggestBackendId(url.trim(), existing.map((b) => b.id), kind.kind),
     ignoreFocusOut: true,
     validateInput: (text) => (!backendIdPattern.test(text) ? 'Letters, digits, dot, dash and underscore.' : text === 'embedded' || existing.some((b) => b.id === text) ? `"${text}" is taken.` : undefined),
   });
   if (id === undefined) return undefined;
-  const backend: BackendConfig = { id, kind: 'jaeger', url: url.trim() };
+  const backend: BackendConfig = { id, kind: kind.kind, url: url.trim() };
   for (;;) {
     const tested = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Connecting to ${backend.url}…`, cancellable: true }, (_progress, token) => client.testBackend(backend, token));
     if (tested.ok) {

@@ -1,4 +1,7 @@
-import type { BackendConfig } from '../shared/lspProtocol';
+import type { BackendConfig, BackendKind } from '../shared/lspProtocol';
+
+/** The kinds of remote backend the trace server reads (the `kind` enum of `difyTrace.backends`). */
+export const backendKinds: readonly BackendKind[] = ['jaeger', 'phoenix', 'zipkin'];
 
 /** What a backend id may be (the same pattern as `difyTrace.backends` in package.json). */
 export const backendIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -12,25 +15,35 @@ export function readBackends(value: unknown): BackendConfig[] {
   const backends: BackendConfig[] = [];
   for (const entry of value as unknown[]) {
     if (typeof entry !== 'object' || entry === null) continue;
-    const { id, kind, url, searchLimit, lookbackHours } = entry as { id?: unknown; kind?: unknown; url?: unknown; searchLimit?: unknown; lookbackHours?: unknown };
+    const { id, kind, url, searchLimit, lookbackHours, projects, caFile, insecure } = entry as Record<string, unknown>;
     if (typeof id !== 'string' || !backendIdPattern.test(id) || id === 'embedded' || backends.some((b) => b.id === id)) continue;
-    if (kind !== 'jaeger' || typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url.trim())) continue;
+    if (!backendKinds.includes(kind as BackendKind) || typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url.trim())) continue;
     const limit = typeof searchLimit === 'number' && Number.isInteger(searchLimit) && searchLimit >= 10 ? Math.min(searchLimit, 20_000) : undefined;
     const lookback = typeof lookbackHours === 'number' && lookbackHours > 0 ? lookbackHours : undefined;
-    backends.push({ id, kind, url: url.trim(), ...(limit === undefined ? {} : { searchLimit: limit }), ...(lookback === undefined ? {} : { lookbackHours: lookback }) });
+    const projectNames = Array.isArray(projects) ? projects.filter((p): p is string => typeof p === 'string' && p.trim() !== '').map((p) => p.trim()) : [];
+    const tls = { ...(typeof caFile === 'string' && caFile.trim() !== '' ? { caFile: caFile.trim() } : {}), ...(insecure === true ? { insecure: true } : {}) };
+    backends.push({
+      id,
+      kind: kind as BackendKind,
+      url: url.trim(),
+      ...(limit === undefined ? {} : { searchLimit: limit }),
+      ...(lookback === undefined ? {} : { lookbackHours: lookback }),
+      ...(kind === 'phoenix' && projectNames.length > 0 ? { projects: projectNames } : {}),
+      ...(Object.keys(tls).length > 0 ? { tls } : {}),
+    });
   }
   return backends;
 }
 
-/** An id from the URL's host ("jaeger-internal"), made unique among `taken`. */
-export function suggestBackendId(url: string, taken: readonly string[]): string {
-  let host = 'jaeger';
+/** An id from the URL's host ("jaeger-internal"), or the kind for a local one, made unique among `taken`. */
+export function suggestBackendId(url: string, taken: readonly string[], kind: BackendKind = 'jaeger'): string {
+  let host: string = kind;
   try {
-    host = new URL(url).hostname.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'jaeger';
+    host = new URL(url).hostname.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '') || kind;
   } catch {
     // the URL is checked before
   }
-  const base = host === 'localhost' || /^\d+(\.\d+){3}$/.test(host) || host.startsWith('127') ? 'jaeger' : host;
+  const base = host === 'localhost' || /^\d+(\.\d+){3}$/.test(host) || host.startsWith('127') ? kind : host;
   let id = base;
   for (let n = 2; taken.includes(id) || id === 'embedded'; n++) id = `${base}-${n}`;
   return id;

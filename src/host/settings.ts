@@ -43,7 +43,15 @@ export function readServerSettings(archivePath?: string, receiverToken?: string,
       const headers = backendHeaders(backend.id);
       return headers === undefined ? backend : { ...backend, headers };
     }),
+    http: readHttpSettings(),
   };
+}
+
+/** VS Code's proxy settings, which the trace server's requests to remote backends follow. */
+function readHttpSettings(): NonNullable<ServerSettings['http']> {
+  const http = vscode.workspace.getConfiguration('http');
+  const proxy = http.get<string>('proxy', '').trim();
+  return { ...(proxy === '' ? {} : { proxy }), proxyStrictSSL: http.get<boolean>('proxyStrictSSL', true) };
 }
 
 /**

@@ -127,8 +127,9 @@ connection.onInitialize((params) => {
   const context = { workspace: () => workspace, settings: () => insightSettings, files: nodeFileAccess, dsls };
   // Panels, exports and Go to Source find a trace wherever it is; diagnostics and CodeLens stay on
   // the embedded receiver's runs (the developer's own runs, not a whole team's).
-  backends = new BackendRegistry(service.backend, (message) => connection.console.log(message));
-  backends.configure(settings.backends ?? []);
+  const local = service;
+  backends = new BackendRegistry(local.backend, (message) => connection.console.log(message), undefined, (traceId) => local.spansOf(traceId));
+  backends.configure(settings.backends ?? [], settings.http);
   const registry = backends;
   resolver = new SourceResolver(registry, context);
   const embedded = service.backend;
@@ -173,7 +174,7 @@ connection.onRequest(SearchTraceRequest.type, (params) => requireTraceViews().se
 connection.onRequest(SpanDetailsRequest.type, (params) => requireTraceViews().details(params.outlineId, params.index));
 connection.onNotification(ConfigureNotification.type, (settings) => {
   void requireService().configure(settings);
-  backends?.configure(settings.backends ?? []);
+  backends?.configure(settings.backends ?? [], settings.http);
   if (applyInsightSettings(settings)) {
     insights?.forgetResolutions();
     refreshInsights();

@@ -170,6 +170,12 @@ export class TraceService {
     return new Set(spans.map((s) => s.traceId));
   }
 
+  /** A trace's spans held here, from memory or the trace database (another backend's run may link to it). */
+  spansOf(traceId: TraceId): readonly Span[] | undefined {
+    this.recall([traceId]);
+    return this.store.spansOf(traceId);
+  }
+
   /** What the run index made of traces, into the trace database (by the window that writes it). */
   private writeRuns(changes: readonly { readonly traceId: TraceId; readonly entry: RunEntry | undefined; readonly executionKeys: readonly string[] }[]): void {
     if (this.following !== undefined) return;

@@ -17,10 +17,16 @@ import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, Trace
  * (a proxy's Authorization, Jaeger's tenant): filled by the editor from SecretStorage, never from
  * settings. `searchLimit`: traces fetched per listing.
  */
+export type BackendKind = 'jaeger' | 'phoenix' | 'zipkin';
+
 export interface BackendConfig {
   readonly id: string;
-  readonly kind: 'jaeger';
+  readonly kind: BackendKind;
   readonly url: string;
+  /** Phoenix: the projects to read (absent: all). */
+  readonly projects?: readonly string[];
+  /** The backend's TLS: a CA file (PEM) for a private CA; `insecure` accepts any certificate. */
+  readonly tls?: { readonly caFile?: string; readonly insecure?: boolean };
   readonly searchLimit?: number;
   /** Without a time range in the filter, how far back a listing searches (24 h by default). */
   readonly lookbackHours?: number;
@@ -52,6 +58,8 @@ export interface ServerSettings {
   readonly sourceInsights?: SourceInsightSettings;
   /** Remote backends besides the embedded receiver; absent: none. */
   readonly backends?: readonly BackendConfig[];
+  /** VS Code's `http.proxy` and `http.proxyStrictSSL`, for the requests to remote backends. */
+  readonly http?: { readonly proxy?: string; readonly proxyStrictSSL: boolean };
 }
 
 export interface SourceInsightSettings {
@@ -274,7 +282,7 @@ export namespace FindTracesRequest {
     /** Ids of the backends searched, to say where a missing id was looked for. */
     readonly searched: readonly string[];
     /** Backends that could not be asked, each with why. */
-    readonly unreachable?: readonly string[];
+    readonly failed?: readonly string[];
   }
   export const type = new RequestType<Params, Result, void>('difyTrace/findTraces');
 }

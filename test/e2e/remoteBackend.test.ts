@@ -66,10 +66,12 @@ test('runs stored in a real Jaeger are listed from it and open with their linked
     // depends on the day the test runs (the recording is from 2026-12-02): the runs with what was
     // fetched, or the remote backend's empty view.
     await startCommand(page, 'Dify Trace: Add Backend…');
-    const urlInput = await quickInputTitled(page, 'Add Backend (1/2): Jaeger query URL');
+    await quickInputTitled(page, 'Add Backend (1/3): kind');
+    await quickPickRow(page, 'Jaeger').click();
+    const urlInput = await quickInputTitled(page, 'Add Backend (2/3): Jaeger URL');
     await urlInput.locator('input').fill(jaeger.query);
     await page.keyboard.press('Enter');
-    const nameInput = await quickInputTitled(page, 'Add Backend (2/2): name');
+    const nameInput = await quickInputTitled(page, 'Add Backend (3/3): name');
     assert.equal(await nameInput.locator('input').inputValue(), 'jaeger', 'a name suggested from the URL');
     await page.keyboard.press('Enter');
     await waitForNotification(page, /^Jaeger at http:\/\/127\.0\.0\.1:\d+ answered \(.*\)\. Added "jaeger" to difyTrace\.backends\.$/, 60_000);

@@ -117,8 +117,8 @@ describe('backend registry', () => {
     const found = await registry.findTraces({ kind: 'traceId', traceId: traceId(5) });
     assert.deepEqual(found.matches.map((m) => m.traceId), [traceId(5)]);
     assert.deepEqual(found.searched, ['embedded', 'staging', 'down']);
-    assert.equal(found.unreachable?.length, 1);
-    assert.match(found.unreachable?.[0] ?? '', /^down: /);
+    assert.equal(found.failed?.length, 1);
+    assert.match(found.failed?.[0] ?? '', /^down: /);
   });
 
   it('tests a backend before it is added: what it answered, or why it could not', async () => {
@@ -192,7 +192,7 @@ describe('Jaeger source (query API v3)', () => {
   it('reads a 404 as not there, and says what failed otherwise', async () => {
     const source = new JaegerSource({ url: base });
     assert.equal(await source.trace(traceId(2)), undefined);
-    await assert.rejects(source.trace(traceId(8)), /Jaeger at http:\/\/127\.0\.0\.1:\d+\/jaeger answered HTTP 500 to GET \/jaeger\/api\/v3\/traces\/0+8: storage is down/);
+    await assert.rejects(source.trace(traceId(8)), /Jaeger at http:\/\/127\.0\.0\.1:\d+\/jaeger \(GET \/jaeger\/api\/v3\/traces\/0+8\) answered HTTP 500: storage is down/);
     await assert.rejects(source.trace(traceId(9)), /not JSON \(is the URL the backend's query API\?\)/);
     const closed = new JaegerSource({ url: 'http://127.0.0.1:9' });
     await assert.rejects(closed.search({ sinceMs: 0, untilMs: 1, limit: 1 }), (e: unknown) => e instanceof SourceError && /Jaeger at http:\/\/127\.0\.0\.1:9 \(GET \/api\/v3\/traces\) could not be reached: .*ECONNREFUSED/.test(e.message));

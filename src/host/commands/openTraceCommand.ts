@@ -140,7 +140,7 @@ export class TraceLookup {
     const [first, ...rest] = result.matches;
     if (first === undefined) {
       const id = query.kind === 'traceId' ? query.traceId : query.uuid;
-      const unreachable = result.unreachable === undefined || result.unreachable.length === 0 ? '' : ` Could not ask: ${result.unreachable.join('; ')}`;
+      const unreachable = result.failed === undefined || result.failed.length === 0 ? '' : ` Could not ask: ${result.failed.join('; ')}`;
       void vscode.window.showWarningMessage(`No trace or Dify run matches ${id}. Searched: ${result.searched.map(backendLabel).join(', ')}.${unreachable}`);
       return;
     }

@@ -1,5 +1,10 @@
-import type { BackendConfig, ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest, TestBackendRequest } from '../../shared/lspProtocol';
+import type { Span } from '../../model/span';
+import type { TraceId } from '../../model/units';
+import type { BackendConfig, ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest, ServerSettings, TestBackendRequest } from '../../shared/lspProtocol';
+import type { HttpOptions } from './remote/httpJson';
 import { JaegerSource } from './remote/jaegerSource';
+import { PhoenixSource } from './remote/phoenixSource';
+import { ZipkinSource } from './remote/zipkinSource';
 import { RemoteBackend } from './remote/remoteBackend';
 import type { TraceSource } from './remote/traceSource';
 import type { TraceBackend } from './traceBackend';
@@ -17,28 +22,35 @@ export class BackendRegistry implements TraceBackend {
   readonly id = 'all';
   private remotes: { readonly config: string; readonly backend: RemoteBackend }[] = [];
 
+  private http: NonNullable<ServerSettings['http']> = { proxyStrictSSL: true };
+
   constructor(
     private readonly embedded: TraceBackend,
     private readonly log: (message: string) => void = () => {},
-    private readonly sourceOf: (config: BackendConfig) => TraceSource = defaultSource,
+    private readonly sourceOf: (config: BackendConfig, http: HttpOptions) => TraceSource = defaultSource,
+    /** The embedded store's spans of a trace (memory or database), for a remote run's Trace Link. */
+    private readonly localSpans: (traceId: TraceId) => readonly Span[] | undefined = () => undefined,
   ) {}
 
   /** Replaces the remote backends; one whose configuration did not change keeps its cache. */
-  configure(configs: readonly BackendConfig[]): void {
-    const before = new Map(this.remotes.map((r) => [r.config, r.backend]));
+  configure(configs: readonly BackendConfig[], http: ServerSettings['http'] = { proxyStrictSSL: true }): void {
+    const httpChanged = JSON.stringify(http) !== JSON.stringify(this.http);
+    this.http = http;
+    const before = new Map(httpChanged ? [] : this.remotes.map((r) => [r.config, r.backend]));
     this.remotes = configs.map((config) => {
       const key = JSON.stringify(config);
       const options = {
         ...(config.searchLimit === undefined ? {} : { searchLimit: config.searchLimit }),
         ...(config.lookbackHours === undefined ? {} : { defaultLookbackMs: config.lookbackHours * 3_600_000 }),
+        elsewhere: (traceId: TraceId, signal?: AbortSignal) => this.elsewhere(config.id, traceId, signal),
       };
-      return { config: key, backend: before.get(key) ?? new RemoteBackend(config.id, this.sourceOf(config), options) };
+      return { config: key, backend: before.get(key) ?? new RemoteBackend(config.id, this.sourceOf(config, this.httpOptionsOf(config)), options) };
     });
   }
 
   /** Asks a backend not configured yet for the last hour's most recent trace (Add Backend's connection test). */
   async test(config: BackendConfig, signal?: AbortSignal, nowMs = Date.now()): Promise<TestBackendRequest.Result> {
-    const source = this.sourceOf(config);
+    const source = this.sourceOf(config, this.httpOptionsOf(config));
     try {
       const spans = await source.search({ sinceMs: nowMs - 3_600_000, untilMs: nowMs, limit: 1 }, signal);
       return { ok: true, traces: new Set(spans.map((s) => s.traceId)).size, source: source.label };
@@ -70,17 +82,45 @@ export class BackendRegistry implements TraceBackend {
     return this.first((b) => b.exportTrace(params, signal));
   }
 
-  /** Every backend is asked; one that cannot answer is named in `unreachable` and the others' matches still count. */
+  /** Every backend is asked; one that cannot answer is named in `failed` and the others' matches still count. */
   async findTraces(query: FindTracesRequest.Params, signal?: AbortSignal): Promise<FindTracesRequest.Result> {
     const all = [this.embedded, ...this.remotes.map((r) => r.backend)];
     const answers = await Promise.all(all.map((b) => b.findTraces(query, signal).then((found) => ({ found }), (e: unknown) => ({ error: `${b.id}: ${messageOf(e)}` }))));
     const matches = new Map<string, FindTracesRequest.Match>();
-    const unreachable: string[] = [];
+    const failed: string[] = [];
     for (const answer of answers) {
-      if ('error' in answer) unreachable.push(answer.error);
+      if ('error' in answer) failed.push(answer.error);
       else for (const match of answer.found.matches) if (!matches.has(match.traceId)) matches.set(match.traceId, match);
     }
-    return { matches: [...matches.values()], searched: all.map((b) => b.id), ...(unreachable.length > 0 ? { unreachable } : {}) };
+    return { matches: [...matches.values()], searched: all.map((b) => b.id), ...(failed.length > 0 ? { failed } : {}) };
+  }
+
+  /**
+   * What the embedded store and the other remote backends hold of a trace that backend `askingId`
+   * opens or links to (Trace Link across backends, a trace split between backends); undefined when
+   * none has any of it. A backend that fails is logged, not fatal.
+   */
+  private async elsewhere(askingId: string, traceId: TraceId, signal?: AbortSignal): Promise<readonly Span[] | undefined> {
+    const others = this.remotes.filter((r) => r.backend.id !== askingId).map((r) => r.backend.source);
+    const remote = await Promise.all(
+      others.map((source) =>
+        source.trace(traceId, signal).catch((e: unknown) => {
+          this.log(`${source.label}: ${messageOf(e)}`);
+          return undefined;
+        }),
+      ),
+    );
+    const spans = [...(this.localSpans(traceId) ?? []), ...remote.flatMap((s) => s ?? [])];
+    return spans.length === 0 ? undefined : spans;
+  }
+
+  private httpOptionsOf(config: BackendConfig): HttpOptions {
+    return {
+      ...(this.http.proxy === undefined ? {} : { proxy: this.http.proxy }),
+      proxyStrictSSL: this.http.proxyStrictSSL,
+      ...(config.tls?.caFile === undefined ? {} : { caFile: config.tls.caFile }),
+      ...(config.tls?.insecure === true ? { insecure: true } : {}),
+    };
   }
 
   /** The first backend that has the trace answers; a remote backend that fails is logged and the next asked. */
@@ -99,10 +139,15 @@ export class BackendRegistry implements TraceBackend {
   }
 }
 
-function defaultSource(config: BackendConfig): TraceSource {
+function defaultSource(config: BackendConfig, http: HttpOptions): TraceSource {
+  const common = { url: config.url, http, ...(config.headers === undefined ? {} : { headers: config.headers }) };
   switch (config.kind) {
     case 'jaeger':
-      return new JaegerSource({ url: config.url, ...(config.headers === undefined ? {} : { headers: config.headers }) });
+      return new JaegerSource(common);
+    case 'phoenix':
+      return new PhoenixSource({ ...common, ...(config.projects === undefined ? {} : { projects: config.projects }) });
+    case 'zipkin':
+      return new ZipkinSource(common);
   }
 }
 

@@ -1,14 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
-import { SourceError } from './traceSource';
+import { httpStatusError, SourceError } from './traceSource';
 
 /**
- * Outbound HTTP for remote backends: through undici, which honours HTTP_PROXY, HTTPS_PROXY and
- * NO_PROXY (a team's Jaeger is often reached through a proxy), with a timeout and a body bound.
+ * Outbound HTTP for remote backends, through undici: a proxy from VS Code's `http.proxy` or else
+ * HTTP_PROXY / HTTPS_PROXY (NO_PROXY honoured either way), a backend's own CA or an explicit
+ * insecure switch, a timeout, a body bound, and retries of GETs the backend asked to be retried.
  */
-let sharedAgent: Dispatcher | undefined;
-function agent(): Dispatcher {
-  sharedAgent ??= new EnvHttpProxyAgent();
-  return sharedAgent;
+export interface HttpOptions {
+  /** VS Code's `http.proxy`; absent: the proxy environment variables. */
+  readonly proxy?: string;
+  /** VS Code's `http.proxyStrictSSL` (true by default): false accepts a proxy's self-signed certificate. */
+  readonly proxyStrictSSL?: boolean;
+  /** A PEM file of the CA that signed the backend's certificate (a company CA). */
+  readonly caFile?: string;
+  /** Accept any certificate from the backend: the user said so, with a warning in the settings. */
+  readonly insecure?: boolean;
+}
+
+const dispatchers = new Map<string, Dispatcher>();
+
+function dispatcherFor(where: string, options: HttpOptions): Dispatcher {
+  const key = JSON.stringify([options.proxy ?? '', options.proxyStrictSSL ?? true, options.caFile ?? '', options.insecure ?? false]);
+  let dispatcher = dispatchers.get(key);
+  if (dispatcher !== undefined) return dispatcher;
+  let ca: string | undefined;
+  if (options.caFile !== undefined && options.caFile !== '') {
+    try {
+      ca = readFileSync(options.caFile, 'utf8');
+    } catch (e) {
+      throw new SourceError(`${where}: the CA file ${options.caFile} could not be read (${e instanceof Error ? e.message : String(e)}).`, 'badResponse');
+    }
+  }
+  const tls = { ...(ca === undefined ? {} : { ca }), ...(options.insecure === true ? { rejectUnauthorized: false } : {}) };
+  dispatcher = new EnvHttpProxyAgent({
+    ...(options.proxy === undefined || options.proxy === '' ? {} : { httpProxy: options.proxy, httpsProxy: options.proxy }),
+    // The backend's TLS, whether reached directly (connect) or through a proxy's tunnel (requestTls).
+    connect: tls,
+    requestTls: tls,
+    proxyTls: { rejectUnauthorized: options.proxyStrictSSL ?? true },
+  });
+  dispatchers.set(key, dispatcher);
+  return dispatcher;
 }
 
 export interface JsonGet {
@@ -16,40 +50,105 @@ export interface JsonGet {
   readonly body: unknown;
 }
 
-/** Largest answer read (a search of hundreds of LLM traces runs to tens of MiB). */
-const maxBodyBytes = 256 * 1024 * 1024;
+export interface GetOptions {
+  readonly headers?: Record<string, string>;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly http?: HttpOptions;
+  /** Largest answer read; more is a `tooLarge` error rather than a frozen server. */
+  readonly maxBodyBytes?: number;
+}
+
+/** Largest answer read by default (a search of hundreds of LLM traces runs to tens of MiB). */
+const defaultMaxBodyBytes = 256 * 1024 * 1024;
+/** A 429 or 503 is retried this often when the backend says when (Retry-After), and only if that is soon. */
+const maxRetries = 2;
+const maxRetryAfterMs = 10_000;
 
 /**
  * GETs `url` and parses its JSON. Connection failures, timeouts and bodies that are not JSON become
  * a `SourceError` naming `label` and the path (never a query string, which may hold a secret).
+ * A 429 or 503 with a near Retry-After is retried (a GET is safe to repeat); 401, 403, 407, 429 and
+ * 5xx are typed errors; other statuses (a 404 that means "no such trace") are the caller's to judge.
  */
-export async function getJson(label: string, url: URL, options: { readonly headers?: Record<string, string>; readonly signal?: AbortSignal; readonly timeoutMs?: number } = {}): Promise<JsonGet> {
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
-  const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+export async function getJson(label: string, url: URL, options: GetOptions = {}): Promise<JsonGet> {
   const where = `${label} (GET ${url.pathname})`;
+  for (let attempt = 0; ; attempt++) {
+    const answer = await getOnce(where, url, options);
+    if (answer.status === 429 || answer.status === 503) {
+      const waitMs = retryAfterMs(answer.retryAfter);
+      if (attempt < maxRetries && waitMs !== undefined && waitMs <= maxRetryAfterMs) {
+        await delay(waitMs, undefined, options.signal === undefined ? {} : { signal: options.signal });
+        continue;
+      }
+    }
+    // What no backend means as an answer: credentials, limits, a server or proxy in trouble.
+    if (answer.status === 401 || answer.status === 403 || answer.status === 407 || answer.status === 429 || answer.status >= 500) throw httpStatusError(where, answer.status, detailOf(answer.body));
+    return answer;
+  }
+}
+
+async function getOnce(where: string, url: URL, options: GetOptions): Promise<JsonGet & { readonly retryAfter?: string }> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+  const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, { method: 'GET', headers: { accept: 'application/json', ...options.headers }, signal, dispatcher: agent() });
+    response = await request(url, { method: 'GET', headers: { accept: 'application/json', ...options.headers }, signal, dispatcher: dispatcherFor(where, options.http ?? {}) });
   } catch (e) {
-    if (timeout.aborted) throw new SourceError(`${where} did not answer within ${Math.round((options.timeoutMs ?? 30_000) / 1000)} s.`);
-    throw new SourceError(`${where} could not be reached: ${causeOf(e)}.`);
+    if (e instanceof SourceError) throw e;
+    if (timeout.aborted) throw new SourceError(`${where} did not answer within ${Math.round(timeoutMs / 1000)} s.`, 'timeout');
+    if (options.signal?.aborted === true) throw e;
+    throw new SourceError(`${where} could not be reached: ${causeOf(e)}.`, 'unreachable');
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of response.body) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) {
-      response.body.destroy();
-      throw new SourceError(`${where} answered more than ${maxBodyBytes / 2 ** 20} MiB; narrow the time range.`);
+  try {
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBodyBytes) {
+        response.body.destroy();
+        throw new SourceError(`${where} answered more than ${Math.round(maxBodyBytes / 2 ** 20)} MiB; narrow the time range.`, 'tooLarge');
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (e) {
+    if (e instanceof SourceError) throw e;
+    if (timeout.aborted) throw new SourceError(`${where} did not finish its answer within ${Math.round(timeoutMs / 1000)} s.`, 'timeout');
+    throw e;
   }
   const text = Buffer.concat(chunks).toString('utf8');
+  const retryAfter = response.headers['retry-after'];
+  const extra = typeof retryAfter === 'string' ? { retryAfter } : {};
   try {
-    return { status: response.statusCode, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+    return { status: response.statusCode, body: text === '' ? undefined : (JSON.parse(text) as unknown), ...extra };
   } catch {
-    throw new SourceError(`${where} answered HTTP ${response.statusCode} with a body that is not JSON (is the URL the backend's query API?): ${text.slice(0, 120)}`);
+    // An error page (a proxy's) is about the status; a 200 that is not JSON (a login page) is the wrong URL.
+    if (response.statusCode >= 300) return { status: response.statusCode, body: undefined, ...extra };
+    throw new SourceError(`${where} answered with a body that is not JSON (is the URL the backend's query API?): ${JSON.stringify(text.slice(0, 80))}`, 'badResponse');
   }
+}
+
+/** Retry-After in seconds or as an HTTP date. */
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** The message an error body carries, in the shapes backends use. */
+export function detailOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return typeof body === 'string' ? body : undefined;
+  const record = body as Record<string, unknown>;
+  for (const key of ['message', 'detail', 'error']) {
+    const value = record[key];
+    if (typeof value === 'string') return value;
+    if (typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)['message'] === 'string') return (value as Record<string, string>)['message'];
+  }
+  return undefined;
 }
 
 function causeOf(e: unknown): string {

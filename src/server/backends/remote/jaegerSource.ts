@@ -2,14 +2,15 @@ import type { Span } from '../../../model/span';
 import type { TraceId } from '../../../model/units';
 import { decodeTraceJson } from '../../receiver/otlpJson';
 import { exportRequestToModel } from '../../receiver/otlpToModel';
-import { getJson } from './httpJson';
-import { SourceError, type SearchWindow, type TraceSource } from './traceSource';
+import { detailOf, getJson, type HttpOptions } from './httpJson';
+import { httpStatusError, SourceError, type SearchWindow, type TraceSource } from './traceSource';
 
 export interface JaegerOptions {
   /** The query service's base URL (the UI's), e.g. http://127.0.0.1:16686; a base path is kept. */
   readonly url: string;
   /** Extra headers (a proxy's Authorization, Jaeger's `x-tenant`); from SecretStorage when secret. */
   readonly headers?: Record<string, string>;
+  readonly http?: HttpOptions;
 }
 
 /**
@@ -51,14 +52,11 @@ export class JaegerSource implements TraceSource {
   }
 
   private requestOptions(signal: AbortSignal | undefined) {
-    return { ...(this.options.headers === undefined ? {} : { headers: this.options.headers }), ...(signal === undefined ? {} : { signal }) };
+    return { ...(this.options.headers === undefined ? {} : { headers: this.options.headers }), ...(this.options.http === undefined ? {} : { http: this.options.http }), ...(signal === undefined ? {} : { signal }) };
   }
 
   private spansOf(status: number, body: unknown, url: URL): Span[] {
-    if (status !== 200) {
-      const message = (body as { error?: { message?: unknown } } | undefined)?.error?.message;
-      throw new SourceError(`${this.label} answered HTTP ${status} to GET ${url.pathname}${typeof message === 'string' ? `: ${message}` : ''}.`);
-    }
+    if (status !== 200) throw httpStatusError(`${this.label} (GET ${url.pathname})`, status, detailOf(body));
     const result = (body as { result?: unknown } | undefined)?.result;
     if (result === undefined || result === null || typeof result !== 'object') throw new SourceError(`${this.label} answered GET ${url.pathname} without a "result" (is the URL Jaeger's query service, v2 or later?).`);
     try {

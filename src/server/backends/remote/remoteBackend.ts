@@ -18,6 +18,13 @@ export interface RemoteBackendOptions {
   /** A search of the same range is not repeated within this time (paging, facets, a refresh burst). */
   readonly searchReuseMs?: number;
   readonly now?: () => number;
+  /**
+   * The spans of a trace that the other backends hold: the trace a run links to (Trace Link across
+   * backends: an app-level run in Phoenix, its infrastructure trace in Jaeger), and the rest of a
+   * trace split between backends (Dify's Phoenix exporter runs inside the worker's task span, so
+   * its trace id is also the worker's infrastructure trace).
+   */
+  readonly elsewhere?: (traceId: TraceId, signal?: AbortSignal) => Promise<readonly Span[] | undefined>;
 }
 
 /** What a listing fetched from the remote backend before filtering (ListRunsRequest.Result.fetched). */
@@ -40,6 +47,9 @@ export class RemoteBackend implements TraceBackend {
   private readonly lookbackMs: number;
   private readonly reuseMs: number;
   private readonly now: () => number;
+  private readonly elsewhere: NonNullable<RemoteBackendOptions['elsewhere']>;
+  /** Traces the other backends were asked for already (bounded: cleared when large). */
+  private readonly askedElsewhere = new Set<TraceId>();
 
   constructor(
     readonly id: string,
@@ -50,6 +60,7 @@ export class RemoteBackend implements TraceBackend {
     this.lookbackMs = options.defaultLookbackMs ?? 24 * 3_600_000;
     this.reuseMs = options.searchReuseMs ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.elsewhere = options.elsewhere ?? (async () => undefined);
   }
 
   async listRuns(params: ListRunsRequest.Params, signal?: AbortSignal): Promise<ListRunsRequest.Result> {
@@ -105,7 +116,10 @@ export class RemoteBackend implements TraceBackend {
     return fetched;
   }
 
-  /** Fetches a trace unless cached, then the traces its run links to (its Trace Link), so a panel shows both halves. */
+  /**
+   * Fetches a trace unless cached, with what the other backends hold of it, then the traces its run
+   * links to (its Trace Link), from this backend or the others, so a panel shows both halves.
+   */
   private async ensure(id: string, signal: AbortSignal | undefined): Promise<boolean> {
     const traceId = asTraceId(id);
     if (traceId === undefined) return false;
@@ -114,6 +128,7 @@ export class RemoteBackend implements TraceBackend {
       if (spans === undefined) return false;
       this.add(spans);
     }
+    await this.completeFromElsewhere([traceId], signal);
     const run = this.runs.runOf(traceId);
     const linked = (run?.linkedTraceIds ?? []).flatMap((l) => {
       const linkedId = asTraceId(l);
@@ -122,7 +137,17 @@ export class RemoteBackend implements TraceBackend {
     // A linked trace that is not there is the run's gap to report, not a failure of this one.
     const fetched = await Promise.all(linked.map((l) => this.source.trace(l, signal).catch(() => undefined)));
     for (const spans of fetched) if (spans !== undefined) this.add(spans);
+    await this.completeFromElsewhere(linked, signal);
     return true;
+  }
+
+  /** Adds what the other backends hold of these traces, once per trace. */
+  private async completeFromElsewhere(traceIds: readonly TraceId[], signal: AbortSignal | undefined): Promise<void> {
+    const ask = traceIds.filter((t) => !this.askedElsewhere.has(t));
+    if (this.askedElsewhere.size + ask.length > 10_000) this.askedElsewhere.clear();
+    for (const t of ask) this.askedElsewhere.add(t);
+    const found = await Promise.all(ask.map((t) => this.elsewhere(t, signal).catch(() => undefined)));
+    for (const spans of found) if (spans !== undefined) this.add(spans);
   }
 
   private add(spans: readonly Span[]): void {

@@ -26,5 +26,36 @@ export interface TraceSource {
   uiUrl(traceId: string): string;
 }
 
+/** Why a backend could not answer, for the view to offer the next step (Retry, Open Settings, Set Credentials). */
+export type SourceErrorKind = 'unreachable' | 'timeout' | 'unauthorized' | 'forbidden' | 'notFound' | 'rateLimited' | 'badResponse' | 'tooLarge';
+
 /** A backend that could not answer: said with where, and what to check. */
-export class SourceError extends Error {}
+export class SourceError extends Error {
+  constructor(
+    message: string,
+    readonly kind: SourceErrorKind = 'badResponse',
+  ) {
+    super(message);
+  }
+}
+
+/** The error for an HTTP status other than the one expected, with the hint a user needs for it. */
+export function httpStatusError(where: string, status: number, detail?: string): SourceError {
+  const said = detail === undefined || detail === '' ? '' : `: ${detail.slice(0, 200)}`;
+  switch (status) {
+    case 401:
+      return new SourceError(`${where} refused the credentials (HTTP 401)${said}. Set them with "Dify Trace: Set Backend Credentials…".`, 'unauthorized');
+    case 407:
+      return new SourceError(`${where}: the proxy wants credentials (HTTP 407); set them in http.proxy or the proxy environment variables.`, 'unauthorized');
+    case 403:
+      return new SourceError(`${where} answered HTTP 403 (forbidden)${said}: the credentials lack access to these traces.`, 'forbidden');
+    case 404:
+      return new SourceError(`${where} answered HTTP 404${said}: check the backend's URL (and project) in difyTrace.backends.`, 'notFound');
+    case 429:
+      return new SourceError(`${where} is rate limiting requests (HTTP 429)${said}; try again in a minute.`, 'rateLimited');
+    case 413:
+      return new SourceError(`${where} answered HTTP 413${said}: narrow the time range.`, 'tooLarge');
+    default:
+      return new SourceError(`${where} answered HTTP ${status}${said}.`, status >= 500 ? 'unreachable' : 'badResponse');
+  }
+}

@@ -1,0 +1,111 @@
+import type { AttributeValue, Resource, Span, SpanEvent, SpanKind, StatusCode } from '../../../model/span';
+import { asSpanId, asTraceId, type Microseconds } from '../../../model/units';
+
+/**
+ * A span as Zipkin's v2 API answers it (`zipkin2.Span`: openzipkin/zipkin, zipkin2-api.yaml):
+ * lowercase hex ids (trace ids of 16 or 32 digits), times in microseconds, string tags only.
+ */
+export interface ZipkinSpan {
+  readonly traceId?: string;
+  readonly id?: string;
+  readonly parentId?: string;
+  readonly name?: string;
+  readonly kind?: 'CLIENT' | 'SERVER' | 'PRODUCER' | 'CONSUMER';
+  readonly timestamp?: number;
+  readonly duration?: number;
+  readonly localEndpoint?: { readonly serviceName?: string };
+  readonly annotations?: readonly { readonly timestamp?: number; readonly value?: string }[];
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * Tags that were resource attributes before an OpenTelemetry exporter flattened them into the span
+ * (the Collector's Zipkin exporter adds a resource's attributes, service.name aside, to every
+ * span's tags): OpenTelemetry's resource namespaces, and the ones Dify's exporters set on theirs
+ * (Aliyun's `acs.arms.service.feature`, Phoenix's `openinference.project.name`). Put back on the
+ * resource, where the run classifier reads them.
+ */
+const resourceKeyPrefixes = ['service.', 'host.', 'process.', 'telemetry.', 'os.', 'deployment.', 'container.', 'k8s.', 'cloud.', 'device.', 'faas.', 'acs.'];
+const resourceKeys = new Set(['openinference.project.name', 'model_id']);
+/** Tags an exporter adds for OpenTelemetry fields Zipkin has no place for. */
+const scopeKeys = ['otel.scope.name', 'otel.library.name'];
+const statusKeys = { code: 'otel.status_code', description: 'otel.status_description', error: 'error' } as const;
+
+const kinds: Record<string, SpanKind> = { CLIENT: 'client', SERVER: 'server', PRODUCER: 'producer', CONSUMER: 'consumer' };
+
+/**
+ * Zipkin's spans as the model's. What Zipkin lost cannot be restored and is not made up: names are
+ * lowercase (Zipkin lowercases span and service names), attribute values are strings, links are
+ * gone. Resources are shared by identical service and resource tags, as the receiver shares them.
+ */
+export function zipkinSpansToModel(spans: readonly ZipkinSpan[]): Span[] {
+  const resources = new Map<string, Resource>();
+  const out: Span[] = [];
+  for (const z of spans) {
+    const traceId = asTraceId((z.traceId ?? '').padStart(32, '0'));
+    const spanId = asSpanId(z.id ?? '');
+    if (traceId === undefined || spanId === undefined) continue;
+    const parentSpanId = z.parentId === undefined ? undefined : asSpanId(z.parentId);
+    const attributes: Record<string, AttributeValue> = {};
+    const resourceAttributes: Record<string, AttributeValue> = {};
+    let scopeName = '';
+    for (const [key, value] of Object.entries(z.tags ?? {})) {
+      if (scopeKeys.includes(key)) scopeName ||= value;
+      else if (resourceKeys.has(key) || resourceKeyPrefixes.some((p) => key.startsWith(p))) resourceAttributes[key] = value;
+      // `error` is the status's description (the exporter writes it over an attribute of that name).
+      else if (key !== statusKeys.code && key !== statusKeys.description && key !== statusKeys.error) attributes[key] = value;
+    }
+    const serviceName = z.localEndpoint?.serviceName ?? 'unknown_service';
+    const resourceKey = JSON.stringify([serviceName, resourceAttributes]);
+    let resource = resources.get(resourceKey);
+    if (resource === undefined) resources.set(resourceKey, (resource = { serviceName, attributes: { 'service.name': serviceName, ...resourceAttributes } }));
+    const startUs = z.timestamp ?? 0;
+    out.push({
+      traceId,
+      spanId,
+      ...(parentSpanId === undefined ? {} : { parentSpanId }),
+      name: z.name ?? '',
+      kind: z.kind === undefined ? 'internal' : (kinds[z.kind] ?? 'unspecified'),
+      startUs: startUs as Microseconds,
+      endUs: (startUs + (z.duration ?? 0)) as Microseconds,
+      status: statusOf(z.tags ?? {}),
+      attributes,
+      events: (z.annotations ?? []).map(eventOf),
+      links: [],
+      resource,
+      scopeName,
+    });
+  }
+  return out;
+}
+
+/** OpenTelemetry's status as the Zipkin exporter tags it: `otel.status_code`, the description in `error`. */
+function statusOf(tags: Record<string, string>): { readonly code: StatusCode; readonly message?: string } {
+  const code = tags[statusKeys.code]?.toUpperCase();
+  const message = tags[statusKeys.description] ?? tags[statusKeys.error];
+  if (code === 'ERROR' || (code === undefined && statusKeys.error in tags)) return { code: 'error', ...(message ? { message } : {}) };
+  return { code: code === 'OK' ? 'ok' : 'unset' };
+}
+
+/**
+ * An annotation made from an OpenTelemetry event: the Collector's exporter writes
+ * `name|{"attribute":"value"}|droppedCount`, the OpenTelemetry spec's mapping `"name": {...}`;
+ * anything else is a plain annotation, its value the event's name.
+ */
+function eventOf(annotation: { readonly timestamp?: number; readonly value?: string }): SpanEvent {
+  const value = annotation.value ?? '';
+  const timeUs = (annotation.timestamp ?? 0) as Microseconds;
+  const collector = /^(.*?)\|(\{.*\})\|\d+$/s.exec(value);
+  const spec = /^"(.*?)": (\{.*\})$/s.exec(value);
+  const [name, json] = collector ? [collector[1]!, collector[2]!] : spec ? [spec[1]!, spec[2]!] : [value, undefined];
+  let attributes: Record<string, AttributeValue> = {};
+  if (json !== undefined) {
+    try {
+      const parsed = JSON.parse(json) as Record<string, unknown>;
+      attributes = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v)]));
+    } catch {
+      return { name: value, timeUs, attributes: {} };
+    }
+  }
+  return { name, timeUs, attributes };
+}
