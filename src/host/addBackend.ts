@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { BackendConfig, BackendKind } from '../shared/lspProtocol';
-import { backendIdPattern, readBackends, suggestBackendId } from './backendSettings';
+import { backendIdPattern, isBackendLocation, readBackends, suggestBackendId } from './backendSettings';
 import { configSection } from './settings';
 import type { TraceServerClient } from './traceServerClient';
 
@@ -9,6 +9,7 @@ const kinds: readonly { readonly kind: BackendKind; readonly label: string; read
   { kind: 'jaeger', label: 'Jaeger', detail: "Jaeger v2's query API (api/v3): the infrastructure half, or everything an OpenTelemetry Collector sends it.", urlPrompt: 'The URL Jaeger v2 serves its UI and query API at (the query service, port 16686 by default).', placeHolder: 'http://jaeger.internal:16686' },
   { kind: 'phoenix', label: 'Arize Phoenix', detail: "The app-level runs Dify's Phoenix tracing sends (REST API, Phoenix 13.15 or later).", urlPrompt: "Phoenix's URL, where its UI is served (port 6006 by default).", placeHolder: 'http://phoenix.internal:6006' },
   { kind: 'zipkin', label: 'Zipkin', detail: "Zipkin's v2 API: the infrastructure half, sent through a Zipkin exporter.", urlPrompt: "The Zipkin server's URL (port 9411 by default).", placeHolder: 'http://zipkin.internal:9411' },
+  { kind: 'otlpFile', label: 'OTLP files', detail: "Files an OpenTelemetry Collector's file exporter writes (OTLP/JSON Lines), or this extension's exports.", urlPrompt: 'The absolute path of the file, or of the folder the Collector rotates its files in.', placeHolder: '/var/log/otel/traces.jsonl' },
 ];
 
 /**
@@ -26,11 +27,11 @@ export async function addBackend(client: Pick<TraceServerClient, 'testBackend'>)
   if (picked === undefined) return undefined;
   const kind = picked.choice;
   const url = await vscode.window.showInputBox({
-    title: `Add Backend (2/3): ${kind.label} URL`,
+    title: `Add Backend (2/3): ${kind.label} ${kind.kind === 'otlpFile' ? 'path' : 'URL'}`,
     prompt: kind.urlPrompt,
     placeHolder: kind.placeHolder,
     ignoreFocusOut: true,
-    validateInput: (text) => (/^https?:\/\/[^\s/]+/i.test(text.trim()) ? undefined : 'An http:// or https:// URL.'),
+    validateInput: (text) => (isBackendLocation(kind.kind, text) ? undefined : kind.kind === 'otlpFile' ? 'An absolute path, or a file:// URL.' : 'An http:// or https:// URL.'),
   });
   if (url === undefined) return undefined;
   const id = await vscode.window.showInputBox({

@@ -1,7 +1,15 @@
+import { isAbsolute } from 'node:path';
 import type { BackendConfig, BackendKind } from '../shared/lspProtocol';
 
 /** The kinds of remote backend the trace server reads (the `kind` enum of `difyTrace.backends`). */
-export const backendKinds: readonly BackendKind[] = ['jaeger', 'phoenix', 'zipkin'];
+export const backendKinds: readonly BackendKind[] = ['jaeger', 'phoenix', 'zipkin', 'otlpFile'];
+
+/** Where a backend is: an http(s) URL, or for OTLP files an absolute path or a file:// URL. */
+export function isBackendLocation(kind: BackendKind, location: string): boolean {
+  const text = location.trim();
+  if (kind === 'otlpFile') return /^file:\/\//i.test(text) || isAbsolute(text);
+  return /^https?:\/\/[^\s/]+/i.test(text);
+}
 
 /** What a backend id may be (the same pattern as `difyTrace.backends` in package.json). */
 export const backendIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -17,7 +25,7 @@ export function readBackends(value: unknown): BackendConfig[] {
     if (typeof entry !== 'object' || entry === null) continue;
     const { id, kind, url, searchLimit, lookbackHours, projects, caFile, insecure } = entry as Record<string, unknown>;
     if (typeof id !== 'string' || !backendIdPattern.test(id) || id === 'embedded' || backends.some((b) => b.id === id)) continue;
-    if (!backendKinds.includes(kind as BackendKind) || typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url.trim())) continue;
+    if (!backendKinds.includes(kind as BackendKind) || typeof url !== 'string' || !isBackendLocation(kind as BackendKind, url)) continue;
     const limit = typeof searchLimit === 'number' && Number.isInteger(searchLimit) && searchLimit >= 10 ? Math.min(searchLimit, 20_000) : undefined;
     const lookback = typeof lookbackHours === 'number' && lookbackHours > 0 ? lookbackHours : undefined;
     const projectNames = Array.isArray(projects) ? projects.filter((p): p is string => typeof p === 'string' && p.trim() !== '').map((p) => p.trim()) : [];

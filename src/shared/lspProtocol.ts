@@ -17,11 +17,12 @@ import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, Trace
  * (a proxy's Authorization, Jaeger's tenant): filled by the editor from SecretStorage, never from
  * settings. `searchLimit`: traces fetched per listing.
  */
-export type BackendKind = 'jaeger' | 'phoenix' | 'zipkin';
+export type BackendKind = 'jaeger' | 'phoenix' | 'zipkin' | 'otlpFile';
 
 export interface BackendConfig {
   readonly id: string;
   readonly kind: BackendKind;
+  /** The backend's base URL; for `otlpFile`, a file or folder (a path or a file:// URL). */
   readonly url: string;
   /** Phoenix: the projects to read (absent: all). */
   readonly projects?: readonly string[];

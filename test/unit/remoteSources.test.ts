@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -6,10 +11,12 @@ import type { Span } from '../../src/model/span';
 import type { TraceId } from '../../src/model/units';
 import { BackendRegistry } from '../../src/server/backends/backendRegistry';
 import { EmbeddedBackend } from '../../src/server/backends/embeddedBackend';
+import { OtlpFileSource } from '../../src/server/backends/remote/otlpFileSource';
 import { phoenixSpansToModel } from '../../src/server/backends/remote/phoenixSpans';
 import { PhoenixSource } from '../../src/server/backends/remote/phoenixSource';
 import { SourceError, type SearchWindow, type TraceSource } from '../../src/server/backends/remote/traceSource';
 import { zipkinSpansToModel } from '../../src/server/backends/remote/zipkinSpans';
+import { traceLine } from '../../src/server/exchange/otlpJsonLines';
 import { LogStore } from '../../src/server/store/logStore';
 import { MemoryTraceStore } from '../../src/server/store/memoryTraceStore';
 import { RunIndex } from '../../src/server/store/runIndex';
@@ -157,5 +164,35 @@ describe('Trace Link across backends', () => {
     assert.ok(snapshot);
     assert.deepEqual([...snapshot.traceIds].sort(), [app, infra].sort());
     assert.deepEqual(snapshot.spans.map((s) => s.name).sort(), ['Dify', 'POST /v1/workflows/run', 'run ops_trace', 'workflow']);
+  });
+});
+
+describe('OTLP file source', () => {
+  it('reads a folder of Collector file-exporter output (JSON Lines, rotated, gzip), again when a file grows, and says when the path is wrong', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otlp-files-'));
+    try {
+      const us = Date.now() * 1000;
+      const first = [span({ trace: traceId(1), id: 1, name: 'POST /v1/workflows/run', start: us - 60_000_000 })];
+      const second = [span({ trace: traceId(2), id: 2, name: 'GET /health', start: us - 1_000_000 })];
+      writeFileSync(join(dir, 'traces-2026-12-03T10-00-00.000.json.gz'), gzipSync(`${traceLine(first)}\n`));
+      // The file the Collector is appending to: its last line is not complete yet.
+      writeFileSync(join(dir, 'traces.jsonl'), `${traceLine(second)}\n{"resourceSpans":[{"reso`);
+      writeFileSync(join(dir, 'notes.txt'), 'not traces');
+      const source = new OtlpFileSource({ path: pathToFileURL(dir).toString() });
+      const found = await source.search({ sinceMs: Date.now() - 3_600_000, untilMs: Date.now(), limit: 10 });
+      assert.deepEqual(found.map((s) => s.name).sort(), ['GET /health', 'POST /v1/workflows/run']);
+      assert.deepEqual((await source.search({ sinceMs: Date.now() - 3_600_000, untilMs: Date.now(), limit: 1 })).map((s) => s.name), ['GET /health'], 'the newest first, up to the limit');
+      const third = [span({ trace: traceId(3), id: 3, name: 'POST /console/api/apps', start: us })];
+      writeFileSync(join(dir, 'traces.jsonl'), `${traceLine(second)}\n${traceLine(third)}\n`);
+      assert.equal((await source.trace(traceId(3)))?.[0]?.name, 'POST /console/api/apps');
+      assert.equal(await source.trace(traceId(9)), undefined);
+      const missing = new OtlpFileSource({ path: join(dir, 'gone') });
+      await assert.rejects(missing.search({ sinceMs: 0, untilMs: Date.now(), limit: 1 }), (e: unknown) => e instanceof SourceError && e.kind === 'notFound' && /OTLP files at .*gone cannot be read/.test(e.message));
+      const garbage = join(dir, 'garbage.json');
+      writeFileSync(garbage, 'this is not JSON');
+      await assert.rejects(new OtlpFileSource({ path: garbage }).search({ sinceMs: 0, untilMs: Date.now(), limit: 1 }), (e: unknown) => e instanceof SourceError && /no trace could be read \(.*garbage\.json line 1: not JSON/.test(e.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@ import type { TraceId } from '../../model/units';
 import type { BackendConfig, ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest, ServerSettings, TestBackendRequest } from '../../shared/lspProtocol';
 import type { HttpOptions } from './remote/httpJson';
 import { JaegerSource } from './remote/jaegerSource';
+import { OtlpFileSource } from './remote/otlpFileSource';
 import { PhoenixSource } from './remote/phoenixSource';
 import { ZipkinSource } from './remote/zipkinSource';
 import { RemoteBackend } from './remote/remoteBackend';
@@ -148,6 +149,8 @@ function defaultSource(config: BackendConfig, http: HttpOptions): TraceSource {
       return new PhoenixSource({ ...common, ...(config.projects === undefined ? {} : { projects: config.projects }) });
     case 'zipkin':
       return new ZipkinSource(common);
+    case 'otlpFile':
+      return new OtlpFileSource({ path: config.url });
   }
 }
 
