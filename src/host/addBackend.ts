@@ -9,6 +9,7 @@ const kinds: readonly { readonly kind: BackendKind; readonly label: string; read
   { kind: 'jaeger', label: 'Jaeger', detail: "Jaeger v2's query API (api/v3): the infrastructure half, or everything an OpenTelemetry Collector sends it.", urlPrompt: 'The URL Jaeger v2 serves its UI and query API at (the query service, port 16686 by default).', placeHolder: 'http://jaeger.internal:16686' },
   { kind: 'phoenix', label: 'Arize Phoenix', detail: "The app-level runs Dify's Phoenix tracing sends (REST API, Phoenix 13.15 or later).", urlPrompt: "Phoenix's URL, where its UI is served (port 6006 by default).", placeHolder: 'http://phoenix.internal:6006' },
   { kind: 'zipkin', label: 'Zipkin', detail: "Zipkin's v2 API: the infrastructure half, sent through a Zipkin exporter.", urlPrompt: "The Zipkin server's URL (port 9411 by default).", placeHolder: 'http://zipkin.internal:9411' },
+  { kind: 'tempo', label: 'Grafana Tempo', detail: 'Tempo\'s HTTP API (TraceQL search, traces by id): the infrastructure half.', urlPrompt: "Tempo's query frontend URL (port 3200 by default; Grafana Cloud's Tempo URL with its path).", placeHolder: 'http://tempo.internal:3200' },
   { kind: 'otlpFile', label: 'OTLP files', detail: "Files an OpenTelemetry Collector's file exporter writes (OTLP/JSON Lines), or this extension's exports.", urlPrompt: 'The absolute path of the file, or of the folder the Collector rotates its files in.', placeHolder: '/var/log/otel/traces.jsonl' },
 ];
 

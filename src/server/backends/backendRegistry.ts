@@ -5,6 +5,7 @@ import type { HttpOptions } from './remote/httpJson';
 import { JaegerSource } from './remote/jaegerSource';
 import { OtlpFileSource } from './remote/otlpFileSource';
 import { PhoenixSource } from './remote/phoenixSource';
+import { TempoSource } from './remote/tempoSource';
 import { ZipkinSource } from './remote/zipkinSource';
 import { RemoteBackend } from './remote/remoteBackend';
 import type { TraceSource } from './remote/traceSource';
@@ -149,6 +150,8 @@ function defaultSource(config: BackendConfig, http: HttpOptions): TraceSource {
       return new PhoenixSource({ ...common, ...(config.projects === undefined ? {} : { projects: config.projects }) });
     case 'zipkin':
       return new ZipkinSource(common);
+    case 'tempo':
+      return new TempoSource(common);
     case 'otlpFile':
       return new OtlpFileSource({ path: config.url });
   }

@@ -73,6 +73,26 @@ const maxRetryAfterMs = 10_000;
  */
 export async function getJson(label: string, url: URL, options: GetOptions = {}): Promise<JsonGet> {
   const where = `${label} (GET ${url.pathname})`;
+  const answer = await getBytes(label, url, { ...options, headers: { accept: 'application/json', ...options.headers } });
+  const text = answer.bytes.toString('utf8');
+  try {
+    return { status: answer.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+  } catch {
+    // An error page (a proxy's) is about the status; a 200 that is not JSON (a login page) is the wrong URL.
+    if (answer.status >= 300) return { status: answer.status, body: undefined };
+    throw new SourceError(`${where} answered with a body that is not JSON (is the URL the backend's query API?): ${JSON.stringify(text.slice(0, 80))}`, 'badResponse');
+  }
+}
+
+export interface BytesGet {
+  readonly status: number;
+  readonly contentType: string;
+  readonly bytes: Buffer;
+}
+
+/** GETs `url` as bytes (a protobuf answer), with the same retries, bounds and typed errors as `getJson`. */
+export async function getBytes(label: string, url: URL, options: GetOptions = {}): Promise<BytesGet> {
+  const where = `${label} (GET ${url.pathname})`;
   for (let attempt = 0; ; attempt++) {
     const answer = await getOnce(where, url, options);
     if (answer.status === 429 || answer.status === 503) {
@@ -83,19 +103,29 @@ export async function getJson(label: string, url: URL, options: GetOptions = {})
       }
     }
     // What no backend means as an answer: credentials, limits, a server or proxy in trouble.
-    if (answer.status === 401 || answer.status === 403 || answer.status === 407 || answer.status === 429 || answer.status >= 500) throw httpStatusError(where, answer.status, detailOf(answer.body));
+    if (answer.status === 401 || answer.status === 403 || answer.status === 407 || answer.status === 429 || answer.status >= 500) throw httpStatusError(where, answer.status, detailOf(parsedOrText(answer.bytes)));
     return answer;
   }
 }
 
-async function getOnce(where: string, url: URL, options: GetOptions): Promise<JsonGet & { readonly retryAfter?: string }> {
+function parsedOrText(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Not JSON: a plain-text message is said as is, an HTML page not at all.
+    return /^\s*</.test(text) ? undefined : text.trim().slice(0, 200);
+  }
+}
+
+async function getOnce(where: string, url: URL, options: GetOptions): Promise<BytesGet & { readonly retryAfter?: string }> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, { method: 'GET', headers: { accept: 'application/json', ...options.headers }, signal, dispatcher: dispatcherFor(where, options.http ?? {}) });
+    response = await request(url, { method: 'GET', headers: { ...options.headers }, signal, dispatcher: dispatcherFor(where, options.http ?? {}) });
   } catch (e) {
     if (e instanceof SourceError) throw e;
     if (timeout.aborted) throw new SourceError(`${where} did not answer within ${Math.round(timeoutMs / 1000)} s.`, 'timeout');
@@ -118,16 +148,9 @@ async function getOnce(where: string, url: URL, options: GetOptions): Promise<Js
     if (timeout.aborted) throw new SourceError(`${where} did not finish its answer within ${Math.round(timeoutMs / 1000)} s.`, 'timeout');
     throw e;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
   const retryAfter = response.headers['retry-after'];
-  const extra = typeof retryAfter === 'string' ? { retryAfter } : {};
-  try {
-    return { status: response.statusCode, body: text === '' ? undefined : (JSON.parse(text) as unknown), ...extra };
-  } catch {
-    // An error page (a proxy's) is about the status; a 200 that is not JSON (a login page) is the wrong URL.
-    if (response.statusCode >= 300) return { status: response.statusCode, body: undefined, ...extra };
-    throw new SourceError(`${where} answered with a body that is not JSON (is the URL the backend's query API?): ${JSON.stringify(text.slice(0, 80))}`, 'badResponse');
-  }
+  const contentType = response.headers['content-type'];
+  return { status: response.statusCode, contentType: typeof contentType === 'string' ? contentType : '', bytes: Buffer.concat(chunks), ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
 }
 
 /** Retry-After in seconds or as an HTTP date. */

@@ -56,7 +56,7 @@ export class RemoteBackend implements TraceBackend {
     readonly source: TraceSource,
     options: RemoteBackendOptions = {},
   ) {
-    this.searchLimit = options.searchLimit ?? 2_000;
+    this.searchLimit = options.searchLimit ?? source.defaultSearchLimit ?? 2_000;
     this.lookbackMs = options.defaultLookbackMs ?? 24 * 3_600_000;
     this.reuseMs = options.searchReuseMs ?? 10_000;
     this.now = options.now ?? Date.now;

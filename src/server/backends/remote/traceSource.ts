@@ -22,6 +22,8 @@ export interface TraceSource {
   search(window: SearchWindow, signal?: AbortSignal): Promise<readonly Span[]>;
   /** One trace, or undefined when the backend does not have it. */
   trace(traceId: TraceId, signal?: AbortSignal): Promise<readonly Span[] | undefined>;
+  /** Traces per listing when the settings do not say (a backend that answers one trace per request wants fewer). */
+  readonly defaultSearchLimit?: number;
   /** The trace in the backend's own UI. */
   uiUrl(traceId: string): string;
 }
