@@ -46,13 +46,8 @@ export class BackendSecrets {
       { title: 'Dify Trace: Set Backend Credentials', placeHolder: 'The backend whose requests need an Authorization header' },
     );
     if (picked === undefined) return false;
-    const value = await vscode.window.showInputBox({
-      title: `Authorization for ${picked.id}`,
-      prompt: 'The Authorization header value the backend (or the proxy in front of it) expects, e.g. "Bearer <token>" or "Basic <base64 of user:password>". Kept in the editor\'s secret storage. Empty: remove it.',
-      password: true,
-      ignoreFocusOut: true,
-      validateInput: (text) => (/[\r\n]/.test(text) ? 'A header value is one line.' : undefined),
-    });
+    const kind = backends.find((b) => b.id === picked.id)?.kind;
+    const value = kind === 'langfuse' ? await askLangfuseKeys(picked.id) : kind === 'phoenix' ? await askBearer(picked.id, "Phoenix's API key (Phoenix with PHOENIX_ENABLE_AUTH, or Phoenix Cloud).") : await askAuthorization(picked.id);
     if (value === undefined) return false;
     if (value.trim() === '') {
       await this.secrets.delete(keyOf(picked.id));
@@ -63,4 +58,29 @@ export class BackendSecrets {
     }
     return true;
   }
+}
+
+/** Empty: remove the credentials. */
+async function askAuthorization(id: string): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: `Authorization for ${id}`,
+    prompt: 'The Authorization header value the backend (or the proxy in front of it) expects, e.g. "Bearer <token>" or "Basic <base64 of user:password>". Kept in the editor\'s secret storage. Empty: remove it.',
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (text) => (/[\r\n]/.test(text) ? 'A header value is one line.' : undefined),
+  });
+}
+
+async function askBearer(id: string, what: string): Promise<string | undefined> {
+  const key = await vscode.window.showInputBox({ title: `API key for ${id}`, prompt: `${what} Kept in the editor's secret storage. Empty: remove it.`, password: true, ignoreFocusOut: true, validateInput: (text) => (/\s/.test(text.trim()) ? 'One key, without spaces.' : undefined) });
+  return key === undefined || key.trim() === '' ? key : `Bearer ${key.trim()}`;
+}
+
+/** Langfuse's key pair as its API wants it: Basic auth, the public key as user, the secret key as password. */
+async function askLangfuseKeys(id: string): Promise<string | undefined> {
+  const publicKey = await vscode.window.showInputBox({ title: `Langfuse keys for ${id} (1/2): public key`, prompt: 'The project\'s public key (Langfuse: Settings, API Keys). Empty: remove the keys.', placeHolder: 'pk-lf-...', ignoreFocusOut: true, validateInput: (text) => (/[\s:]/.test(text.trim()) ? 'A key has no spaces or colons.' : undefined) });
+  if (publicKey === undefined || publicKey.trim() === '') return publicKey;
+  const secretKey = await vscode.window.showInputBox({ title: `Langfuse keys for ${id} (2/2): secret key`, prompt: 'The secret key that goes with it. Kept in the editor\'s secret storage.', placeHolder: 'sk-lf-...', password: true, ignoreFocusOut: true, validateInput: (text) => (text.trim() === '' ? 'The secret key is needed.' : undefined) });
+  if (secretKey === undefined) return undefined;
+  return `Basic ${Buffer.from(`${publicKey.trim()}:${secretKey.trim()}`).toString('base64')}`;
 }

@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import type { BackendConfig, BackendKind } from '../shared/lspProtocol';
 
 /** The kinds of remote backend the trace server reads (the `kind` enum of `difyTrace.backends`). */
-export const backendKinds: readonly BackendKind[] = ['jaeger', 'phoenix', 'zipkin', 'tempo', 'otlpFile'];
+export const backendKinds: readonly BackendKind[] = ['jaeger', 'phoenix', 'langfuse', 'zipkin', 'tempo', 'otlpFile'];
 
 /** Where a backend is: an http(s) URL, or for OTLP files an absolute path or a file:// URL. */
 export function isBackendLocation(kind: BackendKind, location: string): boolean {

@@ -17,7 +17,7 @@ import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, Trace
  * (a proxy's Authorization, Jaeger's tenant): filled by the editor from SecretStorage, never from
  * settings. `searchLimit`: traces fetched per listing.
  */
-export type BackendKind = 'jaeger' | 'phoenix' | 'zipkin' | 'tempo' | 'otlpFile';
+export type BackendKind = 'jaeger' | 'phoenix' | 'langfuse' | 'zipkin' | 'tempo' | 'otlpFile';
 
 export interface BackendConfig {
   readonly id: string;

@@ -3,6 +3,7 @@ import type { TraceId } from '../../model/units';
 import type { BackendConfig, ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest, ServerSettings, TestBackendRequest } from '../../shared/lspProtocol';
 import type { HttpOptions } from './remote/httpJson';
 import { JaegerSource } from './remote/jaegerSource';
+import { LangfuseSource } from './remote/langfuseSource';
 import { OtlpFileSource } from './remote/otlpFileSource';
 import { PhoenixSource } from './remote/phoenixSource';
 import { TempoSource } from './remote/tempoSource';
@@ -150,6 +151,8 @@ function defaultSource(config: BackendConfig, http: HttpOptions): TraceSource {
       return new PhoenixSource({ ...common, ...(config.projects === undefined ? {} : { projects: config.projects }) });
     case 'zipkin':
       return new ZipkinSource(common);
+    case 'langfuse':
+      return new LangfuseSource(common);
     case 'tempo':
       return new TempoSource(common);
     case 'otlpFile':
