@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ExportImportCommands, exportRunCommand, importTracesCommand } from './host/commands/exportImportCommands';
+import { openInBackend, openInBackendCommand } from './host/commands/openInBackend';
 import { openTraceCommand, openTraceFromClipboardCommand, TraceLookup } from './host/commands/openTraceCommand';
 import { registerTerminalTraceLinks, registerTraceUriHandler } from './host/commands/traceLinkHandlers';
 import { changeReceiverPort, copyReceiverUrl, showSetupGuide } from './host/commands/receiverCommands';
@@ -75,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerTerminalTraceLinks(lookup, output),
     ...registerRunsViewCommands(runsView, traceClient, context.workspaceState, output, report, () => backendSecrets.load().then(() => traceClient.configure(serverSettings()))),
     vscode.commands.registerCommand(exportRunCommand, (run: unknown) => exportImport.exportRun(run).catch(report('Exporting the run'))),
+    vscode.commands.registerCommand(openInBackendCommand, (run: unknown) => openInBackend(run, traceClient, panels).catch(report('Opening the run in its backend'))),
     vscode.commands.registerCommand(importTracesCommand, (file: unknown) => exportImport.importTraces(file).catch(report('Importing traces'))),
     vscode.commands.registerCommand(loadMoreRunsCommand, () => runsView.loadMore().catch(report('Loading more runs'))),
     vscode.commands.registerCommand('difyTrace.refreshRuns', () => runsView.refresh().catch(report('Refreshing runs'))),

@@ -13,6 +13,7 @@ import {
   SourceLocationsRequest,
   SearchTraceRequest,
   SpanDetailsRequest,
+  BackendLinkRequest,
   TestBackendRequest,
   TraceOutlineChunkRequest,
   TraceOutlineRequest,
@@ -95,6 +96,10 @@ export class TraceServerClient implements vscode.Disposable {
 
   async spanDetails(params: SpanDetailsRequest.Params): Promise<SpanDetailsRequest.Result> {
     return (await this.start()).sendRequest(SpanDetailsRequest.type, params);
+  }
+
+  async backendLink(traceId: string): Promise<BackendLinkRequest.Result> {
+    return (await this.start()).sendRequest(BackendLinkRequest.type, { traceId });
   }
 
   async testBackend(config: TestBackendRequest.Params, token?: vscode.CancellationToken): Promise<TestBackendRequest.Result> {

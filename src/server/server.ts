@@ -12,6 +12,7 @@ import {
   SearchTraceRequest,
   SourceLocationsRequest,
   SpanDetailsRequest,
+  BackendLinkRequest,
   TestBackendRequest,
   TraceOutlineChunkRequest,
   TraceOutlineRequest,
@@ -164,6 +165,7 @@ connection.onRequest(ListRunsRequest.type, (params, token) => answering(token, (
 connection.onRequest(GetTraceRequest.type, (params, token) => answering(token, (signal) => requireBackends().getTrace(params, signal)));
 connection.onRequest(FindTracesRequest.type, (params, token) => answering(token, (signal) => requireBackends().findTraces(params, signal)));
 connection.onRequest(RunFacetsRequest.type, (params, token) => answering(token, (signal) => requireBackends().runFacets(params, signal)));
+connection.onRequest(BackendLinkRequest.type, (params) => requireBackends().linkOf(params.traceId));
 connection.onRequest(TestBackendRequest.type, (params, token) => answering(token, (signal) => requireBackends().test(params, signal)));
 connection.onRequest(ExportTraceRequest.type, (params, token) => answering(token, (signal) => requireBackends().exportTrace(params, signal)));
 connection.onRequest(ImportTracesRequest.type, (params) => requireService().importTraces(params));

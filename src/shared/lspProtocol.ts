@@ -136,6 +136,13 @@ export namespace ListRunsRequest {
   export const type = new RequestType<Params, Result, void>('difyTrace/listRuns');
 }
 
+/** client → server: where a trace fetched from a remote backend is in that backend's own UI; null for the embedded receiver's. */
+export namespace BackendLinkRequest {
+  export type Params = { readonly traceId: string };
+  export type Result = { readonly url: string; readonly backend: string; readonly source: string } | null;
+  export const type = new RequestType<Params, Result, void>('difyTrace/backendLink');
+}
+
 /**
  * client → server: can this backend be reached, and does it answer as its kind should? A search of
  * the last hour (one trace at most); `traces` is how many came back.

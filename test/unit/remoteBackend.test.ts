@@ -112,6 +112,8 @@ describe('backend registry', () => {
     assert.throws(() => registry.backend('gone'), (e: unknown) => e instanceof UnknownBackendError && /difyTrace\.backends/.test(e.message));
     assert.ok(await registry.getTrace({ traceId: traceId(1) }), 'from the embedded store');
     assert.ok(await registry.getTrace({ traceId: traceId(5) }), 'from the remote backend that has it');
+    assert.deepEqual(registry.linkOf(traceId(5)), { url: `http://127.0.0.1:1/trace/${traceId(5)}`, backend: 'staging', source: 'Fake at http://127.0.0.1:1' }, 'Open in Trace Backend: where it was fetched from');
+    assert.equal(registry.linkOf(traceId(1)), null, 'the embedded receiver\'s own trace has no other home');
     assert.equal(await registry.getTrace({ traceId: traceId(7) }), null);
     assert.ok(logged.some((m) => /Fake at http:\/\/127\.0\.0\.1:1 could not be reached/.test(m)), 'the failing backend is logged, not thrown');
     const found = await registry.findTraces({ kind: 'traceId', traceId: traceId(5) });

@@ -51,6 +51,12 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
     return vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
   }
 
+  /** The trace of the panel in front, if a trace panel is. */
+  activeTraceId(): string | undefined {
+    for (const [traceId, panel] of this.panels) if (panel.active) return traceId;
+    return undefined;
+  }
+
   open(traceId: string, title?: string): void {
     const existing = this.panels.get(traceId);
     if (existing) {

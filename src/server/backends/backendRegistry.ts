@@ -1,6 +1,6 @@
 import type { Span } from '../../model/span';
 import type { TraceId } from '../../model/units';
-import type { BackendConfig, ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest, ServerSettings, TestBackendRequest } from '../../shared/lspProtocol';
+import type { BackendConfig, BackendLinkRequest, ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest, ServerSettings, TestBackendRequest } from '../../shared/lspProtocol';
 import type { HttpOptions } from './remote/httpJson';
 import { JaegerSource } from './remote/jaegerSource';
 import { LangfuseSource } from './remote/langfuseSource';
@@ -83,6 +83,12 @@ export class BackendRegistry implements TraceBackend {
 
   async exportTrace(params: ExportTraceRequest.Params, signal?: AbortSignal): Promise<ExportTraceRequest.Result> {
     return this.first((b) => b.exportTrace(params, signal));
+  }
+
+  /** The remote backend a trace was fetched from, and the trace in that backend's UI; null when none holds it. */
+  linkOf(traceId: string): BackendLinkRequest.Result {
+    const remote = this.remotes.find((r) => r.backend.holds(traceId))?.backend;
+    return remote === undefined ? null : { url: remote.uiUrl(traceId), backend: remote.id, source: remote.source.label };
   }
 
   /** Every backend is asked; one that cannot answer is named in `failed` and the others' matches still count. */

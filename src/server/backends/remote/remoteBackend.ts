@@ -98,9 +98,15 @@ export class RemoteBackend implements TraceBackend {
     return { ...found, searched: [this.id] };
   }
 
-  /** The cached trace's backend UI address, for "Open in Jaeger". */
+  /** The trace's address in the backend's own UI, for "Open in Trace Backend". */
   uiUrl(traceId: string): string {
     return this.source.uiUrl(traceId);
+  }
+
+  /** Whether this backend's cache holds the trace (it was listed or opened from here). */
+  holds(traceId: string): boolean {
+    const id = asTraceId(traceId);
+    return id !== undefined && this.store.spansOf(id) !== undefined;
   }
 
   private async searchFor(filter: RunFilter, signal: AbortSignal | undefined): Promise<FetchedTraces> {
