@@ -239,7 +239,9 @@ async function answering<T>(token: CancellationToken, work: (signal: AbortSignal
   try {
     return await work(controller.signal);
   } catch (e) {
-    if (e instanceof SourceError || e instanceof UnknownBackendError) throw new ResponseError(ErrorCodes.InternalError, e.message);
+    // The kind travels as data: the Runs view offers the next step for it (Set Credentials, Open Settings, ...).
+    if (e instanceof SourceError) throw new ResponseError(ErrorCodes.InternalError, e.message, { kind: e.kind });
+    if (e instanceof UnknownBackendError) throw new ResponseError(ErrorCodes.InternalError, e.message, { kind: 'notFound' });
     throw e;
   } finally {
     listener.dispose();

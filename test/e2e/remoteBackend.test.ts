@@ -5,6 +5,9 @@
 // with its infrastructure half, as it does for the receiver's runs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadRecordedCorpus, postRecordedBody } from '../recorded/recordedCorpus';
@@ -26,7 +29,17 @@ test('runs stored in a real Jaeger are listed from it and open with their linked
   }
 
   // The recording is from 2026-12-02: the listing looks back far enough to hold it, whatever today is.
-  const backends = [{ id: 'staging-jaeger', kind: 'jaeger', url: jaeger.query, searchLimit: 20_000, lookbackHours: 24 * 365 * 20 }];
+  // A second backend that refuses us (a Jaeger behind a proxy that wants credentials): the Runs view
+  // says why and offers the next step.
+  const locked = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'missing bearer token' })));
+  locked.listen(0, '127.0.0.1');
+  await once(locked, 'listening');
+  t.after(() => locked.close());
+  const lockedUrl = `http://127.0.0.1:${(locked.address() as AddressInfo).port}`;
+  const backends = [
+    { id: 'staging-jaeger', kind: 'jaeger', url: jaeger.query, searchLimit: 20_000, lookbackHours: 24 * 365 * 20 },
+    { id: 'locked-jaeger', kind: 'jaeger', url: lockedUrl },
+  ];
   const server = await startCodeServer({ workspaceDir: corpus.workspace, userSettings: { 'difyTrace.backends': backends, 'difyTrace.receiver.enabled': false }, vsixPath: extensionVsix() });
   t.after(() => server.stop());
   const workbench = await openWorkbench(server, { name: 'remote-backend' });
@@ -78,5 +91,17 @@ test('runs stored in a real Jaeger are listed from it and open with their linked
     await sidebar.getByText(/\d runs? \(jaeger\)\./).or(sidebar.getByText(/No Dify runs in the chosen remote backend/)).waitFor({ timeout: 60_000 });
     assert.equal(await sidebar.getByText('Listing runs from jaeger failed').count(), 0, 'the trace server knew the new backend before the view listed it');
     await screenshot(page, 'remote-backend-added');
+
+    // A backend that refuses the request: the view says which and why, and offers Set Backend Credentials.
+    await startCommand(page, 'Dify Trace: Choose Backend…');
+    await quickInputTitled(page, 'Dify Trace: Choose Backend');
+    await quickPickRow(page, 'locked-jaeger').click();
+    await sidebar.getByText(/Listing runs from locked-jaeger failed: Jaeger at http:\/\/127\.0\.0\.1:\d+ \(GET \/api\/v3\/traces\) refused the credentials \(HTTP 401\): missing bearer token/).waitFor({ timeout: 60_000 });
+    const setCredentials = sidebar.getByRole('treeitem', { name: /^Set Backend Credentials…/ });
+    await setCredentials.waitFor();
+    await screenshot(page, 'remote-backend-refused');
+    await setCredentials.click();
+    await quickInputTitled(page, 'Dify Trace: Set Backend Credentials');
+    await page.keyboard.press('Escape');
   });
 });

@@ -8,7 +8,17 @@ export type RunsNode =
   /** `withApp`: the label names the app (the flat list, where no group does). */
   | { readonly kind: 'run'; readonly run: RunSummary; readonly withApp?: boolean }
   | { readonly kind: 'loadMore'; readonly remaining: number }
-  | { readonly kind: 'newRuns'; readonly count: number };
+  | { readonly kind: 'newRuns'; readonly count: number }
+  | { readonly kind: 'action'; readonly action: RunsViewAction };
+
+/** A next step offered at the top of the view when listing failed (Retry, Set Credentials, ...). */
+export interface RunsViewAction {
+  readonly label: string;
+  readonly detail: string;
+  readonly icon: string;
+  readonly command: string;
+  readonly args?: readonly unknown[];
+}
 
 export const openRunCommand = 'difyTrace.openRun';
 export const loadMoreRunsCommand = 'difyTrace.loadMoreRuns';
@@ -21,6 +31,8 @@ export interface RunsTreeContent {
   readonly remaining: number;
   /** Runs that arrived while live updates are paused; a row at the top when above 0. */
   readonly newRuns: number;
+  /** Next steps when the listing failed, above the runs still shown. */
+  readonly actions?: readonly RunsViewAction[];
 }
 
 /**
@@ -35,7 +47,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   private count = 0;
 
   setContent(content: RunsTreeContent): void {
-    const top: RunsNode[] = content.newRuns > 0 ? [{ kind: 'newRuns', count: content.newRuns }] : [];
+    const top: RunsNode[] = [...(content.actions ?? []).map((action): RunsNode => ({ kind: 'action', action })), ...(content.newRuns > 0 ? [{ kind: 'newRuns', count: content.newRuns } as const] : [])];
     const body: RunsNode[] =
       content.grouping === 'none'
         ? content.runs.map((run) => ({ kind: 'run', run, withApp: true }))
@@ -72,6 +84,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         item.tooltip = 'Runs arrived while live updates are paused. Click to show them, or resume live updates from the view title.';
         item.iconPath = new vscode.ThemeIcon('arrow-up');
         item.command = { command: refreshRunsCommand, title: 'Show New Runs' };
+        return item;
+      }
+      case 'action': {
+        const item = new vscode.TreeItem(node.action.label);
+        item.id = `action:${node.action.command}`;
+        item.description = node.action.detail;
+        item.iconPath = new vscode.ThemeIcon(node.action.icon);
+        item.command = { command: node.action.command, title: node.action.label, ...(node.action.args === undefined ? {} : { arguments: [...node.action.args] }) };
         return item;
       }
       case 'group':

@@ -6,7 +6,8 @@ import type { TraceServerClient } from '../traceServerClient';
 import type { RunGrouping } from './runGrouping';
 import { compactSpec, isEmptySpec, readSpec, toRunFilter, type RunFilterSpec } from './runFilterSpec';
 import { longFilterText, runsViewText } from './runFilterText';
-import { RunsTreeProvider, type RunsNode } from './runsTreeProvider';
+import { listingFailureActions } from './listingFailure';
+import { RunsTreeProvider, type RunsNode, type RunsViewAction } from './runsTreeProvider';
 
 const pageSize = 100;
 /** The server's largest page. */
@@ -50,6 +51,8 @@ export class RunsView implements vscode.Disposable {
   private fetched: ListRunsRequest.Result['fetched'];
   /** Why the last listing failed (a remote backend down), shown until one succeeds. */
   private listingError: string | undefined;
+  /** The next steps offered for it (by the kind of failure the server typed). */
+  private listingActions: readonly RunsViewAction[] = [];
 
   constructor(
     private readonly client: Client,
@@ -152,13 +155,23 @@ export class RunsView implements vscode.Disposable {
       total = isEmptySpec(this.spec) || listing.fetched !== undefined ? listing.totalMatching : await this.storeTotal();
     } catch (e) {
       if (generation !== this.generation) return;
-      // A remote backend down or slow: the view says so (and keeps the runs it showed).
+      // A remote backend down or slow: the view says so, with the next steps.
       this.listingError = `Listing runs from ${this.backendId} failed: ${e instanceof Error ? e.message : String(e)}`;
-      this.showText();
+      this.listingActions = listingFailureActions(failureKindOf(e), this.backendId);
+      // The runs shown stay when the same backend fails again; another backend's runs do not.
+      if (this.listedBackend !== this.backendId) {
+        this.runs = [];
+        this.nextPageToken = undefined;
+        this.totalMatching = 0;
+        this.fetched = undefined;
+        this.listedBackend = this.backendId;
+      }
+      this.render();
       throw e;
     }
     if (generation !== this.generation) return;
     this.listingError = undefined;
+    this.listingActions = [];
     this.listedBackend = this.backendId;
     this.fetched = listing.fetched;
     this.listedFilter = filter;
@@ -226,6 +239,7 @@ export class RunsView implements vscode.Disposable {
       grouping: this.grouping,
       remaining: this.nextPageToken === undefined ? 0 : Math.max(1, this.totalMatching - this.runs.length),
       newRuns: this.live ? 0 : this.newRuns,
+      actions: this.listingActions,
     });
     this.treeView.badge = !this.live && this.newRuns > 0 ? { value: this.newRuns, tooltip: `${this.newRuns} new Dify run(s) while live updates are paused` } : undefined;
     this.showText();
@@ -288,4 +302,11 @@ function receiverProblem(r: ReceiverState): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The kind a trace server failure was typed with (ResponseError data `{kind}`), if any. */
+function failureKindOf(e: unknown): string | undefined {
+  const data = (e as { data?: unknown } | null)?.data;
+  const kind = typeof data === 'object' && data !== null ? (data as { kind?: unknown }).kind : undefined;
+  return typeof kind === 'string' ? kind : undefined;
 }
