@@ -9,6 +9,7 @@
 #   persistedStore  ~1M spans in the trace database: bytes per span on disk and in memory, restart to the first run listed, the explorer's queries after it
 #   runFilter   ~1M spans / 20k runs: filtered first page, keyword, facets, run id lookup; the keyword query against Jaeger v2 (scripts/ensure-jaeger.sh)
 #   sourceLinks Go to Source: hit rate on test/sourceCorpus (must be 100%), resolution time, click → editor in code-server
+#   remoteBackends  real Jaeger, Zipkin and Phoenix: list 50 runs and open a 10k-span run through the trace server's path vs their own APIs (overhead ratio), heap while opening
 #   activation  the packaged extension in code-server: activation time, page load → receiver listening
 #   traceView   a 100k-span trace opened in code-server vs Jaeger UI on Jaeger v2 (JAEGER_UI_BUILD, see
 #               bench/README.md; skipped without it): first rows, 10k-span expand/collapse, scroll frames, heap, RSS
@@ -28,7 +29,7 @@ if [ ! -f "$vsix" ]; then
   npm run --silent package | tail -n 1
 fi
 
-for bench in ingest fuzz load listRuns persistedStore runFilter classification fidelity sourceLinks activation traceView; do
+for bench in ingest fuzz load listRuns persistedStore runFilter remoteBackends classification fidelity sourceLinks activation traceView; do
   echo "== bench/$bench.bench.ts"
   node --import tsx "bench/$bench.bench.ts"
 done

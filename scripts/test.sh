@@ -15,7 +15,7 @@ echo "== Unit tests"
 npm run --silent test:unit
 echo "== Trace database tests (Node 24: node:sqlite, as in the editor's extension host)"
 npm run --silent test:node24
-echo "== Remote backends against real ones on loopback (Jaeger v1.75.0, built and cached by scripts/ensure-jaeger.sh)"
+echo "== Remote backends against real ones on loopback (Jaeger v1.75.0, Zipkin 3.6.1, Phoenix 20.26.1; installed and cached by scripts/ensure-*.sh)"
 npm run --silent test:backends
 echo "== Package (.vsix)"
 npm run --silent package
