@@ -1,6 +1,6 @@
 import type { Span } from '../../../model/span';
 import type { TraceId } from '../../../model/units';
-import { decodeTraceJson } from '../../receiver/otlpJson';
+import { traceJsonToMessage } from '../../receiver/otlpJsonValue';
 import { exportRequestToModel } from '../../receiver/otlpToModel';
 import { detailOf, getJson, type HttpOptions } from './httpJson';
 import { httpStatusError, SourceError, type SearchWindow, type TraceSource } from './traceSource';
@@ -60,7 +60,7 @@ export class JaegerSource implements TraceSource {
     const result = (body as { result?: unknown } | undefined)?.result;
     if (result === undefined || result === null || typeof result !== 'object') throw new SourceError(`${this.label} answered GET ${url.pathname} without a "result" (is the URL Jaeger's query service, v2 or later?).`);
     try {
-      return exportRequestToModel(decodeTraceJson(Buffer.from(JSON.stringify(result)))).spans;
+      return exportRequestToModel(traceJsonToMessage(result)).spans;
     } catch (e) {
       throw new SourceError(`${this.label} answered GET ${url.pathname} with traces that are not OTLP/JSON: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -1,5 +1,5 @@
 import type { Span } from '../../../model/span';
-import { decodeTraceJson } from '../../receiver/otlpJson';
+import { traceJsonToMessage } from '../../receiver/otlpJsonValue';
 import { exportRequestToModel } from '../../receiver/otlpToModel';
 
 /**
@@ -53,7 +53,7 @@ export function phoenixSpansToModel(project: string, spans: readonly PhoenixOtlp
       },
     ],
   };
-  return exportRequestToModel(decodeTraceJson(Buffer.from(JSON.stringify(otlp)))).spans;
+  return exportRequestToModel(traceJsonToMessage(otlp)).spans;
 }
 
 function toOtlpJsonSpan(span: PhoenixOtlpSpan): Record<string, unknown> {

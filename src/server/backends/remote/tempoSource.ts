@@ -1,6 +1,7 @@
 import type { Span } from '../../../model/span';
 import type { TraceId } from '../../../model/units';
 import { decodeTraceRequest } from '../../receiver/otlpBody';
+import { traceJsonToMessage } from '../../receiver/otlpJsonValue';
 import { exportRequestToModel } from '../../receiver/otlpToModel';
 import { detailOf, getBytes, getJson, type HttpOptions } from './httpJson';
 import { httpStatusError, SourceError, type SearchWindow, type TraceSource } from './traceSource';
@@ -105,7 +106,7 @@ export class TempoSource implements TraceSource {
   private spansOf(trace: unknown, url: URL): Span[] | undefined {
     if (trace === undefined || trace === null || typeof trace !== 'object') throw new SourceError(`${this.label} answered GET ${url.pathname} without a "trace".`, 'badResponse');
     try {
-      const spans = exportRequestToModel(decodeTraceRequest(Buffer.from(JSON.stringify(trace)), 'json')).spans;
+      const spans = exportRequestToModel(traceJsonToMessage(trace)).spans;
       return spans.length === 0 ? undefined : spans;
     } catch (e) {
       throw new SourceError(`${this.label} answered GET ${url.pathname} with a trace that is not OTLP/JSON: ${e instanceof Error ? e.message : String(e)}`, 'badResponse');
