@@ -72,18 +72,17 @@ function keyValues(json: unknown): unknown[] {
 function anyValue(value: unknown): unknown {
   if (value === undefined || value === null) return undefined;
   const v = record(value, 'an attribute value');
-  const one = (camel: string, snake: string): unknown => v[camel] ?? v[snake];
   let found: unknown;
-  if ((found = one('stringValue', 'string_value')) !== undefined && found !== null) return { value: { case: 'stringValue', value: text(found) } };
-  if ((found = one('boolValue', 'bool_value')) !== undefined && found !== null) {
+  if ((found = v['stringValue'] ?? v['string_value']) !== undefined && found !== null) return { value: { case: 'stringValue', value: text(found) } };
+  if ((found = v['boolValue'] ?? v['bool_value']) !== undefined && found !== null) {
     if (typeof found !== 'boolean') throw new Error('boolValue is not a boolean');
     return { value: { case: 'boolValue', value: found } };
   }
-  if ((found = one('intValue', 'int_value')) !== undefined && found !== null) return { value: { case: 'intValue', value: int64(found) } };
-  if ((found = one('doubleValue', 'double_value')) !== undefined && found !== null) return { value: { case: 'doubleValue', value: double(found) } };
-  if ((found = one('bytesValue', 'bytes_value')) !== undefined && found !== null) return { value: { case: 'bytesValue', value: Buffer.from(text(found), 'base64') } };
-  if ((found = one('arrayValue', 'array_value')) !== undefined && found !== null) return { value: { case: 'arrayValue', value: { values: list(found, 'values', 'values').map(anyValue) } } };
-  if ((found = one('kvlistValue', 'kvlist_value')) !== undefined && found !== null) return { value: { case: 'kvlistValue', value: { values: keyValues({ attributes: field(found, 'values', 'values') }) } } };
+  if ((found = v['intValue'] ?? v['int_value']) !== undefined && found !== null) return { value: { case: 'intValue', value: int64(found) } };
+  if ((found = v['doubleValue'] ?? v['double_value']) !== undefined && found !== null) return { value: { case: 'doubleValue', value: double(found) } };
+  if ((found = v['bytesValue'] ?? v['bytes_value']) !== undefined && found !== null) return { value: { case: 'bytesValue', value: Buffer.from(text(found), 'base64') } };
+  if ((found = v['arrayValue'] ?? v['array_value']) !== undefined && found !== null) return { value: { case: 'arrayValue', value: { values: list(found, 'values', 'values').map(anyValue) } } };
+  if ((found = v['kvlistValue'] ?? v['kvlist_value']) !== undefined && found !== null) return { value: { case: 'kvlistValue', value: { values: keyValues({ attributes: field(found, 'values', 'values') }) } } };
   return { value: { case: undefined } };
 }
 
