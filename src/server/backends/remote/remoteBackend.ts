@@ -93,7 +93,9 @@ export class RemoteBackend implements TraceBackend {
    */
   async findTraces(query: FindTracesRequest.Params, signal?: AbortSignal): Promise<FindTracesRequest.Result> {
     const candidate = query.kind === 'difyId' ? query.traceIdCandidate : query.traceId;
-    if (candidate !== undefined) await this.ensure(candidate, signal);
+    // A lookup only needs the run: the other backends are asked for the rest when it is opened (each
+    // of them is asked the lookup itself by the registry).
+    if (candidate !== undefined) await this.ensure(candidate, signal, false);
     const found = await this.reader.findTraces(query);
     return { ...found, searched: [this.id] };
   }
@@ -126,7 +128,7 @@ export class RemoteBackend implements TraceBackend {
    * Fetches a trace unless cached, with what the other backends hold of it, then the traces its run
    * links to (its Trace Link), from this backend or the others, so a panel shows both halves.
    */
-  private async ensure(id: string, signal: AbortSignal | undefined): Promise<boolean> {
+  private async ensure(id: string, signal: AbortSignal | undefined, fromElsewhere = true): Promise<boolean> {
     const traceId = asTraceId(id);
     if (traceId === undefined) return false;
     if (this.store.spansOf(traceId) === undefined) {
@@ -134,7 +136,7 @@ export class RemoteBackend implements TraceBackend {
       if (spans === undefined) return false;
       this.add(spans);
     }
-    await this.completeFromElsewhere([traceId], signal);
+    if (fromElsewhere) await this.completeFromElsewhere([traceId], signal);
     const run = this.runs.runOf(traceId);
     const linked = (run?.linkedTraceIds ?? []).flatMap((l) => {
       const linkedId = asTraceId(l);
@@ -143,7 +145,7 @@ export class RemoteBackend implements TraceBackend {
     // A linked trace that is not there is the run's gap to report, not a failure of this one.
     const fetched = await Promise.all(linked.map((l) => this.source.trace(l, signal).catch(() => undefined)));
     for (const spans of fetched) if (spans !== undefined) this.add(spans);
-    await this.completeFromElsewhere(linked, signal);
+    if (fromElsewhere) await this.completeFromElsewhere(linked, signal);
     return true;
   }
 
