@@ -45,6 +45,34 @@ function dispatcherFor(where: string, options: HttpOptions): Dispatcher {
   return dispatcher;
 }
 
+/**
+ * A backend's base URL, with a trailing slash so that relative API paths keep its base path, and how
+ * messages name it ("Jaeger at http://jaeger.internal:16686/jaeger").
+ */
+export function backendBase(name: string, url: string): { readonly base: URL; readonly label: string } {
+  const base = new URL(url.endsWith('/') ? url : `${url}/`);
+  return { base, label: `${name} at ${base.origin}${base.pathname.replace(/\/$/, '')}` };
+}
+
+/** What every adapter sends with a request: its headers and HTTP settings, and the caller's signal. */
+export function requestOptions(source: { readonly headers?: Record<string, string>; readonly http?: HttpOptions }, signal: AbortSignal | undefined): GetOptions {
+  return { ...(source.headers === undefined ? {} : { headers: source.headers }), ...(source.http === undefined ? {} : { http: source.http }), ...(signal === undefined ? {} : { signal }) };
+}
+
+/** `map` over `items` with at most `limit` calls in flight (a backend is not flooded), results in order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await map(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
 export interface JsonGet {
   readonly status: number;
   readonly body: unknown;

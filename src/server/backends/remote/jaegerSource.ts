@@ -2,7 +2,7 @@ import type { Span } from '../../../model/span';
 import type { TraceId } from '../../../model/units';
 import { traceJsonToMessage } from '../../receiver/otlpJsonValue';
 import { exportRequestToModel } from '../../receiver/otlpToModel';
-import { detailOf, getJson, type HttpOptions } from './httpJson';
+import { backendBase, detailOf, getJson, type HttpOptions, requestOptions } from './httpJson';
 import { httpStatusError, SourceError, type SearchWindow, type TraceSource } from './traceSource';
 
 export interface JaegerOptions {
@@ -24,8 +24,7 @@ export class JaegerSource implements TraceSource {
   private readonly base: URL;
 
   constructor(private readonly options: JaegerOptions) {
-    this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
-    this.label = `Jaeger at ${this.base.origin}${this.base.pathname.replace(/\/$/, '')}`;
+    ({ base: this.base, label: this.label } = backendBase('Jaeger', options.url));
   }
 
   async search(window: SearchWindow, signal?: AbortSignal): Promise<readonly Span[]> {
@@ -33,7 +32,7 @@ export class JaegerSource implements TraceSource {
     url.searchParams.set('query.start_time_min', new Date(window.sinceMs).toISOString());
     url.searchParams.set('query.start_time_max', new Date(window.untilMs).toISOString());
     url.searchParams.set('query.num_traces', String(window.limit));
-    const { status, body } = await getJson(this.label, url, this.requestOptions(signal));
+    const { status, body } = await getJson(this.label, url, requestOptions(this.options, signal));
     // No trace in the window: Jaeger answers 404 with its error envelope.
     if (status === 404) return [];
     return this.spansOf(status, body, url);
@@ -41,7 +40,7 @@ export class JaegerSource implements TraceSource {
 
   async trace(traceId: TraceId, signal?: AbortSignal): Promise<readonly Span[] | undefined> {
     const url = new URL(`api/v3/traces/${traceId}`, this.base);
-    const { status, body } = await getJson(this.label, url, this.requestOptions(signal));
+    const { status, body } = await getJson(this.label, url, requestOptions(this.options, signal));
     if (status === 404) return undefined;
     const spans = this.spansOf(status, body, url);
     return spans.length === 0 ? undefined : spans;
@@ -51,9 +50,6 @@ export class JaegerSource implements TraceSource {
     return new URL(`trace/${traceId}`, this.base).toString();
   }
 
-  private requestOptions(signal: AbortSignal | undefined) {
-    return { ...(this.options.headers === undefined ? {} : { headers: this.options.headers }), ...(this.options.http === undefined ? {} : { http: this.options.http }), ...(signal === undefined ? {} : { signal }) };
-  }
 
   private spansOf(status: number, body: unknown, url: URL): Span[] {
     if (status !== 200) throw httpStatusError(`${this.label} (GET ${url.pathname})`, status, detailOf(body));

@@ -2,7 +2,7 @@ import type { Span } from '../../../model/span';
 import type { TraceId } from '../../../model/units';
 import { ingestionToModel } from '../../receiver/langfuse/ingestionToModel';
 import type { IngestionEvent, IngestionEventType } from '../../receiver/langfuse/ingestionWire';
-import { detailOf, getJson, type HttpOptions } from './httpJson';
+import { backendBase, detailOf, getJson, type HttpOptions, mapLimited, requestOptions } from './httpJson';
 import { httpStatusError, SourceError, type SearchWindow, type TraceSource } from './traceSource';
 
 export interface LangfuseOptions {
@@ -79,8 +79,7 @@ export class LangfuseSource implements TraceSource {
   private readonly rawIds = new Map<string, string>();
 
   constructor(private readonly options: LangfuseOptions) {
-    this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
-    this.label = `Langfuse at ${this.base.origin}${this.base.pathname.replace(/\/$/, '')}`;
+    ({ base: this.base, label: this.label } = backendBase('Langfuse', options.url));
     this.publicKey = publicKeyOf(options.headers);
   }
 
@@ -100,12 +99,8 @@ export class LangfuseSource implements TraceSource {
       if (answer.data.length === 0 || page >= (answer.meta?.totalPages ?? page)) break;
       if (page >= 1000) throw new SourceError(`${this.label} (GET ${url.pathname}) kept paging past 1000 pages; narrow the time range.`, 'tooLarge');
     }
-    const spans: Span[] = [];
-    for (let i = 0; i < ids.length; i += concurrency) {
-      const batch = await Promise.all(ids.slice(i, i + concurrency).map((id) => this.traceByRawId(id, signal)));
-      for (const found of batch) if (found !== undefined) spans.push(...found);
-    }
-    return spans;
+    const found = await mapLimited(ids, concurrency, (id) => this.traceByRawId(id, signal));
+    return found.flatMap((spans) => spans ?? []);
   }
 
   async trace(traceId: TraceId, signal?: AbortSignal): Promise<readonly Span[] | undefined> {
@@ -136,7 +131,7 @@ export class LangfuseSource implements TraceSource {
 
   /** The JSON answer; a 404 is undefined when `notFoundIsAbsent`, and Langfuse v4's events-only 404 says what it is. */
   private async get(url: URL, signal: AbortSignal | undefined, notFoundIsAbsent = false): Promise<unknown> {
-    const { status, body } = await getJson(this.label, url, { ...(this.options.headers === undefined ? {} : { headers: this.options.headers }), ...(this.options.http === undefined ? {} : { http: this.options.http }), ...(signal === undefined ? {} : { signal }) });
+    const { status, body } = await getJson(this.label, url, requestOptions(this.options, signal));
     const detail = detailOf(body);
     if (status === 404 && detail !== undefined && /events_only/.test(detail)) {
       throw new SourceError(`${this.label} runs Langfuse v4 in events-only mode, where the classic trace API is off (${detail}). Reading Langfuse v4's observations API is not supported yet.`, 'notFound');

@@ -1,6 +1,6 @@
 import type { Span } from '../../../model/span';
 import type { TraceId } from '../../../model/units';
-import { detailOf, getJson, type HttpOptions } from './httpJson';
+import { backendBase, detailOf, getJson, type HttpOptions, mapLimited, requestOptions } from './httpJson';
 import { phoenixSpansToModel, type PhoenixOtlpSpan } from './phoenixSpans';
 import { httpStatusError, SourceError, type SearchWindow, type TraceSource } from './traceSource';
 
@@ -52,14 +52,13 @@ export class PhoenixSource implements TraceSource {
   private readonly projectOfTrace = new Map<string, ProjectData>();
 
   constructor(private readonly options: PhoenixOptions) {
-    this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
-    this.label = `Phoenix at ${this.base.origin}${this.base.pathname.replace(/\/$/, '')}`;
+    ({ base: this.base, label: this.label } = backendBase('Phoenix', options.url));
   }
 
   async search(window: SearchWindow, signal?: AbortSignal): Promise<readonly Span[]> {
     const projects = await this.projects(signal);
     const listed = (
-      await mapLimited(projects, (p) =>
+      await mapLimited(projects, concurrency, (p) =>
         this.pages<TraceData>(
           `projects/${encodeURIComponent(p.name)}/traces`,
           { start_time: new Date(window.sinceMs).toISOString(), end_time: new Date(window.untilMs).toISOString(), sort: 'start_time', order: 'desc' },
@@ -78,7 +77,7 @@ export class PhoenixSource implements TraceSource {
       byProject.set(t.project, ids);
     }
     const batches = [...byProject].flatMap(([project, ids]) => chunks(ids, traceIdsPerQuery).map((batch) => ({ project, batch })));
-    const spans = await mapLimited(batches, ({ project, batch }) => this.spansOf(project, batch, signal));
+    const spans = await mapLimited(batches, concurrency, ({ project, batch }) => this.spansOf(project, batch, signal));
     return spans.flat();
   }
 
@@ -130,7 +129,7 @@ export class PhoenixSource implements TraceSource {
       for (const [key, value] of Object.entries(query)) for (const v of typeof value === 'string' ? [value] : value) url.searchParams.append(key, v);
       url.searchParams.set('limit', String(Math.min(pageSize, limit - items.length)));
       if (cursor !== undefined) url.searchParams.set('cursor', cursor);
-      const { status, body } = await getJson(this.label, url, { ...(this.options.headers === undefined ? {} : { headers: this.options.headers }), ...(this.options.http === undefined ? {} : { http: this.options.http }), ...(signal === undefined ? {} : { signal }) });
+      const { status, body } = await getJson(this.label, url, requestOptions(this.options, signal));
       if (status !== 200) throw httpStatusError(`${this.label} (GET ${url.pathname})`, status, detailOf(body));
       const answer = body as Partial<Page<T>> | undefined;
       if (answer === undefined || !Array.isArray(answer.data)) throw new SourceError(`${this.label} answered GET ${url.pathname} without a "data" list (is the URL Phoenix's, version 13.15 or later?).`, 'badResponse');
@@ -148,18 +147,4 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/** `map` with at most `concurrency` calls in flight (a backend is not flooded with one request per project). */
-async function mapLimited<T, R>(items: readonly T[], map: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await map(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }

@@ -3,7 +3,7 @@ import type { TraceId } from '../../../model/units';
 import { decodeTraceRequest } from '../../receiver/otlpBody';
 import { traceJsonToMessage } from '../../receiver/otlpJsonValue';
 import { exportRequestToModel } from '../../receiver/otlpToModel';
-import { detailOf, getBytes, getJson, type HttpOptions } from './httpJson';
+import { backendBase, detailOf, getBytes, getJson, type HttpOptions, mapLimited, requestOptions } from './httpJson';
 import { httpStatusError, SourceError, type SearchWindow, type TraceSource } from './traceSource';
 
 export interface TempoOptions {
@@ -38,8 +38,7 @@ export class TempoSource implements TraceSource {
   private hasV2: boolean | undefined;
 
   constructor(private readonly options: TempoOptions) {
-    this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
-    this.label = `Tempo at ${this.base.origin}${this.base.pathname.replace(/\/$/, '')}`;
+    ({ base: this.base, label: this.label } = backendBase('Tempo', options.url));
   }
 
   async search(window: SearchWindow, signal?: AbortSignal): Promise<readonly Span[]> {
@@ -49,24 +48,20 @@ export class TempoSource implements TraceSource {
     url.searchParams.set('end', String(Math.ceil(window.untilMs / 1000)));
     url.searchParams.set('limit', String(window.limit));
     url.searchParams.set('spss', '1');
-    const { status, body } = await getJson(this.label, url, this.requestOptions(signal));
+    const { status, body } = await getJson(this.label, url, requestOptions(this.options, signal));
     if (status !== 200) throw httpStatusError(`${this.label} (GET ${url.pathname})`, status, detailOf(body));
     const traces = (body as SearchAnswer | undefined)?.traces;
     if (traces === undefined || !Array.isArray(traces)) throw new SourceError(`${this.label} answered GET ${url.pathname} without a "traces" list (is the URL Tempo's query frontend?).`, 'badResponse');
     // Search ids are not left-padded unless the tenant says so: a 64-bit id is the 128-bit one with zeros in front.
     const ids = [...new Set((traces as NonNullable<SearchAnswer['traces']>).flatMap((t) => (typeof t.traceID === 'string' && /^[0-9a-fA-F]{1,32}$/.test(t.traceID) ? [t.traceID.toLowerCase().padStart(32, '0')] : [])))];
-    const spans: Span[] = [];
-    for (let i = 0; i < ids.length; i += concurrency) {
-      const batch = await Promise.all(ids.slice(i, i + concurrency).map((id) => this.trace(id as TraceId, signal)));
-      for (const found of batch) if (found !== undefined) spans.push(...found);
-    }
-    return spans;
+    const found = await mapLimited(ids, concurrency, (id) => this.trace(id as TraceId, signal));
+    return found.flatMap((spans) => spans ?? []);
   }
 
   async trace(traceId: TraceId, signal?: AbortSignal): Promise<readonly Span[] | undefined> {
     if (this.hasV2 !== false) {
       const url = new URL(`api/v2/traces/${traceId}`, this.base);
-      const { status, body } = await getJson(this.label, url, this.requestOptions(signal));
+      const { status, body } = await getJson(this.label, url, requestOptions(this.options, signal));
       if (status === 200) {
         this.hasV2 = true;
         return this.spansOf((body as { trace?: unknown } | undefined)?.trace, url);
@@ -77,7 +72,7 @@ export class TempoSource implements TraceSource {
       this.hasV2 = false;
     }
     const url = new URL(`api/traces/${traceId}`, this.base);
-    const answer = await getBytes(this.label, url, { ...this.requestOptions(signal), headers: { ...this.options.headers, accept: 'application/protobuf' } });
+    const answer = await getBytes(this.label, url, { ...requestOptions(this.options, signal), headers: { ...this.options.headers, accept: 'application/protobuf' } });
     if (answer.status === 404) return undefined;
     if (answer.status !== 200) throw httpStatusError(`${this.label} (GET ${url.pathname})`, answer.status);
     if (answer.contentType.includes('json')) {
@@ -113,7 +108,4 @@ export class TempoSource implements TraceSource {
     }
   }
 
-  private requestOptions(signal: AbortSignal | undefined) {
-    return { ...(this.options.headers === undefined ? {} : { headers: this.options.headers }), ...(this.options.http === undefined ? {} : { http: this.options.http }), ...(signal === undefined ? {} : { signal }) };
-  }
 }

@@ -1,6 +1,6 @@
 import type { Span } from '../../../model/span';
 import type { TraceId } from '../../../model/units';
-import { detailOf, getJson, type HttpOptions } from './httpJson';
+import { backendBase, detailOf, getJson, type HttpOptions, requestOptions } from './httpJson';
 import { type ZipkinSpan, zipkinSpansToModel } from './zipkinSpans';
 import { httpStatusError, SourceError, type SearchWindow, type TraceSource } from './traceSource';
 
@@ -23,8 +23,7 @@ export class ZipkinSource implements TraceSource {
   private readonly base: URL;
 
   constructor(private readonly options: ZipkinOptions) {
-    this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
-    this.label = `Zipkin at ${this.base.origin}${this.base.pathname.replace(/\/$/, '')}`;
+    ({ base: this.base, label: this.label } = backendBase('Zipkin', options.url));
   }
 
   async search(window: SearchWindow, signal?: AbortSignal): Promise<readonly Span[]> {
@@ -52,7 +51,7 @@ export class ZipkinSource implements TraceSource {
   }
 
   private get(url: URL, signal: AbortSignal | undefined) {
-    return getJson(this.label, url, { ...(this.options.headers === undefined ? {} : { headers: this.options.headers }), ...(this.options.http === undefined ? {} : { http: this.options.http }), ...(signal === undefined ? {} : { signal }) });
+    return getJson(this.label, url, requestOptions(this.options, signal));
   }
 
   private bodyOf({ status, body }: { readonly status: number; readonly body: unknown }, url: URL): unknown {
