@@ -47,7 +47,7 @@ export class BackendSecrets {
     );
     if (picked === undefined) return false;
     const kind = backends.find((b) => b.id === picked.id)?.kind;
-    const value = kind === 'langfuse' ? await askLangfuseKeys(picked.id) : kind === 'phoenix' ? await askBearer(picked.id, "Phoenix's API key (Phoenix with PHOENIX_ENABLE_AUTH, or Phoenix Cloud).") : await askAuthorization(picked.id);
+    const value = kind === 'langfuse' ? await askKeyPair(picked.id, langfuseKeys) : kind === 'aliyun' ? await askKeyPair(picked.id, aliyunKeys) : kind === 'phoenix' ? await askBearer(picked.id, "Phoenix's API key (Phoenix with PHOENIX_ENABLE_AUTH, or Phoenix Cloud).") : await askAuthorization(picked.id);
     if (value === undefined) return false;
     if (value.trim() === '') {
       await this.secrets.delete(keyOf(picked.id));
@@ -76,11 +76,32 @@ async function askBearer(id: string, what: string): Promise<string | undefined> 
   return key === undefined || key.trim() === '' ? key : `Bearer ${key.trim()}`;
 }
 
+/** How a key pair is asked for: its name, and what each half is called and looks like. */
+interface KeyPairPrompt {
+  readonly name: string;
+  readonly first: { readonly prompt: string; readonly placeHolder: string };
+  readonly second: { readonly prompt: string; readonly placeHolder: string };
+}
+
 /** Langfuse's key pair as its API wants it: Basic auth, the public key as user, the secret key as password. */
-async function askLangfuseKeys(id: string): Promise<string | undefined> {
-  const publicKey = await vscode.window.showInputBox({ title: `Langfuse keys for ${id} (1/2): public key`, prompt: 'The project\'s public key (Langfuse: Settings, API Keys). Empty: remove the keys.', placeHolder: 'pk-lf-...', ignoreFocusOut: true, validateInput: (text) => (/[\s:]/.test(text.trim()) ? 'A key has no spaces or colons.' : undefined) });
-  if (publicKey === undefined || publicKey.trim() === '') return publicKey;
-  const secretKey = await vscode.window.showInputBox({ title: `Langfuse keys for ${id} (2/2): secret key`, prompt: 'The secret key that goes with it. Kept in the editor\'s secret storage.', placeHolder: 'sk-lf-...', password: true, ignoreFocusOut: true, validateInput: (text) => (text.trim() === '' ? 'The secret key is needed.' : undefined) });
-  if (secretKey === undefined) return undefined;
-  return `Basic ${Buffer.from(`${publicKey.trim()}:${secretKey.trim()}`).toString('base64')}`;
+const langfuseKeys: KeyPairPrompt = {
+  name: 'Langfuse keys',
+  first: { prompt: "The project's public key (Langfuse: Settings, API Keys). Empty: remove the keys.", placeHolder: 'pk-lf-...' },
+  second: { prompt: "The secret key that goes with it. Kept in the editor's secret storage.", placeHolder: 'sk-lf-...' },
+};
+
+/** An Alibaba Cloud AccessKey pair, kept as Basic auth too: the trace server signs requests with it and never sends it. */
+const aliyunKeys: KeyPairPrompt = {
+  name: 'Alibaba Cloud AccessKey',
+  first: { prompt: 'The AccessKey ID of a RAM user allowed to read traces (xtrace:SearchTrace). Empty: remove the pair.', placeHolder: 'LTAI...' },
+  second: { prompt: "The AccessKey secret that goes with it. Kept in the editor's secret storage; requests are signed with it, it is never sent.", placeHolder: 'AccessKey secret' },
+};
+
+/** A key pair as `Basic base64(first:second)`; empty first half: remove it. */
+async function askKeyPair(id: string, pair: KeyPairPrompt): Promise<string | undefined> {
+  const first = await vscode.window.showInputBox({ title: `${pair.name} for ${id} (1/2)`, prompt: pair.first.prompt, placeHolder: pair.first.placeHolder, ignoreFocusOut: true, validateInput: (text) => (/[\s:]/.test(text.trim()) ? 'A key has no spaces or colons.' : undefined) });
+  if (first === undefined || first.trim() === '') return first;
+  const second = await vscode.window.showInputBox({ title: `${pair.name} for ${id} (2/2)`, prompt: pair.second.prompt, placeHolder: pair.second.placeHolder, password: true, ignoreFocusOut: true, validateInput: (text) => (text.trim() === '' ? 'Both halves are needed.' : undefined) });
+  if (second === undefined) return undefined;
+  return `Basic ${Buffer.from(`${first.trim()}:${second.trim()}`).toString('base64')}`;
 }

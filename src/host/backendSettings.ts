@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import type { BackendConfig, BackendKind } from '../shared/lspProtocol';
 
 /** The kinds of remote backend the trace server reads (the `kind` enum of `difyTrace.backends`). */
-export const backendKinds: readonly BackendKind[] = ['jaeger', 'phoenix', 'langfuse', 'zipkin', 'tempo', 'otlpFile'];
+export const backendKinds: readonly BackendKind[] = ['jaeger', 'phoenix', 'langfuse', 'zipkin', 'tempo', 'otlpFile', 'aliyun'];
 
 /** Where a backend is: an http(s) URL, or for OTLP files an absolute path or a file:// URL. */
 export function isBackendLocation(kind: BackendKind, location: string): boolean {
@@ -23,7 +23,7 @@ export function readBackends(value: unknown): BackendConfig[] {
   const backends: BackendConfig[] = [];
   for (const entry of value as unknown[]) {
     if (typeof entry !== 'object' || entry === null) continue;
-    const { id, kind, url, searchLimit, lookbackHours, projects, caFile, insecure } = entry as Record<string, unknown>;
+    const { id, kind, url, searchLimit, lookbackHours, projects, region, caFile, insecure } = entry as Record<string, unknown>;
     if (typeof id !== 'string' || !backendIdPattern.test(id) || id === 'embedded' || backends.some((b) => b.id === id)) continue;
     if (!backendKinds.includes(kind as BackendKind) || typeof url !== 'string' || !isBackendLocation(kind as BackendKind, url)) continue;
     const limit = typeof searchLimit === 'number' && Number.isInteger(searchLimit) && searchLimit >= 10 ? Math.min(searchLimit, 20_000) : undefined;
@@ -37,6 +37,7 @@ export function readBackends(value: unknown): BackendConfig[] {
       ...(limit === undefined ? {} : { searchLimit: limit }),
       ...(lookback === undefined ? {} : { lookbackHours: lookback }),
       ...(kind === 'phoenix' && projectNames.length > 0 ? { projects: projectNames } : {}),
+      ...(kind === 'aliyun' && typeof region === 'string' && /^[a-z0-9-]+$/.test(region) ? { region } : {}),
       ...(Object.keys(tls).length > 0 ? { tls } : {}),
     });
   }

@@ -17,7 +17,7 @@ import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, Trace
  * (a proxy's Authorization, Jaeger's tenant): filled by the editor from SecretStorage, never from
  * settings. `searchLimit`: traces fetched per listing.
  */
-export type BackendKind = 'jaeger' | 'phoenix' | 'langfuse' | 'zipkin' | 'tempo' | 'otlpFile';
+export type BackendKind = 'jaeger' | 'phoenix' | 'langfuse' | 'zipkin' | 'tempo' | 'otlpFile' | 'aliyun';
 
 export interface BackendConfig {
   readonly id: string;
@@ -26,6 +26,8 @@ export interface BackendConfig {
   readonly url: string;
   /** Phoenix: the projects to read (absent: all). */
   readonly projects?: readonly string[];
+  /** Alibaba Cloud: the region, when the endpoint's host does not say it. */
+  readonly region?: string;
   /** The backend's TLS: a CA file (PEM) for a private CA; `insecure` accepts any certificate. */
   readonly tls?: { readonly caFile?: string; readonly insecure?: boolean };
   readonly searchLimit?: number;

@@ -196,6 +196,9 @@ describe('remote backends in the Runs view', () => {
         { id: 'relative', kind: 'otlpFile', url: 'traces.jsonl' },
         { id: 'phoenix', kind: 'phoenix', url: 'http://phoenix:6006', projects: ['shop', 7, ' '], insecure: true },
         { id: 'big', kind: 'jaeger', url: 'https://j:1', searchLimit: 1e9 },
+        { id: 'ali', kind: 'aliyun', url: 'https://xtrace.cn-hangzhou.aliyuncs.com', region: 'cn-shanghai', projects: ['ignored'] },
+        { id: 'ali-2', kind: 'aliyun', url: 'https://xtrace.cn-hangzhou.aliyuncs.com', region: 'Not A Region' },
+        { id: 'jaeger-region', kind: 'jaeger', url: 'https://j:2', region: 'cn-shanghai' },
         'jaeger',
       ]),
       [
@@ -204,6 +207,9 @@ describe('remote backends in the Runs view', () => {
         { id: 'files', kind: 'otlpFile', url: 'file:///var/log/otel' },
         { id: 'phoenix', kind: 'phoenix', url: 'http://phoenix:6006', projects: ['shop'], tls: { insecure: true } },
         { id: 'big', kind: 'jaeger', url: 'https://j:1', searchLimit: 20_000 },
+        { id: 'ali', kind: 'aliyun', url: 'https://xtrace.cn-hangzhou.aliyuncs.com', region: 'cn-shanghai' },
+        { id: 'ali-2', kind: 'aliyun', url: 'https://xtrace.cn-hangzhou.aliyuncs.com' },
+        { id: 'jaeger-region', kind: 'jaeger', url: 'https://j:2' },
       ],
     );
     assert.deepEqual(readBackends({ id: 'x' }), []);

@@ -2,6 +2,7 @@ import type { Span } from '../../model/span';
 import type { TraceId } from '../../model/units';
 import type { BackendConfig, BackendLinkRequest, ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest, ServerSettings, TestBackendRequest } from '../../shared/lspProtocol';
 import type { HttpOptions } from './remote/httpJson';
+import { AliyunSource } from './remote/aliyunSource';
 import { JaegerSource } from './remote/jaegerSource';
 import { LangfuseSource } from './remote/langfuseSource';
 import { OtlpFileSource } from './remote/otlpFileSource';
@@ -163,6 +164,8 @@ function defaultSource(config: BackendConfig, http: HttpOptions): TraceSource {
       return new TempoSource(common);
     case 'otlpFile':
       return new OtlpFileSource({ path: config.url });
+    case 'aliyun':
+      return new AliyunSource({ ...common, ...(config.region === undefined ? {} : { region: config.region }) });
   }
 }
 

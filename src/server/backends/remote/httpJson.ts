@@ -190,11 +190,11 @@ function retryAfterMs(value: string | undefined): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-/** The message an error body carries, in the shapes backends use. */
+/** The message an error body carries, in the shapes backends use (`Message`: Alibaba Cloud's). */
 export function detailOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return typeof body === 'string' ? body : undefined;
   const record = body as Record<string, unknown>;
-  for (const key of ['message', 'detail', 'error']) {
+  for (const key of ['message', 'detail', 'error', 'Message']) {
     const value = record[key];
     if (typeof value === 'string') return value;
     if (typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)['message'] === 'string') return (value as Record<string, string>)['message'];

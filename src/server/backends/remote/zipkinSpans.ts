@@ -1,5 +1,6 @@
-import type { AttributeValue, Resource, Span, SpanEvent, SpanKind, StatusCode } from '../../../model/span';
+import type { AttributeValue, Resource, Span, SpanEvent, SpanKind } from '../../../model/span';
 import { asSpanId, asTraceId, type Microseconds } from '../../../model/units';
+import { sharedResource, unflattenTags } from './flattenedTags';
 
 /**
  * A span as Zipkin's v2 API answers it (`zipkin2.Span`: openzipkin/zipkin, zipkin2-api.yaml):
@@ -18,19 +19,6 @@ export interface ZipkinSpan {
   readonly tags?: Record<string, string>;
 }
 
-/**
- * Tags that were resource attributes before an OpenTelemetry exporter flattened them into the span
- * (the Collector's Zipkin exporter adds a resource's attributes, service.name aside, to every
- * span's tags): OpenTelemetry's resource namespaces, and the ones Dify's exporters set on theirs
- * (Aliyun's `acs.arms.service.feature`, Phoenix's `openinference.project.name`). Put back on the
- * resource, where the run classifier reads them.
- */
-const resourceKeyPrefixes = ['service.', 'host.', 'process.', 'telemetry.', 'os.', 'deployment.', 'container.', 'k8s.', 'cloud.', 'device.', 'faas.', 'acs.'];
-const resourceKeys = new Set(['openinference.project.name', 'model_id']);
-/** Tags an exporter adds for OpenTelemetry fields Zipkin has no place for. */
-const scopeKeys = ['otel.scope.name', 'otel.library.name'];
-const statusKeys = { code: 'otel.status_code', description: 'otel.status_description', error: 'error' } as const;
-
 const kinds: Record<string, SpanKind> = { CLIENT: 'client', SERVER: 'server', PRODUCER: 'producer', CONSUMER: 'consumer' };
 
 /**
@@ -46,19 +34,8 @@ export function zipkinSpansToModel(spans: readonly ZipkinSpan[]): Span[] {
     const spanId = asSpanId(z.id ?? '');
     if (traceId === undefined || spanId === undefined) continue;
     const parentSpanId = z.parentId === undefined ? undefined : asSpanId(z.parentId);
-    const attributes: Record<string, AttributeValue> = {};
-    const resourceAttributes: Record<string, AttributeValue> = {};
-    let scopeName = '';
-    for (const [key, value] of Object.entries(z.tags ?? {})) {
-      if (scopeKeys.includes(key)) scopeName ||= value;
-      else if (resourceKeys.has(key) || resourceKeyPrefixes.some((p) => key.startsWith(p))) resourceAttributes[key] = value;
-      // `error` is the status's description (the exporter writes it over an attribute of that name).
-      else if (key !== statusKeys.code && key !== statusKeys.description && key !== statusKeys.error) attributes[key] = value;
-    }
-    const serviceName = z.localEndpoint?.serviceName ?? 'unknown_service';
-    const resourceKey = JSON.stringify([serviceName, resourceAttributes]);
-    let resource = resources.get(resourceKey);
-    if (resource === undefined) resources.set(resourceKey, (resource = { serviceName, attributes: { 'service.name': serviceName, ...resourceAttributes } }));
+    const { attributes, resourceAttributes, scopeName, status } = unflattenTags(z.tags ?? {});
+    const resource = sharedResource(resources, z.localEndpoint?.serviceName ?? 'unknown_service', resourceAttributes);
     const startUs = z.timestamp ?? 0;
     out.push({
       traceId,
@@ -68,7 +45,7 @@ export function zipkinSpansToModel(spans: readonly ZipkinSpan[]): Span[] {
       kind: z.kind === undefined ? 'internal' : (kinds[z.kind] ?? 'unspecified'),
       startUs: startUs as Microseconds,
       endUs: (startUs + (z.duration ?? 0)) as Microseconds,
-      status: statusOf(z.tags ?? {}),
+      status,
       attributes,
       events: (z.annotations ?? []).map(eventOf),
       links: [],
@@ -77,14 +54,6 @@ export function zipkinSpansToModel(spans: readonly ZipkinSpan[]): Span[] {
     });
   }
   return out;
-}
-
-/** OpenTelemetry's status as the Zipkin exporter tags it: `otel.status_code`, the description in `error`. */
-function statusOf(tags: Record<string, string>): { readonly code: StatusCode; readonly message?: string } {
-  const code = tags[statusKeys.code]?.toUpperCase();
-  const message = tags[statusKeys.description] ?? tags[statusKeys.error];
-  if (code === 'ERROR' || (code === undefined && statusKeys.error in tags)) return { code: 'error', ...(message ? { message } : {}) };
-  return { code: code === 'OK' ? 'ok' : 'unset' };
 }
 
 /**
