@@ -2,9 +2,9 @@
 // model, bounded by the span limits, so a request that takes seconds to decode (a gzip bomb of
 // nested messages) holds this thread, never the one that answers the editor.
 import { parentPort } from 'node:worker_threads';
-import { decodeLogsRequest, decodeTraceRequest, type OtlpEncoding } from './otlpBody';
+import { decodeLogsRequest, type OtlpEncoding } from './otlpBody';
+import { tracesToModel } from './otlpDecoder';
 import { logsRequestToModel } from './otlpLogsToModel';
-import { exportRequestToModel } from './otlpToModel';
 import { ReceiverError } from './receiverError';
 
 export interface DecodeJob {
@@ -21,7 +21,7 @@ export type DecodeResult =
 parentPort?.on('message', (job: DecodeJob) => {
   try {
     const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
-    const mapped = job.signal === 'logs' ? logsRequestToModel(decodeLogsRequest(body, job.encoding)) : exportRequestToModel(decodeTraceRequest(body, job.encoding));
+    const mapped = job.signal === 'logs' ? logsRequestToModel(decodeLogsRequest(body, job.encoding)) : tracesToModel(body, job.encoding);
     parentPort!.postMessage({ id: job.id, ok: true, mapped } satisfies DecodeResult);
   } catch (e) {
     const result: DecodeResult = { id: job.id, ok: false, kind: ReceiverError.is(e) ? e.kind : undefined, message: e instanceof Error ? e.message : String(e) };

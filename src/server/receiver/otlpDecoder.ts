@@ -2,6 +2,12 @@ import type { OtlpEncoding } from './otlpBody';
 import { decodeLogsRequest, decodeTraceRequest } from './otlpBody';
 import { logsRequestToModel, type MappedLogs } from './otlpLogsToModel';
 import { exportRequestToModel, type MappedSpans } from './otlpToModel';
+import { protobufTracesToModel } from './otlpWireTraces';
+
+/** A trace request body as model spans: protobuf read straight into the model, JSON through its message. */
+export function tracesToModel(body: Buffer, encoding: OtlpEncoding): MappedSpans {
+  return encoding === 'protobuf' ? protobufTracesToModel(body) : exportRequestToModel(decodeTraceRequest(body, encoding));
+}
 
 /**
  * Turns an OTLP request body (already decompressed) into the store's model. The receivers share one,
@@ -15,7 +21,7 @@ export interface OtlpDecoder {
 
 /** Decodes on the calling thread: for tests, imports, and where a worker cannot start. */
 export const inlineDecoder: OtlpDecoder = {
-  traces: (body, encoding) => Promise.resolve().then(() => exportRequestToModel(decodeTraceRequest(body, encoding))),
+  traces: (body, encoding) => Promise.resolve().then(() => tracesToModel(body, encoding)),
   logs: (body, encoding) => Promise.resolve().then(() => logsRequestToModel(decodeLogsRequest(body, encoding))),
   close: () => Promise.resolve(),
 };

@@ -114,7 +114,11 @@ const placeholderServiceNames = new Set(['unknown_service', 'missing-service-nam
  * `unknown_service`.
  */
 export function resourceToModel(resource: OtlpResource | undefined): Resource {
-  const attributes = keyValuesToAttributes(resource?.attributes ?? []);
+  return resourceFromAttributes(keyValuesToAttributes(resource?.attributes ?? []));
+}
+
+/** A resource from its mapped attributes (the wire decoder maps them itself). */
+export function resourceFromAttributes(attributes: Attributes): Resource {
   const serviceName = attributes['service.name'];
   if (typeof serviceName === 'string' && serviceName !== '' && !placeholderServiceNames.has(serviceName)) return { serviceName, attributes };
   const project = attributes['openinference.project.name'];
