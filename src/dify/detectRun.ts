@@ -6,6 +6,7 @@ import { genAi } from './difyNames';
 import { infraRunFacts, unknownExporterRunFacts } from './infraRun';
 import { isLangfuseIngestionSpan, langfuseIngestionRunFacts } from './langfuseIngestionRun';
 import { isLangfuseSpan, langfuseRunFacts } from './langfuseRun';
+import { isLangsmithSpan, langsmithRunFacts } from './langsmithRun';
 import { phoenixRunFacts } from './phoenixRun';
 import type { RunFacts } from './runFacts';
 import { isAliyunAppSpan, isInfraDifySpan, isPhoenixApiCheck, isPhoenixSpan } from './spanFacts';
@@ -20,6 +21,11 @@ function runFacts(traceId: TraceId, spans: readonly Span[]): RunFacts | undefine
   if (ingestedRun !== undefined) return ingestedRun;
   const langfuseSpans = spans.filter((s) => isLangfuseSpan(s) && !isLangfuseIngestionSpan(s));
   if (langfuseSpans.length > 0) return langfuseRunFacts(traceId, spans, langfuseSpans);
+  const langsmithSpans = spans.filter(isLangsmithSpan);
+  if (langsmithSpans.length > 0) {
+    const run = langsmithRunFacts(traceId, spans, langsmithSpans);
+    if (run !== undefined) return run;
+  }
   const phoenixSpans = spans.filter((s) => isPhoenixSpan(s) && !isPhoenixApiCheck(s));
   if (phoenixSpans.length > 0) return phoenixRunFacts(traceId, phoenixSpans);
   if (spans.some(isInfraDifySpan)) return infraRunFacts(spans);

@@ -159,3 +159,23 @@ export const langfuseIngestion = {
     conversationMode: 'conversation_mode',
   },
 } as const;
+
+/**
+ * LangSmith, as this extension maps the runs Dify's LangSmith exporter sends
+ * (api/core/ops/langsmith_trace/langsmith_trace.py up to 1.13.x, api/providers/trace/trace-langsmith
+ * later) and LangSmith's runs query API answers: one span per run, the run's own fields under
+ * `langsmith.*`, its `extra.metadata` (Dify's run and node metadata) under `langsmith.metadata.*`.
+ */
+export const langsmith = {
+  scopeName: 'langsmith',
+  runIdKey: 'langsmith.run_id',
+  runNameKey: 'langsmith.run_name',
+  runTypeKey: 'langsmith.run_type',
+  tagsKey: 'langsmith.tags',
+  projectKey: 'langsmith.project',
+  meta: (key: string): string => `langsmith.metadata.${key}`,
+  /** Root runs Dify creates: `workflow` (run_type tool, tag workflow) and, for messages, `message` (chain). */
+  workflowName: 'workflow',
+  messageName: 'message',
+  nodeTag: 'node_execution',
+} as const;

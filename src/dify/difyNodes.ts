@@ -4,6 +4,7 @@ import type { DifyNode } from './difyNode';
 import { jsonObjectAttribute, numberField, stringField } from './jsonAttribute';
 import { pluginFromToolInfo } from './pluginIdentity';
 import { isLangfuseSpan, langfuseMeta } from './langfuseRun';
+import { isLangsmithSpan, langsmithNode } from './langsmithRun';
 import { errorText } from './errorTaxonomy';
 import { parentIndex } from './spanDepth';
 import { isAliyunAppSpan, isPhoenixSpan } from './spanFacts';
@@ -107,7 +108,7 @@ export function sandboxLanguage(text: string): string | undefined {
 export function difyNodesOf(spans: readonly Span[], parentOf: (span: Span) => Span | undefined = parentIndex(spans)): Map<Span, DifyNode> {
   const nodes = new Map<Span, DifyNode>();
   for (const span of spans) {
-    const found = isAliyunAppSpan(span) ? aliyunNode(span, parentOf(span)) : isLangfuseSpan(span) ? langfuseNode(span) : isPhoenixSpan(span) ? phoenixNode(span) : infraNode(span);
+    const found = isAliyunAppSpan(span) ? aliyunNode(span, parentOf(span)) : isLangfuseSpan(span) ? langfuseNode(span) : isLangsmithSpan(span) ? langsmithNode(span) : isPhoenixSpan(span) ? phoenixNode(span) : infraNode(span);
     if (found === undefined) continue;
     const codeLanguage = span.status.code === 'error' || span.status.message ? sandboxLanguage(errorText(span)) : undefined;
     nodes.set(span, codeLanguage === undefined ? found : { ...found, codeLanguage });

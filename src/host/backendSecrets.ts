@@ -47,7 +47,7 @@ export class BackendSecrets {
     );
     if (picked === undefined) return false;
     const kind = backends.find((b) => b.id === picked.id)?.kind;
-    const value = kind === 'langfuse' ? await askKeyPair(picked.id, langfuseKeys) : kind === 'aliyun' ? await askKeyPair(picked.id, aliyunKeys) : kind === 'phoenix' ? await askBearer(picked.id, "Phoenix's API key (Phoenix with PHOENIX_ENABLE_AUTH, or Phoenix Cloud).") : await askAuthorization(picked.id);
+    const value = kind === 'langfuse' ? await askKeyPair(picked.id, langfuseKeys) : kind === 'aliyun' ? await askKeyPair(picked.id, aliyunKeys) : kind === 'phoenix' ? await askBearer(picked.id, "Phoenix's API key (Phoenix with PHOENIX_ENABLE_AUTH, or Phoenix Cloud).") : kind === 'langsmith' ? await askBearer(picked.id, "A LangSmith API key (Settings, API Keys: lsv2_...) that can read the project's runs; sent as x-api-key.") : await askAuthorization(picked.id);
     if (value === undefined) return false;
     if (value.trim() === '') {
       await this.secrets.delete(keyOf(picked.id));

@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import type { BackendConfig, BackendKind } from '../shared/lspProtocol';
 
 /** The kinds of remote backend the trace server reads (the `kind` enum of `difyTrace.backends`). */
-export const backendKinds: readonly BackendKind[] = ['jaeger', 'phoenix', 'langfuse', 'zipkin', 'tempo', 'otlpFile', 'aliyun'];
+export const backendKinds: readonly BackendKind[] = ['jaeger', 'phoenix', 'langfuse', 'zipkin', 'tempo', 'otlpFile', 'aliyun', 'langsmith'];
 
 /** Where a backend is: an http(s) URL, or for OTLP files an absolute path or a file:// URL. */
 export function isBackendLocation(kind: BackendKind, location: string): boolean {
@@ -36,7 +36,7 @@ export function readBackends(value: unknown): BackendConfig[] {
       url: url.trim(),
       ...(limit === undefined ? {} : { searchLimit: limit }),
       ...(lookback === undefined ? {} : { lookbackHours: lookback }),
-      ...(kind === 'phoenix' && projectNames.length > 0 ? { projects: projectNames } : {}),
+      ...((kind === 'phoenix' || kind === 'langsmith') && projectNames.length > 0 ? { projects: projectNames } : {}),
       ...(kind === 'aliyun' && typeof region === 'string' && /^[a-z0-9-]+$/.test(region) ? { region } : {}),
       ...(Object.keys(tls).length > 0 ? { tls } : {}),
     });

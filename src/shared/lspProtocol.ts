@@ -17,14 +17,14 @@ import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, Trace
  * (a proxy's Authorization, Jaeger's tenant): filled by the editor from SecretStorage, never from
  * settings. `searchLimit`: traces fetched per listing.
  */
-export type BackendKind = 'jaeger' | 'phoenix' | 'langfuse' | 'zipkin' | 'tempo' | 'otlpFile' | 'aliyun';
+export type BackendKind = 'jaeger' | 'phoenix' | 'langfuse' | 'zipkin' | 'tempo' | 'otlpFile' | 'aliyun' | 'langsmith';
 
 export interface BackendConfig {
   readonly id: string;
   readonly kind: BackendKind;
   /** The backend's base URL; for `otlpFile`, a file or folder (a path or a file:// URL). */
   readonly url: string;
-  /** Phoenix: the projects to read (absent: all). */
+  /** Phoenix and LangSmith: the projects to read (absent: all). */
   readonly projects?: readonly string[];
   /** Alibaba Cloud: the region, when the endpoint's host does not say it. */
   readonly region?: string;

@@ -5,6 +5,7 @@ import type { HttpOptions } from './remote/httpJson';
 import { AliyunSource } from './remote/aliyunSource';
 import { JaegerSource } from './remote/jaegerSource';
 import { LangfuseSource } from './remote/langfuseSource';
+import { LangsmithSource } from './remote/langsmithSource';
 import { OtlpFileSource } from './remote/otlpFileSource';
 import { PhoenixSource } from './remote/phoenixSource';
 import { TempoSource } from './remote/tempoSource';
@@ -164,6 +165,8 @@ function defaultSource(config: BackendConfig, http: HttpOptions): TraceSource {
       return new TempoSource(common);
     case 'otlpFile':
       return new OtlpFileSource({ path: config.url });
+    case 'langsmith':
+      return new LangsmithSource({ ...common, ...(config.projects === undefined ? {} : { projects: config.projects }) });
     case 'aliyun':
       return new AliyunSource({ ...common, ...(config.region === undefined ? {} : { region: config.region }) });
   }

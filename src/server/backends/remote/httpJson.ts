@@ -85,6 +85,8 @@ export interface GetOptions {
   readonly http?: HttpOptions;
   /** Largest answer read; more is a `tooLarge` error rather than a frozen server. */
   readonly maxBodyBytes?: number;
+  /** A JSON body, sent as a POST (a query API that takes its query as a body: LangSmith's). */
+  readonly jsonBody?: unknown;
 }
 
 /** Largest answer read by default (a search of hundreds of LLM traces runs to tens of MiB). */
@@ -94,13 +96,13 @@ const maxRetries = 2;
 const maxRetryAfterMs = 10_000;
 
 /**
- * GETs `url` and parses its JSON. Connection failures, timeouts and bodies that are not JSON become
+ * GETs `url` (or POSTs `jsonBody`, a query) and parses its JSON. Connection failures, timeouts and bodies that are not JSON become
  * a `SourceError` naming `label` and the path (never a query string, which may hold a secret).
- * A 429 or 503 with a near Retry-After is retried (a GET is safe to repeat); 401, 403, 407, 429 and
+ * A 429 or 503 with a near Retry-After is retried (a read is safe to repeat); 401, 403, 407, 429 and
  * 5xx are typed errors; other statuses (a 404 that means "no such trace") are the caller's to judge.
  */
 export async function getJson(label: string, url: URL, options: GetOptions = {}): Promise<JsonGet> {
-  const where = `${label} (GET ${url.pathname})`;
+  const where = `${label} (${methodOf(options)} ${url.pathname})`;
   const answer = await getBytes(label, url, { ...options, headers: { accept: 'application/json', ...options.headers } });
   const text = answer.bytes.toString('utf8');
   try {
@@ -120,7 +122,7 @@ export interface BytesGet {
 
 /** GETs `url` as bytes (a protobuf answer), with the same retries, bounds and typed errors as `getJson`. */
 export async function getBytes(label: string, url: URL, options: GetOptions = {}): Promise<BytesGet> {
-  const where = `${label} (GET ${url.pathname})`;
+  const where = `${label} (${methodOf(options)} ${url.pathname})`;
   for (let attempt = 0; ; attempt++) {
     const answer = await getOnce(where, url, options);
     if (answer.status === 429 || answer.status === 503) {
@@ -153,7 +155,14 @@ async function getOnce(where: string, url: URL, options: GetOptions): Promise<By
   const maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, { method: 'GET', headers: { ...options.headers }, signal, dispatcher: dispatcherFor(where, options.http ?? {}) });
+    const body = options.jsonBody === undefined ? undefined : JSON.stringify(options.jsonBody);
+    response = await request(url, {
+      method: methodOf(options),
+      headers: { ...options.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body }),
+      signal,
+      dispatcher: dispatcherFor(where, options.http ?? {}),
+    });
   } catch (e) {
     if (e instanceof SourceError) throw e;
     if (timeout.aborted) throw new SourceError(`${where} did not answer within ${Math.round(timeoutMs / 1000)} s.`, 'timeout');
@@ -179,6 +188,11 @@ async function getOnce(where: string, url: URL, options: GetOptions): Promise<By
   const retryAfter = response.headers['retry-after'];
   const contentType = response.headers['content-type'];
   return { status: response.statusCode, contentType: typeof contentType === 'string' ? contentType : '', bytes: Buffer.concat(chunks), ...(typeof retryAfter === 'string' ? { retryAfter } : {}) };
+}
+
+/** GET, or POST for a query sent as a body (a read all the same: safe to repeat). */
+function methodOf(options: GetOptions): 'GET' | 'POST' {
+  return options.jsonBody === undefined ? 'GET' : 'POST';
 }
 
 /** Retry-After in seconds or as an HTTP date. */
