@@ -13,10 +13,13 @@ import json, os, re, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import langsmith_runs
 
-RULES = [(re.compile(r"/work/dify-rec/src/dify-[0-9.]+/api/"), "/app/api/"),  # same rules as rewrite_paths.py
-         (re.compile(r"/root/\.pyenv/versions/3\.12\.1/lib/python3\.12/"), "/usr/local/lib/python3.12/"),
-         (re.compile(r"/work/dify-rec/src/plugin-daemon/"), "$WORK/daemon/"),
-         (re.compile(r"/work/dify-rec/"), "$WORK/")]
+# The same rules as rewrite_paths.py, from the same environment (RECORD_ROOT, PYTHON_LIB).
+ROOT = re.escape(os.environ.get("RECORD_ROOT", os.getcwd()).rstrip("/") + "/")
+PYLIB = re.escape(os.environ.get("PYTHON_LIB", "/usr/lib/python3.12/"))
+RULES = [(re.compile(ROOT + r"src/dify-[0-9.]+/api/"), "/app/api/"),
+         (re.compile(PYLIB), "/usr/local/lib/python3.12/"),
+         (re.compile(ROOT + r"src/plugin-daemon/"), "$WORK/daemon/"),
+         (re.compile(ROOT), "$WORK/")]
 
 
 def fix(o):
