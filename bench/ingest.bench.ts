@@ -1,56 +1,144 @@
-// Receiver ingest throughput: protobuf batches of 512 Dify-shaped spans POSTed over loopback
-// keep-alive connections to the real receiver + store in a child process.
-import { fork } from 'node:child_process';
+// Ingest, the extension against Jaeger (issue 17): the same 512-span protobuf batches (the Aliyun
+// exporter's shape, ~1.3 MB each, fresh trace ids on every send) POSTed over 4 loopback keep-alive
+// connections for a fixed time to
+//   - the trace server's receiver as it runs in the editor: bundled by esbuild like dist/server.js,
+//     decoding on its worker thread, spans kept in the trace database (node:sqlite, Node 24);
+//   - Jaeger v2 v1.75.0 (scripts/ensure-jaeger.sh) with memory storage, and with Badger;
+// one after the other (never sharing the CPU), alternated, three rounds. Spans/s counts spans whose
+// request was answered 200 (each side answers once the spans are stored); the extension's count is
+// checked against what its store then holds.
+//   node --import tsx bench/ingest.bench.ts     INGEST_SECONDS=15 per side and round; JAEGER=0 skips Jaeger;
+//   INGEST_SOURCE=<a checkout> measures that checkout's trace server (a before/after comparison).
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { request, Agent } from 'node:http';
-import { difyBatch } from './difyBatch';
-import { summarise, writeResult } from './stats';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { startJaeger } from '../test/backends/jaegerProcess';
+import { resolveHostTools } from '../test/e2e/harness/hostTools';
+import { ask, postBatch, startTarget } from '../test/load/runLoad';
+import { FreshBatches } from './freshBatches';
+import { writeResult } from './stats';
 
-const batchCount = 200;
-const concurrency = 4;
+const seconds = Number(process.env['INGEST_SECONDS'] ?? '15');
+const rounds = 3;
+const connections = 4;
 const spansPerBatch = 512;
+const source = process.env['INGEST_SOURCE'] ?? join(import.meta.dirname, '..');
+
+interface Rate {
+  readonly spansPerSecond: number;
+  readonly acknowledged: number;
+  readonly refused: number;
+  readonly latencyP50Ms: number;
+}
+
+/** Posts fresh batches over `connections` connections for `seconds` after a short warm-up. */
+async function measure(otlpUrl: string, seed: number): Promise<Rate> {
+  const batches = new FreshBatches(spansPerBatch, 16, seed);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  for (let i = 0; i < 8; i++) await postBatch(agent, otlpUrl, batches.take());
+  let acknowledged = 0;
+  let refused = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() - started < seconds * 1000) {
+        const sentAt = performance.now();
+        if ((await postBatch(agent, otlpUrl, batches.take())) === 200) acknowledged += spansPerBatch;
+        else refused++;
+        latencies.push(performance.now() - sentAt);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { spansPerSecond: Math.round(acknowledged / elapsed), acknowledged, refused, latencyP50Ms: Math.round(latencies[Math.floor(latencies.length / 2)] ?? 0) };
+}
+
+/** The load target (TraceService + WorkerDecoder + trace database) and its decode worker, bundled as the extension ships them. */
+async function bundleTarget(dir: string): Promise<string> {
+  const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, target: 'node20', minify: true, logLevel: 'error' as const };
+  await build({ ...common, entryPoints: [join(source, 'test', 'load', 'loadTarget.ts')], outfile: join(dir, 'loadTarget.js') });
+  await build({ ...common, entryPoints: [join(source, 'src', 'server', 'receiver', 'decodeWorker.ts')], outfile: join(dir, 'decodeWorker.js') });
+  return join(dir, 'loadTarget.js');
+}
 
 async function main(): Promise<void> {
-  const child = fork(new URL('./receiverProcess.ts', import.meta.url).pathname, { execArgv: ['--import', 'tsx'] });
-  const [{ url }] = (await once(child, 'message')) as [{ url: string }];
-  const batches = Array.from({ length: 8 }, (_, i) => Buffer.from(difyBatch(i, spansPerBatch)));
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-
-  function post(body: Buffer): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const started = performance.now();
-      const req = request(`${url}/v1/traces`, { method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  // Warm-up: JIT and first allocations.
-  for (let i = 0; i < 10; i++) await post(batches[i % batches.length]!);
-
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < batchCount) {
-      const i = next++;
-      latencies.push(await post(batches[i % batches.length]!));
+  const node24 = join(resolveHostTools().node24BinDir, 'node');
+  const dir = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
+  try {
+    const target = await bundleTarget(dir);
+    let jaegerBinary: string | undefined;
+    if (process.env['JAEGER'] !== '0') {
+      const built = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'ensure-jaeger.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      jaegerBinary = built.status === 0 ? built.stdout.trim().split('\n').at(-1) : undefined;
+      if (jaegerBinary === undefined) throw new Error('scripts/ensure-jaeger.sh failed: no Jaeger to compare with');
     }
-  }));
-  const seconds = (performance.now() - started) / 1000;
-  child.send('stats');
-  const [{ stats }] = (await once(child, 'message')) as [{ stats: { spans: number } }];
-  child.kill();
-  agent.destroy();
-
-  const spansPerSecond = Math.round((batchCount * spansPerBatch) / seconds);
-  const bytes = batches.reduce((n, b) => n + b.length, 0) / batches.length;
-  const latency = summarise(latencies);
-  console.log(`ingest: ${spansPerSecond.toLocaleString()} spans/s (${batchCount} batches × ${spansPerBatch} spans, ${(bytes / 1024).toFixed(0)} KiB each, ${concurrency} connections); request latency p50 ${latency.p50} ms, p95 ${latency.p95} ms; store holds ${stats.spans} spans`);
-  writeResult('ingest', { spansPerSecond, batchCount, spansPerBatch, concurrency, meanBatchBytes: Math.round(bytes), latencyMs: latency, storedSpans: stats.spans });
+    const results: Record<'extension' | 'jaegerMemory' | 'jaegerBadger', Rate[]> = { extension: [], jaegerMemory: [], jaegerBadger: [] };
+    let stored: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const child = startTarget(node24, join(dir, `round-${round}.sqlite`), { LOAD_MAX_SPANS: '500000', LOAD_TARGET: target });
+      try {
+        const { ready } = await ask(child, {}, 'ready');
+        const rate = await measure(ready!.url, 1 + round);
+        const { stats } = (await ask(child, { stats: true }, 'stats')) as { stats?: { archived?: number } };
+        const archived = stats?.archived ?? 0;
+        stored = [...stored, archived];
+        results.extension.push(rate);
+        // Every acknowledged span (the warm-up's too) must be in the database.
+        if (archived < rate.acknowledged) throw new Error(`only ${archived} of ${rate.acknowledged} acknowledged spans are in the trace database`);
+        console.log(`round ${round + 1}: extension (trace database on) ${rate.spansPerSecond.toLocaleString('en-US')} spans/s, p50 ${rate.latencyP50Ms} ms per batch${rate.refused ? `, ${rate.refused} refused` : ''}; ${archived.toLocaleString('en-US')} spans in its database`);
+      } finally {
+        const exited = once(child, 'exit');
+        child.disconnect();
+        await exited;
+      }
+      if (jaegerBinary === undefined) continue;
+      for (const storage of ['memory', 'badger'] as const) {
+        const jaeger = await startJaeger(jaegerBinary, { maxTraces: 1_000_000, storage });
+        try {
+          const rate = await measure(jaeger.otlp, 100 + round * 2 + (storage === 'badger' ? 1 : 0));
+          results[storage === 'memory' ? 'jaegerMemory' : 'jaegerBadger'].push(rate);
+          console.log(`round ${round + 1}: Jaeger v2 v1.75.0 (${storage}) ${rate.spansPerSecond.toLocaleString('en-US')} spans/s, p50 ${rate.latencyP50Ms} ms per batch${rate.refused ? `, ${rate.refused} refused` : ''}`);
+        } finally {
+          const gone = jaeger.exited() === undefined ? once(jaeger.process, 'exit') : Promise.resolve();
+          jaeger.stop();
+          // Badger may compact for minutes on SIGTERM; the measurement is over.
+          const hard = setTimeout(() => jaeger.process.kill('SIGKILL'), 10_000);
+          await gone;
+          clearTimeout(hard);
+        }
+      }
+    }
+    const median = (rates: readonly Rate[]) => [...rates].map((r) => r.spansPerSecond).sort((a, b) => a - b)[Math.floor((rates.length - 1) / 2)] ?? 0;
+    const ours = median(results.extension);
+    const ratioMemory = results.jaegerMemory.length > 0 ? ours / median(results.jaegerMemory) : undefined;
+    const ratioBadger = results.jaegerBadger.length > 0 ? ours / median(results.jaegerBadger) : undefined;
+    console.log(`ingest, median of ${rounds} rounds: extension ${ours.toLocaleString('en-US')} spans/s; ×${ratioMemory?.toFixed(2) ?? '–'} Jaeger (memory), ×${ratioBadger?.toFixed(2) ?? '–'} Jaeger (Badger); goal ≥ 2× with the trace database on`);
+    writeResult('ingest', {
+      source: process.env['INGEST_SOURCE'] === undefined ? 'this checkout' : 'INGEST_SOURCE',
+      seconds,
+      rounds,
+      connections,
+      spansPerBatch,
+      extensionSpansPerSecond: results.extension.map((r) => r.spansPerSecond),
+      extensionStoredSpans: stored,
+      jaegerMemorySpansPerSecond: results.jaegerMemory.map((r) => r.spansPerSecond),
+      jaegerBadgerSpansPerSecond: results.jaegerBadger.map((r) => r.spansPerSecond),
+      latencyP50Ms: { extension: results.extension.map((r) => r.latencyP50Ms), jaegerMemory: results.jaegerMemory.map((r) => r.latencyP50Ms), jaegerBadger: results.jaegerBadger.map((r) => r.latencyP50Ms) },
+      refusedBatches: { extension: results.extension.map((r) => r.refused), jaegerMemory: results.jaegerMemory.map((r) => r.refused), jaegerBadger: results.jaegerBadger.map((r) => r.refused) },
+      ratioToJaegerMemory: ratioMemory === undefined ? null : Math.round(ratioMemory * 100) / 100,
+      ratioToJaegerBadger: ratioBadger === undefined ? null : Math.round(ratioBadger * 100) / 100,
+      goal: '≥ 2× Jaeger v2 v1.75.0 with the trace database on',
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 void main().catch((e: unknown) => {

@@ -84,9 +84,12 @@ exporters:
   let exited: string | undefined;
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   child.once('exit', (code, signal) => (exited = `exited with ${signal ?? code}: ${stderr.slice(-1000)}`));
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   const stop = (): void => {
+    // Badger writes its files until the process is gone: the directory goes once it has exited.
+    if (exited !== undefined) return removeDir();
+    child.once('exit', removeDir);
     child.kill();
-    rmSync(dir, { recursive: true, force: true });
   };
   // Poll the health endpoint: the process gives no other sign of being ready.
   for (let i = 0; i < 300 && exited === undefined; i++) {

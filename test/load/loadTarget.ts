@@ -22,13 +22,26 @@ const service = new TraceService(
   decoder,
 );
 
+/** Spans in the trace database (what was acknowledged must be there), read from the file beside the service's connection. */
+function archivedSpans(): number | undefined {
+  if (archivePath === undefined) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- node:sqlite, a built-in of the Node this runs on
+  const { DatabaseSync } = require('node:sqlite') as { DatabaseSync: new (path: string, options: { readOnly: boolean }) => { prepare(sql: string): { get(): Record<string, unknown> | undefined }; close(): void } };
+  const db = new DatabaseSync(archivePath, { readOnly: true });
+  try {
+    return Number(db.prepare('SELECT count(*) AS n FROM spans').get()?.['n'] ?? 0);
+  } finally {
+    db.close();
+  }
+}
+
 process.on('message', (message: { list?: true; stats?: true }) => {
   if (message.list) {
     const started = performance.now();
     void service.backend.listRuns({ filter: {}, limit: 100 }).then((page) => process.send?.({ listed: { ms: performance.now() - started, runs: page.totalMatching } }));
   } else if (message.stats) {
     const status = service.status();
-    process.send?.({ stats: { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, spans: status.spans, rejected: status.rejectedRequests } });
+    process.send?.({ stats: { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, spans: status.spans, rejected: status.rejectedRequests, archived: archivedSpans() } });
   }
 });
 process.on('disconnect', () => {

@@ -34,8 +34,10 @@ export interface LoadReport {
 
 type Reply = { ready?: { url: string; persisted: boolean }; listed?: { ms: number }; stats?: { rss: number; spans: number } };
 
+/** The load target from source (tsx), or `env.LOAD_TARGET`: a bundle of it, as the extension ships its trace server. */
 export function startTarget(node: string, archivePath: string | undefined, env: Record<string, string> = {}): ChildProcess {
-  return fork(join(import.meta.dirname, 'loadTarget.ts'), archivePath ? [archivePath] : [], { execPath: node, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+  const bundled = env['LOAD_TARGET'];
+  return fork(bundled ?? join(import.meta.dirname, 'loadTarget.ts'), archivePath ? [archivePath] : [], { execPath: node, execArgv: bundled === undefined ? ['--import', 'tsx'] : [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, ...env } });
 }
 
 /** A question to the load target; `{}` only waits for the reply (the first message, `ready`). */

@@ -56,6 +56,29 @@ describe('span archive', () => {
     again.close();
   });
 
+  it('lays a new database out for fast writes, and keeps using one laid out as before', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- node:sqlite, as the archive loads it
+    const { DatabaseSync } = require('node:sqlite') as { DatabaseSync: new (path: string) => { exec(sql: string): void; prepare(sql: string): { get(): Record<string, unknown> | undefined }; close(): void } };
+    const spans = [span({ trace: traceId(7), id: 1, name: 'workflow', resource: aliyunResource }), span({ trace: traceId(7), id: 2, parent: 1, name: 'Start', resource: aliyunResource })];
+    const fresh = freshPath();
+    open(fresh).close();
+    const inspect = new DatabaseSync(fresh);
+    assert.equal(inspect.prepare('PRAGMA page_size').get()?.['page_size'], 16384);
+    assert.doesNotMatch(String(inspect.prepare("SELECT sql FROM sqlite_master WHERE name = 'spans'").get()?.['sql']), /WITHOUT ROWID/);
+    inspect.close();
+    // A database of an earlier release: 4 KiB pages, spans clustered by trace.
+    const older = freshPath();
+    const before = new DatabaseSync(older);
+    before.exec('PRAGMA journal_mode = WAL; CREATE TABLE spans (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, resource_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (trace_id, span_id)) WITHOUT ROWID;');
+    before.close();
+    const archive = open(older);
+    archive.add(spans);
+    archive.add(spans);
+    assert.deepEqual(archive.stats(), { traces: 1, spans: 2 });
+    assert.deepEqual(archive.loadRecent(10).map((s) => s.name).sort(), ['Start', 'workflow']);
+    archive.close();
+  });
+
   it('brings back the newest traces up to the bound', () => {
     const archive = open(freshPath());
     for (let t = 1; t <= 5; t++) archive.add([span({ trace: traceId(t), id: t * 10 }), span({ trace: traceId(t), id: t * 10 + 1 })], t * 1000);

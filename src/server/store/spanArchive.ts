@@ -47,14 +47,24 @@ function sqlite(): DatabaseConstructor | undefined {
   }
 }
 
+/**
+ * The layout is for writing batches of spans with random trace ids fast (measured on node:sqlite,
+ * Node 24, 512-span batches of ~2.8 KB spans): 16 KiB pages, since a span's JSON of a few KiB spills
+ * onto overflow pages of SQLite's default 4 KiB; and spans in a rowid table (appended in arrival
+ * order) with a small unique index on (trace, span), about three times as fast as the table
+ * clustered by trace id that databases made before had, where every batch split pages all over
+ * the file. Both take effect on a new database only (the page size must precede the first table
+ * and WAL); an older one keeps its layout and works as before.
+ */
 const SCHEMA = `
+  PRAGMA page_size = 16384;
   PRAGMA journal_mode = WAL;
   PRAGMA synchronous = NORMAL;
   PRAGMA auto_vacuum = INCREMENTAL;
   CREATE TABLE IF NOT EXISTS resources (id TEXT PRIMARY KEY, body TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS traces (trace_id TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, spans INTEGER NOT NULL, bytes INTEGER NOT NULL);
   CREATE INDEX IF NOT EXISTS traces_last_seen ON traces (last_seen);
-  CREATE TABLE IF NOT EXISTS spans (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, resource_id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (trace_id, span_id)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS spans (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, resource_id TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (trace_id, span_id));
   CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, trace_id TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, trace_id TEXT NOT NULL, resource_id TEXT NOT NULL, body TEXT NOT NULL);
   CREATE INDEX IF NOT EXISTS logs_trace ON logs (trace_id);
