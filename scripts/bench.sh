@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run bench`: every benchmark, then a summary table of bench/results/*.json.
-#   ingest      receiver throughput (protobuf batches over loopback into the real receiver + store)
+#   ingest      spans/s into the bundled trace server with its database vs Jaeger v2 (memory, Badger), A/B over three rounds
 #   fuzz        100k generated malformed OTLP requests over HTTP and gRPC: crashes, hangs, lost spans, memory
 #   load        5k spans/s for 10 min into the durable store (RSS curve, run listing), then the peak rate vs Jaeger v2 with Badger
 #   listRuns    run listing with 100k spans in the store
