@@ -39,12 +39,17 @@ export function matchCounterparts(appSpans: readonly Span[], infraSpans: readonl
     const app = exactMatch(node, appById, appByExecutionId, aliyunNodeSpanId);
     if (app && !paired.has(app)) pair(app, infraSpan, 'nodeExecutionId');
   }
+  // Per title, how far its list has been used: skipping from the front by index, not by shift(),
+  // which made a title shared by thousands of node executions quadratic.
+  const nextOfTitle = new Map<string, number>();
   for (const [infraSpan, node] of infraNodes) {
     if (paired.has(infraSpan)) continue;
     // The first app span of that title not paired yet, in the app trace's order.
     const candidates = appByTitle.get(node.title) ?? [];
-    while (candidates.length > 0 && paired.has(candidates[0]!)) candidates.shift();
-    const app = candidates[0];
+    let next = nextOfTitle.get(node.title) ?? 0;
+    while (next < candidates.length && paired.has(candidates[next]!)) next++;
+    nextOfTitle.set(node.title, next);
+    const app = candidates[next];
     if (app) pair(app, infraSpan, 'nodeTitle');
   }
   const appRoot = appSpans.find((s) => s.parentSpanId === undefined && (s.name === 'workflow' || s.name === 'message' || s.name.startsWith('workflow_')));

@@ -12,6 +12,8 @@ export function spanKey(span: Pick<Span, 'traceId' | 'spanId'>): SpanKey {
 export interface TraceTree {
   /** Unique spans in depth-first display order. */
   readonly spans: readonly Span[];
+  /** `spanKey` of each span in `spans` (same index). */
+  readonly keys: readonly SpanKey[];
   /** Depth of each span in `spans` (same index). */
   readonly depths: readonly number[];
   readonly childrenOf: ReadonlyMap<SpanKey, readonly Span[]>;
@@ -35,10 +37,16 @@ export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): Trac
   const byKey = new Map<SpanKey, Span>();
   let duplicates = 0;
   let negative = 0;
+  // Each span's key is made once: at 100k spans, building these strings again in every pass was
+  // a good part of laying a run out.
+  const keyOf = new Map<Span, SpanKey>();
   for (const span of input) {
     const key = spanKey(span);
     if (byKey.has(key)) duplicates++;
-    else byKey.set(key, span);
+    else {
+      byKey.set(key, span);
+      keyOf.set(span, key);
+    }
     if (span.endUs < span.startUs) negative++;
   }
   if (duplicates > 0) {
@@ -57,7 +65,7 @@ export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): Trac
       roots.push(span);
     } else if (!byKey.has(parentKey)) {
       roots.push(span);
-      orphanKeys.add(spanKey(span));
+      orphanKeys.add(keyOf.get(span)!);
     } else {
       const siblings = childrenOf.get(parentKey);
       if (siblings) siblings.push(span);
@@ -74,16 +82,18 @@ export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): Trac
 
   const order: Span[] = [];
   const depths: number[] = [];
+  const keys: SpanKey[] = [];
   const visited = new Set<SpanKey>();
   const walk = (root: Span): void => {
     const stack: Array<[Span, number]> = [[root, 0]];
     while (stack.length > 0) {
       const [span, depth] = stack.pop()!;
-      const key = spanKey(span);
+      const key = keyOf.get(span)!;
       if (visited.has(key)) continue;
       visited.add(key);
       order.push(span);
       depths.push(depth);
+      keys.push(key);
       const children = childrenOf.get(key) ?? [];
       for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, depth + 1]);
     }
@@ -93,10 +103,10 @@ export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): Trac
   // Spans not reached from any root sit on a parent cycle (or below one): cut each cycle at its
   // earliest span so everything is still shown.
   if (visited.size < byKey.size) {
-    const stranded = [...byKey.values()].filter((s) => !visited.has(spanKey(s))).sort(byStart);
+    const stranded = [...byKey.values()].filter((s) => !visited.has(keyOf.get(s)!)).sort(byStart);
     let cycles = 0;
     for (const span of stranded) {
-      if (visited.has(spanKey(span))) continue;
+      if (visited.has(keyOf.get(span)!)) continue;
       cycles++;
       roots.push(span);
       walk(span);
@@ -113,6 +123,7 @@ export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): Trac
   if (order.length === 0) startUs = endUs = 0;
   return {
     spans: order,
+    keys,
     depths,
     childrenOf,
     roots,

@@ -1,4 +1,4 @@
-import { buildTrace, spanKey, type SpanKey } from '../../model/buildTrace';
+import { buildTrace, type SpanKey } from '../../model/buildTrace';
 import { criticalPath, selfTimeUs, type CriticalPath, type CriticalSection } from '../../model/criticalPath';
 import type { LogRecord } from '../../model/logRecord';
 import type { Span } from '../../model/span';
@@ -71,7 +71,7 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
   // One critical path per trace shown: the app-level trace's (often flat: Aliyun puts every node
   // under `workflow`) and each linked infrastructure trace's, where the nesting is.
   const critical = mergePaths(snapshot.traceIds.filter((id) => tree.roots.some((r) => r.traceId === id)).map((id) => criticalPath(tree, id)));
-  const keys = spans.map(spanKey);
+  const keys = tree.keys;
   const indexOfKey = new Map<SpanKey, number>();
   for (let i = 0; i < n; i++) indexOfKey.set(keys[i]!, i);
   const nodes = difyNodesOf(spans, parentIndex(spans));
