@@ -62,6 +62,8 @@ export class TraceService {
   private lastError: string | undefined;
   private settings: ServerSettings;
   private readonly rate: IngestRate;
+  /** When spans last arrived: background work leaves the thread to ingest for a while after. */
+  private lastReceivedMs = 0;
   /** Refused requests go to the log throttled: one line at once, then a summary per few seconds. */
   private readonly refusals: RefusalLog;
   /** While spans flow, the status is re-sent every second so the rate falls back to 0 when they stop. */
@@ -89,6 +91,9 @@ export class TraceService {
     this.store = new MemoryTraceStore(storeBoundsOf(settings));
     this.logs = new LogStore(maxLogRecordsOf(settings));
     this.runs = new RunIndex(this.store, (traceId) => this.logs.logsOf(traceId), undefined, (traceId) => this.readArchived(traceId));
+    // The keyword index follows the spans as they arrive (and as a restart brings them back), so no
+    // keyword query has to read them all first.
+    this.runs.indexKeywordsInBackground(() => Date.now() - this.lastReceivedMs < 500);
     // With the trace database behind it, memory is a cache: a trace leaving it keeps its run, classified
     // while its spans are still here, and the database keeps every run so a restart lists them all.
     this.store.onEvicting((traceIds) => {
@@ -128,6 +133,7 @@ export class TraceService {
     const recalled = cold.length > 0 ? this.recall(cold) : new Set<TraceId>();
     const pastBound = this.add(recalled.size > 0 ? spans.filter((s) => !recalled.has(s.traceId)) : spans, rejectedByTrace);
     this.rate.add(received.length);
+    this.lastReceivedMs = Date.now();
     this.rateTimer ??= setInterval(() => {
       this.emitStatus();
       if (this.rate.perSecond() === 0) this.stopRateTimer();
@@ -292,10 +298,17 @@ export class TraceService {
       // Their log records too: a plugin's traceback often survives only in the API's logs.
       const logs = unseenRecords(archive.logsOf(part), (id) => this.logs.logsOf(id));
       if (logs.length > 0) this.addLogs(logs);
+      // And their keyword index, part by part: once restored, the first keyword query reads nothing.
+      this.runs.indexKeywordsNow();
       spans += loaded.length;
       records += logs.length;
     }
     return { spans, records };
+  }
+
+  /** Resolves once the keyword index has caught up with the spans (it follows them in the background). */
+  whenKeywordsIndexed(): Promise<void> {
+    return this.runs.whenKeywordsIndexed();
   }
 
   /** Resolves once the spans a restart brings back into memory are there (tests, benchmarks). */
@@ -534,6 +547,7 @@ export class TraceService {
 
   /** Closes the trace database (the trace server is shutting down); the spans written so far stay. */
   close(): void {
+    this.runs.stopBackgroundWork();
     clearInterval(this.pruneTimer);
     clearInterval(this.dueTimer);
     try {

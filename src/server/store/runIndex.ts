@@ -286,6 +286,25 @@ export class RunIndex {
     return found;
   }
 
+  /** Keeps the keyword index up to date between requests (see RunKeywords); `busy`: spans are arriving. */
+  indexKeywordsInBackground(busy: () => boolean): void {
+    this.keywords.indexInBackground(busy);
+  }
+
+  stopBackgroundWork(): void {
+    this.keywords.stopBackground();
+  }
+
+  /** Reads every changed trace into the keyword index now (a restart's part of restored spans). */
+  indexKeywordsNow(): void {
+    this.keywords.indexSome(Number.POSITIVE_INFINITY);
+  }
+
+  /** Resolves once the keyword index has read every trace that changed. */
+  whenKeywordsIndexed(): Promise<void> {
+    return this.keywords.whenIndexed();
+  }
+
   /** Brings the keyword index up to date and reports its size (for the benchmark). */
   keywordIndexStats(): KeywordIndexStats {
     return this.keywords.stats();
