@@ -106,12 +106,8 @@ async function main(): Promise<void> {
           results[storage === 'memory' ? 'jaegerMemory' : 'jaegerBadger'].push(rate);
           console.log(`round ${round + 1}: Jaeger v2 v1.75.0 (${storage}) ${rate.spansPerSecond.toLocaleString('en-US')} spans/s, p50 ${rate.latencyP50Ms} ms per batch${rate.refused ? `, ${rate.refused} refused` : ''}`);
         } finally {
-          const gone = jaeger.exited() === undefined ? once(jaeger.process, 'exit') : Promise.resolve();
-          jaeger.stop();
           // Badger may compact for minutes on SIGTERM; the measurement is over.
-          const hard = setTimeout(() => jaeger.process.kill('SIGKILL'), 10_000);
-          await gone;
-          clearTimeout(hard);
+          await jaeger.stopAndWait();
         }
       }
     }

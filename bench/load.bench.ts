@@ -82,12 +82,8 @@ async function main(): Promise<void> {
         theirs.push(other.spansPerSecond);
         console.log(`peak round ${round + 1}: Jaeger v2 (Badger) ${Math.round(other.spansPerSecond).toLocaleString('en-US')} spans/s${other.refused ? `, ${other.refused} refused` : ''}`);
       } finally {
-        const gone = jaeger.exited() === undefined ? once(jaeger.process, 'exit') : Promise.resolve();
-        jaeger.stop();
         // Badger can spend minutes compacting on SIGTERM; the measurement is over, so it is not waited for.
-        const hard = setTimeout(() => jaeger.process.kill('SIGKILL'), 10_000);
-        await gone;
-        clearTimeout(hard);
+        await jaeger.stopAndWait();
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;

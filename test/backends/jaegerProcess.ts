@@ -4,6 +4,7 @@
  * means "stored"; the body limit is above any batch we send.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ export interface JaegerProcess {
   readonly exited: () => string | undefined;
   /** Stops the process and removes its config directory. */
   stop(): void;
+  /** Stops it and waits until it has exited, killing it after `killAfterMs` (Badger may compact for minutes on SIGTERM). */
+  stopAndWait(killAfterMs?: number): Promise<void>;
 }
 
 export async function startJaeger(binary: string, options: JaegerOptions): Promise<JaegerProcess> {
@@ -94,7 +97,14 @@ exporters:
   // Poll the health endpoint: the process gives no other sign of being ready.
   for (let i = 0; i < 300 && exited === undefined; i++) {
     if (await fetch(`http://127.0.0.1:${health}/status`).then((r) => r.ok, () => false)) {
-      return { process: child, otlp: `http://127.0.0.1:${otlp}`, query: `http://127.0.0.1:${query}`, exited: () => exited, stop };
+      const stopAndWait = async (killAfterMs = 10_000): Promise<void> => {
+        const gone = exited === undefined ? once(child, 'exit') : Promise.resolve();
+        stop();
+        const hard = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        await gone;
+        clearTimeout(hard);
+      };
+      return { process: child, otlp: `http://127.0.0.1:${otlp}`, query: `http://127.0.0.1:${query}`, exited: () => exited, stop, stopAndWait };
     }
     await new Promise((r) => setTimeout(r, 100));
   }

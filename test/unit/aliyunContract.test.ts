@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import OpenApiUtil from '@alicloud/openapi-util';
 import type { Span } from '../../src/model/span';
@@ -24,6 +23,7 @@ import { exportRequestToModel } from '../../src/server/receiver/otlpToModel';
 import { TraceService } from '../../src/server/traceService';
 import type { RunSummary } from '../../src/shared/runSummary';
 import { loadRecordedCorpus, postRecordedBody } from '../recorded/recordedCorpus';
+import { listenOnLoopback } from './listenOnLoopback';
 
 const corpus = loadRecordedCorpus('dify-1.13.3');
 const everything = { sinceMs: 0, untilMs: Date.now() + 3_600_000 };
@@ -101,12 +101,6 @@ function fakeXtrace(traces: ReadonlyMap<string, XtraceSpan[]>, asked: URL[], thr
   });
 }
 
-async function listen(server: Server): Promise<string> {
-  server.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 describe("Alibaba Cloud backend, against the xtrace OpenAPI's documented answers serving a real Dify's traces", () => {
   const reference = new TraceService({ receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 20 }, store: { maxSpans: 500_000 } }, { runsChanged: () => {}, statusChanged: () => {}, log: () => {} });
   const traces = new Map<string, XtraceSpan[]>();
@@ -134,7 +128,7 @@ describe("Alibaba Cloud backend, against the xtrace OpenAPI's documented answers
     // No recorded trace has more than a page of spans (100): one that has 250, as a worker's long batch would.
     const start = 1_775_000_000_000_000;
     traces.set(bigTraceId, Array.from({ length: 250 }, (_, i): XtraceSpan => ({ TraceID: bigTraceId, SpanId: (i + 1).toString(16).padStart(16, '0'), ParentSpanId: i === 0 ? '' : '0000000000000001', OperationName: i === 0 ? 'celery.run' : `SELECT ${i}`, ServiceName: 'langgenius/dify', Timestamp: start + i * 1000, Duration: 1, RpcId: i === 0 ? '0' : `0.${i}`, TagEntryList: { TagEntry: [{ Key: 'span.kind', Value: i === 0 ? 'consumer' : 'client' }] } })));
-    url = await listen(server);
+    url = await listenOnLoopback(server);
   });
 
   after(async () => {

@@ -6,7 +6,6 @@
 // Langfuse's ingestion API (test/recorded). The runs read through the adapter must be the receiver's.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { LangfuseSource } from '../../src/server/backends/remote/langfuseSource';
 import { RemoteBackend } from '../../src/server/backends/remote/remoteBackend';
@@ -14,6 +13,7 @@ import { SourceError } from '../../src/server/backends/remote/traceSource';
 import { TraceService } from '../../src/server/traceService';
 import type { RunSummary } from '../../src/shared/runSummary';
 import { loadRecordedCorpus, postRecordedBody } from '../recorded/recordedCorpus';
+import { listenOnLoopback } from './listenOnLoopback';
 
 const everything = { sinceMs: 0, untilMs: Date.now() + 3_600_000 };
 const key = (r: RunSummary) => [r.traceId, r.status, r.kind, r.appName, r.failingNode?.title ?? '', r.errorKind ?? '', r.workflowRunId ?? ''].join(' | ');
@@ -73,12 +73,6 @@ function fakeLangfuse(data: ReturnType<typeof store>, eventsOnly: boolean): Serv
   });
 }
 
-async function listen(server: Server): Promise<string> {
-  server.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 describe('Langfuse backend, against Langfuse\'s documented classic API holding what a real Dify sent', () => {
   for (const release of ['dify-1.13.3-langfuse', 'dify-1.9.2-basic']) {
     describe(release, () => {
@@ -94,7 +88,7 @@ describe('Langfuse backend, against Langfuse\'s documented classic API holding w
         assert.ok(state.state === 'listening');
         // The receiver is given the ingestion requests only, as Langfuse was.
         for (const body of ingestion) assert.equal(await postRecordedBody(state.url, body), 207, "Langfuse answers ingestion with 207 Multi-Status");
-        url = await listen(server);
+        url = await listenOnLoopback(server);
       });
       after(async () => {
         server.close();
@@ -121,7 +115,7 @@ describe('Langfuse backend, against Langfuse\'s documented classic API holding w
 
   it('says what is wrong: the wrong keys, a Langfuse v4 in events-only mode', async () => {
     const v4 = fakeLangfuse({ traces: new Map(), observations: new Map() }, true);
-    const url = await listen(v4);
+    const url = await listenOnLoopback(v4);
     try {
       await assert.rejects(new LangfuseSource({ url, headers: { authorization: 'Basic d3Jvbmc6a2V5' } }).search({ ...everything, limit: 10 }), (e: unknown) => e instanceof SourceError && e.kind === 'unauthorized' && !e.message.includes('d3Jvbmc'));
       await assert.rejects(new LangfuseSource({ url, headers: { authorization: basic } }).search({ ...everything, limit: 10 }), (e: unknown) => e instanceof SourceError && /events-only mode, where the classic trace API is off/.test(e.message));

@@ -7,13 +7,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RemoteBackend } from '../../src/server/backends/remote/remoteBackend';
 import type { LangsmithRun } from '../../src/server/backends/remote/langsmithRuns';
 import { LangsmithSource } from '../../src/server/backends/remote/langsmithSource';
 import { SourceError } from '../../src/server/backends/remote/traceSource';
+import { listenOnLoopback } from './listenOnLoopback';
 
 const fixture = join(__dirname, '..', 'fixtures', 'langsmith', 'dify-1.13.3');
 const runs = (JSON.parse(readFileSync(join(fixture, 'runs.json'), 'utf8')) as { runs: LangsmithRun[] }).runs;
@@ -73,9 +73,7 @@ describe("LangSmith backend, against its documented runs query API serving a rea
   const source = (extra: Partial<ConstructorParameters<typeof LangsmithSource>[0]> = {}) => new LangsmithSource({ url, headers: { authorization: `Bearer ${apiKey}` }, ...extra });
 
   before(async () => {
-    server.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = await listenOnLoopback(server);
   });
   after(() => server.close());
 

@@ -6,7 +6,6 @@
 // (test/recorded), and the runs read through the adapter must be the embedded receiver's.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { toBinary, toJson } from '@bufbuild/protobuf';
 import type { Span } from '../../src/model/span';
@@ -19,6 +18,7 @@ import { exportRequestToModel } from '../../src/server/receiver/otlpToModel';
 import { TraceService } from '../../src/server/traceService';
 import type { RunSummary } from '../../src/shared/runSummary';
 import { loadRecordedCorpus, postRecordedBody } from '../recorded/recordedCorpus';
+import { listenOnLoopback } from './listenOnLoopback';
 
 const corpus = loadRecordedCorpus('dify-1.13.3');
 const everything = { sinceMs: 0, untilMs: Date.now() + 3_600_000 };
@@ -63,12 +63,6 @@ function fakeTempo(traces: ReadonlyMap<string, Span[]>, modern: boolean, asked: 
   });
 }
 
-async function listen(server: Server): Promise<string> {
-  server.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 describe('Tempo backend, against Tempo\'s documented API serving a real Dify\'s traces', () => {
   const reference = new TraceService({ receiver: { enabled: true, host: '127.0.0.1', port: 0, maxBodyMiB: 20 }, store: { maxSpans: 500_000 } }, { runsChanged: () => {}, statusChanged: () => {}, log: () => {} });
   const traces = new Map<string, Span[]>();
@@ -92,7 +86,7 @@ describe('Tempo backend, against Tempo\'s documented API serving a real Dify\'s 
         traces.set(span.traceId, list);
       }
     }
-    [modernUrl, oldUrl] = [await listen(modern), await listen(old)];
+    [modernUrl, oldUrl] = [await listenOnLoopback(modern), await listenOnLoopback(old)];
   });
 
   after(async () => {

@@ -13,13 +13,8 @@ import json, os, re, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import langsmith_runs
 
-# The same rules as rewrite_paths.py, from the same environment (RECORD_ROOT, PYTHON_LIB).
-ROOT = re.escape(os.environ.get("RECORD_ROOT", os.getcwd()).rstrip("/") + "/")
-PYLIB = re.escape(os.environ.get("PYTHON_LIB", "/usr/lib/python3.12/"))
-RULES = [(re.compile(ROOT + r"src/dify-[0-9.]+/api/"), "/app/api/"),
-         (re.compile(PYLIB), "/usr/local/lib/python3.12/"),
-         (re.compile(ROOT + r"src/plugin-daemon/"), "$WORK/daemon/"),
-         (re.compile(ROOT), "$WORK/")]
+# The same rewriting as rewrite_paths.py, from the same environment (RECORD_ROOT, PYTHON_LIB).
+from rewrite_paths import RULES
 
 
 def fix(o):
