@@ -298,8 +298,11 @@ export class TraceService {
       // Their log records too: a plugin's traceback often survives only in the API's logs.
       const logs = unseenRecords(archive.logsOf(part), (id) => this.logs.logsOf(id));
       if (logs.length > 0) this.addLogs(logs);
-      // And their keyword index, part by part: once restored, the first keyword query reads nothing.
+      // And their keyword index and runs, part by part: once restored, the first listing and the
+      // first keyword query find nothing left to read (the runs are classified again from their
+      // spans: a newer release may read them differently than the one that wrote their rows).
       this.runs.indexKeywordsNow();
+      this.runs.classifyChanged();
       spans += loaded.length;
       records += logs.length;
     }
