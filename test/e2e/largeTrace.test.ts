@@ -63,6 +63,23 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
     await selected.filter({ hasText: trace.searchTarget.name }).waitFor();
     await frame.locator('.search-status', { hasText: '1 of 1' }).waitFor();
     await frame.locator('.details h2', { hasText: trace.searchTarget.name }).waitFor({ timeout: 30_000 });
+    // A late span of the run arrives while the user is on that match: the panel is shown again with
+    // it, and the match stays the current one, the search box keeps the keyboard.
+    const outlinesShown = () => frame.locator('body').evaluate(() => performance.getEntriesByName('difyTrace:outline').length);
+    const shownBefore = await outlinesShown();
+    // One second into the run (largeTrace.ts starts it at 2026-05-20 09:00 UTC): the run's time range stays the same.
+    const lateStart = String(BigInt(Date.UTC(2026, 4, 20, 9, 0, 1)) * 1_000_000n);
+    const late = await fetch(`http://127.0.0.1:${receiverPort}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'late-exporter' } }] }, scopeSpans: [{ spans: [{ traceId: trace.appTraceId, spanId: '00000000000000a1', name: 'late span', kind: 1, startTimeUnixNano: lateStart, endTimeUnixNano: String(BigInt(lateStart) + 1_000_000n) }] }] }] }),
+    });
+    assert.equal(late.status, 200);
+    await frame.locator('.summary .facts-line', { hasText: `${(trace.spanCount + 1).toLocaleString('en-US')} spans` }).waitFor({ timeout: 60_000 });
+    assert.ok((await outlinesShown()) > shownBefore, 'the panel was shown again with the late span');
+    await frame.locator('.search-status', { hasText: '1 of 1' }).waitFor();
+    await selected.filter({ hasText: trace.searchTarget.name }).waitFor();
+    await frame.locator('.trace-search input[type="search"]:focus').waitFor({ timeout: 5_000 });
     await screenshot(page, 'large-trace-search');
     await searchBox.press('Escape');
     await searchBox.press('Escape');

@@ -41,6 +41,8 @@ interface Loaded {
   searchRequest: number;
   /** Next/previous asked for while the trace server was still searching: done when the result comes. */
   pendingStep: 0 | 1 | -1;
+  /** The search is re-run after the trace was shown again (it changed): the match the user was on stays current. */
+  keepMatchOfSelection: boolean;
   /** The time window the bars are drawn in (zoom), relative to the trace start. */
   timeWindow: TimeWindow;
 }
@@ -212,6 +214,15 @@ function applyMatches(state: Loaded, indices: readonly number[]): void {
   state.view.setMatches(state.matchMask, -1);
   state.search?.setResult(indices.length, -1, state.query !== undefined && !isEmptyQuery(state.query));
   state.searchRequest = 0;
+  if (state.keepMatchOfSelection) {
+    state.keepMatchOfSelection = false;
+    const current = indices.indexOf(state.rows[state.selected] ?? -1);
+    if (current >= 0) {
+      state.matchIndex = current;
+      state.view.setMatches(state.matchMask, indices[current]!);
+      state.search?.setResult(indices.length, current, true);
+    }
+  }
   const step = state.pendingStep;
   state.pendingStep = 0;
   if (step !== 0) stepMatch(state, step);
@@ -330,6 +341,9 @@ function restoreExpandState(outline: Outline, saved: Partial<PanelState>, keys: 
 function showTrace(outline: Outline, saved: Partial<PanelState>): void {
   const header = outline.header;
   const sameTrace = saved.traceId === header.traceIds[0];
+  // Shown again because the trace changed (spans arrived, its run was classified again): whoever was
+  // typing in the search box keeps typing there.
+  const searchHadFocus = sameTrace && document.activeElement instanceof HTMLElement && document.activeElement.closest('.trace-search') !== null;
   let keyIndex: Map<string, number> | undefined;
   const keys = (): Map<string, number> => (keyIndex ??= indexByKey(outline));
   app.replaceChildren();
@@ -357,7 +371,7 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
   const state: Loaded = {
     outline, expand, rows: new Int32Array(0), selected: -1, scroller, details,
     search: undefined, query: undefined, matches: [], matchMask: undefined, matchIndex: -1, typeAhead: emptyTypeAhead,
-    showCritical: sameTrace ? saved.showCriticalPath ?? true : true, detailsRequest: 0, searchRequest: 0, pendingStep: 0,
+    showCritical: sameTrace ? saved.showCriticalPath ?? true : true, detailsRequest: 0, searchRequest: 0, pendingStep: 0, keepMatchOfSelection: false,
     timeWindow: fromFractions(sameTrace ? saved.timeWindow : undefined, totalUsOf(outline)),
     view: createSpanTree(scroller, outline, (i) => expand.collapsed[i] === 1, {
       onSelect: (row) => select(state, row),
@@ -409,9 +423,11 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
   else renderDetails(details, undefined, header.startUs, detailsActions(state));
   if (sameTrace && saved.search && !isEmptyQuery(saved.search)) {
     state.search.setQuery(saved.search);
+    state.keepMatchOfSelection = true;
     runSearch(state, saved.search);
   }
-  scroller.focus();
+  if (searchHadFocus) state.search.focus(false);
+  else scroller.focus();
 }
 
 function onOutline(header: TraceOutlineHeader): void {

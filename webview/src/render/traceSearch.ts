@@ -11,7 +11,8 @@ export interface TraceSearchCallbacks {
 }
 
 export interface TraceSearchView {
-  focus(): void;
+  /** Focuses the query box; `selectAll` (the default) selects its text, as a fresh Ctrl+F does. */
+  focus(selectAll?: boolean): void;
   /** `current` is 0-based, or -1 before the first next/previous; `busy` while the trace server searches. */
   setResult(count: number, current: number, active: boolean, busy?: boolean): void;
   /** Fills the fields from a saved query (no search is run). */
@@ -133,9 +134,9 @@ export function createTraceSearch(container: HTMLElement, callbacks: TraceSearch
   });
 
   return {
-    focus() {
+    focus(selectAll = true) {
       input.focus();
-      input.select();
+      if (selectAll) input.select();
     },
     setResult(count, current, active, busy = false) {
       bar.setAttribute('aria-busy', String(busy));
