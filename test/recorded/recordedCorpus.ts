@@ -7,6 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { Span } from '../../src/model/span';
+import { decodeTraceRequest, encodingOf } from '../../src/server/receiver/otlpBody';
+import { exportRequestToModel } from '../../src/server/receiver/otlpToModel';
 
 export const recordedRoot = __dirname;
 
@@ -108,4 +111,18 @@ export function postRecordedBody(baseUrl: string, body: RecordedBody): Promise<n
     req.on('error', reject);
     req.end(body.body);
   });
+}
+
+/**
+ * Sends every recorded trace export to a receiver at `baseUrl` (as OTLP/HTTP on `/v1/traces`, the
+ * Aliyun exporter's path included) and hands each body's spans, decoded as the receiver decodes
+ * them, to `onSpans`: what a test then gives another store the same way. Fails on any refusal.
+ */
+export async function replayRecordedTraces(baseUrl: string, corpus: RecordedCorpus, onSpans: (spans: Span[]) => void | Promise<void>): Promise<void> {
+  for (const body of corpus.bodies) {
+    if (!/\/v1\/traces$|\/api\/otlp\/traces$/.test(body.path)) continue;
+    const status = await postRecordedBody(baseUrl, { ...body, path: '/v1/traces' });
+    if (status !== 200) throw new Error(`the receiver answered ${status} to recorded body ${body.path} of ${corpus.name}`);
+    await onSpans(exportRequestToModel(decodeTraceRequest(body.body, encodingOf(body.contentType)!)).spans);
+  }
 }

@@ -18,11 +18,9 @@ import { AliyunSource } from '../../src/server/backends/remote/aliyunSource';
 import type { XtraceSpan } from '../../src/server/backends/remote/aliyunSpans';
 import { RemoteBackend } from '../../src/server/backends/remote/remoteBackend';
 import { SourceError } from '../../src/server/backends/remote/traceSource';
-import { decodeTraceRequest, encodingOf } from '../../src/server/receiver/otlpBody';
-import { exportRequestToModel } from '../../src/server/receiver/otlpToModel';
 import { TraceService } from '../../src/server/traceService';
 import type { RunSummary } from '../../src/shared/runSummary';
-import { loadRecordedCorpus, postRecordedBody } from '../recorded/recordedCorpus';
+import { loadRecordedCorpus, replayRecordedTraces } from '../recorded/recordedCorpus';
 import { listenOnLoopback } from './listenOnLoopback';
 
 const corpus = loadRecordedCorpus('dify-1.13.3');
@@ -115,16 +113,14 @@ describe("Alibaba Cloud backend, against the xtrace OpenAPI's documented answers
     await reference.start();
     const state = reference.status().receiver;
     assert.ok(state.state === 'listening');
-    for (const body of corpus.bodies) {
-      if (!/\/v1\/traces$|\/api\/otlp\/traces$/.test(body.path)) continue;
-      assert.equal(await postRecordedBody(state.url, { ...body, path: '/v1/traces' }), 200);
-      for (const span of exportRequestToModel(decodeTraceRequest(body.body, encodingOf(body.contentType)!)).spans) {
+    await replayRecordedTraces(state.url, corpus, (spans) => {
+      for (const span of spans) {
         if (span.links.length > 0) linkedBySpanLink.add(span.traceId);
         const list = traces.get(span.traceId) ?? [];
         list.push(toXtrace(span));
         traces.set(span.traceId, list);
       }
-    }
+    });
     // No recorded trace has more than a page of spans (100): one that has 250, as a worker's long batch would.
     const start = 1_775_000_000_000_000;
     traces.set(bigTraceId, Array.from({ length: 250 }, (_, i): XtraceSpan => ({ TraceID: bigTraceId, SpanId: (i + 1).toString(16).padStart(16, '0'), ParentSpanId: i === 0 ? '' : '0000000000000001', OperationName: i === 0 ? 'celery.run' : `SELECT ${i}`, ServiceName: 'langgenius/dify', Timestamp: start + i * 1000, Duration: 1, RpcId: i === 0 ? '0' : `0.${i}`, TagEntryList: { TagEntry: [{ Key: 'span.kind', Value: i === 0 ? 'consumer' : 'client' }] } })));

@@ -13,11 +13,9 @@ import { RemoteBackend } from '../../src/server/backends/remote/remoteBackend';
 import { TempoSource } from '../../src/server/backends/remote/tempoSource';
 import { traceRequestOf } from '../../src/server/exchange/modelToOtlp';
 import { ExportTraceServiceRequestSchema } from '../../src/server/receiver/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
-import { decodeTraceRequest, encodingOf } from '../../src/server/receiver/otlpBody';
-import { exportRequestToModel } from '../../src/server/receiver/otlpToModel';
 import { TraceService } from '../../src/server/traceService';
 import type { RunSummary } from '../../src/shared/runSummary';
-import { loadRecordedCorpus, postRecordedBody } from '../recorded/recordedCorpus';
+import { loadRecordedCorpus, replayRecordedTraces } from '../recorded/recordedCorpus';
 import { listenOnLoopback } from './listenOnLoopback';
 
 const corpus = loadRecordedCorpus('dify-1.13.3');
@@ -77,15 +75,13 @@ describe('Tempo backend, against Tempo\'s documented API serving a real Dify\'s 
     await reference.start();
     const state = reference.status().receiver;
     assert.ok(state.state === 'listening');
-    for (const body of corpus.bodies) {
-      if (!/\/v1\/traces$|\/api\/otlp\/traces$/.test(body.path)) continue;
-      assert.equal(await postRecordedBody(state.url, { ...body, path: '/v1/traces' }), 200);
-      for (const span of exportRequestToModel(decodeTraceRequest(body.body, encodingOf(body.contentType)!)).spans) {
+    await replayRecordedTraces(state.url, corpus, (spans) => {
+      for (const span of spans) {
         const list = traces.get(span.traceId) ?? [];
         list.push(span);
         traces.set(span.traceId, list);
       }
-    }
+    });
     [modernUrl, oldUrl] = [await listenOnLoopback(modern), await listenOnLoopback(old)];
   });
 
