@@ -129,8 +129,14 @@ describe('Phoenix source, against a fake that pages badly', () => {
 class Fixed implements TraceSource {
   readonly kind = 'fixed';
   constructor(readonly label: string, private readonly spans: readonly Span[]) {}
+  /** As every real source does: whole traces, those that start in the window. */
   async search(window: SearchWindow): Promise<readonly Span[]> {
-    return this.spans.filter((s) => s.startUs / 1000 >= window.sinceMs && s.startUs / 1000 <= window.untilMs);
+    const startMs = new Map<string, number>();
+    for (const s of this.spans) startMs.set(s.traceId, Math.min(startMs.get(s.traceId) ?? Infinity, s.startUs / 1000));
+    return this.spans.filter((s) => {
+      const start = startMs.get(s.traceId) ?? Infinity;
+      return start >= window.sinceMs && start <= window.untilMs;
+    });
   }
   async trace(id: TraceId): Promise<readonly Span[] | undefined> {
     const spans = this.spans.filter((s) => s.traceId === id);
