@@ -16,7 +16,7 @@ import { OtlpGrpcReceiver } from './receiver/otlpGrpcReceiver';
 import { OtlpHttpReceiver, type ListenResult } from './receiver/otlpHttpReceiver';
 import { ArchiveFollower, archiveIdOf, ownerShares } from './store/archiveFollower';
 import { inlineDecoder, type OtlpDecoder } from './receiver/otlpDecoder';
-import { OtlpIngest, type OtlpSink } from './receiver/otlpIngest';
+import { OtlpIngest, type OtlpSink, type SpansWritten } from './receiver/otlpIngest';
 import { RefusalLog } from './receiver/refusalLog';
 import { LogStore } from './store/logStore';
 import { MemoryTraceStore } from './store/memoryTraceStore';
@@ -53,6 +53,8 @@ export class TraceService {
   /** The spans on disk; undefined while in memory only (see `storage`). */
   private archive: SpanArchive | undefined;
   private archiveOpened = false;
+  /** The database for which the decode thread's failure to write was logged. */
+  private decodeWriteFailureSaid: string | undefined;
   /** Digests of the runs read from the database at start, until each is classified again. */
   private storedRunDigests = new Map<string, string>();
   /** The recent traces' spans being loaded from the database after a restart. */
@@ -125,9 +127,14 @@ export class TraceService {
    * A span already stored (an exporter's retry, a demo sending its runs again after a reload brought
    * them back from disk) is stored once.
    */
-  ingest(received: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number> = new Map()): number {
+  ingest(received: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number> = new Map(), written: SpansWritten = {}): number {
     const spans = unseenSpans(received, (id) => this.store.spansOf(id as TraceId));
-    this.archiveSpans(spans);
+    // The decode thread writes what it decodes to the database (committed before it hands the spans
+    // over); the spans it could not write, and those of any other path, are written here.
+    if (written.writtenTo === undefined || written.writtenTo !== this.archive?.path) {
+      if (written.writeFailure !== undefined) this.decodeThreadWriteFailed(written.writeFailure);
+      this.archiveSpans(spans);
+    }
     // A late span of a run kept on disk only: the whole trace comes back (the new span with it), not the span alone.
     const cold = [...new Set(spans.map((s) => s.traceId))].filter((id) => this.runs.isCold(id) && this.store.spansOf(id) === undefined);
     const recalled = cold.length > 0 ? this.recall(cold) : new Set<TraceId>();
@@ -149,6 +156,13 @@ export class TraceService {
    */
   private archiveSpans(spans: readonly Span[]): void {
     if (spans.length > 0) this.writeArchive((archive) => archive.add(spans));
+  }
+
+  /** Said once per database: the spans are still written, by this thread (a lasting lock, a full disk then fails here too). */
+  private decodeThreadWriteFailed(reason: string): void {
+    if (this.archive === undefined || this.decodeWriteFailureSaid === this.archive.path) return;
+    this.decodeWriteFailureSaid = this.archive.path;
+    this.events.log(`The decode thread could not write received spans to the trace database ${this.archive.path} (${reason}); the trace server writes them itself.`);
   }
 
   /**
@@ -221,6 +235,7 @@ export class TraceService {
       // already unusable
     }
     this.archive = undefined;
+    this.decoder.writeSpansTo?.(undefined);
     this.storage = { persisted: false, reason };
     this.events.log(reason);
     this.emitStatus();
@@ -241,13 +256,14 @@ export class TraceService {
     } catch {
       // SpanArchive.open reports what fails
     }
-    const opened = SpanArchive.open(path);
+    const opened = SpanArchive.open(path, this.decoder.mainWriteTurn);
     if (!opened.ok) {
       this.storage = { persisted: false, reason: opened.reason };
       this.events.log(opened.reason);
       return;
     }
     this.archive = opened.archive;
+    this.decoder.writeSpansTo?.(path);
     this.storage = { persisted: true, path };
     this.pruneArchive();
     // Where a window that follows this database starts reading (the spans before it are loaded below).
@@ -444,14 +460,14 @@ export class TraceService {
     const { host, port, grpcPort, maxBodyMiB } = this.settings.receiver;
     if (!retrying) this.grpcState = undefined;
     const sink = (transport: 'http' | 'grpc'): OtlpSink => ({
-      onSpans: (spans, rejectedByTrace) => {
+      onSpans: (spans, rejectedByTrace, written) => {
         this.acceptedRequests[transport]++;
-        return { notKept: this.ingest(spans, rejectedByTrace) };
+        return { notKept: this.ingest(spans, rejectedByTrace, written) };
       },
       // Langfuse's SDK re-sends a whole batch when any event failed: ingest stores each span once.
-      onLangfuseSpans: (spans) => {
+      onLangfuseSpans: (spans, written) => {
         this.acceptedRequests[transport]++;
-        if (spans.length > 0) this.ingest(spans);
+        if (spans.length > 0) this.ingest(spans, new Map(), written);
       },
       onLogs: (records) => {
         this.acceptedRequests[transport]++;
@@ -559,6 +575,7 @@ export class TraceService {
     } catch (e) {
       this.events.log(`Classifying the last runs before closing failed: ${e instanceof Error ? e.message : String(e)}`);
     }
+    this.decoder.writeSpansTo?.(undefined);
     try {
       this.archive?.close();
     } catch {

@@ -16,7 +16,10 @@ const service = new TraceService(
       announced = true;
       process.send?.({ ready: { url: status.receiver.url, persisted: status.storage?.persisted === true } });
     },
-    log: () => {},
+    // LOAD_LOG=1: the trace server's log on stderr (why a database write failed, say).
+    log: (message) => {
+      if (process.env['LOAD_LOG']) console.error(message);
+    },
   },
   Date.now,
   decoder,

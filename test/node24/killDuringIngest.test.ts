@@ -22,9 +22,9 @@ function batch(b: number): string {
   return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'kill-9' } }] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] });
 }
 
-it('loses no acknowledged span when the trace server is killed with SIGKILL in the middle of ingest', { timeout: 120_000 }, async () => {
-  const path = join(dir, 'traces.sqlite');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'archivingTraceServer.ts'), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+for (const decoding of ['on the main thread', 'on the decode thread, which writes the spans'] as const) it(`loses no acknowledged span when the trace server is killed with SIGKILL in the middle of ingest (decoding ${decoding})`, { timeout: 120_000 }, async () => {
+  const path = join(dir, `traces-${decoding.length}.sqlite`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'archivingTraceServer.ts'), path, ...(decoding === 'on the main thread' ? [] : ['worker'])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
   const [url] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   const acknowledged: number[] = [];

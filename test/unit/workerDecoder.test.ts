@@ -59,11 +59,15 @@ describe('decoding on a worker thread', () => {
 });
 
 describe('decoding worker limits', () => {
-  it('refuses a request that exhausts the worker\'s heap, and decodes the next one', async () => {
+  it('refuses a request that exhausts the worker\'s heap, and decodes the next one, also one posted behind it', async () => {
     const decoder = new WorkerDecoder({ maxHeapMiB: 32 });
     try {
       // 400 spans × 256 KiB of prompt: over 100 MiB once decoded into strings, past a 32 MiB heap.
-      await assert.rejects(decoder.traces(heavyRequest(400, 256 * 1024), 'protobuf'), (e: unknown) => ReceiverError.is(e, 'tooLarge') && /more than 32 MiB/.test(e.message));
+      const tooLarge = decoder.traces(heavyRequest(400, 256 * 1024), 'protobuf');
+      // Already posted to the worker that dies: posted again to the next one.
+      const behind = decoder.traces(sampleProtobuf(), 'protobuf');
+      await assert.rejects(tooLarge, (e: unknown) => ReceiverError.is(e, 'tooLarge') && /more than 32 MiB/.test(e.message));
+      assert.equal((await behind).spans.length, 1, 'the request behind it is decoded by a new worker');
       assert.equal((await decoder.traces(sampleProtobuf(), 'protobuf')).spans.length, 1, 'a new worker takes the next request');
     } finally {
       await decoder.close();

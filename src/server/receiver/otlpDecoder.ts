@@ -1,3 +1,4 @@
+import type { WriteTurn } from '../store/writeTurn';
 import type { OtlpEncoding } from './otlpBody';
 import { decodeLogsRequest, decodeTraceRequest } from './otlpBody';
 import { logsRequestToModel, type MappedLogs } from './otlpLogsToModel';
@@ -16,6 +17,13 @@ export function tracesToModel(body: Buffer, encoding: OtlpEncoding): MappedSpans
 export interface OtlpDecoder {
   traces(body: Buffer, encoding: OtlpEncoding): Promise<MappedSpans>;
   logs(body: Buffer, encoding: OtlpEncoding): Promise<MappedLogs>;
+  /**
+   * Where a decoder that can write decoded spans to the trace database itself (off the main thread)
+   * should; undefined: nowhere. Spans it wrote come back with `writtenTo`.
+   */
+  writeSpansTo?(path: string | undefined): void;
+  /** The main thread's turn at writing that database, alongside the decoder's writes (WriteTurn). */
+  readonly mainWriteTurn?: WriteTurn;
   close(): Promise<void>;
 }
 

@@ -13,6 +13,10 @@ export interface MappedSpans {
   readonly rejectionReason?: string;
   /** Rejected spans whose trace id was valid, per trace: that trace is shown with a warning. */
   readonly rejectedByTrace: ReadonlyMap<TraceId, number>;
+  /** The trace database these spans were written to before they were handed over (by the decode thread), if any. */
+  readonly writtenTo?: string;
+  /** Why the decode thread could not write them there: the trace server writes them itself. */
+  readonly writeFailure?: string;
 }
 
 export function bytesToHex(bytes: Uint8Array): string {

@@ -1,12 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { DecodeJob, DecodeResult } from './decodeWorker';
+import { announcingTurn, writeTurnCounter, type WriteTurn } from '../store/writeTurn';
+import type { DecodeJob, DecodeResult, DecodeWorkerData } from './decodeWorker';
 import type { OtlpEncoding } from './otlpBody';
 import type { OtlpDecoder } from './otlpDecoder';
 import type { MappedLogs } from './otlpLogsToModel';
 import type { MappedSpans } from './otlpToModel';
 import { ReceiverError } from './receiverError';
+
+/** Requests posted to the worker before it answers the oldest. */
+const postedAhead = 2;
 
 interface Pending {
   readonly job: DecodeJob;
@@ -25,18 +29,29 @@ export interface WorkerDecoderOptions {
 
 /**
  * Decodes on one worker thread, one request at a time, in arrival order: the trace server's main
- * thread (LSP requests, Runs view, hovers) only copies the body out and takes back bounded spans.
+ * thread (LSP requests, Runs view, hovers) only copies the body out and takes back bounded spans,
+ * already in the trace database when one is named (`writeSpansTo`).
  * A request that kills the worker (out of memory) is refused and a new worker started.
  */
 export class WorkerDecoder implements OtlpDecoder {
   private worker: Worker | undefined;
-  private current: Pending | undefined;
+  /**
+   * Posted to the worker, oldest first (it answers in order). More than one: the next body waits in
+   * the worker while the main thread takes the last answer, so the worker is never idle waiting
+   * for the main thread to post it (it decodes and writes to the database, the larger share).
+   */
+  private readonly posted: Pending[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
   private readonly maxHeapMiB: number;
   private readonly maxQueued: number;
   private readonly script: string;
+  private writeTo: string | undefined;
+  /** Shared with every worker this starts: the main thread's announced writes to the trace database (WriteTurn). */
+  private readonly writeTurns = writeTurnCounter();
+  /** The main thread's turn at writing the database the worker writes spans to. */
+  readonly mainWriteTurn: WriteTurn = announcingTurn(this.writeTurns);
 
   constructor(options: WorkerDecoderOptions = {}) {
     this.maxHeapMiB = options.maxHeapMiB ?? 512;
@@ -52,16 +67,20 @@ export class WorkerDecoder implements OtlpDecoder {
     return this.submit('logs', body, encoding) as Promise<MappedLogs>;
   }
 
+  /** The decode thread writes the spans it decodes to this trace database from the next request on. */
+  writeSpansTo(path: string | undefined): void {
+    this.writeTo = path;
+  }
+
   /** Requests queued or being decoded. */
   get backlog(): number {
-    return this.queue.length + (this.current ? 1 : 0);
+    return this.queue.length + this.posted.length;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new ReceiverError('overloaded', 'The trace server is shutting down; retry later.'));
-    this.current?.reject(new ReceiverError('overloaded', 'The trace server is shutting down; retry later.'));
-    this.current = undefined;
+    for (const p of this.posted.splice(0)) p.reject(new ReceiverError('overloaded', 'The trace server is shutting down; retry later.'));
     const worker = this.worker;
     this.worker = undefined;
     await worker?.terminate();
@@ -69,31 +88,38 @@ export class WorkerDecoder implements OtlpDecoder {
 
   private submit(signal: DecodeJob['signal'], body: Buffer, encoding: OtlpEncoding): Promise<unknown> {
     if (this.closed) return Promise.reject(new ReceiverError('overloaded', 'The trace server is shutting down; retry later.'));
-    if (this.queue.length >= this.maxQueued) {
-      return Promise.reject(new ReceiverError('overloaded', `${this.queue.length} requests are waiting to be decoded; retry after a second.`));
+    // Waiting: queued here, or posted behind the one the worker is decoding.
+    const waiting = this.queue.length + Math.max(0, this.posted.length - 1);
+    if (waiting >= this.maxQueued) {
+      return Promise.reject(new ReceiverError('overloaded', `${waiting} requests are waiting to be decoded; retry after a second.`));
     }
-    // A copy the worker owns (transferred, not cloned again): the caller's buffer may be pooled.
+    // A copy of its own: the caller's buffer may be a slice of a pooled one (posting that would copy the whole pool).
     const copy = new Uint8Array(body.byteLength);
     copy.set(body);
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { id: this.nextId++, signal, encoding, body: copy }, resolve, reject });
+      const writeTo = signal === 'traces' ? this.writeTo : undefined;
+      this.queue.push({ job: { id: this.nextId++, signal, encoding, body: copy, ...(writeTo === undefined ? {} : { writeTo }) }, resolve, reject });
       this.pump();
     });
   }
 
   private pump(): void {
-    if (this.current || this.closed) return;
-    const next = this.queue.shift();
-    if (!next) {
+    if (this.closed) return;
+    if (this.queue.length === 0 && this.posted.length === 0) {
       // Idle: an idle worker does not keep the process alive.
       this.worker?.unref();
       return;
     }
-    this.current = next;
-    const worker = this.ensureWorker();
-    // Busy: its answer (or its death) must arrive, so it holds the event loop open meanwhile.
-    worker.ref();
-    worker.postMessage(next.job, [next.job.body.buffer as ArrayBuffer]);
+    while (this.posted.length < postedAhead) {
+      const next = this.queue.shift();
+      if (!next) return;
+      this.posted.push(next);
+      const worker = this.ensureWorker();
+      // Busy: its answer (or its death) must arrive, so it holds the event loop open meanwhile.
+      worker.ref();
+      // Copied, not transferred: a body posted behind one that kills the worker is posted again to the next.
+      worker.postMessage(next.job);
+    }
   }
 
   private ensureWorker(): Worker {
@@ -101,7 +127,7 @@ export class WorkerDecoder implements OtlpDecoder {
     // Tests run the sources under tsx: the worker registers the same loader, then loads the entry.
     const underTsx = this.script.endsWith('.ts');
     const entry = underTsx ? `require('tsx/cjs'); require(${JSON.stringify(this.script)});` : this.script;
-    const worker = new Worker(entry, { eval: underTsx, resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMiB } });
+    const worker = new Worker(entry, { eval: underTsx, workerData: { writeTurns: this.writeTurns } satisfies DecodeWorkerData, resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMiB } });
     worker.on('message', (result: DecodeResult) => this.settle(result));
     worker.on('error', (e) => this.workerDied(e));
     worker.on('exit', (code) => {
@@ -112,21 +138,21 @@ export class WorkerDecoder implements OtlpDecoder {
   }
 
   private settle(result: DecodeResult): void {
-    const pending = this.current;
+    const pending = this.posted[0];
     if (!pending || pending.job.id !== result.id) return;
-    this.current = undefined;
+    this.posted.shift();
     if (result.ok) pending.resolve(result.mapped);
     else pending.reject(result.kind ? new ReceiverError(result.kind, result.message) : new Error(result.message));
     this.pump();
   }
 
-  /** The request being decoded killed the worker (its heap limit): refuse it, start afresh for the rest. */
+  /** The request being decoded (the oldest posted) killed the worker (its heap limit): refuse it, start afresh for the rest. */
   private workerDied(e: Error): void {
     const worker = this.worker;
     this.worker = undefined;
     void worker?.terminate();
-    const pending = this.current;
-    this.current = undefined;
+    const pending = this.posted.shift();
+    this.queue.unshift(...this.posted.splice(0));
     const outOfMemory = /ERR_WORKER_OUT_OF_MEMORY|heap/i.test(`${(e as NodeJS.ErrnoException).code ?? ''} ${e.message}`);
     pending?.reject(
       outOfMemory

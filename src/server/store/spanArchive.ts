@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { LogRecord } from '../../model/logRecord';
 import type { Resource, Span } from '../../model/span';
 import type { TraceId } from '../../model/units';
+import { soleWriter, type WriteTurn } from './writeTurn';
 
 /** The part of node:sqlite's API used here (its types are not in @types/node 20). */
 interface Statement {
@@ -92,6 +93,7 @@ export class SpanArchive {
   private constructor(
     private readonly db: Database,
     readonly path: string,
+    private readonly turn: WriteTurn,
   ) {
     this.insertSpan = db.prepare('INSERT OR IGNORE INTO spans (trace_id, span_id, resource_id, body) VALUES (?, ?, ?, ?)');
     this.insertResource = db.prepare('INSERT OR IGNORE INTO resources (id, body) VALUES (?, ?)');
@@ -114,7 +116,7 @@ export class SpanArchive {
    * integrity check, is moved aside (kept for the user) and a new one started; a locked one is
    * reported and not touched.
    */
-  static open(path: string): ArchiveOpen {
+  static open(path: string, turn: WriteTurn = soleWriter): ArchiveOpen {
     const Database = sqlite();
     if (Database === undefined) return { ok: false, reason: `This editor's Node.js (${process.version}) has no node:sqlite (Node 22.13 or later has it): traces are kept in memory only.` };
     const attempt = (): SpanArchive => {
@@ -123,7 +125,7 @@ export class SpanArchive {
         const check = db.prepare('PRAGMA quick_check').get();
         if (check?.['quick_check'] !== 'ok') throw new Error(`integrity check: ${String(check?.['quick_check'])}`);
         db.exec(SCHEMA);
-        return new SpanArchive(db, path);
+        return new SpanArchive(db, path, turn);
       } catch (e) {
         db.close();
         throw e;
@@ -146,6 +148,25 @@ export class SpanArchive {
     }
   }
 
+  /**
+   * A second connection to a database `open` made ready (the decode thread's, which writes the
+   * received spans there itself so the trace server's main thread does not). No integrity check, no
+   * schema, no moving aside: those are the opener's; a failure is thrown to the caller.
+   */
+  static attach(path: string, turn: WriteTurn): SpanArchive {
+    const Database = sqlite();
+    if (Database === undefined) throw new Error(`Node.js ${process.version} has no node:sqlite`);
+    const db = new Database(path, { timeout: 2_000 });
+    try {
+      // Per connection, as the opener's: commits survive a killed process, not a power cut.
+      db.exec('PRAGMA synchronous = NORMAL');
+      return new SpanArchive(db, path, turn);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
   private resourceId(resource: Resource): string {
     const known = this.resourceIds.get(resource);
     if (known !== undefined) return known;
@@ -163,8 +184,7 @@ export class SpanArchive {
   add(spans: readonly Span[], nowMs = Date.now()): void {
     if (spans.length === 0) return;
     const perTrace = new Map<string, { spans: number; bytes: number }>();
-    this.db.exec('BEGIN');
-    try {
+    this.transaction(() => {
       for (const span of spans) {
         const { resource, ...rest } = span;
         const body = JSON.stringify(rest);
@@ -181,11 +201,7 @@ export class SpanArchive {
         // In the same transaction: a window following this database sees the spans and the change together.
         this.insertChange.run(traceId);
       }
-      this.db.exec('COMMIT');
-    } catch (e) {
-      this.db.exec('ROLLBACK');
-      throw e;
-    }
+    });
   }
 
   /**
@@ -196,8 +212,7 @@ export class SpanArchive {
     const traced = records.filter((r) => r.traceId !== undefined);
     if (traced.length === 0) return;
     const traces = new Set<string>();
-    this.db.exec('BEGIN');
-    try {
+    this.transaction(() => {
       for (const record of traced) {
         const { resource, ...rest } = record;
         this.insertLog.run(record.traceId!, this.resourceId(resource), JSON.stringify(rest));
@@ -208,11 +223,7 @@ export class SpanArchive {
         this.upsertTrace.run(traceId, nowMs, nowMs, 0, 0);
         this.insertChange.run(traceId);
       }
-      this.db.exec('COMMIT');
-    } catch (e) {
-      this.db.exec('ROLLBACK');
-      throw e;
-    }
+    });
   }
 
   /** The log records of these traces, in arrival order per trace. */
@@ -285,17 +296,12 @@ export class SpanArchive {
    */
   putRuns(rows: readonly { readonly traceId: string; readonly body: string | undefined }[]): void {
     if (rows.length === 0) return;
-    this.db.exec('BEGIN');
-    try {
+    this.transaction(() => {
       for (const { traceId, body } of rows) {
         if (body === undefined) this.deleteRun.run(traceId);
         else if (this.traceKnown.get(traceId) !== undefined) this.upsertRun.run(traceId, body);
       }
-      this.db.exec('COMMIT');
-    } catch (e) {
-      this.db.exec('ROLLBACK');
-      throw e;
-    }
+    });
   }
 
   /** The stored run of every trace but `except`'s (traces whose spans are loaded and classified anew). */
@@ -332,7 +338,7 @@ export class SpanArchive {
 
   /** Traces whose last span is older than the retention, then the oldest beyond the size bound; returns the trace ids dropped. */
   prune(settings: ArchiveSettings, nowMs = Date.now()): TraceId[] {
-    this.db.prepare('DELETE FROM changes WHERE seq <= (SELECT MAX(seq) FROM changes) - ?').run(keptChanges);
+    this.transaction(() => this.db.prepare('DELETE FROM changes WHERE seq <= (SELECT MAX(seq) FROM changes) - ?').run(keptChanges));
     const dropped: TraceId[] = [];
     const cutoff = nowMs - settings.retentionDays * 86_400_000;
     for (const row of this.db.prepare('SELECT trace_id FROM traces WHERE last_seen < ?').all(cutoff)) dropped.push(String(row['trace_id']) as TraceId);
@@ -349,15 +355,15 @@ export class SpanArchive {
     const deleteSpans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?');
     const deleteLogs = this.db.prepare('DELETE FROM logs WHERE trace_id = ?');
     const deleteTrace = this.db.prepare('DELETE FROM traces WHERE trace_id = ?');
-    this.db.exec('BEGIN');
-    for (const id of dropped) {
-      deleteSpans.run(id);
-      deleteLogs.run(id);
-      this.deleteRun.run(id);
-      deleteTrace.run(id);
-    }
-    this.db.exec('COMMIT');
-    this.db.exec('PRAGMA incremental_vacuum');
+    this.transaction(() => {
+      for (const id of dropped) {
+        deleteSpans.run(id);
+        deleteLogs.run(id);
+        this.deleteRun.run(id);
+        deleteTrace.run(id);
+      }
+    });
+    this.transaction(() => this.db.exec('PRAGMA incremental_vacuum'), false);
     return dropped;
   }
 
@@ -368,5 +374,30 @@ export class SpanArchive {
 
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * One write, in its turn (another thread may write the same file: WriteTurn). IMMEDIATE takes the
+   * write lock at the start, waiting for it (the busy timeout); a transaction that read first and
+   * then wrote would fail at once if the other connection committed in between.
+   */
+  private transaction(write: () => void, atomic = true): void {
+    this.turn.begin();
+    try {
+      if (!atomic) {
+        write();
+        return;
+      }
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        write();
+        this.db.exec('COMMIT');
+      } catch (e) {
+        this.db.exec('ROLLBACK');
+        throw e;
+      }
+    } finally {
+      this.turn.end();
+    }
   }
 }
