@@ -29,7 +29,7 @@ export type RunsClassified = (changes: readonly { readonly traceId: TraceId; rea
 /** A trace's log records, if any (the log store); the keyword searches them too. */
 export type TraceLogs = (traceId: string) => readonly LogRecord[] | undefined;
 
-/** Above this many changed runs at once, the listed runs are re-sorted rather than moved one by one. */
+/** Changed runs moved one by one in the listed order; more (and more than 1/16 of those listed) and it is sorted again. */
 const maxIncrementalChanges = 256;
 
 /**
@@ -169,7 +169,9 @@ export class RunIndex {
       this.cold.add(traceId);
       this.link(traceId, entry, executionKeys, unnamed(entry.run));
     }
+    // Put in listing order now, with the loading of the runs (a restart), not by the first listing.
     this.listed = undefined;
+    this.listedEntries();
   }
 
   /** Classifies the runs changed since the last listing now (what the trace database keeps is then up to date). */
@@ -478,7 +480,7 @@ export class RunIndex {
   private applyToListed(changes: readonly Change[]): void {
     const listed = this.listed;
     if (listed === undefined) return;
-    if (changes.length > maxIncrementalChanges) {
+    if (changes.length > maxIncrementalChanges && changes.length * 16 > listed.all.length) {
       this.listed = undefined;
       return;
     }
