@@ -31,22 +31,22 @@ const byStart = (a: Span, b: Span): number => a.startUs - b.startUs || a.endUs -
  * One normalising pass over spans of one or more (linked) traces: drops duplicate span ids (first
  * wins), keeps orphans as roots, breaks parent cycles, and records each quirk as a warning.
  * O(n log n); never throws on bad data. Roots of `primaryTraceId` are listed first.
+ *
+ * Works on integer indices (parents found by span id within each trace, children in one flat array,
+ * an explicit stack): keyed by "trace/span" strings, as it was, each span cost a concatenated key to
+ * hash several times over, and a 100k-span trace took about 0.9 s here instead of ~0.2 s.
  */
 export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): TraceTree {
   const warnings: TraceWarning[] = [];
-  const byKey = new Map<SpanKey, Span>();
+  const unique: Span[] = [];
+  const idsByTrace = new Map<string, Map<string, number>>();
   let duplicates = 0;
   let negative = 0;
-  // Each span's key is made once: at 100k spans, building these strings again in every pass was
-  // a good part of laying a run out.
-  const keyOf = new Map<Span, SpanKey>();
   for (const span of input) {
-    const key = spanKey(span);
-    if (byKey.has(key)) duplicates++;
-    else {
-      byKey.set(key, span);
-      keyOf.set(span, key);
-    }
+    let ids = idsByTrace.get(span.traceId);
+    if (ids === undefined) idsByTrace.set(span.traceId, (ids = new Map<string, number>()));
+    if (ids.has(span.spanId)) duplicates++;
+    else ids.set(span.spanId, unique.push(span) - 1);
     if (span.endUs < span.startUs) negative++;
   }
   if (duplicates > 0) {
@@ -56,62 +56,85 @@ export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): Trac
     warnings.push({ kind: 'negativeDuration', count: negative, message: `${negative} span(s) end before they start (clock skew or a broken exporter).` });
   }
 
-  const childrenOf = new Map<SpanKey, Span[]>();
-  const roots: Span[] = [];
-  const orphanKeys = new Set<SpanKey>();
-  for (const span of byKey.values()) {
-    const parentKey = span.parentSpanId === undefined ? undefined : `${span.traceId}/${span.parentSpanId}`;
-    if (parentKey === undefined) {
-      roots.push(span);
-    } else if (!byKey.has(parentKey)) {
-      roots.push(span);
-      orphanKeys.add(keyOf.get(span)!);
-    } else {
-      const siblings = childrenOf.get(parentKey);
-      if (siblings) siblings.push(span);
-      else childrenOf.set(parentKey, [span]);
-    }
+  const n = unique.length;
+  // parent[i]: index of the parent, -1 for a root, -2 for an orphan (its parent never arrived).
+  const parent = new Int32Array(n);
+  const childCount = new Int32Array(n);
+  const roots: number[] = [];
+  let orphans = 0;
+  for (let i = 0; i < n; i++) {
+    const span = unique[i]!;
+    const p = span.parentSpanId === undefined ? -1 : idsByTrace.get(span.traceId)!.get(span.parentSpanId) ?? -2;
+    parent[i] = p;
+    if (p < 0) {
+      roots.push(i);
+      if (p === -2) orphans++;
+    } else childCount[p]!++;
   }
-  for (const siblings of childrenOf.values()) siblings.sort(byStart);
-  // The requested trace's roots come first, then those of traces merged in by Trace Link.
-  const primaryFirst = (a: Span, b: Span): number => Number(b.traceId === primaryTraceId) - Number(a.traceId === primaryTraceId) || byStart(a, b);
+  // Children of span i: children[childStart[i] .. childStart[i + 1]), sorted by start.
+  const childStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) childStart[i + 1] = childStart[i]! + childCount[i]!;
+  const children = new Int32Array(childStart[n]!);
+  const filled = childStart.slice(0, n);
+  for (let i = 0; i < n; i++) if (parent[i]! >= 0) children[filled[parent[i]!]!++] = i;
+  const byStartIndex = (a: number, b: number): number => byStart(unique[a]!, unique[b]!);
+  for (let i = 0; i < n; i++) if (childCount[i]! > 1) children.subarray(childStart[i], childStart[i + 1]).sort(byStartIndex);
+  const primaryFirst = (a: number, b: number): number => Number(unique[b]!.traceId === primaryTraceId) - Number(unique[a]!.traceId === primaryTraceId) || byStartIndex(a, b);
   roots.sort(primaryFirst);
-  if (orphanKeys.size > 0) {
-    warnings.push({ kind: 'orphanSpans', count: orphanKeys.size, message: `${orphanKeys.size} span(s) name a parent that has not arrived; they are shown at the top level.` });
+  if (orphans > 0) {
+    warnings.push({ kind: 'orphanSpans', count: orphans, message: `${orphans} span(s) name a parent that has not arrived; they are shown at the top level.` });
   }
 
   const order: Span[] = [];
   const depths: number[] = [];
   const keys: SpanKey[] = [];
-  const visited = new Set<SpanKey>();
-  const walk = (root: Span): void => {
-    const stack: Array<[Span, number]> = [[root, 0]];
-    while (stack.length > 0) {
-      const [span, depth] = stack.pop()!;
-      const key = keyOf.get(span)!;
-      if (visited.has(key)) continue;
-      visited.add(key);
+  const visited = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  const stackDepth = new Int32Array(n);
+  const walk = (root: number): void => {
+    let top = 0;
+    stack[0] = root;
+    stackDepth[0] = 0;
+    top = 1;
+    while (top > 0) {
+      top--;
+      const i = stack[top]!;
+      const depth = stackDepth[top]!;
+      if (visited[i]) continue;
+      visited[i] = 1;
+      const span = unique[i]!;
       order.push(span);
       depths.push(depth);
-      keys.push(key);
-      const children = childrenOf.get(key) ?? [];
-      for (let i = children.length - 1; i >= 0; i--) stack.push([children[i]!, depth + 1]);
+      keys.push(spanKey(span));
+      // Each span is pushed once (by its only parent), so the stack never holds more than n.
+      for (let c = childStart[i + 1]! - 1; c >= childStart[i]!; c--) {
+        stack[top] = children[c]!;
+        stackDepth[top++] = depth + 1;
+      }
     }
   };
   for (const root of roots) walk(root);
 
-  // Spans not reached from any root sit on a parent cycle (or below one): cut each cycle at its
-  // earliest span so everything is still shown.
-  if (visited.size < byKey.size) {
-    const stranded = [...byKey.values()].filter((s) => !visited.has(keyOf.get(s)!)).sort(byStart);
+  // Spans in a parent cycle are reachable from no root: each cycle is cut at its earliest span.
+  if (order.length < n) {
+    const stranded: number[] = [];
+    for (let i = 0; i < n; i++) if (!visited[i]) stranded.push(i);
+    stranded.sort(byStartIndex);
     let cycles = 0;
-    for (const span of stranded) {
-      if (visited.has(keyOf.get(span)!)) continue;
+    for (const i of stranded) {
+      if (visited[i]) continue;
       cycles++;
-      roots.push(span);
-      walk(span);
+      roots.push(i);
+      walk(i);
     }
     warnings.push({ kind: 'parentCycle', count: cycles, message: `${cycles} parent cycle(s) were cut; the earliest span of each is shown at the top level.` });
+  }
+
+  const childrenOf = new Map<SpanKey, Span[]>();
+  const orphanKeys = new Set<SpanKey>();
+  for (let i = 0; i < n; i++) {
+    if (childCount[i]! > 0) childrenOf.set(spanKey(unique[i]!), Array.from(children.subarray(childStart[i], childStart[i + 1]), (c) => unique[c]!));
+    if (parent[i] === -2) orphanKeys.add(spanKey(unique[i]!));
   }
 
   let startUs = Number.POSITIVE_INFINITY;
@@ -126,7 +149,7 @@ export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): Trac
     keys,
     depths,
     childrenOf,
-    roots,
+    roots: roots.map((i) => unique[i]!),
     orphanKeys,
     warnings,
     startUs: startUs as Microseconds,

@@ -108,7 +108,7 @@ describe('TraceViews (the trace server side of the trace panel)', () => {
       span({ id: 4, parent: 1, name: 'local', start: 0, end: 500, resource: apiResource }),
       span({ id: 5, name: 'app', start: 0, end: 10, resource: aliyunResource }),
     ]);
-    const warnings = payloadWarnings(tree.spans, tree.childrenOf);
+    const warnings = payloadWarnings(tree);
     assert.deepEqual(warnings.map((w) => [w.kind, w.count]), [['clockSkew', 1]]);
     assert.match(warnings[0]!.message, /5\.00 ms/);
   });

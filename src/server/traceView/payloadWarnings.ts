@@ -1,4 +1,4 @@
-import { spanKey, type SpanKey } from '../../model/buildTrace';
+import type { TraceTree } from '../../model/buildTrace';
 import type { AttributeValue, Span } from '../../model/span';
 import type { TraceWarning } from '../../model/traceWarning';
 import { formatDuration } from '../../model/units';
@@ -32,14 +32,17 @@ function oversized(span: Span): boolean {
  * whole, and children of another service that start before their parent or after it ended (clock
  * skew between hosts; their bars are drawn as reported, and the critical path clips them).
  */
-export function payloadWarnings(spans: readonly Span[], childrenOf: ReadonlyMap<SpanKey, readonly Span[]>): TraceWarning[] {
+export function payloadWarnings(tree: Pick<TraceTree, 'spans' | 'keys' | 'childrenOf'>): TraceWarning[] {
+  const { spans, keys, childrenOf } = tree;
   const warnings: TraceWarning[] = [];
   let big = 0;
   let skewed = 0;
   let worstSkewUs = 0;
-  for (const span of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
     if (oversized(span)) big++;
-    for (const child of childrenOf.get(spanKey(span)) ?? []) {
+    // The tree's own keys: no "trace/span" string made and hashed again per span.
+    for (const child of childrenOf.get(keys[i]!) ?? []) {
       if (child.resource.serviceName === span.resource.serviceName) continue;
       // Only the start says skew: a child that starts inside its parent may outlive it (a streamed
       // LLM response ends after the HTTP client span that requested it), but none starts before it.

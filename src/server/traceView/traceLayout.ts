@@ -138,7 +138,7 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
   }
   const related = relatedSpans(snapshot, spans, indexOfKey);
 
-  const warnings: TraceWarning[] = [...snapshot.warnings, ...tree.warnings, ...payloadWarnings(spans, tree.childrenOf)];
+  const warnings: TraceWarning[] = [...snapshot.warnings, ...tree.warnings, ...payloadWarnings(tree)];
   const header: TraceOutlineHeader = {
     outlineId,
     traceIds: snapshot.traceIds,
