@@ -81,7 +81,8 @@ async function jaegerSide(trace: LargeTrace, appSpans: number, infraSpans: numbe
     const postMs = performance.now() - t;
     const sameSpans = await jaegerPage(jaeger.query, trace.infraTraceId, appSpans + infraSpans, 'infrastructure trace + copy of the app trace');
     const appTraceOnly = await jaegerPage(jaeger.query, trace.appTraceId, appSpans, 'app trace alone');
-    return { sameSpans, appTraceOnly, rssMiB: jaegerRssMiB(jaeger), postMs: Math.round(postMs), info: build.info };
+    // Which Jaeger served it: the binary scripts/ensure-jaeger.sh built, named by its release.
+    return { sameSpans, appTraceOnly, rssMiB: jaegerRssMiB(jaeger), postMs: Math.round(postMs), info: `${build.info}; served by Jaeger ${basename(binary).replace(/^jaeger-/, '')} (scripts/ensure-jaeger.sh) through its query extension` };
   } finally {
     jaeger.stop();
   }
