@@ -15,11 +15,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { startJaeger } from '../test/backends/jaegerProcess';
 import { resolveHostTools } from '../test/e2e/harness/hostTools';
 import { ask, postBatch, startTarget } from '../test/load/runLoad';
 import { FreshBatches } from './freshBatches';
+import { bundleLoadTarget } from './loadTargetBundle';
 import { writeResult } from './stats';
 
 const seconds = Number(process.env['INGEST_SECONDS'] ?? '15');
@@ -60,19 +60,11 @@ async function measure(otlpUrl: string, seed: number): Promise<Rate> {
   return { spansPerSecond: Math.round(acknowledged / elapsed), acknowledged, refused, latencyP50Ms: Math.round(latencies[Math.floor(latencies.length / 2)] ?? 0) };
 }
 
-/** The load target (TraceService + WorkerDecoder + trace database) and its decode worker, bundled as the extension ships them. */
-async function bundleTarget(dir: string): Promise<string> {
-  const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, target: 'node20', minify: true, logLevel: 'error' as const };
-  await build({ ...common, entryPoints: [join(source, 'test', 'load', 'loadTarget.ts')], outfile: join(dir, 'loadTarget.js') });
-  await build({ ...common, entryPoints: [join(source, 'src', 'server', 'receiver', 'decodeWorker.ts')], outfile: join(dir, 'decodeWorker.js') });
-  return join(dir, 'loadTarget.js');
-}
-
 async function main(): Promise<void> {
   const node24 = join(resolveHostTools().node24BinDir, 'node');
   const dir = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
   try {
-    const target = await bundleTarget(dir);
+    const target = await bundleLoadTarget(source, dir);
     let jaegerBinary: string | undefined;
     if (process.env['JAEGER'] !== '0') {
       const built = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'ensure-jaeger.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

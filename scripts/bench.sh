@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench`: every benchmark, then a summary table of bench/results/*.json.
 #   ingest      spans/s into the bundled trace server with its database vs Jaeger v2 (memory, Badger), A/B over three rounds
+#   memory      RSS growth per stored span: the same ~1M spans into the bundled trace server (database on, default bounds) and Jaeger v2 (memory, Badger)
 #   fuzz        100k generated malformed OTLP requests over HTTP and gRPC: crashes, hangs, lost spans, memory
 #   load        5k spans/s for 10 min into the durable store (RSS curve, run listing), then the peak rate vs Jaeger v2 with Badger
 #   listRuns    run listing with 100k spans in the store
@@ -29,7 +30,7 @@ if [ ! -f "$vsix" ]; then
   npm run --silent package | tail -n 1
 fi
 
-for bench in ingest fuzz load listRuns persistedStore runFilter remoteBackends classification fidelity sourceLinks activation traceView; do
+for bench in ingest memory fuzz load listRuns persistedStore runFilter remoteBackends classification fidelity sourceLinks activation traceView; do
   echo "== bench/$bench.bench.ts"
   node --import tsx "bench/$bench.bench.ts"
 done
