@@ -10,11 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { RemoteBackend } from '../../src/server/backends/remote/remoteBackend';
 import { SourceError } from '../../src/server/backends/remote/traceSource';
 import { ZipkinSource } from '../../src/server/backends/remote/zipkinSource';
-import { decodeTraceRequest, encodingOf } from '../../src/server/receiver/otlpBody';
-import { exportRequestToModel } from '../../src/server/receiver/otlpToModel';
 import { TraceService } from '../../src/server/traceService';
 import type { RunSummary } from '../../src/shared/runSummary';
-import { loadRecordedCorpus, postRecordedBody } from '../recorded/recordedCorpus';
+import { loadRecordedCorpus, replayRecordedTraces } from '../recorded/recordedCorpus';
 import { modelToZipkin } from './modelToZipkin';
 import { startZipkin, type ZipkinProcess } from './zipkinProcess';
 
@@ -39,16 +37,12 @@ describe('Zipkin backend, against Zipkin 3.6.1', () => {
     assert.equal(state.state, 'listening');
     if (state.state !== 'listening') return;
     let spans = 0;
-    for (const body of corpus.bodies) {
-      if (!/\/v1\/traces$|\/api\/otlp\/traces$/.test(body.path)) continue;
-      const otlp = { ...body, path: '/v1/traces' };
-      assert.equal(await postRecordedBody(state.url, otlp), 200);
-      const model = exportRequestToModel(decodeTraceRequest(body.body, encodingOf(body.contentType)!)).spans;
+    await replayRecordedTraces(state.url, corpus, async (model) => {
       for (const s of model) if (s.links.length > 0) linkedBySpanLink.add(s.traceId);
       const response = await fetch(`${zipkin.url}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(model.map(modelToZipkin)) });
       assert.equal(response.status, 202, await response.text());
       spans += model.length;
-    }
+    });
     assert.ok(spans > 5_000, `sent ${spans} spans`);
   });
 
