@@ -9,7 +9,6 @@
 // checked against what its store then holds.
 //   node --import tsx bench/ingest.bench.ts     INGEST_SECONDS=15 per side and round; JAEGER=0 skips Jaeger;
 //   INGEST_SOURCE=<a checkout> measures that checkout's trace server (a before/after comparison).
-import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -19,6 +18,7 @@ import { startJaeger } from '../test/backends/jaegerProcess';
 import { resolveHostTools } from '../test/e2e/harness/hostTools';
 import { ask, postBatch, startTarget } from '../test/load/runLoad';
 import { FreshBatches } from './freshBatches';
+import { ensuredTool } from './ensuredTool';
 import { bundleLoadTarget } from './loadTargetBundle';
 import { writeResult } from './stats';
 
@@ -67,8 +67,7 @@ async function main(): Promise<void> {
     const target = await bundleLoadTarget(source, dir);
     let jaegerBinary: string | undefined;
     if (process.env['JAEGER'] !== '0') {
-      const built = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'ensure-jaeger.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-      jaegerBinary = built.status === 0 ? built.stdout.trim().split('\n').at(-1) : undefined;
+      jaegerBinary = ensuredTool('ensure-jaeger.sh');
       if (jaegerBinary === undefined) throw new Error('scripts/ensure-jaeger.sh failed: no Jaeger to compare with');
     }
     const results: Record<'extension' | 'jaegerMemory' | 'jaegerBadger', Rate[]> = { extension: [], jaegerMemory: [], jaegerBadger: [] };

@@ -3,7 +3,6 @@
 // it sustains into the durable store, against Jaeger v2 v1.75.0 with Badger (its embedded on-disk
 // store) on the same machine, alternated A/B in the same run.
 //   node --import tsx bench/load.bench.ts      LOAD_SECONDS=60 for a quick run; JAEGER=0 to skip Jaeger
-import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -12,6 +11,7 @@ import { join } from 'node:path';
 import { difyBatch } from './difyBatch';
 import { startJaeger } from '../test/backends/jaegerProcess';
 import { summarise, writeResult } from './stats';
+import { ensuredTool } from './ensuredTool';
 import { resolveHostTools } from '../test/e2e/harness/hostTools';
 import { ask, postBatch, runSteadyLoad, startTarget } from '../test/load/runLoad';
 
@@ -58,8 +58,7 @@ async function main(): Promise<void> {
     let jaegerBinary: string | undefined;
     let jaegerNote: string | undefined;
     if (process.env['JAEGER'] !== '0') {
-      const built = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'ensure-jaeger.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-      jaegerBinary = built.status === 0 ? built.stdout.trim().split('\n').at(-1) : undefined;
+      jaegerBinary = ensuredTool('ensure-jaeger.sh');
       if (jaegerBinary === undefined) jaegerNote = 'Jaeger could not be built (scripts/ensure-jaeger.sh failed); no comparison.';
     } else jaegerNote = 'JAEGER=0: comparison skipped.';
 

@@ -7,7 +7,6 @@
 // one after the other. RSS is read before the first batch and once every batch is acknowledged
 // (and again 5 s later, for what a collector gives back); growth / spans is the figure.
 //   node --import tsx bench/memory.bench.ts      MEMORY_SPANS=1000000; JAEGER=0 skips Jaeger
-import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -17,6 +16,7 @@ import { startJaeger } from '../test/backends/jaegerProcess';
 import { resolveHostTools } from '../test/e2e/harness/hostTools';
 import { ask, postBatch, startTarget } from '../test/load/runLoad';
 import { FreshBatches } from './freshBatches';
+import { ensuredTool } from './ensuredTool';
 import { bundleLoadTarget } from './loadTargetBundle';
 import { writeResult } from './stats';
 import { rssMiB } from './traceView/processMemory';
@@ -96,8 +96,7 @@ async function main(): Promise<void> {
     }
     const jaeger: Partial<Record<'memory' | 'badger', Side>> = {};
     if (process.env['JAEGER'] !== '0') {
-      const built = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'ensure-jaeger.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-      const binary = built.status === 0 ? built.stdout.trim().split('\n').at(-1) : undefined;
+      const binary = ensuredTool('ensure-jaeger.sh');
       if (binary === undefined) throw new Error('scripts/ensure-jaeger.sh failed: no Jaeger to compare with');
       for (const storage of ['memory', 'badger'] as const) {
         const server = await startJaeger(binary, { maxTraces: 1_000_000, storage });

@@ -10,8 +10,6 @@
 // Data: 200 generated Dify runs (Aliyun app half + infrastructure) in Jaeger and Zipkin; Phoenix
 // holds what a real Dify 1.13.3 sent to its Phoenix tracing (13 runs; Phoenix keeps no resource
 // attributes, so Aliyun-shaped runs would not be Dify runs there); the 10k-span run in all three.
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fromBinary } from '@bufbuild/protobuf';
 import { request } from 'undici';
@@ -29,13 +27,17 @@ import { startZipkin } from '../test/backends/zipkinProcess';
 import { largeDifyTrace, postLargeTrace } from '../test/largeTrace/largeTrace';
 import { loadRecordedCorpus, postRecordedBody } from '../test/recorded/recordedCorpus';
 import { batches, now as runsNow } from './difyRuns';
+import { ensuredTool } from './ensuredTool';
 import { summarise, writeResult } from './stats';
 
 const samples = 7;
 const generatedRuns = 200;
 const pageSize = 50;
-const scripts = join(import.meta.dirname, '..', 'scripts');
-const ensure = (script: string): string => execFileSync('bash', [join(scripts, script)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1)!;
+const ensure = (script: string): string => {
+  const path = ensuredTool(script);
+  if (path === undefined) throw new Error(`scripts/${script} failed: that backend cannot be measured`);
+  return path;
+};
 
 interface Subject {
   readonly name: string;

@@ -5,7 +5,6 @@
 // attribute value match (Jaeger has no free-text search) and its trace-id lookup.
 //   node --import tsx bench/runFilter.bench.ts        RUNS=2000 for a quick run; JAEGER=0 to skip Jaeger
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { create, fromBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { ExportTraceServiceRequestSchema } from '../src/server/receiver/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb';
 import type { ResourceSpansSchema } from '../src/server/receiver/gen/opentelemetry/proto/trace/v1/trace_pb';
@@ -17,6 +16,7 @@ import type { RunFilter } from '../src/shared/runSummary';
 import { seeded } from './difyBatch';
 import { batches, generateRun, now, type GeneratedRun } from './difyRuns';
 import { summarise, writeResult } from './stats';
+import { ensuredTool } from './ensuredTool';
 
 // 1M spans of Dify-sized attributes need more than Node's default heap: run again with a larger one.
 if (process.env['RUN_FILTER_BENCH_CHILD'] === undefined) {
@@ -49,9 +49,8 @@ async function main(): Promise<void> {
   let jaeger: JaegerProcess | undefined;
   let jaegerNote: string | undefined;
   if (withJaeger) {
-    const built = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'ensure-jaeger.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    const binary = built.stdout.trim().split('\n').at(-1);
-    if (built.status === 0 && binary) jaeger = await startJaeger(binary, { maxTraces: 500_000 }).catch((e: unknown) => ((jaegerNote = `Jaeger did not start: ${String(e)}`), undefined));
+    const binary = ensuredTool('ensure-jaeger.sh');
+    if (binary !== undefined) jaeger = await startJaeger(binary, { maxTraces: 500_000 }).catch((e: unknown) => ((jaegerNote = `Jaeger did not start: ${String(e)}`), undefined));
     else jaegerNote = 'Jaeger could not be built (scripts/ensure-jaeger.sh failed); no comparison.';
   } else jaegerNote = 'JAEGER=0: comparison skipped.';
 

@@ -22,13 +22,13 @@
 //   node --import tsx bench/traceView.bench.ts   SPANS=100000 OPENS=3 JAEGER_RUNS=3 JAEGER_UI_BUILD=<dir>
 //   TRACE_VIEW_VSIX=<.vsix> measures that package instead of the repository's (npm run package);
 //   TRACE_VIEW_VSIX_FROM=<text> says in the result which commit it was packaged from.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { extensionVsix } from '../test/e2e/harness/extensionVsix';
 import { largeDifyTrace, type LargeTrace } from '../test/largeTrace/largeTrace';
 import { summarise, writeResult } from './stats';
+import { ensuredTool } from './ensuredTool';
 import { startJaeger } from '../test/backends/jaegerProcess';
 import { jaegerRssMiB, jaegerUiBuild, measureJaegerUi, movedIntoTrace, postBatches, waitForJaegerTrace, type JaegerUiSample } from './traceView/jaegerUi';
 import { measureOurSide, OpenFailed, p95, type OurResult } from './traceView/ourView';
@@ -70,9 +70,8 @@ async function jaegerPage(query: string, traceId: string, expected: number, labe
 async function jaegerSide(trace: LargeTrace, appSpans: number, infraSpans: number): Promise<JaegerSide> {
   const build = jaegerUiBuild();
   if ('skipped' in build) return build;
-  const ensured = spawnSync('bash', [join(import.meta.dirname, '..', 'scripts', 'ensure-jaeger.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const binary = ensured.stdout.trim();
-  if (ensured.status !== 0 || binary === '') return { skipped: 'Jaeger v2 could not be built (scripts/ensure-jaeger.sh failed)' };
+  const binary = ensuredTool('ensure-jaeger.sh');
+  if (binary === undefined) return { skipped: 'Jaeger v2 could not be built (scripts/ensure-jaeger.sh failed)' };
   const jaeger = await startJaeger(binary, { maxTraces: 100_000, uiAssetsPath: build.dir });
   try {
     const t = performance.now();
