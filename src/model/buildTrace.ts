@@ -89,6 +89,8 @@ export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): Trac
   const depths: number[] = [];
   const keys: SpanKey[] = [];
   const visited = new Uint8Array(n);
+  /** Each span's key, made once as the walk reaches it (every span is reached). */
+  const keyAt = new Array<SpanKey>(n);
   const stack = new Int32Array(n);
   const stackDepth = new Int32Array(n);
   const walk = (root: number): void => {
@@ -105,7 +107,8 @@ export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): Trac
       const span = unique[i]!;
       order.push(span);
       depths.push(depth);
-      keys.push(spanKey(span));
+      keyAt[i] = spanKey(span);
+      keys.push(keyAt[i]);
       // Each span is pushed once (by its only parent), so the stack never holds more than n.
       for (let c = childStart[i + 1]! - 1; c >= childStart[i]!; c--) {
         stack[top] = children[c]!;
@@ -133,8 +136,8 @@ export function buildTrace(input: Iterable<Span>, primaryTraceId?: string): Trac
   const childrenOf = new Map<SpanKey, Span[]>();
   const orphanKeys = new Set<SpanKey>();
   for (let i = 0; i < n; i++) {
-    if (childCount[i]! > 0) childrenOf.set(spanKey(unique[i]!), Array.from(children.subarray(childStart[i], childStart[i + 1]), (c) => unique[c]!));
-    if (parent[i] === -2) orphanKeys.add(spanKey(unique[i]!));
+    if (childCount[i]! > 0) childrenOf.set(keyAt[i]!, Array.from(children.subarray(childStart[i], childStart[i + 1]), (c) => unique[c]!));
+    if (parent[i] === -2) orphanKeys.add(keyAt[i]!);
   }
 
   let startUs = Number.POSITIVE_INFINITY;
