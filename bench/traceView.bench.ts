@@ -144,8 +144,10 @@ async function main(): Promise<void> {
   const rowsCommitRatio = ourRowsCommitMs && jaegerUiRowsCommitMs ? Math.round((jaegerUiRowsCommitMs.p50 / ourRowsCommitMs.p50) * 10) / 10 : undefined;
   const goals = 'failed' in ours ? { ourSide: `FAILED: ${ours.failed}` } : {
     firstRowsUnder1s: ourFirstRowsMs!.p50 < 1000,
+    firstOpenUnder1500ms: ours.openSamplesMs[0]! < 1500,
+    newSessionFirstOpenUnder1500ms: 'failed' in ours.newSession ? `FAILED: ${ours.newSession.failed}` : ours.newSession.wallMs < 1500,
+    atLeast12xFasterThanJaegerUi: firstRowsRatio === undefined ? 'not compared' : firstRowsRatio >= 12,
     rowsCommitUnder1s: ourRowsCommitMs === undefined ? 'not measured' : ourRowsCommitMs.p50 < 1000,
-    atLeast5xFasterThanJaegerUi: firstRowsRatio === undefined ? 'not compared' : firstRowsRatio >= 5,
     expandCollapseUnder50ms: ours.expandMs.length > 0 ? Math.max(...ours.expandMs, ...ours.collapseMs) < 50 : `not measured: ${ours.subtreeNote ?? ''}`,
     scrollFrameP95WithinOneFrame: p95(ours.scrollFrameIntervalMs) <= 16.8,
   };
@@ -163,6 +165,11 @@ async function main(): Promise<void> {
     goals,
     ourFirstRowsMs: ourFirstRowsMs ?? null,
     ourFirstOpenMs: 'failed' in ours ? null : Math.round(ours.openSamplesMs[0]!),
+    // Where the first open's time went, ms from Enter: in a fresh browser profile VS Code's webview
+    // host registers its service worker before it loads our page (webviewHostLoadedMs → webviewStartMs).
+    ourFirstOpenPhases: 'failed' in ours ? null : ours.openPhases[0] ?? null,
+    // The first open after a window reload, as a user reopens a run in a new session.
+    ourNewSessionFirstOpen: 'failed' in ours ? null : 'failed' in ours.newSession ? ours.newSession : { ...ours.newSession, wallMs: Math.round(ours.newSession.wallMs), rowsCommitMs: ours.newSession.rowsCommitMs === undefined ? null : Math.round(ours.newSession.rowsCommitMs) },
     jaegerUiFirstRowsMs: jaegerUiFirstRowsMs ?? null,
     firstRowsRatio: firstRowsRatio ?? null,
     ourRowsCommitMs: ourRowsCommitMs ?? null,
@@ -200,7 +207,7 @@ async function main(): Promise<void> {
   const f = (s: { p50: number } | undefined): string => (s ? `${Math.round(s.p50)} ms` : 'n/a');
   console.log(
     `traceView (${trace.spanCount} spans): our first rows p50 ${f(ourFirstRowsMs)}; Jaeger UI ${f(jaegerUiFirstRowsMs)}; ratio ${String(firstRowsRatio ?? 'n/a')}; rows committed in page ${f(ourRowsCommitMs)} vs ${f(jaegerUiRowsCommitMs)}, ratio ${String(rowsCommitRatio ?? 'n/a')}` +
-      ('failed' in ours ? `; OUR SIDE FAILED: ${ours.failed}` : `; expand ${f(ours.expandMs.length ? summarise(ours.expandMs) : undefined)}, collapse ${f(ours.collapseMs.length ? summarise(ours.collapseMs) : undefined)}; scroll frame p95 ${p95(ours.scrollFrameIntervalMs)} ms`) +
+      ('failed' in ours ? `; OUR SIDE FAILED: ${ours.failed}` : `; first open ${Math.round(ours.openSamplesMs[0]!)} ms (ours from ${ours.openPhases[0]?.webviewStartMs ?? '?'} ms, when VS Code started the webview), first open of a new session ${'failed' in ours.newSession ? 'FAILED' : `${Math.round(ours.newSession.wallMs)} ms`}; expand ${f(ours.expandMs.length ? summarise(ours.expandMs) : undefined)}, collapse ${f(ours.collapseMs.length ? summarise(ours.collapseMs) : undefined)}; scroll frame p95 ${p95(ours.scrollFrameIntervalMs)} ms`) +
       ('skipped' in jaeger ? ` — ${skippedMessage(jaeger.skipped)}` : ''),
   );
   if ('failed' in ours) process.exitCode = 1;

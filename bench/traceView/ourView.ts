@@ -21,6 +21,14 @@ export interface OurResult {
   readonly openSamplesMs: number[];
   /** Per open: Enter → rows committed in the webview (ms), when its marks were readable. */
   readonly rowsCommitMs: number[];
+  /** Per open: where the time went (`OpenSample.phases`). */
+  readonly openPhases: OpenPhases[];
+  /**
+   * The first open of a new session: the window reloaded (extension host and trace server
+   * restarted, the trace read back from the trace database) in the same browser, which keeps what a
+   * browser or VS Code profile keeps between sessions (the webview service worker).
+   */
+  readonly newSession: { readonly wallMs: number; readonly rowsCommitMs: number | undefined; readonly phases: OpenPhases; readonly reloadToRunListedMs: number } | { readonly failed: string };
   readonly summaryText: string;
   readonly expandMs: number[];
   readonly collapseMs: number[];
@@ -75,7 +83,23 @@ interface OpenSample {
   readonly wallMs: number;
   /** Ms from Enter to the webview's `difyTrace:rows` mark: the rows committed to the DOM (like Jaeger UI's `rowsCommitInPageMs`). */
   readonly rowsCommitMs: number | undefined;
+  readonly phases: OpenPhases;
 }
+
+/** Ms from Enter to each step of an open, where the page could tell. */
+export interface OpenPhases {
+  /** VS Code's webview host frame (its `pre/index.html`) finished loading. */
+  readonly webviewHostLoadedMs: number | undefined;
+  /** Our page's navigation started: VS Code's host frame first waits for its service worker. */
+  readonly webviewStartMs: number;
+  /** The layout's header arrived in the webview. */
+  readonly outlineMs: number | undefined;
+  /** Every step the webview marked, as one line. */
+  readonly text: string;
+}
+
+/** The path of VS Code's webview host page, the frame around each webview's own page. */
+const webviewHostPath = '/webview/browser/pre/index.html';
 
 /** "Open Trace…" with the id typed; from Enter to the first span row: wall clock, and the in-page commit. */
 async function openAndTime(page: Page, traceId: string, timeoutMs: number): Promise<OpenSample> {
@@ -84,6 +108,7 @@ async function openAndTime(page: Page, traceId: string, timeoutMs: number): Prom
   await quickInputTitled(page, 'Dify Trace: Open Trace');
   await input.fill(traceId);
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'look up this' }).waitFor();
+  const hostsBefore = new Set(page.frames().filter((f) => f.url().includes(webviewHostPath)));
   const start = performance.now();
   const startEpoch = Date.now();
   await input.press('Enter');
@@ -91,17 +116,35 @@ async function openAndTime(page: Page, traceId: string, timeoutMs: number): Prom
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   const elapsed = performance.now() - start;
   // Where the time went: the webview's navigation start and its marks (outline, chunks, rows), from Enter.
-  const { phases, rows } = await row.evaluate((_, enter) => {
+  const own = await row.evaluate((_, enter) => {
     const origin = performance.timeOrigin - enter;
+    // No named functions in here: the page has no `__name`, which tsx adds to them.
     const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('difyTrace:'));
-    const rowsMark = marks.find((m) => m.name === 'difyTrace:rows');
+    const outline = marks.find((m) => m.name === 'difyTrace:outline');
+    const rows = marks.find((m) => m.name === 'difyTrace:rows');
     return {
-      phases: [`webview start ${Math.round(origin)}`, ...marks.map((m) => `${m.name.slice(10)} ${Math.round(origin + m.startTime)}`)].join(', '),
-      rows: rowsMark === undefined ? undefined : origin + rowsMark.startTime,
+      origin,
+      outline: outline === undefined ? undefined : origin + outline.startTime,
+      rows: rows === undefined ? undefined : origin + rows.startTime,
+      text: marks.map((m) => `${m.name.slice(10)} ${Math.round(origin + m.startTime)}`).join(', '),
     };
   }, startEpoch);
-  console.error(`traceView: our panel, ms from Enter: ${phases}`);
-  return { wallMs: elapsed, rowsCommitMs: rows };
+  // The host frame this open created (a re-open creates a new one).
+  const host = page.frames().find((f) => f.url().includes(webviewHostPath) && !hostsBefore.has(f));
+  const hostLoaded = host === undefined ? undefined : await host.evaluate((enter) => {
+    // Navigation Timing (a browser type the bench's Node typings lack).
+    const nav = (performance.getEntriesByType as unknown as (type: string) => readonly { readonly loadEventEnd: number }[])('navigation')[0];
+    return nav === undefined || nav.loadEventEnd === 0 ? undefined : performance.timeOrigin - enter + nav.loadEventEnd;
+  }, startEpoch).catch(() => undefined);
+  const round = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : Math.round(ms));
+  const phases: OpenPhases = {
+    webviewHostLoadedMs: round(hostLoaded),
+    webviewStartMs: Math.round(own.origin),
+    outlineMs: round(own.outline),
+    text: `${hostLoaded === undefined ? '' : `webview host loaded ${Math.round(hostLoaded)}, `}webview start ${Math.round(own.origin)}, ${own.text}`,
+  };
+  console.error(`traceView: our panel, ms from Enter: ${phases.text}`);
+  return { wallMs: elapsed, rowsCommitMs: own.rows, phases };
 }
 
 async function closeEditors(page: Page): Promise<void> {
@@ -188,6 +231,29 @@ async function measureToggles(frame: Frame, opts: OurOptions): Promise<Pick<OurR
   return { expandMs, collapseMs, subtreeRowsAdded: added, subtreeNote: undefined };
 }
 
+/**
+ * Reloads the window (a new session: extension host and trace server start again, and the trace
+ * server brings the run back from its trace database), waits for the run to be listed, and opens it.
+ */
+async function openInNewSession(page: Page, opts: OurOptions): Promise<OurResult['newSession']> {
+  // From the side bar: keys pressed while the webview has the focus (it has after the scroll) stay
+  // in it. A panel left open would come back with the reload (its serializer) instead of opening.
+  await page.locator('[id="workbench.parts.sidebar"] .title-label').first().click();
+  await startCommand(page, 'View: Close All Editors');
+  await page.waitForFunction('document.querySelectorAll(".tabs-container .tab").length === 0', undefined, { timeout: 10_000 });
+  const reloaded = performance.now();
+  await page.reload();
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+  await page.locator('.statusbar').waitFor({ timeout: 90_000 });
+  await openViewContainer(page, 'Dify Trace Explorer');
+  await page.locator('[id="workbench.parts.sidebar"] .monaco-list-row').first().waitFor({ timeout: opts.timeoutMs });
+  const reloadToRunListedMs = Math.round(performance.now() - reloaded);
+  const sample = await openAndTime(page, opts.traceId, opts.timeoutMs);
+  // A page that started before Enter was a panel restored by the reload: not a first open.
+  if (sample.phases.webviewStartMs < 0) throw new Error(`the panel was open before Enter (its page started ${-sample.phases.webviewStartMs} ms earlier)`);
+  return { wallMs: sample.wallMs, rowsCommitMs: sample.rowsCommitMs, phases: sample.phases, reloadToRunListedMs };
+}
+
 export async function measureOurSide(opts: OurOptions): Promise<OurResult> {
   const receiverPort = await findFreePort();
   const workspaceDir = mkdtempSync(join(tmpdir(), 'dte-traceview-ws-'));
@@ -209,6 +275,7 @@ export async function measureOurSide(opts: OurOptions): Promise<OurResult> {
       const beforeOpenAfterGcMiB = await workbenchHeapAfterGc(page).catch(() => undefined);
       const openSamplesMs: number[] = [];
       const rowsCommitMs: number[] = [];
+      const openPhases: OpenPhases[] = [];
       for (let i = 0; i < opts.opens; i++) {
         if (i > 0) await closeEditors(page);
         const sample = await openAndTime(page, opts.traceId, opts.timeoutMs).catch(async (e: unknown) => {
@@ -219,6 +286,7 @@ export async function measureOurSide(opts: OurOptions): Promise<OurResult> {
           });
         });
         openSamplesMs.push(sample.wallMs);
+        openPhases.push(sample.phases);
         if (sample.rowsCommitMs !== undefined) rowsCommitMs.push(sample.rowsCommitMs);
         console.error(`traceView: our panel, open ${i + 1}/${opts.opens}: first rows ${Math.round(openSamplesMs.at(-1)!)} ms`);
       }
@@ -230,9 +298,16 @@ export async function measureOurSide(opts: OurOptions): Promise<OurResult> {
       const scroll = await frame.evaluate<{ intervals: number[]; longFrames: { duration: number; blockingDuration: number }[]; longFramesObserved: boolean; scrolledPx: number; firstRowChanged: boolean }>(call(SCROLL_PROBE, { step: 120, durationMs: 3000 }));
       const busy = extensionProcesses(server.extensionsDir);
       await screenshot(page, 'bench-trace-view').catch(() => undefined);
+      const newSession = await openInNewSession(page, opts).catch(async (e: unknown) => {
+        await screenshot(page, 'bench-trace-view-new-session-failure').catch(() => undefined);
+        return { failed: String(e).split('\n')[0] ?? '' };
+      });
+      console.error(`traceView: our panel, first open of a new session (window reloaded): ${'failed' in newSession ? `FAILED: ${newSession.failed}` : `first rows ${Math.round(newSession.wallMs)} ms, the run listed ${newSession.reloadToRunListedMs} ms after the reload`}`);
       return {
         openSamplesMs,
         rowsCommitMs,
+        openPhases,
+        newSession,
         summaryText,
         ...toggles,
         scrollFrameIntervalMs: scroll.intervals,

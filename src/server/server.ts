@@ -110,10 +110,15 @@ connection.onInitialize((params) => {
   const settings = (params.initializationOptions as ServerSettings | undefined) ?? defaultServerSettings;
   applyInsightSettings(settings);
   service = new TraceService(settings, {
-    runsChanged: (ids) => {
-      // At once, not debounced: a panel asking right after must not get the old layout.
-      traceViews?.invalidate(ids);
-      traceViews?.warmLater(ids, largeRunTraces);
+    runsChanged: (ids, cause) => {
+      // Traces caught up for a reader (recalled from the trace database, classified now) are as the
+      // layout that reader makes sees them. Anything else, at once, not debounced: a panel asking
+      // right after must not get the old layout.
+      if (cause === 'changed') {
+        traceViews?.invalidate(ids);
+        // Not while a restart brings spans back: laying out then would hold up the first listing.
+        void service?.whenRestored().then(() => traceViews?.warmLater(ids, largeRunTraces));
+      }
       runsChanged.add(ids);
     },
     statusChanged: (status) => {

@@ -22,15 +22,25 @@ import { LogStore } from './store/logStore';
 import { MemoryTraceStore } from './store/memoryTraceStore';
 import { RunIndex } from './store/runIndex';
 import { storedRunEntry, storedRunEntryOf, type RunEntry } from './store/runEntry';
+import { nextTurn } from './turns';
+
+/**
+ * Why traces changed. `caughtUp`: brought up to date for a reader that reads them right after (their
+ * spans back from the trace database unchanged, their run classified now rather than later), so a
+ * layout made by that reader is the one to keep.
+ */
+export type ChangeCause = 'changed' | 'caughtUp';
 
 export interface TraceServiceEvents {
-  readonly runsChanged: (traceIds: readonly TraceId[]) => void;
+  readonly runsChanged: (traceIds: readonly TraceId[], cause: ChangeCause) => void;
   readonly statusChanged: (status: ReceiverStatus) => void;
   readonly log: (message: string) => void;
 }
 
 const maxTracesWithRejections = 10_000;
-/** Spans loaded from the trace database between two turns of the event loop after a restart. */
+/** Spans read from the trace database between two turns of the event loop after a restart. */
+const restorePageSpans = 5_000;
+/** Spans added to memory (then indexed and classified) at a time after a restart; a trace is added whole. */
 const restorePartSpans = 20_000;
 
 /** Owns the stores, the run index and the receiver; knows nothing of LSP or VS Code. */
@@ -104,7 +114,7 @@ export class TraceService {
     this.runs.onClassified((changes) => this.writeRuns(changes));
     this.dueTimer = setInterval(() => {
       const due = this.runs.takeDue();
-      if (due.length > 0) this.events.runsChanged(due);
+      if (due.length > 0) this.events.runsChanged(due, 'changed');
       // Runs kept on disk whose other half arrived since: back into memory, to be classified with it.
       const stale = this.runs.takeStaleCold();
       if (stale.length > 0) this.recall(stale);
@@ -119,6 +129,7 @@ export class TraceService {
       (traceId) => this.rejectedSpans.get(traceId) ?? 0,
       (traceId) => ({ count: this.spansPastBound.get(traceId) ?? 0, onDisk: this.archive !== undefined }),
       (traceIds) => this.recall(traceIds),
+      (traceIds) => this.events.runsChanged(traceIds, 'caughtUp'),
     );
   }
 
@@ -184,9 +195,9 @@ export class TraceService {
       return new Set();
     }
     if (spans.length === 0) return new Set();
-    this.add(spans, new Map());
+    this.add(spans, new Map(), 'caughtUp');
     const fresh = unseenRecords(records, (id) => this.logs.logsOf(id));
-    if (fresh.length > 0) this.addLogs(fresh);
+    if (fresh.length > 0) this.addLogs(fresh, 'caughtUp');
     return new Set(spans.map((s) => s.traceId));
   }
 
@@ -283,7 +294,7 @@ export class TraceService {
     this.storedRunDigests = new Map(rows.map(({ traceId, body }) => [traceId, digestOf(body)]));
     const kept = rows.flatMap(({ body }) => storedRunEntryOf(body) ?? []);
     this.runs.addCold(kept);
-    if (kept.length > 0) this.events.runsChanged(kept.map((k) => k.entry.run.traceId as TraceId));
+    if (kept.length > 0) this.events.runsChanged(kept.map((k) => k.entry.run.traceId as TraceId), 'changed');
     const listedAfterMs = Date.now() - started;
     this.restoring = this.restoreRecent(this.archive, recent).then(
       ({ spans, records }) => {
@@ -294,34 +305,51 @@ export class TraceService {
     this.pruneTimer = setInterval(() => this.pruneArchive(), 10 * 60_000).unref();
   }
 
-  /** Loads the recent traces' spans and log records into memory, about 20k spans at a time, yielding between parts. */
+  /**
+   * Loads the recent traces' spans and log records into memory, about 20k spans at a time: read a
+   * page per turn of the event loop (a trace of 70k spans is not one long pause for the requests
+   * that arrive meanwhile), each trace added whole once read.
+   */
   private async restoreRecent(archive: SpanArchive, recent: readonly { readonly traceId: TraceId; readonly spans: number }[]): Promise<{ spans: number; records: number }> {
     const resources = new Map<string, Resource>();
     let spans = 0;
     let records = 0;
-    for (let i = 0; i < recent.length; ) {
-      const part: TraceId[] = [];
-      for (let count = 0; i < recent.length && (part.length === 0 || count + recent[i]!.spans <= restorePartSpans); i++) {
-        part.push(recent[i]!.traceId);
-        count += recent[i]!.spans;
-      }
-      await new Promise((resolve) => setImmediate(resolve));
-      // Closed meanwhile (the trace server stops), or let go after a failure: nothing more to load.
-      if (this.archive !== archive) break;
+    let read: Span[] = [];
+    let readTraces: TraceId[] = [];
+    // Each step a turn of its own: for a run of 100k spans, each takes up to a second.
+    const addRead = async (): Promise<void> => {
+      const traces = readTraces;
       // A trace brought back meanwhile (opened, or a late span arrived) is not loaded twice.
-      const loaded = unseenSpans(archive.spansOf(part, resources), (id) => this.store.spansOf(id as TraceId));
+      const loaded = unseenSpans(read, (id) => this.store.spansOf(id as TraceId));
+      read = [];
+      readTraces = [];
       if (loaded.length > 0) this.add(loaded, new Map());
       // Their log records too: a plugin's traceback often survives only in the API's logs.
-      const logs = unseenRecords(archive.logsOf(part), (id) => this.logs.logsOf(id));
+      const logs = unseenRecords(archive.logsOf(traces), (id) => this.logs.logsOf(id));
       if (logs.length > 0) this.addLogs(logs);
+      spans += loaded.length;
+      records += logs.length;
       // And their keyword index and runs, part by part: once restored, the first listing and the
       // first keyword query find nothing left to read (the runs are classified again from their
       // spans: a newer release may read them differently than the one that wrote their rows).
+      await nextTurn();
+      if (this.archive !== archive) return;
       this.runs.indexKeywordsNow();
+      await nextTurn();
+      if (this.archive !== archive) return;
       this.runs.classifyChanged();
-      spans += loaded.length;
-      records += logs.length;
+    };
+    for (const { traceId } of recent) {
+      for (const page of archive.spanPagesOf(traceId, restorePageSpans, resources)) {
+        for (const span of page) read.push(span);
+        await nextTurn();
+        // Closed meanwhile (the trace server stops), or let go after a failure: nothing more to load.
+        if (this.archive !== archive) return { spans, records };
+      }
+      readTraces.push(traceId);
+      if (read.length >= restorePartSpans) await addRead();
     }
+    if (readTraces.length > 0) await addRead();
     return { spans, records };
   }
 
@@ -343,7 +371,7 @@ export class TraceService {
       const gone = dropped.filter((id) => this.store.spansOf(id) === undefined);
       if (gone.length > 0) {
         this.runs.remove(gone);
-        this.events.runsChanged(gone);
+        this.events.runsChanged(gone, 'changed');
       }
       if (dropped.length > 0) this.events.log(`Dropped ${dropped.length} trace(s) from the trace database (older than difyTrace.store.retentionDays, or beyond difyTrace.store.maxDiskMiB)`);
     } catch (e) {
@@ -352,7 +380,7 @@ export class TraceService {
   }
 
   /** Stores spans; an import comes here directly, so the status bar's rate shows only what was received. */
-  private add(spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>): number {
+  private add(spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>, cause: ChangeCause = 'changed'): number {
     const { touched, evicted, pastBound } = this.store.add(spans);
     this.forget(evicted);
     let notKept = 0;
@@ -370,9 +398,19 @@ export class TraceService {
       this.rejectedSpans.delete(oldest);
     }
     const changed = this.runs.markChanged(touched);
-    this.events.runsChanged([...changed, ...evicted, ...rejectedByTrace.keys()]);
+    this.announce([...changed, ...rejectedByTrace.keys()], evicted, cause);
     this.emitStatus();
     return notKept;
+  }
+
+  /** Traces that took spans or records, and those evicted to make room: evicted ones did change, whatever brought the others in. */
+  private announce(took: readonly TraceId[], evicted: readonly TraceId[], cause: ChangeCause): void {
+    if (cause === 'changed') {
+      this.events.runsChanged([...took, ...evicted], cause);
+      return;
+    }
+    if (evicted.length > 0) this.events.runsChanged(evicted, 'changed');
+    if (took.length > 0) this.events.runsChanged(took, cause);
   }
 
   private stopRateTimer(): void {
@@ -409,10 +447,10 @@ export class TraceService {
   }
 
   /** Log records into memory only (restored from, or read from another window's, trace database). */
-  private addLogs(records: readonly LogRecord[]): void {
+  private addLogs(records: readonly LogRecord[], cause: ChangeCause = 'changed'): void {
     const { touched, evicted } = this.logs.add(records);
     this.runs.markLogsChanged([...touched, ...evicted]);
-    if (touched.length > 0 || evicted.length > 0) this.events.runsChanged([...touched, ...evicted]);
+    if (touched.length > 0 || evicted.length > 0) this.announce(touched, evicted, cause);
     this.emitStatus();
   }
 
@@ -590,11 +628,11 @@ export class TraceService {
     const evicted = this.store.setBounds(storeBoundsOf(settings));
     if (evicted.length > 0) {
       this.forget(evicted);
-      this.events.runsChanged(evicted);
+      this.events.runsChanged(evicted, 'changed');
     }
     const logsEvicted = this.logs.setMaxRecords(maxLogRecordsOf(settings));
     this.runs.markLogsChanged(logsEvicted);
-    if (logsEvicted.length > 0) this.events.runsChanged(logsEvicted);
+    if (logsEvicted.length > 0) this.events.runsChanged(logsEvicted, 'changed');
     const after = settings.receiver;
     const restart = before.enabled !== after.enabled || before.host !== after.host || before.port !== after.port || before.grpcPort !== after.grpcPort || before.maxBodyMiB !== after.maxBodyMiB || before.token !== after.token;
     const retry = (state: ReceiverState | undefined) => state?.state === 'portInUse' || state?.state === 'failed' || state?.state === 'following';

@@ -8,6 +8,7 @@ import { SpanArchive } from '../../src/server/store/spanArchive';
 import { TraceService } from '../../src/server/traceService';
 import { loadRecordedCorpus, postRecordedBody } from '../recorded/recordedCorpus';
 import type { RunFilter, RunSummary } from '../../src/shared/runSummary';
+import type { Resource } from '../../src/model/span';
 import { aliyunResource, apiResource, span, traceId } from '../unit/spanBuilder';
 
 /** Retries `check` until it passes (the trace service settles runs on a 1 s timer), failing with its last error after `timeoutMs`. */
@@ -54,6 +55,23 @@ describe('span archive', () => {
     assert.equal(new Set(loaded.map((s) => s.resource)).size, 2, 'one resource object per distinct resource');
     assert.deepEqual(again.stats(), { traces: 2, spans: 3 }, 'a span sent twice is stored and counted once');
     again.close();
+  });
+
+  it('reads a trace in pages, in the order and with the spans it reads whole', () => {
+    const archive = open(freshPath());
+    const t = traceId(7);
+    archive.add(Array.from({ length: 23 }, (_, i) => span({ trace: t, id: 1000 - i * 7, ...(i === 0 ? {} : { parent: 1000 }), name: `s${i}`, resource: i % 2 === 0 ? apiResource : aliyunResource })));
+    archive.add([span({ trace: traceId(8), id: 5, name: 'other trace' })]);
+    const whole = archive.spansOf([t]);
+    assert.equal(whole.length, 23);
+    const resources = new Map<string, Resource>();
+    const pages = [...archive.spanPagesOf(t, 5, resources)];
+    assert.deepEqual(pages.map((p) => p.length), [5, 5, 5, 5, 3]);
+    assert.deepEqual(pages.flat(), whole);
+    assert.equal(resources.size, 2, 'each resource read once, shared by the spans');
+    assert.deepEqual([...archive.spanPagesOf(t, 23)].map((p) => p.length), [23], 'a last full page ends the reading without an empty one');
+    assert.deepEqual([...archive.spanPagesOf(traceId(9), 5)], []);
+    archive.close();
   });
 
   it('lays a new database out for fast writes, and keeps using one laid out as before', () => {
@@ -213,6 +231,43 @@ describe('trace server with the trace database', () => {
       second.ingest([span({ trace: traceId(late.traceId), id: 0xfe01, name: 'late span', resource: apiResource })]);
       const back = second.store.spansOf(traceId(late.traceId));
       assert.equal(back?.length, late.spanCount + 1, 'the trace is back whole, with the late span');
+    } finally {
+      await second.stop();
+      second.close();
+    }
+  });
+
+  it('says which traces came back from the database unchanged (layouts of them stay good) and which changed', async () => {
+    const path = freshPath();
+    const receiver = { enabled: false, host: '127.0.0.1', port: 0, maxBodyMiB: 20 };
+    const events: { ids: string[]; cause: string }[] = [];
+    const recording = { runsChanged: (ids: readonly string[], cause: string) => events.push({ ids: [...ids], cause }), statusChanged: () => {}, log: () => {} };
+    const [a, b, c] = [traceId(0xa1), traceId(0xb1), traceId(0xc1)];
+    const first = new TraceService({ receiver, store: { maxSpans: 1_000, archivePath: path } }, recording);
+    await first.start();
+    first.ingest([span({ trace: a, id: 1, name: 'workflow', resource: apiResource }), span({ trace: a, id: 2, parent: 1, name: 'llm', resource: apiResource })]);
+    first.ingest([span({ trace: c, id: 3, name: 'workflow', resource: apiResource }), span({ trace: c, id: 4, parent: 3, name: 'llm', resource: apiResource })]);
+    await first.stop();
+    first.close();
+
+    // After a restart whose memory holds the newer trace only, opening the older one reads it back
+    // from the database, and the newer one leaves memory for it.
+    const second = new TraceService({ receiver, store: { maxSpans: 3, archivePath: path } }, recording);
+    await second.start();
+    try {
+      await second.whenRestored();
+      assert.equal(second.store.spansOf(a), undefined, 'not in memory after the restart');
+      events.length = 0;
+      const opened = await second.backend.getTrace({ traceId: a });
+      assert.equal(opened?.spans.length, 2);
+      assert.deepEqual(events.filter((e) => e.ids.includes(a)).map((e) => e.cause), ['caughtUp']);
+      assert.equal(second.store.spansOf(c), undefined);
+      assert.deepEqual(events.filter((e) => e.ids.includes(c)).map((e) => e.cause), ['changed'], 'the trace evicted for it did change');
+      // A span that arrives is a change, also for a trace that came back that way.
+      events.length = 0;
+      second.ingest([span({ trace: b, id: 5, name: 'workflow', resource: apiResource })]);
+      assert.ok(events.some((e) => e.cause === 'changed' && e.ids.includes(b)));
+      assert.ok(!events.some((e) => e.cause === 'caughtUp' && e.ids.includes(b)));
     } finally {
       await second.stop();
       second.close();

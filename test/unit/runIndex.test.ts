@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { MemoryTraceStore } from '../../src/server/store/memoryTraceStore';
 import { RunIndex } from '../../src/server/store/runIndex';
 import { runEntry } from '../../src/server/store/runEntry';
+import { EmbeddedBackend } from '../../src/server/backends/embeddedBackend';
+import { LogStore } from '../../src/server/store/logStore';
 import { aliyunResource, span, traceId } from './spanBuilder';
 
 function workflowRun(n: number, options: { startMs: number; error?: string; linkTo?: number }) {
@@ -157,6 +159,24 @@ describe('RunIndex classification of a large trace still growing', () => {
     assert.deepEqual(index.takeDue(), [traceId(1)], 'due: the caller reports it changed');
     assert.equal(index.list({}, 10).runs[0]?.spanCount, 3);
     assert.equal(index.classifications, 2);
+  });
+
+  it('classifies a run whose classification was put off at once when a reader needs it (a panel opening it), and it is no longer due after', async () => {
+    let clock = 0;
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store, undefined, () => (clock += 25));
+    const caughtUp: string[][] = [];
+    const backend = new EmbeddedBackend(store, index, new LogStore(1_000), undefined, undefined, undefined, (ids) => caughtUp.push([...ids]));
+    index.markChanged(store.add(workflowRun(1, { startMs: 1000 })).touched);
+    assert.equal(index.list({}, 10).runs[0]?.spanCount, 2);
+    index.markChanged(store.add([span({ trace: traceId(1), id: 3, parent: 1, resource: aliyunResource, error: 'late failure' })]).touched);
+    assert.equal(index.list({}, 10).runs[0]?.spanCount, 2, 'put off');
+    const opened = await backend.getTrace({ traceId: traceId(1) });
+    assert.equal(opened?.run?.spanCount, 3, 'the panel gets the run as its spans are now');
+    assert.deepEqual(caughtUp, [[traceId(1)]], 'and the Runs view is told');
+    assert.equal(index.list({}, 10).runs[0]?.spanCount, 3);
+    clock += 1_000;
+    assert.deepEqual(index.takeDue(), [], 'nothing left due: no second change for the panel to lay out again');
   });
 
   it('classifies cheap runs on every change', () => {

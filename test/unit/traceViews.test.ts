@@ -55,6 +55,16 @@ describe('TraceViews (the trace server side of the trace panel)', () => {
     assert.ok(views.chunk(header.outlineId, 0));
   });
 
+  it('answers a request that arrives while it lays out a large trace before the layout is done', async () => {
+    const big = Array.from({ length: 30_000 }, (_, i) => span({ id: i + 1, ...(i === 0 ? {} : { parent: i }), name: `step ${i % 7}`, start: i, end: i + 10 }));
+    const { views } = fixture(big);
+    const order: string[] = [];
+    const built = views.outline(t1).then((header) => order.push(`layout of ${header?.spanCount}`));
+    setImmediate(() => order.push('request'));
+    await built;
+    assert.deepEqual(order, ['request', 'layout of 30000']);
+  });
+
   it('shares a layout being built between concurrent requests', async () => {
     const { views, state } = fixture(spans());
     const [a, b] = await Promise.all([views.outline(t1), views.outline(t1)]);

@@ -10,6 +10,10 @@ import { toTraceSnapshot } from '../../shared/traceSnapshotCodec';
 import { matchCounterparts } from '../../dify/counterparts';
 import { aliyunNodeSpanId } from './aliyunIds';
 import { exportTrace, type GatheredTrace } from '../exchange/traceExport';
+import { nextTurn } from '../turns';
+
+/** Spans from which reading a trace gives other requests a turn before matching its halves. */
+const largeTraceSpans = 10_000;
 
 /** Reads what the embedded OTLP receiver stored. */
 export class EmbeddedBackend implements TraceBackend {
@@ -24,6 +28,8 @@ export class EmbeddedBackend implements TraceBackend {
     private readonly pastBoundOf: (traceId: TraceId) => { readonly count: number; readonly onDisk: boolean } = () => ({ count: 0, onDisk: false }),
     /** Brings traces that are not in memory back from the trace database, if it has them. */
     private readonly recall: (traceIds: readonly TraceId[]) => unknown = () => undefined,
+    /** Runs classified now for a reader (their classification was put off): the Runs view lists them again. */
+    private readonly classifiedNow: (traceIds: readonly TraceId[]) => void = () => undefined,
   ) {}
 
   async listRuns(params: ListRunsRequest.Params): Promise<ListRunsRequest.Result> {
@@ -74,6 +80,8 @@ export class EmbeddedBackend implements TraceBackend {
       warnings.push({ kind: 'pastStoreBound', count: notHeld, message: `${notHeld} span(s) of this trace arrived after it reached the trace server's memory bound (difyTrace.store.maxSpans, difyTrace.store.maxMemoryMiB): ${where}. Raise the bound to see them.` });
     }
     const snapshot = toTraceSnapshot(traceIds, spans, warnings, run, logs);
+    // A large trace takes a while to read and match: requests that arrived meanwhile go first.
+    if (spans.length >= largeTraceSpans) await nextTurn();
     // The app-level half is the requested trace when it holds a run, else the run that links to it.
     const appTraceId = run !== undefined && run.source !== 'infrastructure' ? traceId : this.runs.linkersOf(traceId)[0]?.traceId;
     if (appTraceId === undefined || traceIds.length < 2) return snapshot;
@@ -102,6 +110,9 @@ export class EmbeddedBackend implements TraceBackend {
     if (wanted.length > 0) this.recall(wanted);
     const own = this.store.spansOf(traceId);
     if (own === undefined) return undefined;
+    // A panel shows the run as its spans say now, not as a classification put off while they grew.
+    const classified = this.runs.classifyNow([traceId]);
+    if (classified.length > 0) this.classifiedNow(classified);
     const run = this.runs.runOf(traceId);
     const related = [...(run?.linkedTraceIds ?? []), ...this.runs.linkersOf(traceId).map((r) => r.traceId)];
     const traceIds: string[] = [traceId];

@@ -128,6 +128,15 @@ export class RunIndex {
    * while their spans are here, so the run kept for them (`retire`) is up to date.
    */
   settle(traceIds: readonly TraceId[]): void {
+    this.classifyNow(traceIds);
+  }
+
+  /**
+   * Classifies these traces now if they changed since their last classification (also a run whose
+   * classification was put off), for a reader that needs them up to date: a panel's layout, a trace
+   * leaving memory. Returns the traces whose run changed.
+   */
+  classifyNow(traceIds: readonly TraceId[]): TraceId[] {
     const changes: Change[] = [];
     for (const id of traceIds) {
       if (!this.dirty.has(id) && !this.deferred.has(id)) continue;
@@ -138,6 +147,7 @@ export class RunIndex {
     }
     this.applyToListed(changes);
     this.report(changes);
+    return changes.filter((c) => c.old !== c.next).map((c) => c.traceId);
   }
 
   /**

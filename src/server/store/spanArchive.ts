@@ -86,6 +86,7 @@ export class SpanArchive {
   private readonly traceKnown: Statement;
   private readonly resourceOf: Statement;
   private readonly selectSpans: Statement;
+  private readonly selectSpansAfter: Statement;
   private readonly selectLogs: Statement;
   private readonly knownResources = new Set<string>();
   private readonly resourceIds = new WeakMap<Resource, string>();
@@ -105,6 +106,8 @@ export class SpanArchive {
     // Prepared once: reading a trace back (a run opened, a linked half joined) is on hot paths.
     this.resourceOf = db.prepare('SELECT body FROM resources WHERE id = ?');
     this.selectSpans = db.prepare('SELECT resource_id, body FROM spans WHERE trace_id = ?');
+    // The order the one above reads in (its (trace_id, span_id) index), a page at a time.
+    this.selectSpansAfter = db.prepare('SELECT span_id, resource_id, body FROM spans WHERE trace_id = ? AND span_id > ? ORDER BY span_id LIMIT ?');
     this.selectLogs = db.prepare('SELECT resource_id, body FROM logs WHERE trace_id = ? ORDER BY seq');
     this.upsertTrace = db.prepare(
       'INSERT INTO traces (trace_id, first_seen, last_seen, spans, bytes) VALUES (?, ?, ?, ?, ?) ON CONFLICT(trace_id) DO UPDATE SET last_seen = excluded.last_seen, spans = spans + excluded.spans, bytes = bytes + excluded.bytes',
@@ -268,24 +271,39 @@ export class SpanArchive {
   }
 
   /**
+   * One trace's spans in pages of at most `pageSize`, each read when the previous one was taken (no
+   * statement stays open in between): a large trace is read a page per turn of the event loop.
+   */
+  *spanPagesOf(traceId: TraceId, pageSize: number, resources = new Map<string, Resource>()): Generator<Span[], void, void> {
+    for (let after = ''; ;) {
+      const rows = this.selectSpansAfter.all(traceId, after, pageSize);
+      if (rows.length === 0) return;
+      after = String(rows[rows.length - 1]!['span_id']);
+      yield rows.map((row) => this.joined<Span>(row, resources));
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  /** A row's body (`body`) joined with its resource (`resource_id`). */
+  private joined<T extends { readonly resource: Resource }>(row: Record<string, unknown>, resources: Map<string, Resource>): T {
+    const id = String(row['resource_id']);
+    let resource = resources.get(id);
+    if (resource === undefined) {
+      const found = this.resourceOf.get(id);
+      resource = found ? (JSON.parse(String(found['body'])) as Resource) : { serviceName: 'unknown_service', attributes: {} };
+      resources.set(id, resource);
+    }
+    return { ...(JSON.parse(String(row['body'])) as Omit<T, 'resource'>), resource } as T;
+  }
+
+  /**
    * The rows `select` gives per trace (`resource_id`, `body`), each body joined with its resource:
    * read once per id (into `resources`, shared by reference as in memory), an unknown one as
    * `unknown_service`.
    */
   private withResources<T extends { readonly resource: Resource }>(select: Statement, traceIds: readonly TraceId[], resources: Map<string, Resource>): T[] {
     const items: T[] = [];
-    for (const traceId of traceIds) {
-      for (const row of select.all(traceId)) {
-        const id = String(row['resource_id']);
-        let resource = resources.get(id);
-        if (resource === undefined) {
-          const found = this.resourceOf.get(id);
-          resource = found ? (JSON.parse(String(found['body'])) as Resource) : { serviceName: 'unknown_service', attributes: {} };
-          resources.set(id, resource);
-        }
-        items.push({ ...(JSON.parse(String(row['body'])) as Omit<T, 'resource'>), resource } as T);
-      }
-    }
+    for (const traceId of traceIds) for (const row of select.all(traceId)) items.push(this.joined<T>(row, resources));
     return items;
   }
 

@@ -12,6 +12,7 @@ import type { RunSummary } from '../../shared/runSummary';
 import { logsFromSnapshot, spansFromSnapshot } from '../../shared/traceSnapshotCodec';
 import { OutlineFlag, outlineColumnTypes, outlineNameLimit, statusCodes, type OutlineColumn, type RelatedSpanRef, type TraceOutlineChunk, type TraceOutlineHeader } from '../../shared/traceView';
 import { payloadWarnings } from './payloadWarnings';
+import { runInTurns, runToEnd, type Steps } from '../turns';
 
 /** Node types whose children repeat (iteration items, loop rounds): collapsed when a trace opens. */
 const groupNodeTypes = new Set(['iteration', 'loop']);
@@ -63,18 +64,33 @@ function interner(): { readonly table: string[]; intern(value: string): number }
  * user must see. Pure; O(n log n).
  */
 export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSize: number): TraceLayout {
+  return runToEnd(layoutSteps(snapshot, outlineId, chunkSize));
+}
+
+/** `layoutTrace` a part per turn of the event loop (100k spans take about a second in all), so the trace server answers other requests meanwhile. */
+export function layoutTraceInTurns(snapshot: TraceSnapshot, outlineId: string, chunkSize: number): Promise<TraceLayout> {
+  return runInTurns(layoutSteps(snapshot, outlineId, chunkSize));
+}
+
+/** Spans laid out between two pauses of the main loop. */
+const spansPerStep = 25_000;
+
+function* layoutSteps(snapshot: TraceSnapshot, outlineId: string, chunkSize: number): Steps<TraceLayout> {
   const primary = snapshot.traceIds[0];
   const tree = buildTrace(spansFromSnapshot(snapshot), primary);
+  yield;
   const spans = tree.spans;
   const n = spans.length;
   const origin = tree.startUs;
   // One critical path per trace shown: the app-level trace's (often flat: Aliyun puts every node
   // under `workflow`) and each linked infrastructure trace's, where the nesting is.
   const critical = mergePaths(snapshot.traceIds.filter((id) => tree.roots.some((r) => r.traceId === id)).map((id) => criticalPath(tree, id)));
+  yield;
   const keys = tree.keys;
   const indexOfKey = new Map<SpanKey, number>();
   for (let i = 0; i < n; i++) indexOfKey.set(keys[i]!, i);
   const nodes = difyNodesOf(spans, parentIndex(spans));
+  yield;
 
   const traceIndex = new Map(snapshot.traceIds.map((id, i) => [id, i]));
   const names = interner();
@@ -97,6 +113,7 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
   const selfUs = new Float64Array(n);
   const criticalSections = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
+    if (i > 0 && i % spansPerStep === 0) yield;
     const span = spans[i]!;
     const key = keys[i]!;
     const children = tree.childrenOf.get(key) ?? [];
@@ -137,6 +154,7 @@ export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSiz
     else logsByIndex.set(index, [record]);
   }
   const related = relatedSpans(snapshot, spans, indexOfKey);
+  yield;
 
   const warnings: TraceWarning[] = [...snapshot.warnings, ...tree.warnings, ...payloadWarnings(tree)];
   const header: TraceOutlineHeader = {

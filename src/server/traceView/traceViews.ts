@@ -1,6 +1,6 @@
 import { OutlineFlag, type SpanDetails, type SpanQuery, type SpanSearchResult, type TraceOutlineChunk, type TraceOutlineHeader } from '../../shared/traceView';
 import type { GetTraceRequest, SourceLocationsRequest } from '../../shared/lspProtocol';
-import { layoutTrace, outlineChunk, type TraceLayout } from './traceLayout';
+import { layoutTraceInTurns, outlineChunk, type TraceLayout } from './traceLayout';
 import { searchLayout } from './searchLayout';
 
 export interface TraceViewSources {
@@ -63,7 +63,8 @@ export class TraceViews {
     const snapshot = await this.sources.getTrace({ traceId: id });
     if (snapshot === null) return null;
     const outlineId = `${id}:${++this.sequence}`;
-    const layout = layoutTrace(snapshot, outlineId, this.options.chunkSize);
+    // In parts: a lookup or a run listing asked meanwhile waits for a part, not for the whole trace.
+    const layout = await layoutTraceInTurns(snapshot, outlineId, this.options.chunkSize);
     this.layouts.set(outlineId, layout);
     // Spans of its traces that arrived while reading make this layout readable but not current.
     if (!layout.header.traceIds.some((t) => (this.lastChange.get(t) ?? 0) > version)) this.current.set(id, outlineId);
