@@ -109,7 +109,7 @@ export class TraceService {
     // With the trace database behind it, memory is a cache: a trace leaving it keeps its run, classified
     // while its spans are still here, and the database keeps every run so a restart lists them all.
     this.store.onEvicting((traceIds) => {
-      if (this.archive !== undefined) this.runs.settle(traceIds);
+      if (this.archive !== undefined) this.runs.classifyNow(traceIds);
     });
     this.runs.onClassified((changes) => this.writeRuns(changes));
     this.dueTimer = setInterval(() => {

@@ -61,7 +61,7 @@ describe('MemoryTraceStore and RunIndex', () => {
   it('keeps the run of a trace that left memory (retired): listed, found by its summary, classified as it was when it left, marked stale when its other half arrives', () => {
     const store = new MemoryTraceStore(5);
     const index = new RunIndex(store);
-    store.onEvicting((ids) => index.settle(ids));
+    store.onEvicting((ids) => index.classifyNow(ids));
     const written: string[] = [];
     index.onClassified((changes) => written.push(...changes.map((c) => `${c.traceId}:${c.entry?.run.status ?? 'gone'}`)));
     // Run 1 is never listed before it leaves memory: it is classified on the way out, while its spans are there.

@@ -124,17 +124,10 @@ export class RunIndex {
   }
 
   /**
-   * Traces about to leave memory: those changed since their last classification are classified now,
-   * while their spans are here, so the run kept for them (`retire`) is up to date.
-   */
-  settle(traceIds: readonly TraceId[]): void {
-    this.classifyNow(traceIds);
-  }
-
-  /**
    * Classifies these traces now if they changed since their last classification (also a run whose
-   * classification was put off), for a reader that needs them up to date: a panel's layout, a trace
-   * leaving memory. Returns the traces whose run changed.
+   * classification was put off), for a reader that needs them up to date: a panel's layout, or a
+   * trace about to leave memory (while its spans are here, so the run kept for it by `retire` is up
+   * to date). Returns the traces whose run changed.
    */
   classifyNow(traceIds: readonly TraceId[]): TraceId[] {
     const changes: Change[] = [];
