@@ -29,7 +29,8 @@ run_logged() {
   local step=$1 log=$C/logs/$1.log attempt
   shift
   for attempt in 1 2; do
-    if env npm_config_loglevel=notice "$@" >"$log" 2>&1; then return 0; fi
+    # A subshell, not `env`: the command may be a function of this script (as_root).
+    if (export npm_config_loglevel=notice; "$@") >"$log" 2>&1; then return 0; fi
     if [ "$attempt" -eq 1 ] && grep -qiE 'ETIMEDOUT|ECONNRESET|ECONNREFUSED|EAI_AGAIN|ENOTFOUND|socket hang up|E50[0-9]|50[234] (Bad Gateway|Service Unavailable|Gateway Time)|Temporary failure|Connection timed out|Hash Sum mismatch' "$log"; then
       cp "$log" "$log.first-try"
       say "$step: a transient network or registry error; trying once more (first try: $log.first-try)"
