@@ -115,6 +115,8 @@ export class TraceService {
     this.dueTimer = setInterval(() => {
       const due = this.runs.takeDue();
       if (due.length > 0) this.events.runsChanged(due, 'changed');
+      const classifiedDue = this.runs.takeClassifiedDue();
+      if (classifiedDue.length > 0) this.events.runsChanged(classifiedDue, 'caughtUp');
       // Runs kept on disk whose other half arrived since: back into memory, to be classified with it.
       const stale = this.runs.takeStaleCold();
       if (stale.length > 0) this.recall(stale);

@@ -77,6 +77,11 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
     assert.equal(late.status, 200);
     await frame.locator('.summary .facts-line', { hasText: `${(trace.spanCount + 1).toLocaleString('en-US')} spans` }).waitFor({ timeout: 60_000 });
     assert.ok((await outlinesShown()) > shownBefore, 'the panel was shown again with the late span');
+    // Each layout the panel got was a new one: a run reported changed only because its classification
+    // caught up (for this panel's own layout, say) does not send the same 100k spans again.
+    const outlineIds = await frame.locator('body').evaluate(() => performance.getEntriesByName('difyTrace:outline').map((m) => String((m as unknown as { detail?: unknown }).detail)));
+    t.diagnostic(`layouts sent to the panel: ${outlineIds.join(', ')}`);
+    assert.equal(new Set(outlineIds).size, outlineIds.length, `a layout was sent twice: ${outlineIds.join(', ')}`);
     await frame.locator('.search-status', { hasText: '1 of 1' }).waitFor();
     await selected.filter({ hasText: trace.searchTarget.name }).waitFor();
     await frame.locator('.trace-search input[type="search"]:focus').waitFor({ timeout: 5_000 });

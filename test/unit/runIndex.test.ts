@@ -161,6 +161,22 @@ describe('RunIndex classification of a large trace still growing', () => {
     assert.equal(index.classifications, 2);
   });
 
+  it('still reports a put-off run as due when a reader other than the Runs view classified it once due (the Runs view would show it as it was)', () => {
+    let clock = 0;
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store, undefined, () => (clock += 25));
+    index.markChanged(store.add(workflowRun(1, { startMs: 1000 })).touched);
+    assert.equal(index.list({}, 10).runs[0]?.status, 'succeeded');
+    index.markChanged(store.add([span({ trace: traceId(1), id: 3, parent: 1, resource: aliyunResource, error: 'late failure' })]).touched);
+    assert.equal(index.list({}, 10).runs[0]?.status, 'succeeded', 'put off: the Runs view shows it as it was');
+    clock += 1_000;
+    // Due now; a lookup (or a layout warming up) reads the run before the each-second check does.
+    assert.equal(index.runOf(traceId(1))?.spanCount, 3);
+    assert.deepEqual(index.takeDue(), [], 'nothing left to classify');
+    assert.deepEqual(index.takeClassifiedDue(), [traceId(1)], 'the caller still reports it, so the Runs view lists it again');
+    assert.deepEqual(index.takeClassifiedDue(), [], 'once');
+  });
+
   it('classifies a run whose classification was put off at once when a reader needs it (a panel opening it), and it is no longer due after', async () => {
     let clock = 0;
     const store = new MemoryTraceStore(10_000);

@@ -431,8 +431,9 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
 }
 
 function onOutline(header: TraceOutlineHeader): void {
-  // Marks for the benchmark (bench/traceView.bench.ts reads them): outline arrived, chunks, rows painted.
-  performance.mark('difyTrace:outline');
+  // Marks for the benchmark (bench/traceView.bench.ts reads them): outline arrived, chunks, rows
+  // painted. The layout's id: the e2e test checks no layout is sent to the panel twice.
+  performance.mark('difyTrace:outline', { detail: header.outlineId });
   incoming = emptyOutline(header);
   if (header.chunkCount === 0) {
     finishIncoming();

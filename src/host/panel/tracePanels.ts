@@ -29,6 +29,8 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
   private readonly prefetched = new WeakMap<vscode.WebviewPanel, Promise<FetchedLayout | null>>();
   /** Bumped by each send, so an older stream of chunks stops when a newer one starts. */
   private readonly sendGeneration = new WeakMap<vscode.WebviewPanel, number>();
+  /** The layout each panel shows or is being sent, so a change that left it as it is sends nothing. */
+  private readonly sentOutline = new WeakMap<vscode.WebviewPanel, string>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -43,8 +45,33 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
     for (const [traceId, panel] of this.panels) {
       const shown = this.shownTraceIds.get(traceId) ?? [traceId];
       // Hidden panels are refreshed by their own `ready` when they become visible again.
-      if (panel.visible && shown.some((id) => ids.has(id))) void this.sendTrace(panel, traceId);
+      if (panel.visible && shown.some((id) => ids.has(id))) void this.sendTraceIfNew(panel, traceId);
     }
+  }
+
+  /**
+   * Sends the trace again if its layout is a new one. Runs are reported changed also when only their
+   * classification caught up for a reader (this panel's own layout, a lookup): the layout the panel
+   * has is then still the current one, and sending its 100k spans again would only hold up the panel.
+   */
+  private async sendTraceIfNew(panel: vscode.WebviewPanel, traceId: string): Promise<void> {
+    const generation = this.sendGeneration.get(panel);
+    const prefetched = this.prefetched.get(panel);
+    const asked = performance.now();
+    const header = await this.client.traceOutline(traceId).catch(() => null);
+    // A send started meanwhile has the newest layout already.
+    if (this.sendGeneration.get(panel) !== generation || this.panels.get(traceId) !== panel) return;
+    // Its chunks are asked for only when it is sent.
+    const fresh = (): FetchedLayout | null => (header === null ? null : this.withChunks(header, asked));
+    if (prefetched !== undefined) {
+      // The webview has not started yet: its first send will use the newest layout.
+      if (this.prefetched.get(panel) !== prefetched) return;
+      const before = await prefetched.catch(() => null);
+      if (this.prefetched.get(panel) === prefetched && before?.header.outlineId !== header?.outlineId) this.prefetched.set(panel, Promise.resolve(fresh()));
+      return;
+    }
+    if (header !== null && header.outlineId === this.sentOutline.get(panel)) return;
+    await this.sendTrace(panel, traceId, fresh());
   }
 
   private get assetsRoot(): vscode.Uri {
@@ -123,24 +150,20 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
   }
 
   /**
-   * Streams a fresh layout of the trace: its header, then each chunk (20k spans, about 1 MB) as its
-   * own message, so no single message is large. A newer send for the same panel supersedes an
-   * older one still streaming.
-   */
-  /**
    * Asks the trace server for a layout and all its chunks at once (it slices a cached layout), so
    * they travel while the webview is still starting. Rejections surface only where awaited.
    */
   private fetchLayout(traceId: string): Promise<FetchedLayout | null> {
     const asked = performance.now();
-    const fetched = this.client.traceOutline(traceId).then((header) => {
-      if (header === null) return null;
-      const chunks = Array.from({ length: header.chunkCount }, (_, chunk) => this.client.traceOutlineChunk({ outlineId: header.outlineId, chunk }));
-      for (const pending of chunks) pending.catch(() => undefined);
-      return { header, chunks, asked };
-    });
+    const fetched = this.client.traceOutline(traceId).then((header) => (header === null ? null : this.withChunks(header, asked)));
     fetched.catch(() => undefined);
     return fetched;
+  }
+
+  private withChunks(header: TraceOutlineHeader, asked: number): FetchedLayout {
+    const chunks = Array.from({ length: header.chunkCount }, (_, chunk) => this.client.traceOutlineChunk({ outlineId: header.outlineId, chunk }));
+    for (const pending of chunks) pending.catch(() => undefined);
+    return { header, chunks, asked };
   }
 
   /**
@@ -149,13 +172,14 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
    * before. The first send of a new panel uses the layout prefetched when it was created; a newer
    * send for the same panel supersedes an older one still streaming.
    */
-  private async sendTrace(panel: vscode.WebviewPanel, traceId: string): Promise<void> {
+  private async sendTrace(panel: vscode.WebviewPanel, traceId: string, fetched?: FetchedLayout | null): Promise<void> {
     const generation = (this.sendGeneration.get(panel) ?? 0) + 1;
     this.sendGeneration.set(panel, generation);
+    this.sentOutline.delete(panel);
     const current = (): boolean => this.sendGeneration.get(panel) === generation && this.panels.get(traceId) === panel;
     const post = (message: HostToWebview): Thenable<boolean> => panel.webview.postMessage(message);
     const posts: Thenable<boolean>[] = [post({ type: 'loading', traceId })];
-    let pending = this.prefetched.get(panel) ?? this.fetchLayout(traceId);
+    let pending = fetched !== undefined ? Promise.resolve(fetched) : (this.prefetched.get(panel) ?? this.fetchLayout(traceId));
     this.prefetched.delete(panel);
     try {
       // A layout evicted while streaming (another large trace opened) is laid out again, once.
@@ -170,6 +194,7 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
         this.shownTraceIds.set(traceId, header.traceIds);
         if (header.run) panel.title = `${header.run.appName} · ${header.run.status}`;
         posts.push(post({ type: 'outline', version: webviewProtocolVersion, header }));
+        this.sentOutline.set(panel, header.outlineId);
         let complete = true;
         for (const chunk of chunks) {
           const data = await chunk;
@@ -185,10 +210,12 @@ export class TracePanels implements vscode.WebviewPanelSerializer, vscode.Dispos
           this.output.info(`Trace ${traceId}: ${header.spanCount.toLocaleString('en-US')} spans laid out and sent to the panel in ${Math.round(performance.now() - asked)} ms`);
           return;
         }
+        this.sentOutline.delete(panel);
         pending = this.fetchLayout(traceId);
       }
       throw new Error('the trace server dropped the layout while sending it twice; too many large traces are open at once');
     } catch (e) {
+      this.sentOutline.delete(panel);
       this.output.error(`Loading trace ${traceId} failed`, e);
       await post({ type: 'error', traceId, message: e instanceof Error ? e.message : String(e) });
     }

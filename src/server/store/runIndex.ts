@@ -53,6 +53,12 @@ export class RunIndex {
   private readonly dirty = new Set<TraceId>();
   /** Changed runs whose classification is expensive and was done recently: classified again when due. */
   private readonly deferred = new Map<TraceId, number>();
+  /**
+   * Put-off runs that fell due and were classified by a reader other than `takeDue`'s caller (a
+   * lookup, a layout): the Runs view listed them before they were due, and would show them as they
+   * were until the next change unless they are reported (`takeClassifiedDue`).
+   */
+  private readonly dueUnreported = new Set<TraceId>();
   /** When each run was last classified, and what it cost. */
   private readonly lastClassified = new Map<TraceId, { readonly atMs: number; readonly costMs: number }>();
   /** Classifications done, for tests and the benchmark. */
@@ -363,12 +369,23 @@ export class RunIndex {
     return due;
   }
 
+  /**
+   * Put-off runs that fell due and that a reader classified before `takeDue` saw them: the caller
+   * reports them as caught up (the Runs view lists them again; a layout made since is current).
+   */
+  takeClassifiedDue(): TraceId[] {
+    const due = [...this.dueUnreported].filter((id) => this.entries.has(id));
+    this.dueUnreported.clear();
+    return due;
+  }
+
   private refresh(): void {
     const now = this.now();
     for (const [id, dueAt] of this.deferred) {
       if (dueAt > now) continue;
       this.deferred.delete(id);
       this.dirty.add(id);
+      this.dueUnreported.add(id);
     }
     if (this.dirty.size === 0) return;
     const changes: Change[] = [];
