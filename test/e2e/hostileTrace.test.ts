@@ -23,7 +23,7 @@ const span = (n: number, name: string, startMs: number, endMs: number, extra: Pa
 
 test('a hostile trace is shown as text with warnings, and nothing it carries runs', { timeout: 300_000 }, async (t) => {
   const receiverPort = await findFreePort();
-  const { page } = await openDemoWorkbench(t, 'hostile-trace', receiverPort);
+  const { page, server } = await openDemoWorkbench(t, 'hostile-trace', receiverPort);
   await screenshotOnFailure(page, 'hostile-trace', async () => {
     await openViewContainer(page, 'Dify Trace Explorer');
     await page.locator('[id="workbench.parts.sidebar"]').getByText('No Dify runs yet').waitFor({ timeout: 60_000 });
@@ -72,5 +72,5 @@ test('a hostile trace is shown as text with warnings, and nothing it carries run
     assert.equal(await frame.locator('.tree').evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined, 'nothing the spans carry ran');
     // Every span is in the tree: cycles cut and the orphan shown at the top level.
     assert.equal(await frame.locator('.row[role="treeitem"]').count(), 7);
-  });
+  }, server);
 });

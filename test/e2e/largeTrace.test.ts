@@ -13,14 +13,17 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
   const trace = largeDifyTrace({ spanTarget: 100_000 });
   t.diagnostic(`generated ${trace.spanCount} spans in ${trace.batches.length} batches`);
   const receiverPort = await findFreePort();
-  const { page } = await openDemoWorkbench(t, 'large-trace', receiverPort);
+  const { page, server } = await openDemoWorkbench(t, 'large-trace', receiverPort);
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   await screenshotOnFailure(page, 'large-trace', async () => {
     await openViewContainer(page, 'Dify Trace Explorer');
     await sidebar.getByText('No Dify runs yet').waitFor({ timeout: 60_000 });
     await postLargeTrace(`http://127.0.0.1:${receiverPort}`, trace);
     // The run is listed once its spans are in (the Runs view row says it failed).
-    await sidebar.locator('.monaco-list-row', { hasText: 'failed' }).first().waitFor({ timeout: 120_000 });
+    await sidebar.locator('.monaco-list-row', { hasText: 'failed' }).first().waitFor({ timeout: 120_000 }).catch(async (error: unknown) => {
+      const rows = await sidebar.locator('.monaco-list-row').allInnerTexts().catch(() => []);
+      throw new Error(`the run was not listed as failed; the Runs view shows: ${JSON.stringify(rows)}`, { cause: error });
+    });
 
     const opened = Date.now();
     await lookUpTrace(page, trace.appTraceId);
@@ -136,7 +139,7 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
     assert.ok((await boxOf(rootCauseRow.locator('.bar'))).width > bar.width * 4, 'the root cause bar widened');
     await frame.locator('.row.critical .cp-segment').first().waitFor();
     await screenshot(page, 'large-trace-critical-path');
-  });
+  }, server);
 });
 
 function escapeRegExp(text: string): string {

@@ -82,5 +82,5 @@ test('a recorded Dify 1.13.3: the failing Iteration item and the remote-debug pl
     await screenshot(page, 'recorded-plugin-go-to-source');
 
     assert.deepEqual(collectActivationErrors(server.logsDir()), []);
-  });
+  }, server);
 });

@@ -103,5 +103,5 @@ test('runs stored in a real Jaeger are listed from it and open with their linked
     await setCredentials.click();
     await quickInputTitled(page, 'Dify Trace: Set Backend Credentials');
     await page.keyboard.press('Escape');
-  });
+  }, server);
 });

@@ -226,7 +226,7 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await screenshot(page, 'open-trace-by-jaeger-url');
 
     assert.deepEqual(collectActivationErrors(server.logsDir()), []);
-  });
+  }, server);
 });
 
 test('a receiver port already in use is reported in the Runs view, and a new port recovers', { timeout: 300_000 }, async (t) => {
@@ -258,5 +258,5 @@ test('a receiver port already in use is reported in the Runs view, and a new por
     const res = await fetch(`http://127.0.0.1:${freePort}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' });
     assert.equal(res.status, 200);
     assert.deepEqual(collectActivationErrors(server.logsDir()), []);
-  });
+  }, server);
 });

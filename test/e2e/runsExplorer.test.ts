@@ -210,7 +210,7 @@ test('Runs explorer: filters, saved filters, grouping, palette and terminal look
 
     assert.ok(existsSync(exportPath));
     assert.deepEqual(collectActivationErrors(server.logsDir()), []);
-  });
+  }, server);
 });
 
 /** Drags the sash on the side bar's right edge by `by` pixels. */

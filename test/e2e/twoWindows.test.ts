@@ -34,5 +34,5 @@ test('a second window shows the same runs, live, from the first window\'s receiv
     await screenshot(page, 'second-window-runs');
     // And the first window lists them too.
     await first.locator('[id="workbench.parts.sidebar"] .monaco-list-row', { hasText: `failed · at ${pluginRun.failingNodeTitle}` }).waitFor({ timeout: 30_000 });
-  });
+  }, server);
 });

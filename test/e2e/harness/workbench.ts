@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import type { CodeServer } from './codeServer.js';
@@ -136,13 +136,35 @@ function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Runs `body`; when it throws, saves `test-results/<name>-failure.png` first, so a red run can be looked at. */
-export async function screenshotOnFailure<T>(page: Page, name: string, body: () => Promise<T>): Promise<T> {
+/**
+ * Runs `body`; when it throws, saves `test-results/<name>-failure.png` first, so a red run can be
+ * looked at, and with `server` adds the end of the extension's own log (the trace server's too) to
+ * the error: a CI run shows what the extension was doing when the test gave up.
+ */
+export async function screenshotOnFailure<T>(page: Page, name: string, body: () => Promise<T>, server?: CodeServer): Promise<T> {
   try {
     return await body();
   } catch (error) {
     await screenshot(page, `${name}-failure`).catch(() => undefined);
+    if (server !== undefined && error instanceof Error) error.message += `\n--- end of the extension's log ---\n${extensionLogTail(server)}`;
     throw error;
+  }
+}
+
+/** The last lines of the extension's output channel log, or why there is none. */
+export function extensionLogTail(server: CodeServer, lines = 60): string {
+  try {
+    const logsDir = server.logsDir();
+    const logs = readdirSync(logsDir)
+      .filter((dir) => dir.startsWith('exthost'))
+      .flatMap((dir) => {
+        const own = join(logsDir, dir, 'dify-trace.dify-trace-explorer');
+        return existsSync(own) ? readdirSync(own).filter((f) => f.endsWith('.log')).map((f) => join(own, f)) : [];
+      });
+    if (logs.length === 0) return '(no log of the extension)';
+    return logs.map((path) => `${path}:\n${readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')}`).join('\n');
+  } catch (e) {
+    return `(could not read the extension's log: ${String(e)})`;
   }
 }
 
