@@ -241,11 +241,17 @@ async function openInNewSession(page: Page, opts: OurOptions): Promise<OurResult
   await page.locator('[id="workbench.parts.sidebar"] .title-label').first().click();
   await startCommand(page, 'View: Close All Editors');
   await page.waitForFunction('document.querySelectorAll(".tabs-container .tab").length === 0', undefined, { timeout: 10_000 });
+  // VS Code's own reload, not the browser's: it saves the workbench's state (no editor open) before
+  // it goes, where a page reload may leave the last saved state, with the panel, to be restored.
   const reloaded = performance.now();
-  await page.reload();
+  const loaded = page.waitForEvent('load', { timeout: 90_000 });
+  await startCommand(page, 'Developer: Reload Window');
+  await loaded;
   await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
   await page.locator('.statusbar').waitFor({ timeout: 90_000 });
-  await openViewContainer(page, 'Dify Trace Explorer');
+  // Not by its activity bar icon: the reload restores the side bar a moment later, and a click in
+  // between would close it again.
+  await startCommand(page, 'View: Show Dify Trace Explorer');
   await page.locator('[id="workbench.parts.sidebar"] .monaco-list-row').first().waitFor({ timeout: opts.timeoutMs });
   const reloadToRunListedMs = Math.round(performance.now() - reloaded);
   const sample = await openAndTime(page, opts.traceId, opts.timeoutMs);

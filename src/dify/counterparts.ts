@@ -30,8 +30,11 @@ export function matchCounterparts(appSpans: readonly Span[], infraSpans: readonl
     else appByTitle.set(node.title, [span]);
   }
   const paired = new Set<Span>();
+  // The spans of each pair, beside the refs: the plugin daemon pass below needs no lookup by id.
+  const pairedSpans: [app: Span, infra: Span, via: SpanCounterpart['via']][] = [];
   const pair = (app: Span, infraSpan: Span, via: SpanCounterpart['via']): void => {
     pairs.push({ app: ref(app), infra: ref(infraSpan), via });
+    pairedSpans.push([app, infraSpan, via]);
     paired.add(app);
     paired.add(infraSpan);
   };
@@ -55,13 +58,10 @@ export function matchCounterparts(appSpans: readonly Span[], infraSpans: readonl
   const appRoot = appSpans.find((s) => s.parentSpanId === undefined && (s.name === 'workflow' || s.name === 'message' || s.name.startsWith('workflow_')));
   const infraRoot = infraSpans.find((s) => s.parentSpanId === undefined);
   if (appRoot && infraRoot) pair(appRoot, infraRoot, 'traceRoot');
-  const infraByKey = new Map(infraSpans.map((s) => [`${s.traceId}/${s.spanId}`, s]));
   const children = childrenIndex(infraSpans);
-  for (const counterpart of [...pairs]) {
-    const infraSpan = infraByKey.get(`${counterpart.infra.traceId}/${counterpart.infra.spanId}`);
-    const app = appById.get(counterpart.app.spanId);
-    const daemon = infraSpan && counterpart.via !== 'traceRoot' ? firstDescendant(infraSpan, children, (s) => s.resource.serviceName === pluginDaemon.serviceName) : undefined;
-    if (app && daemon) pairs.push({ app: ref(app), infra: ref(daemon), via: 'pluginDaemon' });
+  for (const [app, infraSpan, via] of pairedSpans) {
+    const daemon = via !== 'traceRoot' ? firstDescendant(infraSpan, children, (s) => s.resource.serviceName === pluginDaemon.serviceName) : undefined;
+    if (daemon) pairs.push({ app: ref(app), infra: ref(daemon), via: 'pluginDaemon' });
   }
   return pairs;
 }

@@ -94,6 +94,31 @@ describe('TraceViews (the trace server side of the trace panel)', () => {
     assert.equal(await views.details(header.outlineId, 3), null);
   });
 
+  it("details: a span's counterparts in the linked trace, both ways (indexed when details are first asked for)", async () => {
+    const t2 = traceId(2);
+    const linked = [...spans(), span({ trace: t2, id: 21, name: 'POST /v1/workflows/run', start: 0, end: 1000, resource: apiResource }), span({ trace: t2, id: 22, parent: 21, name: 'Tool node', start: 510, end: 990, resource: apiResource }), span({ trace: t2, id: 23, parent: 22, name: 'dispatch', start: 520, end: 980, resource: daemon })];
+    const views = new TraceViews({
+      getTrace: async () => ({
+        ...toTraceSnapshot([t1, t2], linked, [], undefined),
+        counterparts: [
+          { app: { traceId: t1, spanId: linked[2]!.spanId }, infra: { traceId: t2, spanId: linked[4]!.spanId }, via: 'nodeExecutionId' },
+          { app: { traceId: t1, spanId: linked[2]!.spanId }, infra: { traceId: t2, spanId: linked[5]!.spanId }, via: 'pluginDaemon' },
+        ],
+      }),
+      resolveSource: async () => ({ stacks: [], locations: [] }),
+    });
+    const header = (await views.outline(t1))!;
+    const all = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => views.details(header.outlineId, i)));
+    const tool = all.find((d) => d?.span.name === 'Tool')!;
+    assert.deepEqual(tool.related.map((r) => [r.relation, r.name, r.serviceName]), [
+      ['Infrastructure span', 'Tool node', 'langgenius/dify'],
+      ['Plugin daemon span', 'dispatch', 'dify-plugin-daemon'],
+    ]);
+    const toolNode = all.find((d) => d?.span.name === 'Tool node')!;
+    assert.deepEqual(toolNode.related.map((r) => [r.relation, all[r.index]?.span.name]), [['App-level span', 'Tool']]);
+    assert.deepEqual(all.find((d) => d?.span.name === 'LLM')!.related, []);
+  });
+
   it('warms the traces a change names once spans stop arriving, so opening is a cache hit', async () => {
     const { views, state } = fixture(spans());
     views.warmLater([t1], (changed) => changed);

@@ -7,7 +7,7 @@ import type { TraceWarning } from '../../model/traceWarning';
 import { difyNodesOf } from '../../dify/difyNodes';
 import { phoenix } from '../../dify/difyNames';
 import { parentIndex } from '../../dify/spanDepth';
-import type { TraceSnapshot } from '../../shared/lspProtocol';
+import type { SpanCounterpart, TraceSnapshot } from '../../shared/lspProtocol';
 import type { RunSummary } from '../../shared/runSummary';
 import { logsFromSnapshot, spansFromSnapshot } from '../../shared/traceSnapshotCodec';
 import { OutlineFlag, outlineColumnTypes, outlineNameLimit, statusCodes, type OutlineColumn, type RelatedSpanRef, type TraceOutlineChunk, type TraceOutlineHeader } from '../../shared/traceView';
@@ -153,8 +153,10 @@ function* layoutSteps(snapshot: TraceSnapshot, outlineId: string, chunkSize: num
     if (list) list.push(record);
     else logsByIndex.set(index, [record]);
   }
-  const related = relatedSpans(snapshot, spans, indexOfKey);
-  yield;
+  // Only a span's details show its related spans: indexed when details are first asked for, not
+  // on the way to the first rows (tens of thousands of pairs in a 100k-span run).
+  let related: Map<number, RelatedSpanRef[]> | undefined;
+  const counterparts = snapshot.counterparts ?? [];
 
   const warnings: TraceWarning[] = [...snapshot.warnings, ...tree.warnings, ...payloadWarnings(tree)];
   const header: TraceOutlineHeader = {
@@ -182,7 +184,7 @@ function* layoutSteps(snapshot: TraceSnapshot, outlineId: string, chunkSize: num
     indexOfKey,
     nodeTypeOf: (index) => nodes.get(spans[index]!)?.nodeType,
     logsOf: (index) => logsByIndex.get(index) ?? [],
-    relatedOf: (index) => related.get(index) ?? [],
+    relatedOf: (index) => (related ??= relatedSpans(counterparts, spans, indexOfKey)).get(index) ?? [],
     selfTimeOf: (index) => selfUs[index] ?? 0,
   };
 }
@@ -226,7 +228,7 @@ export function outlineChunk(layout: TraceLayout, chunk: number): TraceOutlineCh
 }
 
 /** Both directions of every span-level Trace Link, labelled from the side of the span shown. */
-function relatedSpans(snapshot: TraceSnapshot, spans: readonly Span[], indexOfKey: ReadonlyMap<SpanKey, number>): Map<number, RelatedSpanRef[]> {
+function relatedSpans(counterparts: readonly SpanCounterpart[], spans: readonly Span[], indexOfKey: ReadonlyMap<SpanKey, number>): Map<number, RelatedSpanRef[]> {
   const related = new Map<number, RelatedSpanRef[]>();
   const add = (from: SpanKey, to: SpanKey, relation: string): void => {
     const fromIndex = indexOfKey.get(from);
@@ -237,7 +239,7 @@ function relatedSpans(snapshot: TraceSnapshot, spans: readonly Span[], indexOfKe
     list.push({ index: toIndex, relation, name: span.name.slice(0, outlineNameLimit), serviceName: span.resource.serviceName });
     related.set(fromIndex, list);
   };
-  for (const c of snapshot.counterparts ?? []) {
+  for (const c of counterparts) {
     const app = `${c.app.traceId}/${c.app.spanId}`;
     const infra = `${c.infra.traceId}/${c.infra.spanId}`;
     add(app, infra, c.via === 'pluginDaemon' ? 'Plugin daemon span' : c.via === 'traceRoot' ? 'Infrastructure request' : 'Infrastructure span');
