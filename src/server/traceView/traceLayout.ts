@@ -6,7 +6,6 @@ import { mayHaveSource } from '../../model/spanSource';
 import type { TraceWarning } from '../../model/traceWarning';
 import { difyNodesOf } from '../../dify/difyNodes';
 import { phoenix } from '../../dify/difyNames';
-import { parentIndex } from '../../dify/spanDepth';
 import type { SpanCounterpart, TraceSnapshot } from '../../shared/lspProtocol';
 import type { RunSummary } from '../../shared/runSummary';
 import { logsFromSnapshot, spansFromSnapshot } from '../../shared/traceSnapshotCodec';
@@ -89,7 +88,7 @@ function* layoutSteps(snapshot: TraceSnapshot, outlineId: string, chunkSize: num
   const keys = tree.keys;
   const indexOfKey = new Map<SpanKey, number>();
   for (let i = 0; i < n; i++) indexOfKey.set(keys[i]!, i);
-  const nodes = difyNodesOf(spans, parentIndex(spans));
+  const nodes = difyNodesOf(spans);
   yield;
 
   const traceIndex = new Map(snapshot.traceIds.map((id, i) => [id, i]));
