@@ -69,6 +69,8 @@ export class TraceService {
   private storedRunDigests = new Map<string, string>();
   /** The recent traces' spans being loaded from the database after a restart. */
   private restoring: Promise<void> = Promise.resolve();
+  /** Traces a restart is bringing back into memory and has not yet: not read through for a run classified meanwhile. */
+  private restorePending = new Set<TraceId>();
   private storage: NonNullable<ReceiverStatus['storage']> = { persisted: false, reason: 'The trace database is not open yet.' };
   private pruneTimer: NodeJS.Timeout | undefined;
   private lastError: string | undefined;
@@ -223,7 +225,9 @@ export class TraceService {
 
   /** A trace's spans from the trace database without loading them into memory (joining a run's other half). */
   private readArchived(traceId: string): readonly Span[] | undefined {
-    if (this.archive === undefined) return undefined;
+    // About to be restored: reading it here too (2 s for 70k spans, in one block) would hold up every
+    // request meanwhile. Its arrival marks the runs that link to it changed, to be classified with it.
+    if (this.archive === undefined || this.restorePending.has(traceId as TraceId)) return undefined;
     try {
       const spans = this.archive.spansOf([traceId as TraceId]);
       return spans.length === 0 ? undefined : spans;
@@ -298,7 +302,9 @@ export class TraceService {
     this.runs.addCold(kept);
     if (kept.length > 0) this.events.runsChanged(kept.map((k) => k.entry.run.traceId as TraceId), 'changed');
     const listedAfterMs = Date.now() - started;
-    this.restoring = this.restoreRecent(this.archive, recent).then(
+    this.restorePending = new Set(recent.map((r) => r.traceId));
+    const linksOf = new Map(kept.map((k) => [k.entry.run.traceId, k.entry.run.linkedTraceIds]));
+    this.restoring = this.restoreRecent(this.archive, linkedHalvesFirst(recent, (id) => linksOf.get(id) ?? [])).finally(() => this.restorePending.clear()).then(
       ({ spans, records }) => {
         if (spans > 0 || kept.length > 0) this.events.log(`Listed ${kept.length} runs from ${path} after ${listedAfterMs} ms; restored the spans of the ${recent.length} most recent traces (${spans} spans, ${records} log records) in ${Date.now() - started} ms`);
       },
@@ -321,6 +327,7 @@ export class TraceService {
     // Each step a turn of its own: for a run of 100k spans, each takes up to a second.
     const addRead = async (): Promise<void> => {
       const traces = readTraces;
+      for (const id of traces) this.restorePending.delete(id);
       // A trace brought back meanwhile (opened, or a late span arrived) is not loaded twice.
       const loaded = unseenSpans(read, (id) => this.store.spansOf(id as TraceId));
       read = [];
@@ -342,6 +349,11 @@ export class TraceService {
       this.runs.classifyChanged();
     };
     for (const { traceId } of recent) {
+      // Brought back meanwhile (opened, or a late span arrived): not read again.
+      if (this.store.spansOf(traceId) !== undefined) {
+        this.restorePending.delete(traceId);
+        continue;
+      }
       for (const page of archive.spanPagesOf(traceId, restorePageSpans, resources)) {
         for (const span of page) read.push(span);
         await nextTurn();
@@ -687,4 +699,29 @@ function storeBoundsOf(settings: ServerSettings): { maxSpans: number; maxBytes: 
 
 function maxLogRecordsOf(settings: ServerSettings): number {
   return settings.store.maxLogRecords ?? defaultServerSettings.store.maxLogRecords;
+}
+
+/**
+ * The restore's order with each run's linked traces (its infrastructure half) just before it, so a
+ * run is classified with its other half in memory, once, rather than without it and again when it
+ * comes.
+ */
+export function linkedHalvesFirst<T extends { readonly traceId: TraceId }>(recent: readonly T[], linksOf: (traceId: TraceId) => readonly string[]): T[] {
+  const byId = new Map(recent.map((r) => [r.traceId as string, r]));
+  const ordered: T[] = [];
+  const placed = new Set<string>();
+  for (const item of recent) {
+    for (const linked of linksOf(item.traceId)) {
+      const half = byId.get(linked);
+      if (half !== undefined && !placed.has(linked)) {
+        placed.add(linked);
+        ordered.push(half);
+      }
+    }
+    if (!placed.has(item.traceId)) {
+      placed.add(item.traceId);
+      ordered.push(item);
+    }
+  }
+  return ordered;
 }

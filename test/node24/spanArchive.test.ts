@@ -237,6 +237,45 @@ describe('trace server with the trace database', () => {
     }
   });
 
+  it('brings a run back with its infrastructure half joined, also when the app-level half is the older one (restored first, its half not read through)', async () => {
+    const path = freshPath();
+    const receiver = { enabled: false, host: '127.0.0.1', port: 0, maxBodyMiB: 20 };
+    const quiet = { runsChanged: () => {}, statusChanged: () => {}, log: () => {} };
+    const [app, infra] = [traceId(0xa7), traceId(0xa8)];
+    const links = [{ traceId: infra, attributes: {} }];
+    const first = new TraceService({ receiver, store: { maxSpans: 1_000, archivePath: path } }, quiet);
+    await first.start();
+    first.ingest([
+      span({ trace: app, id: 1, name: 'workflow', resource: aliyunResource, links, error: 'boom' }),
+      span({ trace: app, id: 2, parent: 1, name: 'Get Weather', resource: aliyunResource, links, error: 'boom' }),
+    ]);
+    // The infrastructure half is stored a millisecond later: the restart reads the older trace first.
+    for (const started = Date.now(); Date.now() === started; );
+    first.ingest([
+      span({ trace: infra, id: 1, name: 'POST /v1/workflows/run', resource: apiResource }),
+      span({ trace: infra, id: 2, parent: 1, name: 'POST /plugin/:tenant_id/dispatch/tool/invoke', resource: apiResource }),
+      span({ trace: infra, id: 3, parent: 2, name: 'execute_tool get_weather', resource: apiResource, error: "KeyError: 'max_temp_c'" }),
+    ]);
+    const before = (await first.backend.listRuns({ filter: {}, limit: 10 })).runs.find((r) => r.traceId === app);
+    assert.equal(before?.rootCause?.traceId, infra);
+    await first.stop();
+    first.close();
+
+    const second = new TraceService({ receiver, store: { maxSpans: 1_000, archivePath: path } }, quiet);
+    await second.start();
+    try {
+      await second.whenRestored();
+      assert.ok(second.store.spansOf(app) && second.store.spansOf(infra), 'both halves are back in memory');
+      const run = (await second.backend.listRuns({ filter: {}, limit: 10 })).runs.find((r) => r.traceId === app);
+      assert.equal(run?.rootCause?.name, 'execute_tool get_weather');
+      assert.equal(run?.rootCause?.traceId, infra);
+      assert.ok(!run?.gaps?.some((g) => g.kind === 'linkedTraceMissing'), `no gap for the half: ${JSON.stringify(run?.gaps)}`);
+    } finally {
+      await second.stop();
+      second.close();
+    }
+  });
+
   it('says which traces came back from the database unchanged (layouts of them stay good) and which changed', async () => {
     const path = freshPath();
     const receiver = { enabled: false, host: '127.0.0.1', port: 0, maxBodyMiB: 20 };
