@@ -195,6 +195,24 @@ describe('RunIndex classification of a large trace still growing', () => {
     assert.deepEqual(index.takeDue(), [], 'nothing left due: no second change for the panel to lay out again');
   });
 
+  it('names a run for a lookup as last classified, and classifies for it only traces never classified', () => {
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store, undefined, () => 0);
+    index.markChanged(store.add(workflowRun(1, { startMs: 1000 })).touched);
+    assert.equal(index.list({}, 10).runs[0]?.spanCount, 2);
+    assert.equal(index.classifications, 1);
+    // The run grows (or a restart brought its spans back): a lookup names it without classifying it again.
+    index.markChanged(store.add([span({ trace: traceId(1), id: 3, parent: 1, resource: aliyunResource })]).touched);
+    index.markChanged(store.add(workflowRun(2, { startMs: 2000 })).touched);
+    assert.equal(index.forLookup(() => index.runOf(traceId(1)))?.spanCount, 2, 'as last classified');
+    // A trace never classified is, so the lookup finds its run.
+    assert.equal(index.forLookup(() => index.runOf(traceId(2)))?.spanCount, 2);
+    assert.equal(index.classifications, 2, 'only the new trace was classified');
+    // Outside a lookup, everything changed is classified as before.
+    assert.equal(index.runOf(traceId(1))?.spanCount, 3);
+    assert.equal(index.classifications, 3);
+  });
+
   it('classifies cheap runs on every change', () => {
     const store = new MemoryTraceStore(10_000);
     const index = new RunIndex(store, undefined, () => 0);

@@ -37,6 +37,11 @@ export class EmbeddedBackend implements TraceBackend {
   }
 
   async findTraces(query: FindTracesRequest.Params): Promise<FindTracesRequest.Result> {
+    // The panel that opens what is found classifies its run up to date; the lookup names it.
+    return this.runs.forLookup(() => this.find(query));
+  }
+
+  private find(query: FindTracesRequest.Params): FindTracesRequest.Result {
     const found = new Map<string, FindTracesRequest.Match>();
     const add = (match: FindTracesRequest.Match) => {
       if (!found.has(match.traceId)) found.set(match.traceId, match);
