@@ -300,7 +300,6 @@ export class TraceService {
     this.storedRunDigests = new Map(rows.map(({ traceId, body }) => [traceId, digestOf(body)]));
     const kept = rows.flatMap(({ body }) => storedRunEntryOf(body) ?? []);
     this.runs.addCold(kept);
-    if (kept.length > 0) this.events.runsChanged(kept.map((k) => k.entry.run.traceId as TraceId), 'changed');
     const listedAfterMs = Date.now() - started;
     this.restorePending = new Set(recent.map((r) => r.traceId));
     const linksOf = new Map(kept.map((k) => [k.entry.run.traceId, k.entry.run.linkedTraceIds]));
@@ -310,6 +309,9 @@ export class TraceService {
       },
       (e: unknown) => this.events.log(`Restoring traces from ${path} failed: ${e instanceof Error ? e.message : String(e)}; they are read from it when opened.`),
     );
+    // Announced once the restore is under way: a layout warmed for them waits for it (`whenRestored`),
+    // where one made meanwhile read whatever half was not back yet from the database, in one block.
+    if (kept.length > 0) this.events.runsChanged(kept.map((k) => k.entry.run.traceId as TraceId), 'changed');
     this.pruneTimer = setInterval(() => this.pruneArchive(), 10 * 60_000).unref();
   }
 

@@ -261,9 +261,13 @@ describe('trace server with the trace database', () => {
     await first.stop();
     first.close();
 
-    const second = new TraceService({ receiver, store: { maxSpans: 1_000, archivePath: path } }, quiet);
+    // The stored runs are announced once the restore is under way: a layout warmed for them waits for it.
+    const awaitedOnAnnounce: Promise<void>[] = [];
+    const second: TraceService = new TraceService({ receiver, store: { maxSpans: 1_000, archivePath: path } }, { ...quiet, runsChanged: () => void awaitedOnAnnounce.push(second.whenRestored()) });
     await second.start();
     try {
+      assert.ok(awaitedOnAnnounce.length > 0);
+      assert.equal(awaitedOnAnnounce[0], second.whenRestored(), 'the first announcement already sees the restore');
       await second.whenRestored();
       assert.ok(second.store.spansOf(app) && second.store.spansOf(infra), 'both halves are back in memory');
       const run = (await second.backend.listRuns({ filter: {}, limit: 10 })).runs.find((r) => r.traceId === app);
