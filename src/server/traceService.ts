@@ -351,11 +351,6 @@ export class TraceService {
       this.runs.classifyChanged();
     };
     for (const { traceId } of recent) {
-      // Brought back meanwhile (opened, or a late span arrived): not read again.
-      if (this.store.spansOf(traceId) !== undefined) {
-        this.restorePending.delete(traceId);
-        continue;
-      }
       for (const page of archive.spanPagesOf(traceId, restorePageSpans, resources)) {
         for (const span of page) read.push(span);
         await nextTurn();
