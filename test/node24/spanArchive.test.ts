@@ -280,6 +280,36 @@ describe('trace server with the trace database', () => {
     }
   });
 
+  it('restores a trace whole that took a span while the restart was bringing it back', async () => {
+    const path = freshPath();
+    const receiver = { enabled: false, host: '127.0.0.1', port: 0, maxBodyMiB: 20 };
+    const quiet = { runsChanged: () => {}, statusChanged: () => {}, log: () => {} };
+    const [older, newer] = [traceId(0xd1), traceId(0xd2)];
+    const plain = (trace: typeof older, ids: number[]) => ids.map((id) => span({ trace, id, ...(id > ids[0]! ? { parent: ids[0]! } : {}), name: `GET /health ${id}`, resource: apiResource }));
+    const first = new TraceService({ receiver, store: { maxSpans: 1_000, archivePath: path } }, quiet);
+    await first.start();
+    first.ingest(plain(older, [1, 2, 3]));
+    for (const started = Date.now(); Date.now() === started; );
+    first.ingest(plain(newer, [1, 2, 3]));
+    await first.stop();
+    first.close();
+
+    const second = new TraceService({ receiver, store: { maxSpans: 1_000, archivePath: path } }, quiet);
+    await second.start();
+    try {
+      // The restore has read the older trace's first page and waits for its next turn: the newer
+      // trace, still to come, takes a late span now.
+      assert.equal(second.store.spansOf(newer), undefined, 'not restored yet');
+      second.ingest([span({ trace: newer, id: 4, parent: 1, name: 'late', resource: apiResource })]);
+      await second.whenRestored();
+      assert.deepEqual(second.store.spansOf(newer)?.map((s) => s.name).sort(), ['GET /health 1', 'GET /health 2', 'GET /health 3', 'late']);
+      assert.equal(second.store.spansOf(older)?.length, 3);
+    } finally {
+      await second.stop();
+      second.close();
+    }
+  });
+
   it('says which traces came back from the database unchanged (layouts of them stay good) and which changed', async () => {
     const path = freshPath();
     const receiver = { enabled: false, host: '127.0.0.1', port: 0, maxBodyMiB: 20 };
