@@ -16,7 +16,6 @@ const ref = (span: Span): { traceId: string; spanId: string } => ({ traceId: spa
  * root with the request root; and points tool nodes at the plugin daemon span that served them.
  */
 export function matchCounterparts(appSpans: readonly Span[], infraSpans: readonly Span[], aliyunNodeSpanId: AliyunNodeSpanId): SpanCounterpart[] {
-  const pairs: SpanCounterpart[] = [];
   const appNodes = difyNodesOf(appSpans);
   const infraNodes = [...difyNodesOf(infraSpans)].filter(([span]) => stringAttribute(span.attributes, infra.nodeTypeKey) !== undefined);
   // Indexes, so a 100k-span run pairs in one pass instead of a search per node.
@@ -30,11 +29,10 @@ export function matchCounterparts(appSpans: readonly Span[], infraSpans: readonl
     else appByTitle.set(node.title, [span]);
   }
   const paired = new Set<Span>();
-  // The spans of each pair, beside the refs: the plugin daemon pass below needs no lookup by id.
-  const pairedSpans: [app: Span, infra: Span, via: SpanCounterpart['via']][] = [];
+  // Pairs of spans, made refs at the end: the plugin daemon pass below needs no lookup by id.
+  const matched: Match[] = [];
   const pair = (app: Span, infraSpan: Span, via: SpanCounterpart['via']): void => {
-    pairs.push({ app: ref(app), infra: ref(infraSpan), via });
-    pairedSpans.push([app, infraSpan, via]);
+    matched.push([app, infraSpan, via]);
     paired.add(app);
     paired.add(infraSpan);
   };
@@ -59,12 +57,14 @@ export function matchCounterparts(appSpans: readonly Span[], infraSpans: readonl
   const infraRoot = infraSpans.find((s) => s.parentSpanId === undefined);
   if (appRoot && infraRoot) pair(appRoot, infraRoot, 'traceRoot');
   const children = childrenIndex(infraSpans);
-  for (const [app, infraSpan, via] of pairedSpans) {
+  const daemons = matched.flatMap(([app, infraSpan, via]): Match[] => {
     const daemon = via !== 'traceRoot' ? firstDescendant(infraSpan, children, (s) => s.resource.serviceName === pluginDaemon.serviceName) : undefined;
-    if (daemon) pairs.push({ app: ref(app), infra: ref(daemon), via: 'pluginDaemon' });
-  }
-  return pairs;
+    return daemon ? [[app, daemon, 'pluginDaemon']] : [];
+  });
+  return [...matched, ...daemons].map(([app, infraSpan, via]) => ({ app: ref(app), infra: ref(infraSpan), via }));
 }
+
+type Match = [app: Span, infra: Span, via: SpanCounterpart['via']];
 
 function exactMatch(node: DifyNode, appById: ReadonlyMap<string, Span>, appByExecutionId: ReadonlyMap<string, Span>, aliyunNodeSpanId: AliyunNodeSpanId): Span | undefined {
   if (node.nodeExecutionId === undefined) return undefined;
