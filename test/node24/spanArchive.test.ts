@@ -8,7 +8,7 @@ import { SpanArchive } from '../../src/server/store/spanArchive';
 import { TraceService } from '../../src/server/traceService';
 import { loadRecordedCorpus, postRecordedBody } from '../recorded/recordedCorpus';
 import type { RunFilter, RunSummary } from '../../src/shared/runSummary';
-import type { Resource } from '../../src/model/span';
+import type { Resource, Span } from '../../src/model/span';
 import { aliyunResource, apiResource, span, traceId } from '../unit/spanBuilder';
 
 /** Retries `check` until it passes (the trace service settles runs on a 1 s timer), failing with its last error after `timeoutMs`. */
@@ -34,6 +34,25 @@ function open(path: string): SpanArchive {
   const opened = SpanArchive.open(path);
   assert.ok(opened.ok, opened.ok ? '' : opened.reason);
   return opened.archive;
+}
+
+const quietEvents = { runsChanged: () => {}, statusChanged: () => {}, log: () => {} };
+const noReceiver = { enabled: false, host: '127.0.0.1', port: 0, maxBodyMiB: 20 };
+
+/**
+ * Stores each batch in a trace database, a millisecond after the one before (a restart reads the
+ * older traces first), then `check`s the service before it stops.
+ */
+async function storeInOrder(path: string, batches: readonly Span[][], check: (service: TraceService) => Promise<void> = async () => {}): Promise<void> {
+  const service = new TraceService({ receiver: noReceiver, store: { maxSpans: 1_000, archivePath: path } }, quietEvents);
+  await service.start();
+  for (const [i, batch] of batches.entries()) {
+    if (i > 0) for (const started = Date.now(); Date.now() === started; );
+    service.ingest(batch);
+  }
+  await check(service);
+  await service.stop();
+  service.close();
 }
 
 describe('span archive', () => {
@@ -239,31 +258,27 @@ describe('trace server with the trace database', () => {
 
   it('brings a run back with its infrastructure half joined, also when the app-level half is the older one (restored first, its half not read through)', async () => {
     const path = freshPath();
-    const receiver = { enabled: false, host: '127.0.0.1', port: 0, maxBodyMiB: 20 };
-    const quiet = { runsChanged: () => {}, statusChanged: () => {}, log: () => {} };
     const [app, infra] = [traceId(0xa7), traceId(0xa8)];
     const links = [{ traceId: infra, attributes: {} }];
-    const first = new TraceService({ receiver, store: { maxSpans: 1_000, archivePath: path } }, quiet);
-    await first.start();
-    first.ingest([
-      span({ trace: app, id: 1, name: 'workflow', resource: aliyunResource, links, error: 'boom' }),
-      span({ trace: app, id: 2, parent: 1, name: 'Get Weather', resource: aliyunResource, links, error: 'boom' }),
-    ]);
     // The infrastructure half is stored a millisecond later: the restart reads the older trace first.
-    for (const started = Date.now(); Date.now() === started; );
-    first.ingest([
-      span({ trace: infra, id: 1, name: 'POST /v1/workflows/run', resource: apiResource }),
-      span({ trace: infra, id: 2, parent: 1, name: 'POST /plugin/:tenant_id/dispatch/tool/invoke', resource: apiResource }),
-      span({ trace: infra, id: 3, parent: 2, name: 'execute_tool get_weather', resource: apiResource, error: "KeyError: 'max_temp_c'" }),
-    ]);
-    const before = (await first.backend.listRuns({ filter: {}, limit: 10 })).runs.find((r) => r.traceId === app);
-    assert.equal(before?.rootCause?.traceId, infra);
-    await first.stop();
-    first.close();
+    await storeInOrder(path, [
+      [
+        span({ trace: app, id: 1, name: 'workflow', resource: aliyunResource, links, error: 'boom' }),
+        span({ trace: app, id: 2, parent: 1, name: 'Get Weather', resource: aliyunResource, links, error: 'boom' }),
+      ],
+      [
+        span({ trace: infra, id: 1, name: 'POST /v1/workflows/run', resource: apiResource }),
+        span({ trace: infra, id: 2, parent: 1, name: 'POST /plugin/:tenant_id/dispatch/tool/invoke', resource: apiResource }),
+        span({ trace: infra, id: 3, parent: 2, name: 'execute_tool get_weather', resource: apiResource, error: "KeyError: 'max_temp_c'" }),
+      ],
+    ], async (first) => {
+      const before = (await first.backend.listRuns({ filter: {}, limit: 10 })).runs.find((r) => r.traceId === app);
+      assert.equal(before?.rootCause?.traceId, infra);
+    });
 
     // The stored runs are announced once the restore is under way: a layout warmed for them waits for it.
     const awaitedOnAnnounce: Promise<void>[] = [];
-    const second: TraceService = new TraceService({ receiver, store: { maxSpans: 1_000, archivePath: path } }, { ...quiet, runsChanged: () => void awaitedOnAnnounce.push(second.whenRestored()) });
+    const second: TraceService = new TraceService({ receiver: noReceiver, store: { maxSpans: 1_000, archivePath: path } }, { ...quietEvents, runsChanged: () => void awaitedOnAnnounce.push(second.whenRestored()) });
     await second.start();
     try {
       assert.ok(awaitedOnAnnounce.length > 0);
@@ -282,19 +297,11 @@ describe('trace server with the trace database', () => {
 
   it('restores a trace whole that took a span while the restart was bringing it back', async () => {
     const path = freshPath();
-    const receiver = { enabled: false, host: '127.0.0.1', port: 0, maxBodyMiB: 20 };
-    const quiet = { runsChanged: () => {}, statusChanged: () => {}, log: () => {} };
     const [older, newer] = [traceId(0xd1), traceId(0xd2)];
     const plain = (trace: typeof older, ids: number[]) => ids.map((id) => span({ trace, id, ...(id > ids[0]! ? { parent: ids[0]! } : {}), name: `GET /health ${id}`, resource: apiResource }));
-    const first = new TraceService({ receiver, store: { maxSpans: 1_000, archivePath: path } }, quiet);
-    await first.start();
-    first.ingest(plain(older, [1, 2, 3]));
-    for (const started = Date.now(); Date.now() === started; );
-    first.ingest(plain(newer, [1, 2, 3]));
-    await first.stop();
-    first.close();
+    await storeInOrder(path, [plain(older, [1, 2, 3]), plain(newer, [1, 2, 3])]);
 
-    const second = new TraceService({ receiver, store: { maxSpans: 1_000, archivePath: path } }, quiet);
+    const second = new TraceService({ receiver: noReceiver, store: { maxSpans: 1_000, archivePath: path } }, quietEvents);
     await second.start();
     try {
       // The restore has read the older trace's first page and waits for its next turn: the newer
