@@ -20,8 +20,8 @@ import { OtlpIngest, type OtlpSink, type SpansWritten } from './receiver/otlpIng
 import { RefusalLog } from './receiver/refusalLog';
 import { LogStore } from './store/logStore';
 import { MemoryTraceStore } from './store/memoryTraceStore';
-import { RunIndex } from './store/runIndex';
-import { storedRunEntry, storedRunEntryOf, type RunEntry } from './store/runEntry';
+import { RunIndex, type RunsClassified } from './store/runIndex';
+import { storedRunEntry, storedRunEntryOf } from './store/runEntry';
 import { nextTurn } from './turns';
 
 /**
@@ -121,7 +121,7 @@ export class TraceService {
       if (classifiedDue.length > 0) this.events.runsChanged(classifiedDue, 'caughtUp');
       // Runs kept on disk whose other half arrived since: back into memory, to be classified with it.
       const stale = this.runs.takeStaleCold();
-      if (stale.length > 0) this.recall(stale);
+      if (stale.length > 0) this.recall(stale, 'stale');
       // The database keeps what was made of every run, also while nothing lists them (the Runs view
       // closed): a restart lists them from it without reading their spans.
       if (this.archive !== undefined && this.following === undefined) this.runs.classifyChanged();
@@ -185,7 +185,7 @@ export class TraceService {
    * with their log records: a run opened from the Runs view, a trace looked up by id. Returns the
    * traces found there.
    */
-  recall(traceIds: readonly TraceId[]): Set<TraceId> {
+  recall(traceIds: readonly TraceId[], why: 'read' | 'stale' = 'read'): Set<TraceId> {
     const archive = this.archive;
     const wanted = [...new Set(traceIds)].filter((id) => this.store.spansOf(id) === undefined);
     if (archive === undefined || wanted.length === 0) return new Set();
@@ -199,7 +199,8 @@ export class TraceService {
       return new Set();
     }
     if (spans.length === 0) return new Set();
-    this.add(spans, new Map(), 'caughtUp');
+    // Runs whose other half arrived since they left memory are classified again; others may stay as they were.
+    this.add(spans, new Map(), 'caughtUp', why === 'read');
     const fresh = unseenRecords(records, (id) => this.logs.logsOf(id));
     if (fresh.length > 0) this.addLogs(fresh, 'caughtUp');
     return new Set(spans.map((s) => s.traceId));
@@ -212,10 +213,10 @@ export class TraceService {
   }
 
   /** What the run index made of traces, into the trace database (by the window that writes it). */
-  private writeRuns(changes: readonly { readonly traceId: TraceId; readonly entry: RunEntry | undefined; readonly executionKeys: readonly string[] }[]): void {
+  private writeRuns(changes: Parameters<RunsClassified>[0]): void {
     if (this.following !== undefined) return;
-    const rows = changes.flatMap(({ traceId, entry, executionKeys }) => {
-      const body = entry === undefined ? undefined : storedRunEntry(entry, executionKeys);
+    const rows = changes.flatMap(({ traceId, entry, executionKeys, basis }) => {
+      const body = entry === undefined ? undefined : storedRunEntry(entry, executionKeys, basis);
       const before = this.storedRunDigests.get(traceId);
       if (before !== undefined) this.storedRunDigests.delete(traceId);
       return before !== undefined && body !== undefined && digestOf(body) === before ? [] : [{ traceId, body }];
@@ -334,15 +335,15 @@ export class TraceService {
       const loaded = unseenSpans(read, (id) => this.store.spansOf(id as TraceId));
       read = [];
       readTraces = [];
-      if (loaded.length > 0) this.add(loaded, new Map());
+      if (loaded.length > 0) this.add(loaded, new Map(), 'changed', true);
       // Their log records too: a plugin's traceback often survives only in the API's logs.
       const logs = unseenRecords(archive.logsOf(traces), (id) => this.logs.logsOf(id));
       if (logs.length > 0) this.addLogs(logs);
       spans += loaded.length;
       records += logs.length;
       // And their keyword index and runs, part by part: once restored, the first listing and the
-      // first keyword query find nothing left to read (the runs are classified again from their
-      // spans: a newer release may read them differently than the one that wrote their rows).
+      // first keyword query find nothing left to read. A run is classified again only when its row
+      // was not made from these same spans by this release (RunIndex.markRestored).
       await nextTurn();
       if (this.archive !== archive) return;
       this.runs.indexKeywordsNow();
@@ -391,7 +392,8 @@ export class TraceService {
   }
 
   /** Stores spans; an import comes here directly, so the status bar's rate shows only what was received. */
-  private add(spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>, cause: ChangeCause = 'changed'): number {
+  /** `fromDisk`: the spans came back from the trace database, as they were when their runs were classified. */
+  private add(spans: readonly Span[], rejectedByTrace: ReadonlyMap<TraceId, number>, cause: ChangeCause = 'changed', fromDisk = false): number {
     const { touched, evicted, pastBound } = this.store.add(spans);
     this.forget(evicted);
     let notKept = 0;
@@ -408,7 +410,7 @@ export class TraceService {
       if (this.rejectedSpans.size <= maxTracesWithRejections) break;
       this.rejectedSpans.delete(oldest);
     }
-    const changed = this.runs.markChanged(touched);
+    const changed = fromDisk ? this.runs.markRestored(touched) : this.runs.markChanged(touched);
     this.announce([...changed, ...rejectedByTrace.keys()], evicted, cause);
     this.emitStatus();
     return notKept;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryTraceStore } from '../../src/server/store/memoryTraceStore';
 import { RunIndex } from '../../src/server/store/runIndex';
-import { runEntry } from '../../src/server/store/runEntry';
+import { runEntry, storedRunEntry, storedRunEntryOf, type StoredRun } from '../../src/server/store/runEntry';
 import { EmbeddedBackend } from '../../src/server/backends/embeddedBackend';
 import { LogStore } from '../../src/server/store/logStore';
 import { aliyunResource, span, traceId } from './spanBuilder';
@@ -246,4 +246,86 @@ describe('RunIndex classification of a large trace still growing', () => {
       if (index.takeDue().length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
   });
+
+  it('names an infrastructure run after its app once an app-level run gives the name, without reading its spans again', () => {
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store);
+    const infra = traceId(77);
+    index.markChanged(store.add([span({ trace: infra, id: 1, name: 'POST /v1/workflows/run', attributes: { 'dify.app_id': 'app-1' } })]).touched);
+    assert.equal(index.runOf(infra)?.appName, 'app-1', 'named by its id while nothing else names the app');
+    const before = index.classifications;
+    const appRun = workflowRun(1, { startMs: 1000 }).map((s) => (s.parentSpanId === undefined ? { ...s, attributes: { ...s.attributes, 'dify.app_id': 'app-1' } } : s));
+    index.markChanged(store.add(appRun).touched);
+    assert.deepEqual(index.list({ appName: 'Travel Assistant' }, 10).runs.map((r) => r.traceId).sort(), [traceId(1), infra].sort());
+    assert.equal(index.classifications - before, 1, 'only the app-level run was classified');
+    assert.deepEqual(index.list({ text: 'travel assistant' }, 10).runs.map((r) => r.traceId).sort(), [traceId(1), infra].sort(), 'its summary text has the name too');
+  });
+
+  describe('a restart bringing spans back from the trace database', () => {
+    const app = traceId(1);
+    const infra = traceId(78);
+    const links = [{ traceId: infra, attributes: {} }];
+    const appSpans = [
+      span({ trace: app, id: 1, name: 'workflow', resource: aliyunResource, links, error: 'boom' }),
+      span({ trace: app, id: 2, parent: 1, name: 'Get Weather', resource: aliyunResource, links, error: 'boom' }),
+    ];
+    const infraSpans = [
+      span({ trace: infra, id: 1, name: 'POST /v1/workflows/run', attributes: { 'dify.app_id': 'a' } }),
+      span({ trace: infra, id: 2, parent: 1, name: 'POST /plugin/:tenant_id/dispatch/tool/invoke' }),
+      span({ trace: infra, id: 3, parent: 2, name: 'execute_tool get_weather', error: "KeyError: 'max_temp_c'" }),
+    ];
+
+    /** The rows a session writes, as the trace database keeps them (JSON), read back. */
+    function sessionRows(spans: readonly (typeof appSpans)[number][]): StoredRun[] {
+      const store = new MemoryTraceStore(10_000);
+      const index = new RunIndex(store);
+      const rows = new Map<string, string>();
+      index.onClassified((changes) => {
+        for (const c of changes) if (c.entry) rows.set(c.traceId, storedRunEntry(c.entry, c.executionKeys, c.basis));
+      });
+      index.markChanged(store.add(spans).touched);
+      index.list({}, 10);
+      return [...rows.values()].map((body) => storedRunEntryOf(body)!);
+    }
+
+    /** A new session: the rows listed cold, then each trace's spans restored (the infrastructure half first). */
+    function restart(rows: readonly StoredRun[], restored: readonly (readonly (typeof appSpans)[number][])[]) {
+      const store = new MemoryTraceStore(10_000);
+      const index = new RunIndex(store);
+      index.addCold(rows);
+      for (const spans of restored) index.markRestored(store.add(spans).touched);
+      return { index, run: index.list({}, 10).runs[0]! };
+    }
+
+    it('keeps a run whose row was made from the same spans by this release, without classifying it again', () => {
+      const rows = sessionRows([...appSpans, ...infraSpans]);
+      assert.deepEqual(rows.map((r) => r.entry.run.source).sort(), ['aliyun', 'infrastructure'], 'the app-level run and its infrastructure half');
+      assert.ok(rows.some((r) => r.entry.run.traceId === app && r.basis?.get(infra) === infraSpans.length), 'the row says which spans of the linked half it was made from');
+      const { index, run } = restart(rows, [infraSpans, appSpans]);
+      assert.equal(index.classifications, 0);
+      assert.equal(run.rootCause?.name, 'execute_tool get_weather');
+      assert.ok(!index.isCold(app) && !index.isCold(infra), 'warm again');
+    });
+
+    it('classifies a run again when a trace it was made from has other spans now', () => {
+      // Classified before its infrastructure half arrived; the half came and the window closed before the run was classified again.
+      const rows = sessionRows(appSpans).concat(sessionRows(infraSpans));
+      const { index, run } = restart(rows, [infraSpans, appSpans]);
+      assert.ok(index.classifications >= 1);
+      assert.equal(run.rootCause?.name, 'execute_tool get_weather', 'the root cause moved into the infrastructure half');
+    });
+
+    it('classifies a run again when its row was written by another release', () => {
+      const rows = sessionRows([...appSpans, ...infraSpans]).map((row) => {
+        const body = JSON.parse(storedRunEntry(row.entry, row.executionKeys, row.basis)) as { basis: { classifier: string } };
+        body.basis.classifier = 'dify-trace-explorer 0.0.1';
+        return storedRunEntryOf(JSON.stringify(body))!;
+      });
+      assert.ok(rows.every((r) => r.basis === undefined), 'another release\'s basis is not taken');
+      const { index } = restart(rows, [infraSpans, appSpans]);
+      assert.ok(index.classifications >= 1);
+      assert.equal(index.runOf(app)?.rootCause?.name, 'execute_tool get_weather');
+    });
+  });
 });
+

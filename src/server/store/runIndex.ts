@@ -9,7 +9,7 @@ import type { RunFacets, RunFilter, RunSummary } from '../../shared/runSummary';
 import type { DifyIdKind } from '../../shared/traceLookup';
 import type { KeywordIndexStats } from './keywordIndex';
 import { ListedRuns } from './listedRuns';
-import { runEntry, type RunEntry } from './runEntry';
+import { runEntry, withRunSummary, type ClassificationBasis, type RunEntry, type StoredRun } from './runEntry';
 import { FacetCounter } from './runFacets';
 import { afterCursor, compareRuns, fieldPredicate, normaliseId, pageToken, timeWindow, type EntryPredicate } from './runFilter';
 import { RunKeywords } from './runKeywords';
@@ -24,7 +24,7 @@ export interface RunPage {
 }
 
 /** Runs (re)classified or gone (`entry` undefined): what the trace database keeps of them. */
-export type RunsClassified = (changes: readonly { readonly traceId: TraceId; readonly entry: RunEntry | undefined; readonly executionKeys: readonly ExecutionKey[] }[]) => void;
+export type RunsClassified = (changes: readonly { readonly traceId: TraceId; readonly entry: RunEntry | undefined; readonly executionKeys: readonly ExecutionKey[]; readonly basis: ClassificationBasis | undefined }[]) => void;
 
 /** A trace's log records, if any (the log store); the keyword searches them too. */
 export type TraceLogs = (traceId: string) => readonly LogRecord[] | undefined;
@@ -61,6 +61,12 @@ export class RunIndex {
   private readonly dueUnreported = new Set<TraceId>();
   /** Inside `forLookup`. */
   private lookingUp = false;
+  /** What each run was classified from (also a cold run's, from its stored row): a restart that brings back the same spans need not classify it again. */
+  private readonly basisOf = new Map<TraceId, ClassificationBasis>();
+  /** Each run as detection made it, before `annotateRun` named its app and told of its export failures. */
+  private readonly detectedOf = new Map<TraceId, RunSummary>();
+  /** Runs whose app name or export failure became known: annotated again from `detectedOf`, their spans not read again. */
+  private readonly reannotate = new Set<TraceId>();
   /** When each run was last classified, and what it cost. */
   private readonly lastClassified = new Map<TraceId, { readonly atMs: number; readonly costMs: number }>();
   /** Classifications done, for tests and the benchmark. */
@@ -126,6 +132,43 @@ export class RunIndex {
     return changed;
   }
 
+  /**
+   * Traces whose spans came back from the trace database (a restart, or a run opened that had left
+   * memory): a run kept without its spans whose row was made from these same spans, by this release,
+   * is warm again as it is, without classifying its 100k spans again; any other is marked changed.
+   */
+  markRestored(traceIds: Iterable<TraceId>): TraceId[] {
+    const changed: TraceId[] = [];
+    for (const id of traceIds) {
+      changed.push(id);
+      this.keywords.textChanged(id);
+      if (this.cold.has(id) && !this.staleCold.has(id) && this.sameBasis(id)) this.cold.delete(id);
+      else this.dirty.add(id);
+      // Runs linking to it that were classified without these spans (read while they were on their way back).
+      const count = this.spansOf(id)?.length ?? 0;
+      for (const linker of this.linkedBy.get(id) ?? []) {
+        if (this.basisOf.get(linker)?.get(id) === count) continue;
+        if (this.cold.has(linker)) this.staleCold.add(linker);
+        else this.dirty.add(linker);
+        changed.push(linker);
+      }
+    }
+    return changed;
+  }
+
+  /** The spans in memory are those the run was classified from: the same count of each trace it read. */
+  private sameBasis(traceId: TraceId): boolean {
+    const basis = this.basisOf.get(traceId);
+    if (basis === undefined || !basis.has(traceId)) return false;
+    for (const [id, count] of basis) {
+      const spans = this.spansOf(id)?.length;
+      // A trace it found missing must still be missing (here or, not yet restored, only on disk: then
+      // its arrival marked this run stale before the restart, and the row was written again).
+      if (count === 0 ? spans !== undefined && spans > 0 : spans !== count) return false;
+    }
+    return true;
+  }
+
   /** Tells `listener` of every run (re)classified from its spans, or gone: the trace database keeps them. */
   onClassified(listener: RunsClassified): void {
     this.classified = listener;
@@ -166,17 +209,20 @@ export class RunIndex {
       this.dirty.delete(id);
       this.deferred.delete(id);
       this.lastClassified.delete(id);
+      this.detectedOf.delete(id);
+      this.reannotate.delete(id);
       this.keywords.traceRemoved(id);
     }
     this.remove(gone);
   }
 
   /** Runs read back from the trace database for traces whose spans are not in memory (a restart). */
-  addCold(stored: readonly { readonly entry: RunEntry; readonly executionKeys: readonly ExecutionKey[] }[]): void {
-    for (const { entry, executionKeys } of stored) {
+  addCold(stored: readonly StoredRun[]): void {
+    for (const { entry, executionKeys, basis } of stored) {
       const traceId = entry.run.traceId as TraceId;
       if (this.entries.get(traceId) !== undefined || this.dirty.has(traceId)) continue;
       this.entries.set(traceId, entry);
+      if (basis !== undefined) this.basisOf.set(traceId, basis);
       this.cold.add(traceId);
       this.link(traceId, entry, executionKeys, unnamed(entry.run));
     }
@@ -217,6 +263,9 @@ export class RunIndex {
       this.dirty.delete(id);
       this.deferred.delete(id);
       this.lastClassified.delete(id);
+      this.basisOf.delete(id);
+      this.detectedOf.delete(id);
+      this.reannotate.delete(id);
       this.keywords.traceRemoved(id);
       this.cold.delete(id);
       this.staleCold.delete(id);
@@ -396,8 +445,34 @@ export class RunIndex {
     }
   }
 
+  /** A run's app name or export failure became known: what detection made of it is named again, its spans not read (a 70k-span infrastructure trace took half a second). */
+  private markToAnnotate(traceId: TraceId): void {
+    if (this.detectedOf.has(traceId)) this.reannotate.add(traceId);
+    else this.dirty.add(traceId);
+  }
+
+  /** Runs marked to annotate again (and not to classify, which annotates too): their entries with the new summary. */
+  private annotateAgain(): Change[] {
+    const changes: Change[] = [];
+    for (const traceId of this.reannotate) {
+      const old = this.entries.get(traceId);
+      const detected = this.detectedOf.get(traceId);
+      if (old === undefined || detected === undefined || this.dirty.has(traceId)) continue;
+      const next = withRunSummary(old, this.annotateRun(detected));
+      this.keywords.runRemoved(old);
+      this.entries.set(traceId, next);
+      this.keywords.runAdded(next);
+      changes.push({ traceId, old, next });
+    }
+    this.reannotate.clear();
+    return changes;
+  }
+
   private refresh(): void {
     if (this.lookingUp) {
+      const annotated = this.annotateAgain();
+      this.applyToListed(annotated);
+      this.report(annotated);
       this.classifyNow([...this.dirty].filter((id) => !this.entries.has(id)));
       return;
     }
@@ -408,11 +483,11 @@ export class RunIndex {
       this.dirty.add(id);
       this.dueUnreported.add(id);
     }
-    if (this.dirty.size === 0) return;
+    if (this.dirty.size === 0 && this.reannotate.size === 0) return;
     const changes: Change[] = [];
     // Classifying a run can make others change (an app's name becomes known, a run's infrastructure
     // half is found by node execution): a few rounds settle it.
-    for (let round = 0; round < 4 && this.dirty.size > 0; round++) {
+    for (let round = 0; round < 4 && (this.dirty.size > 0 || this.reannotate.size > 0); round++) {
       const batch = [...this.dirty];
       this.dirty.clear();
       for (const traceId of batch) {
@@ -427,6 +502,7 @@ export class RunIndex {
         this.classifications++;
         this.lastClassified.set(traceId, { atMs: started, costMs: this.now() - started });
       }
+      changes.push(...this.annotateAgain());
     }
     this.applyToListed(changes);
     this.report(changes);
@@ -434,7 +510,7 @@ export class RunIndex {
 
   private report(changes: readonly Change[]): void {
     const changed = changes.filter((c) => c.old !== c.next);
-    if (changed.length > 0) this.classified?.(changed.map((c) => ({ traceId: c.traceId, entry: c.next, executionKeys: this.keysOf.get(c.traceId) ?? [] })));
+    if (changed.length > 0) this.classified?.(changed.map((c) => ({ traceId: c.traceId, entry: c.next, executionKeys: this.keysOf.get(c.traceId) ?? [], basis: this.basisOf.get(c.traceId) })));
   }
 
   /** When a changed run may be classified again: at once, unless its last classification was expensive and recent. */
@@ -454,10 +530,14 @@ export class RunIndex {
     }
     this.cold.delete(traceId);
     this.unlink(traceId, old);
+    this.basisOf.delete(traceId);
+    this.detectedOf.delete(traceId);
+    this.reannotate.delete(traceId);
     if (spans === undefined) {
       this.entries.delete(traceId);
       return { traceId, old, next: undefined };
     }
+    const basis = new Map<string, number>([[traceId, spans.length]]);
     this.noteExporterFailures(spans);
     const appKeys = appExecutionKeys(spans);
     const joined = new Set<string>();
@@ -465,11 +545,17 @@ export class RunIndex {
       const infraTrace = this.infraByExecution.get(key);
       if (infraTrace !== undefined && infraTrace !== traceId) joined.add(infraTrace);
     }
-    const linkedSpans = (id: string) => this.spansOf(id) ?? this.readThrough(id);
+    const linkedSpans = (id: string) => {
+      const linked = this.spansOf(id) ?? this.readThrough(id);
+      if (!basis.has(id)) basis.set(id, linked?.length ?? 0);
+      return linked;
+    };
     const detected = detectRun(traceId, spans, linkedSpans, { joinedByExecution: [...joined], detached: this.detachedErrors.within(spans) });
+    if (detected !== undefined) this.detectedOf.set(traceId, detected);
     const run = detected === undefined ? undefined : this.annotateRun(detected);
     const next = run === undefined ? undefined : runEntry(run, linkedSpans);
     this.entries.set(traceId, next);
+    if (next !== undefined) this.basisOf.set(traceId, basis);
     if (next === undefined && this.detachedErrors.note(traceId, spans)) this.claimDetached(traceId);
     if (next !== undefined) this.link(traceId, next, run?.source === 'infrastructure' ? infraExecutionKeys(spans) : appKeys, detected !== undefined && unnamed(detected));
     return { traceId, old, next };
@@ -494,7 +580,7 @@ export class RunIndex {
       known.push(failure);
       if (known.length > 50) known.shift();
       this.exporterFailures.set(failure.appId, known);
-      for (const id of this.namedByIdOf.get(failure.appId) ?? []) if (this.entries.get(id)?.run.source === 'infrastructure') this.dirty.add(id);
+      for (const id of this.namedByIdOf.get(failure.appId) ?? []) if (this.entries.get(id)?.run.source === 'infrastructure') this.markToAnnotate(id);
     }
   }
 
@@ -583,7 +669,7 @@ export class RunIndex {
       this.namedByIdOf.set(appId, runs);
     } else if (this.appNames.get(appId) !== run.appName) {
       this.appNames.set(appId, run.appName);
-      for (const id of this.namedByIdOf.get(appId) ?? []) this.dirty.add(id);
+      for (const id of this.namedByIdOf.get(appId) ?? []) this.markToAnnotate(id);
     }
   }
 
