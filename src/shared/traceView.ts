@@ -60,6 +60,22 @@ export interface TraceOutlineHeader {
   /** Spans per chunk; chunk `i` starts at `i * chunkSize`. */
   readonly chunkSize: number;
   readonly chunkCount: number;
+  /** The rows the trace opens on, drawn before the chunks arrive; only when there is more than one chunk. */
+  readonly preview?: TraceOutlinePreview;
+}
+
+/**
+ * The rows shown when a trace opens (those around the root cause, or the top of the tree, as the
+ * default expansion lays them out) with every ancestor of theirs, and the first child of each
+ * collapsed group among them: a small outline of its own, in the same depth-first order.
+ */
+export interface TraceOutlinePreview {
+  /** Base64 of an Int32Array: each row's depth-first index in the whole trace, ascending. */
+  readonly indices: string;
+  /** Base64 of an Int32Array: the spans under each row in the whole trace (what a collapsed group hides). */
+  readonly descendants: string;
+  /** The rows' columns, as a chunk at offset 0 (its critical sections by position in `indices`). */
+  readonly rows: TraceOutlineChunk;
 }
 
 /**

@@ -33,6 +33,9 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
     // Figures, not assertions (speed is measured in bench/): where the time to the first rows went.
     const marks = await tree.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name} ${Math.round(m.startTime)}`).join(', '));
     t.diagnostic(`palette → rows visible ${Date.now() - opened} ms; in the webview (ms since its navigation): ${marks}`);
+    // The rows it opens on are drawn first, then the whole trace replaces them.
+    await frame.locator('.preview-note').waitFor({ state: 'detached', timeout: 120_000 });
+    assert.deepEqual(await tree.evaluate(() => performance.getEntriesByType('mark').map((m) => m.name).filter((n) => n === 'difyTrace:preview' || n === 'difyTrace:allRows')), ['difyTrace:preview', 'difyTrace:allRows']);
     // The whole run is laid out: both traces, every span counted in the header.
     await frame.locator('.summary .facts-line', { hasText: `${trace.spanCount.toLocaleString('en-US')} spans` }).waitFor({ timeout: 60_000 });
     await frame.locator('.summary', { hasText: '1 linked trace(s)' }).waitFor();

@@ -2,8 +2,8 @@ import { assertNever, type HostToWebview, type PanelState } from '../../src/shar
 import { OutlineFlag, isEmptyQuery, type SpanDetails, type SpanQuery, type TraceOutlineChunk, type TraceOutlineHeader } from '../../src/shared/traceView';
 import { onHostMessage, postToHost, savedState, saveState } from './hostBridge';
 import {
-  addChunk, emptyOutline, expandAncestors, flagAt, hasChildren, indexByKey, initialExpandState, nameAt, resetExpandState, rowOf,
-  setCollapsed, setSubtree, spanKeyAt, toggledIndices, traceIdAt, visibleRows, type ExpandState, type Outline,
+  addChunk, emptyOutline, expandAncestors, flagAt, fullIndexOf, hasChildren, indexByKey, initialExpandState, localIndexOf, nameAt, previewOutline,
+  resetExpandState, rowOf, setCollapsed, setSubtree, spanKeyAt, toggledIndices, traceIdAt, visibleRows, type ExpandState, type Outline,
 } from './layout/outline';
 import { renderDetails } from './render/details';
 import { createSpanTree, rowHeight, type SpanTreeView } from './render/spanTree';
@@ -103,7 +103,7 @@ function requestDetails(state: Loaded, index: number): void {
   const requestId = nextRequestId++;
   state.detailsRequest = requestId;
   renderDetails(state.details, 'loading', state.outline.header.startUs, detailsActions(state));
-  postToHost({ type: 'spanDetails', requestId, outlineId: state.outline.header.outlineId, index });
+  postToHost({ type: 'spanDetails', requestId, outlineId: state.outline.header.outlineId, index: fullIndexOf(state.outline, index) });
 }
 
 function detailsActions(state: Loaded): Parameters<typeof renderDetails>[3] {
@@ -112,7 +112,7 @@ function detailsActions(state: Loaded): Parameters<typeof renderDetails>[3] {
     goToSource: (traceId, spanId) => postToHost({ type: 'goToSource', traceId, spanId }),
     openLocation: (location) => postToHost({ type: 'openLocation', uri: location.uri, line: location.range.start.line, character: location.range.start.character }),
     followLink: (traceId) => revealTrace(state, traceId),
-    revealSpan: (index) => reveal(state, index),
+    revealSpan: (index) => reveal(state, localIndexOf(state.outline, index)),
   };
 }
 
@@ -206,7 +206,9 @@ function runSearch(state: Loaded, query: SpanQuery): void {
   postToHost({ type: 'search', requestId, outlineId: state.outline.header.outlineId, query });
 }
 
-function applyMatches(state: Loaded, indices: readonly number[]): void {
+function applyMatches(state: Loaded, found: readonly number[]): void {
+  // A preview holds a few of the matches the trace server found in the whole trace.
+  const indices = state.outline.fullIndex === undefined ? found : found.map((i) => localIndexOf(state.outline, i)).filter((i) => i >= 0);
   state.matches = indices;
   state.matchMask = new Uint8Array(state.outline.count);
   for (const i of indices) state.matchMask[i] = 1;
@@ -412,6 +414,13 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
     },
   });
   renderTreeActions(summary, state);
+  if (outline.fullIndex !== undefined) {
+    const rest = summary.appendChild(document.createElement('p'));
+    rest.className = 'preview-note';
+    rest.setAttribute('role', 'status');
+    rest.textContent = `Showing the ${outline.count.toLocaleString()} spans it opens on; loading the other ${(header.spanCount - outline.count).toLocaleString()}…`;
+    app.setAttribute('aria-busy', 'true');
+  }
   scroller.addEventListener('keydown', (event) => onKey(state, event));
 
   // Open on the saved selection, else on the root cause (revealed), else on the first span.
@@ -439,7 +448,20 @@ function onOutline(header: TraceOutlineHeader): void {
     finishIncoming();
     return;
   }
-  if (!loaded) showMessage(`Loading ${header.spanCount.toLocaleString()} spans…`, true);
+  // A large trace's first rows, drawn now; not over a whole trace already shown (a refresh keeps it until the new one is complete).
+  const preview = !loaded || loaded.outline.fullIndex !== undefined ? previewOutline(header) : undefined;
+  if (preview) {
+    showTrace(preview, loaded ? panelState(loaded) : savedState());
+    performance.mark('difyTrace:preview');
+    markFirstRows();
+  } else if (!loaded) showMessage(`Loading ${header.spanCount.toLocaleString()} spans…`, true);
+}
+
+/** Marks for the benchmark: the first rows of this page committed, and painted (a task queued from the next frame runs once it is drawn). */
+function markFirstRows(): void {
+  if (performance.getEntriesByName('difyTrace:rows').length > 0) return;
+  performance.mark('difyTrace:rows');
+  requestAnimationFrame(() => setTimeout(() => performance.mark('difyTrace:painted'), 0));
 }
 
 function onChunk(chunk: TraceOutlineChunk): void {
@@ -460,7 +482,8 @@ function finishIncoming(): void {
   incoming = undefined;
   const saved = loaded ? panelState(loaded) : savedState();
   showTrace(outline, saved);
-  performance.mark('difyTrace:rows');
+  markFirstRows();
+  performance.mark('difyTrace:allRows');
 }
 
 onHostMessage((message: HostToWebview) => {

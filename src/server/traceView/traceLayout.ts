@@ -10,6 +10,7 @@ import type { SpanCounterpart, TraceSnapshot } from '../../shared/lspProtocol';
 import type { RunSummary } from '../../shared/runSummary';
 import { logsFromSnapshot, spansFromSnapshot } from '../../shared/traceSnapshotCodec';
 import { OutlineFlag, outlineColumnTypes, outlineNameLimit, statusCodes, type OutlineColumn, type RelatedSpanRef, type TraceOutlineChunk, type TraceOutlineHeader } from '../../shared/traceView';
+import { outlinePreview } from './outlinePreview';
 import { payloadWarnings } from './payloadWarnings';
 import { runInTurns, runToEnd, type Steps } from '../turns';
 
@@ -174,6 +175,8 @@ function* layoutSteps(snapshot: TraceSnapshot, outlineId: string, chunkSize: num
     criticalCount: critical.keys.size,
     chunkSize,
     chunkCount: Math.ceil(n / chunkSize),
+    // One chunk arrives about as soon as the rows it would show first.
+    ...(n > chunkSize ? { preview: outlinePreview({ spans, columns, criticalSections, rootCauseIndex }, outlineId) } : {}),
   };
   return {
     header,

@@ -24,10 +24,21 @@ export interface Outline {
   readonly criticalSections: Map<number, number[]>;
   /** Chunks received so far. */
   received: number;
+  /**
+   * A preview (`TraceOutlineHeader.preview`): a few rows of the trace, each one's depth-first index
+   * in the whole trace; what the trace server is asked about (details) and answers (search matches)
+   * is in whole-trace indices.
+   */
+  readonly fullIndex?: Int32Array;
+  /** A preview's count of the spans under each row in the whole trace. */
+  readonly descendants?: Int32Array;
 }
 
 export function emptyOutline(header: TraceOutlineHeader): Outline {
-  const n = header.spanCount;
+  return blankOutline(header, header.spanCount);
+}
+
+function blankOutline(header: TraceOutlineHeader, n: number): Outline {
   return {
     header,
     count: n,
@@ -69,6 +80,54 @@ const arrayOf = {
 /** Copies a chunk into the outline; true once every chunk has arrived (then parents are computed). */
 export function addChunk(outline: Outline, chunk: TraceOutlineChunk): boolean {
   if (chunk.outlineId !== outline.header.outlineId) return false;
+  fillRows(outline, chunk);
+  outline.received++;
+  const complete = outline.received >= outline.header.chunkCount;
+  if (complete) computeStructure(outline);
+  return complete;
+}
+
+/**
+ * The rows a large trace opens on, as an outline of their own (undefined when the header has no
+ * preview): shown while the chunks arrive, then replaced by the whole outline.
+ */
+export function previewOutline(header: TraceOutlineHeader): Outline | undefined {
+  const preview = header.preview;
+  if (preview === undefined) return undefined;
+  const fullIndex = new Int32Array(base64Bytes(preview.indices).buffer);
+  const descendants = new Int32Array(base64Bytes(preview.descendants).buffer);
+  const rootCause = header.rootCauseIndex < 0 ? -1 : indexIn(fullIndex, header.rootCauseIndex);
+  const outline: Outline = { ...blankOutline({ ...header, rootCauseIndex: rootCause }, fullIndex.length), fullIndex, descendants };
+  fillRows(outline, preview.rows);
+  computeStructure(outline);
+  return outline;
+}
+
+/** The whole trace's index of a row (what the trace server knows it by). */
+export const fullIndexOf = (o: Outline, i: number): number => o.fullIndex?.[i] ?? i;
+
+/** The row of a whole-trace index, -1 when a preview does not hold it. */
+export const localIndexOf = (o: Outline, full: number): number => (o.fullIndex === undefined ? full : indexIn(o.fullIndex, full));
+
+/** Spans under a row (in the whole trace, for a preview): what a collapsed row hides. */
+export const spansBelow = (o: Outline, i: number): number => o.descendants?.[i] ?? o.subtreeEnd[i]! - i - 1;
+
+/** Binary search of an ascending array, -1 when absent. */
+function indexIn(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === value) return mid;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Copies a chunk's rows into the outline at its offset. */
+function fillRows(outline: Outline, chunk: TraceOutlineChunk): void {
   const at = chunk.offset;
   const len = Math.min(chunk.count, outline.count - at);
   for (const column of Object.keys(outlineColumnTypes) as OutlineColumn[]) {
@@ -88,10 +147,6 @@ export function addChunk(outline: Outline, chunk: TraceOutlineChunk): boolean {
     if (list) list.push(s[k + 1]!, s[k + 2]!);
     else outline.criticalSections.set(s[k]!, [s[k + 1]!, s[k + 2]!]);
   }
-  outline.received++;
-  const complete = outline.received >= outline.header.chunkCount;
-  if (complete) computeStructure(outline);
-  return complete;
 }
 
 /** Parents and subtree ends from the depths, in one pass with a stack of open ancestors. */
@@ -196,14 +251,5 @@ export function visibleRows(o: Outline, collapsed: Uint8Array): Int32Array {
 
 /** Row position of a span among visible rows (binary search; rows are ascending), -1 when hidden. */
 export function rowOf(rows: Int32Array, index: number): number {
-  let lo = 0;
-  let hi = rows.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = rows[mid]!;
-    if (v === index) return mid;
-    if (v < index) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
+  return indexIn(rows, index);
 }

@@ -2,7 +2,7 @@ import { select } from 'd3-selection';
 import { scaleLinear } from 'd3-scale';
 import { formatDuration } from '../../../src/model/units';
 import { OutlineFlag } from '../../../src/shared/traceView';
-import { flagAt, hasChildren, nameAt, serviceAt, traceIdAt, type Outline } from '../layout/outline';
+import { flagAt, hasChildren, nameAt, serviceAt, spansBelow, traceIdAt, type Outline } from '../layout/outline';
 
 /**
  * The `data-vscode-context` of a span row: which span the webview context menu's commands act on
@@ -98,7 +98,7 @@ export function createSpanTree(scroller: HTMLElement, outline: Outline, isCollap
     const truncated = flagAt(outline, i, OutlineFlag.nameTruncated) ? '…' : '';
     div.select('.name').text(`${nameAt(outline, i) || '(unnamed)'}${truncated}${marker}`);
     // A collapsed group says how much it hides, so a 2,000-item iteration is one readable row.
-    const hidden = outline.subtreeEnd[i]! - i - 1;
+    const hidden = spansBelow(outline, i);
     div.select('.group-count').text(collapsed ? ` ${hidden.toLocaleString()} span${hidden === 1 ? '' : 's'}` : '');
     div.select('.service').text(flagAt(outline, i, OutlineFlag.linkedRoot) ? `${serviceAt(outline, i)} · linked trace` : serviceAt(outline, i));
     const start = outline.startUs[i]!;
