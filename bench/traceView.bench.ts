@@ -1,12 +1,19 @@
 // Opening a 100k-span Dify trace, side by side with Jaeger UI, in one run (headless Chromium).
-//   ourFirstRowsMs      — code-server + the packaged extension: Enter in "Dify Trace: Open Trace…"
-//                         with the trace id → the first span row visible in the panel's webview
-//                         (goal: under 1 s); first open, then re-opens after closing the panel.
-//   jaegerUiFirstRowsMs — Jaeger UI (a production build from JAEGER_UI_BUILD, made outside this
+//   ourRowsPaintedMs    — code-server + the packaged extension: Enter in "Dify Trace: Open Trace…"
+//                         with the trace id → the first frame drawn with span rows in the panel's
+//                         webview (its `difyTrace:painted` mark); first open, then re-opens after
+//                         closing the panel. The goals are judged on it (re-open p50 under 1 s, first
+//                         open and first open of a new session under 1.5 s).
+//   jaegerUiRowsPaintedMs — Jaeger UI (a production build from JAEGER_UI_BUILD, made outside this
 //                         repository: bench/README.md "Jaeger UI build") served by Jaeger v2's
 //                         query extension holding the same trace (memory storage, OTLP/HTTP):
-//                         `goto /trace/<id>` in a fresh browser → the first timeline row visible.
-//   firstRowsRatio      — Jaeger UI p50 / ours p50 (goal: at least 5).
+//                         `goto /trace/<id>` in a fresh browser → the frame drawn with its first
+//                         timeline row, timed in the page the same way; rowsPaintedRatio: Jaeger UI
+//                         p50 / ours p50 (goal: at least 12).
+//   ourFirstRowsMs, jaegerUiFirstRowsMs, firstRowsRatio — the same, as the driver saw it: until
+//                         Playwright found a row visible. Its polling of VS Code's nested webview
+//                         frames waits behind the webview taking in the rest of the trace, so on our
+//                         side it comes 50-900 ms after the rows were drawn.
 //   ourRowsCommitMs     — Enter → the rows committed in the webview (its `difyTrace:rows` mark), beside
 //                         Jaeger UI's in-page rows commit; rowsCommitRatio compares those two.
 //   expandSubtreeMs, collapseSubtreeMs — Shift+→ / Shift+← on the row of the smallest subtree of
@@ -97,6 +104,7 @@ function jaegerPageResult(page: JaegerPage): Record<string, unknown> {
     headerTotalSpans: page.samples[0]?.headerTotalSpans ?? null,
     firstRowsMs: summarise(page.samples.map((s) => s.firstRowsMs)),
     rowsCommitInPageMs: summarise(known(page.samples.map((s) => s.rowsCommitInPageMs))),
+    rowsPaintedInPageMs: summarise(known(page.samples.map((s) => s.rowsPaintedInPageMs))),
     apiResponseEndInPageMs: summarise(known(page.samples.map((s) => s.apiResponseEndInPageMs))),
     heapUsedMiB: summarise(page.samples.map((s) => s.heapUsedMiB)),
     heapUsedAfterGcMiB: summarise(page.samples.map((s) => s.heapUsedAfterGcMiB)),
@@ -143,11 +151,19 @@ async function main(): Promise<void> {
   const ourRowsCommitMs = 'failed' in ours || ours.rowsCommitMs.length === 0 ? undefined : summarise(ours.rowsCommitMs);
   const jaegerUiRowsCommitMs = 'skipped' in jaeger ? undefined : summarise(known(jaeger.sameSpans.samples.map((s) => s.rowsCommitInPageMs)));
   const rowsCommitRatio = ourRowsCommitMs && jaegerUiRowsCommitMs ? Math.round((jaegerUiRowsCommitMs.p50 / ourRowsCommitMs.p50) * 10) / 10 : undefined;
+  // What the user sees: the first frame with rows, on both sides.
+  const ourRowsPaintedMs = 'failed' in ours || ours.rowsPaintedMs.length === 0 ? undefined : summarise(ours.rowsPaintedMs);
+  const jaegerUiRowsPaintedMs = 'skipped' in jaeger ? undefined : summarise(known(jaeger.sameSpans.samples.map((s) => s.rowsPaintedInPageMs)));
+  const rowsPaintedRatio = ourRowsPaintedMs && jaegerUiRowsPaintedMs ? Math.round((jaegerUiRowsPaintedMs.p50 / ourRowsPaintedMs.p50) * 10) / 10 : undefined;
+  const firstOpenPaintedMs = 'failed' in ours ? undefined : ours.openPhases.length > 0 ? ours.rowsPaintedMs[0] : undefined;
+  const newSessionPaintedMs = 'failed' in ours || 'failed' in ours.newSession ? undefined : ours.newSession.rowsPaintedMs;
+  const under = (ms: number | undefined, limit: number): boolean | string => (ms === undefined ? 'not measured' : ms < limit);
   const goals = 'failed' in ours ? { ourSide: `FAILED: ${ours.failed}` } : {
-    firstRowsUnder1s: ourFirstRowsMs!.p50 < 1000,
-    firstOpenUnder1500ms: ours.openSamplesMs[0]! < 1500,
-    newSessionFirstOpenUnder1500ms: 'failed' in ours.newSession ? `FAILED: ${ours.newSession.failed}` : ours.newSession.wallMs < 1500,
-    atLeast12xFasterThanJaegerUi: firstRowsRatio === undefined ? 'not compared' : firstRowsRatio >= 12,
+    measuredOn: 'Enter → the first frame drawn with span rows (ourRowsPaintedMs); the driver-observed figures are beside them',
+    firstRowsUnder1s: under(ourRowsPaintedMs?.p50, 1000),
+    firstOpenUnder1500ms: under(firstOpenPaintedMs, 1500),
+    newSessionFirstOpenUnder1500ms: 'failed' in ours.newSession ? `FAILED: ${ours.newSession.failed}` : under(newSessionPaintedMs, 1500),
+    atLeast12xFasterThanJaegerUi: rowsPaintedRatio === undefined ? 'not compared' : rowsPaintedRatio >= 12,
     rowsCommitUnder1s: ourRowsCommitMs === undefined ? 'not measured' : ourRowsCommitMs.p50 < 1000,
     expandCollapseUnder50ms: ours.expandMs.length > 0 ? Math.max(...ours.expandMs, ...ours.collapseMs) < 50 : `not measured: ${ours.subtreeNote ?? ''}`,
     scrollFrameP95WithinOneFrame: p95(ours.scrollFrameIntervalMs) <= 16.8,
@@ -164,13 +180,17 @@ async function main(): Promise<void> {
       ours: `the run of app trace ${trace.appTraceId} with its linked infrastructure trace, ${appSpans} + ${infraSpans} spans, in one tree (a root each); panel header: ${'failed' in ours ? '-' : ours.summaryText}`,
     },
     goals,
+    ourRowsPaintedMs: ourRowsPaintedMs ?? null,
+    jaegerUiRowsPaintedMs: jaegerUiRowsPaintedMs ?? null,
+    rowsPaintedRatio: rowsPaintedRatio ?? null,
+    ourFirstOpenPaintedMs: firstOpenPaintedMs === undefined ? null : Math.round(firstOpenPaintedMs),
     ourFirstRowsMs: ourFirstRowsMs ?? null,
     ourFirstOpenMs: 'failed' in ours ? null : Math.round(ours.openSamplesMs[0]!),
     // Where the first open's time went, ms from Enter: in a fresh browser profile VS Code's webview
     // host registers its service worker before it loads our page (webviewHostLoadedMs → webviewStartMs).
     ourFirstOpenPhases: 'failed' in ours ? null : ours.openPhases[0] ?? null,
     // The first open after a window reload, as a user reopens a run in a new session.
-    ourNewSessionFirstOpen: 'failed' in ours ? null : 'failed' in ours.newSession ? ours.newSession : { ...ours.newSession, wallMs: Math.round(ours.newSession.wallMs), rowsCommitMs: ours.newSession.rowsCommitMs === undefined ? null : Math.round(ours.newSession.rowsCommitMs) },
+    ourNewSessionFirstOpen: 'failed' in ours ? null : 'failed' in ours.newSession ? ours.newSession : { ...ours.newSession, wallMs: Math.round(ours.newSession.wallMs), rowsCommitMs: ours.newSession.rowsCommitMs === undefined ? null : Math.round(ours.newSession.rowsCommitMs), rowsPaintedMs: newSessionPaintedMs === undefined ? null : Math.round(newSessionPaintedMs) },
     jaegerUiFirstRowsMs: jaegerUiFirstRowsMs ?? null,
     firstRowsRatio: firstRowsRatio ?? null,
     ourRowsCommitMs: ourRowsCommitMs ?? null,
@@ -203,12 +223,12 @@ async function main(): Promise<void> {
       jaegerPostMs: jaeger.postMs,
     },
     jaegerUiVersion: 'skipped' in jaeger ? null : jaeger.info,
-    raw: 'failed' in ours ? null : { openMs: ours.openSamplesMs.map(Math.round), rowsCommitMs: ours.rowsCommitMs.map(Math.round), expandMs: ours.expandMs, collapseMs: ours.collapseMs },
+    raw: 'failed' in ours ? null : { openMs: ours.openSamplesMs.map(Math.round), rowsCommitMs: ours.rowsCommitMs.map(Math.round), rowsPaintedMs: ours.rowsPaintedMs.map(Math.round), expandMs: ours.expandMs, collapseMs: ours.collapseMs },
   });
   const f = (s: { p50: number } | undefined): string => (s ? `${Math.round(s.p50)} ms` : 'n/a');
   console.log(
-    `traceView (${trace.spanCount} spans): our first rows p50 ${f(ourFirstRowsMs)}; Jaeger UI ${f(jaegerUiFirstRowsMs)}; ratio ${String(firstRowsRatio ?? 'n/a')}; rows committed in page ${f(ourRowsCommitMs)} vs ${f(jaegerUiRowsCommitMs)}, ratio ${String(rowsCommitRatio ?? 'n/a')}` +
-      ('failed' in ours ? `; OUR SIDE FAILED: ${ours.failed}` : `; first open ${Math.round(ours.openSamplesMs[0]!)} ms (ours from ${ours.openPhases[0]?.webviewStartMs ?? '?'} ms, when VS Code started the webview), first open of a new session ${'failed' in ours.newSession ? 'FAILED' : `${Math.round(ours.newSession.wallMs)} ms`}; expand ${f(ours.expandMs.length ? summarise(ours.expandMs) : undefined)}, collapse ${f(ours.collapseMs.length ? summarise(ours.collapseMs) : undefined)}; scroll frame p95 ${p95(ours.scrollFrameIntervalMs)} ms`) +
+    `traceView (${trace.spanCount} spans): first rows painted p50 ours ${f(ourRowsPaintedMs)}, Jaeger UI ${f(jaegerUiRowsPaintedMs)}, ratio ${String(rowsPaintedRatio ?? 'n/a')}; as the driver saw them ${f(ourFirstRowsMs)} vs ${f(jaegerUiFirstRowsMs)}, ratio ${String(firstRowsRatio ?? 'n/a')}; rows committed in page ${f(ourRowsCommitMs)} vs ${f(jaegerUiRowsCommitMs)}, ratio ${String(rowsCommitRatio ?? 'n/a')}` +
+      ('failed' in ours ? `; OUR SIDE FAILED: ${ours.failed}` : `; first open painted ${Math.round(firstOpenPaintedMs ?? Number.NaN)} ms (driver ${Math.round(ours.openSamplesMs[0]!)} ms; ours from ${ours.openPhases[0]?.webviewStartMs ?? '?'} ms, when VS Code started the webview), first open of a new session ${'failed' in ours.newSession ? 'FAILED' : `painted ${Math.round(newSessionPaintedMs ?? Number.NaN)} ms (driver ${Math.round(ours.newSession.wallMs)} ms)`}; expand ${f(ours.expandMs.length ? summarise(ours.expandMs) : undefined)}, collapse ${f(ours.collapseMs.length ? summarise(ours.collapseMs) : undefined)}; scroll frame p95 ${p95(ours.scrollFrameIntervalMs)} ms`) +
       ('skipped' in jaeger ? ` — ${skippedMessage(jaeger.skipped)}` : ''),
   );
   if ('failed' in ours) process.exitCode = 1;

@@ -79,6 +79,8 @@ export interface JaegerUiSample {
   readonly firstRowsMs: number;
   /** In-page: navigation start → first row committed to the DOM (MutationObserver). */
   readonly rowsCommitInPageMs: number | null;
+  /** In-page: navigation start → the frame with that row drawn (a task queued from the next animation frame). */
+  readonly rowsPaintedInPageMs: number | null;
   readonly apiResponseEndInPageMs: number | null;
   readonly heapUsedMiB: number;
   readonly heapUsedAfterGcMiB: number;
@@ -89,7 +91,9 @@ export interface JaegerUiSample {
 const ROWS_OBSERVER = `(() => {
   const mark = () => {
     if (window.__rowsCommit !== undefined) return;
-    if (document.querySelector(${JSON.stringify(JAEGER_UI_ROW)})) window.__rowsCommit = performance.now();
+    if (!document.querySelector(${JSON.stringify(JAEGER_UI_ROW)})) return;
+    window.__rowsCommit = performance.now();
+    requestAnimationFrame(() => setTimeout(() => { window.__rowsPainted = performance.now(); }, 0));
   };
   new MutationObserver(mark).observe(document, { childList: true, subtree: true });
 })()`;
@@ -108,11 +112,13 @@ export async function measureJaegerUi(query: string, traceId: string, timeoutMs:
     await page.goto(`${query}/trace/${traceId}`, { waitUntil: 'commit', timeout: timeoutMs });
     await page.waitForSelector(JAEGER_UI_ROW, { state: 'visible', timeout: timeoutMs });
     const firstRowsMs = performance.now() - start;
-    const inPage = await page.evaluate<{ rowsCommit: number | null; apiEnd: number | null; total: number | null }>(`(() => {
+    // The painted mark is a frame after the commit.
+    await page.waitForFunction('window.__rowsPainted !== undefined', undefined, { timeout: timeoutMs });
+    const inPage = await page.evaluate<{ rowsCommit: number | null; rowsPainted: number | null; apiEnd: number | null; total: number | null }>(`(() => {
       const api = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/traces/'));
       const text = document.body.innerText;
       const total = /Total Spans\\s*([\\d,]+)/.exec(text);
-      return { rowsCommit: window.__rowsCommit ?? null, apiEnd: api ? api.responseEnd : null, total: total ? Number(total[1].replace(/,/g, '')) : null };
+      return { rowsCommit: window.__rowsCommit ?? null, rowsPainted: window.__rowsPainted ?? null, apiEnd: api ? api.responseEnd : null, total: total ? Number(total[1].replace(/,/g, '')) : null };
     })()`);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
@@ -127,6 +133,7 @@ export async function measureJaegerUi(query: string, traceId: string, timeoutMs:
     return {
       firstRowsMs: Math.round(firstRowsMs),
       rowsCommitInPageMs: round(inPage.rowsCommit),
+      rowsPaintedInPageMs: round(inPage.rowsPainted),
       apiResponseEndInPageMs: round(inPage.apiEnd),
       heapUsedMiB: Math.round(heapUsedMiB),
       heapUsedAfterGcMiB: Math.round(heapUsedAfterGcMiB),
