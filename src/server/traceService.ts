@@ -115,8 +115,11 @@ export class TraceService {
     });
     this.runs.onClassified((changes) => this.writeRuns(changes));
     this.dueTimer = setInterval(() => {
+      // Only their classification catches up: no span changed since a layout showing them was made
+      // (one classifies its own run first), so layouts stay. Reported 'changed', it made the trace
+      // server lay a 100k-span run out again, as the panel opening it waited.
       const due = this.runs.takeDue();
-      if (due.length > 0) this.events.runsChanged(due, 'changed');
+      if (due.length > 0) this.events.runsChanged(due, 'caughtUp');
       const classifiedDue = this.runs.takeClassifiedDue();
       if (classifiedDue.length > 0) this.events.runsChanged(classifiedDue, 'caughtUp');
       // Runs kept on disk whose other half arrived since: back into memory, to be classified with it.
