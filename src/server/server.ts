@@ -141,7 +141,7 @@ connection.onInitialize((params) => {
   const embedded = service.backend;
   insights = new SourceInsights({ listRuns: (p) => embedded.listRuns(p), resolver, ...context });
   const sourceResolver = resolver;
-  traceViews = new TraceViews({ getTrace: (p) => registry.getTrace(p), resolveSource: (p) => sourceResolver.resolve(p) });
+  traceViews = new TraceViews({ getTrace: (p) => registry.getTrace(p), traceSpans: (p) => registry.traceSpans(p), resolveSource: (p) => sourceResolver.resolve(p) });
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.None,

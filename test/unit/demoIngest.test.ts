@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_RUNS } from '../demo/demoRuns';
-import type { WireSpan } from '../../src/shared/lspProtocol';
+import type { TraceSnapshot, WireSpan } from '../../src/shared/lspProtocol';
+import type { TraceId } from '../../src/model/units';
+import { layoutTrace } from '../../src/server/traceView/traceLayout';
 import { quietTraceService, startAndSendDemo } from './demoService';
 
 describe('demo traces through the receiver', () => {
@@ -78,6 +80,21 @@ describe('demo traces through the receiver', () => {
     assert.deepEqual(byVia('traceRoot'), ['workflow -> POST /v1/workflows/run']);
     // Nodes served by the plugin daemon also point at the daemon's span (the tool, and the LLM and embedding calls).
     assert.ok(byVia('pluginDaemon').includes('Get Weather -> POST /plugin/:tenant_id/dispatch/tool/invoke'), byVia('pluginDaemon').join('; '));
+  });
+
+  it('hands the trace view the spans it stores, the same as the snapshot sent to the editor says, Trace Links read when asked', async () => {
+    const demo = DEMO_RUNS[1];
+    const held = await service.backend.traceSpans({ traceId: demo.appTraceId });
+    const sent = JSON.parse(JSON.stringify(await service.backend.getTrace({ traceId: demo.appTraceId }))) as TraceSnapshot;
+    assert.ok(held && sent);
+    const stored = service.store.spansOf(demo.appTraceId as TraceId) ?? [];
+    assert.ok(stored.length > 0 && stored.every((s) => held.spans.includes(s)), 'the stored span objects, not copies');
+    assert.deepEqual(held.traceIds, sent.traceIds);
+    assert.equal(held.spans.length, sent.spans.length);
+    assert.deepEqual(held.counterparts, sent.counterparts, 'the snapshot carries the Trace Links through JSON');
+    assert.ok((held.counterparts?.length ?? 0) > 0);
+    const layout = (trace: Parameters<typeof layoutTrace>[0]) => layoutTrace(trace, 't:1', 20_000);
+    assert.deepEqual(layout(held).columns, layout(sent).columns, 'the same layout either way');
   });
 
   it('finds a run by text that only its log records contain', async () => {

@@ -1,4 +1,5 @@
 import type { Span } from '../../model/span';
+import { traceSpansOf, type TraceSpans } from './traceSpans';
 import type { TraceId } from '../../model/units';
 import type { BackendConfig, BackendLinkRequest, ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest, ServerSettings, TestBackendRequest } from '../../shared/lspProtocol';
 import type { HttpOptions } from './remote/httpJson';
@@ -81,6 +82,15 @@ export class BackendRegistry implements TraceBackend {
 
   async getTrace(params: GetTraceRequest.Params, signal?: AbortSignal): Promise<GetTraceRequest.Result> {
     return this.first((b) => b.getTrace(params, signal));
+  }
+
+  /** A trace for the trace view: its spans as the backend holds them, or read from its snapshot. */
+  async traceSpans(params: GetTraceRequest.Params, signal?: AbortSignal): Promise<TraceSpans | null> {
+    return this.first(async (b) => {
+      if (b.traceSpans) return b.traceSpans(params, signal);
+      const snapshot = await b.getTrace(params, signal);
+      return snapshot === null ? null : traceSpansOf(snapshot);
+    });
   }
 
   async exportTrace(params: ExportTraceRequest.Params, signal?: AbortSignal): Promise<ExportTraceRequest.Result> {

@@ -1,7 +1,8 @@
 import type { Span } from '../../model/span';
 import type { TraceWarning } from '../../model/traceWarning';
 import { asTraceId, type TraceId } from '../../model/units';
-import type { ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest } from '../../shared/lspProtocol';
+import type { ExportTraceRequest, FindTracesRequest, GetTraceRequest, ListRunsRequest, RunFacetsRequest, SpanCounterpart } from '../../shared/lspProtocol';
+import type { TraceSpans } from './traceSpans';
 import type { LogStore } from '../store/logStore';
 import type { RunIndex } from '../store/runIndex';
 import type { TraceStore } from '../store/traceStore';
@@ -69,6 +70,19 @@ export class EmbeddedBackend implements TraceBackend {
   }
 
   async getTrace(params: GetTraceRequest.Params): Promise<GetTraceRequest.Result> {
+    const trace = await this.traceSpans(params);
+    if (trace === null) return null;
+    const snapshot = toTraceSnapshot(trace.traceIds, trace.spans, trace.warnings, trace.run, trace.logs);
+    // Not read here: `in` does not call the getter.
+    return 'counterparts' in trace ? withLazyCounterparts(snapshot, () => trace.counterparts ?? []) : snapshot;
+  }
+
+  /**
+   * The trace with its linked traces and log records, the spans as the store holds them. Its
+   * span-level Trace Links are matched when first read (`counterparts`): only a span's details, and
+   * the snapshot sent to the editor, need them (a third of a second for a 100k-span run).
+   */
+  async traceSpans(params: GetTraceRequest.Params): Promise<TraceSpans | null> {
     const gathered = this.gather(params.traceId);
     if (gathered === undefined) return null;
     const { traceId, traceIds, spans, logs, run } = gathered;
@@ -84,16 +98,13 @@ export class EmbeddedBackend implements TraceBackend {
       const where = pastBound.every((p) => p.onDisk) ? 'they are in the trace database, not shown here' : 'they were not kept';
       warnings.push({ kind: 'pastStoreBound', count: notHeld, message: `${notHeld} span(s) of this trace arrived after it reached the trace server's memory bound (difyTrace.store.maxSpans, difyTrace.store.maxMemoryMiB): ${where}. Raise the bound to see them.` });
     }
-    const snapshot = toTraceSnapshot(traceIds, spans, warnings, run, logs);
-    // A large trace takes a while to read and match: requests that arrived meanwhile go first.
+    const trace: TraceSpans = { traceIds, spans, logs, warnings, ...(run ? { run } : {}) };
+    // A large trace takes a while to read: requests that arrived meanwhile go first.
     if (spans.length >= largeTraceSpans) await nextTurn();
     // The app-level half is the requested trace when it holds a run, else the run that links to it.
     const appTraceId = run !== undefined && run.source !== 'infrastructure' ? traceId : this.runs.linkersOf(traceId)[0]?.traceId;
-    if (appTraceId === undefined || traceIds.length < 2) return snapshot;
-    const app = spans.filter((s) => s.traceId === appTraceId);
-    const infra = spans.filter((s) => s.traceId !== appTraceId);
-    const counterparts = matchCounterparts(app, infra, aliyunNodeSpanId);
-    return counterparts.length === 0 ? snapshot : { ...snapshot, counterparts };
+    if (appTraceId === undefined || traceIds.length < 2) return trace;
+    return withLazyCounterparts(trace, () => matchCounterparts(spans.filter((s) => s.traceId === appTraceId), spans.filter((s) => s.traceId !== appTraceId), aliyunNodeSpanId));
   }
 
   async exportTrace(params: ExportTraceRequest.Params): Promise<ExportTraceRequest.Result> {
@@ -135,4 +146,10 @@ export class EmbeddedBackend implements TraceBackend {
     const logs = [...new Set([...traceIds, ...related])].flatMap((t) => this.logs.logsOf(t) ?? []).sort((a, b) => a.timeUs - b.timeUs);
     return { traceId, traceIds, spans, logs, run };
   }
+}
+
+/** `value` with `counterparts` matched when first read (JSON.stringify reads it too: the snapshot crosses to the editor whole). */
+function withLazyCounterparts<T extends object>(value: T, match: () => readonly SpanCounterpart[]): T & { readonly counterparts: readonly SpanCounterpart[] } {
+  let matched: readonly SpanCounterpart[] | undefined;
+  return Object.defineProperty(value, 'counterparts', { enumerable: true, get: () => (matched ??= match()) }) as T & { readonly counterparts: readonly SpanCounterpart[] };
 }

@@ -13,7 +13,7 @@ import { errorText } from '../../dify/errorTaxonomy';
 import { parentIndex } from '../../dify/spanDepth';
 import type { DifyNode } from '../../dify/difyNode';
 import type { FindTracesRequest, GetTraceRequest, SourceInsightSettings, SourceLocation, SourceLocationsRequest, SourceStack, TraceSnapshot } from '../../shared/lspProtocol';
-import { logsFromSnapshot, spansFromSnapshot } from '../../shared/traceSnapshotCodec';
+import { traceSpansOf, type TraceSpans } from '../backends/traceSpans';
 import type { RunSummary } from '../../shared/runSummary';
 import type { FileAccess, WorkspaceSnapshot } from '../workspace/workspaceIndex';
 import { codeNodeLocations, type CodeNodeQuery, type DslCache } from './codeNodeLocations';
@@ -26,6 +26,8 @@ export type SourceResolution = NonNullable<SourceLocationsRequest.Result>;
 
 export interface ResolverBackend {
   getTrace(params: GetTraceRequest.Params): Promise<GetTraceRequest.Result>;
+  /** The same trace as the spans this process holds, when the backend can (no copy for the wire). */
+  traceSpans?(params: GetTraceRequest.Params): Promise<TraceSpans | null>;
   findTraces(params: FindTracesRequest.Params): Promise<FindTracesRequest.Result>;
 }
 
@@ -212,13 +214,14 @@ export class SourceResolver {
   ) {}
 
   async evidence(traceId: string, spanId: string): Promise<SpanEvidence | undefined> {
-    const snapshot = await this.backend.getTrace({ traceId: traceId.toLowerCase() });
+    const params = { traceId: traceId.toLowerCase() };
+    const snapshot = this.backend.traceSpans ? await this.backend.traceSpans(params) : await this.backend.getTrace(params).then((s) => (s === null ? null : traceSpansOf(s)));
     if (snapshot === null) return undefined;
-    const spans = spansFromSnapshot(snapshot);
+    const spans = snapshot.spans;
     const wanted = spanId.toLowerCase();
     const span = spans.find((s) => s.spanId === wanted && s.traceId === traceId.toLowerCase()) ?? spans.find((s) => s.spanId === wanted);
     if (span === undefined) return undefined;
-    const records = logsFromSnapshot(snapshot).filter((r) => r.spanId === span.spanId && r.traceId === span.traceId);
+    const records = snapshot.logs.filter((r) => r.spanId === span.spanId && r.traceId === span.traceId);
     const run = await this.appRun(snapshot.run, traceId);
     const codeNode = codeNodeOf(span, spans, snapshot, run?.appName ?? snapshot.run?.appName ?? '');
     const stackSpan = codeNode !== undefined && errorText(span).trim() === '' ? ancestorWithError(span, parentIndex(spans)) : undefined;

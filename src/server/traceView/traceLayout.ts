@@ -8,14 +8,16 @@ import { difyNodesOf } from '../../dify/difyNodes';
 import { phoenix } from '../../dify/difyNames';
 import type { SpanCounterpart, TraceSnapshot } from '../../shared/lspProtocol';
 import type { RunSummary } from '../../shared/runSummary';
-import { logsFromSnapshot, spansFromSnapshot } from '../../shared/traceSnapshotCodec';
 import { OutlineFlag, outlineColumnTypes, outlineNameLimit, statusCodes, type OutlineColumn, type RelatedSpanRef, type TraceOutlineChunk, type TraceOutlineHeader } from '../../shared/traceView';
 import { outlinePreview } from './outlinePreview';
 import { payloadWarnings } from './payloadWarnings';
+import { traceSpansOf, type TraceSpans } from '../backends/traceSpans';
 import { runInTurns, runToEnd, type Steps } from '../turns';
 
 /** Node types whose children repeat (iteration items, loop rounds): collapsed when a trace opens. */
 const groupNodeTypes = new Set(['iteration', 'loop']);
+
+const asTraceSpans = (input: TraceSnapshot | TraceSpans): TraceSpans => ('resources' in input ? traceSpansOf(input) : input);
 
 /** The outline's columns as typed arrays (`outlineColumnTypes`), one element per span in depth-first order. */
 export type LayoutColumns = {
@@ -63,21 +65,21 @@ function interner(): { readonly table: string[]; intern(value: string): number }
  * order, each span's flags (critical path, root cause, group, ...), self time, and the warnings a
  * user must see. Pure; O(n log n).
  */
-export function layoutTrace(snapshot: TraceSnapshot, outlineId: string, chunkSize: number): TraceLayout {
-  return runToEnd(layoutSteps(snapshot, outlineId, chunkSize));
+export function layoutTrace(input: TraceSnapshot | TraceSpans, outlineId: string, chunkSize: number): TraceLayout {
+  return runToEnd(layoutSteps(asTraceSpans(input), outlineId, chunkSize));
 }
 
 /** `layoutTrace` a part per turn of the event loop (100k spans take about a second in all), so the trace server answers other requests meanwhile. */
-export function layoutTraceInTurns(snapshot: TraceSnapshot, outlineId: string, chunkSize: number): Promise<TraceLayout> {
-  return runInTurns(layoutSteps(snapshot, outlineId, chunkSize));
+export function layoutTraceInTurns(input: TraceSnapshot | TraceSpans, outlineId: string, chunkSize: number): Promise<TraceLayout> {
+  return runInTurns(layoutSteps(asTraceSpans(input), outlineId, chunkSize));
 }
 
 /** Spans laid out between two pauses of the main loop. */
 const spansPerStep = 25_000;
 
-function* layoutSteps(snapshot: TraceSnapshot, outlineId: string, chunkSize: number): Steps<TraceLayout> {
+function* layoutSteps(snapshot: TraceSpans, outlineId: string, chunkSize: number): Steps<TraceLayout> {
   const primary = snapshot.traceIds[0];
-  const tree = buildTrace(spansFromSnapshot(snapshot), primary);
+  const tree = buildTrace(snapshot.spans, primary);
   yield;
   const spans = tree.spans;
   const n = spans.length;
@@ -145,7 +147,7 @@ function* layoutSteps(snapshot: TraceSnapshot, outlineId: string, chunkSize: num
   }
 
   const logsByIndex = new Map<number, LogRecord[]>();
-  for (const record of logsFromSnapshot(snapshot)) {
+  for (const record of snapshot.logs) {
     if (record.traceId === undefined || record.spanId === undefined) continue;
     const index = indexOfKey.get(`${record.traceId}/${record.spanId}`);
     if (index === undefined) continue;
@@ -156,7 +158,6 @@ function* layoutSteps(snapshot: TraceSnapshot, outlineId: string, chunkSize: num
   // Only a span's details show its related spans: indexed when details are first asked for, not
   // on the way to the first rows (tens of thousands of pairs in a 100k-span run).
   let related: Map<number, RelatedSpanRef[]> | undefined;
-  const counterparts = snapshot.counterparts ?? [];
 
   const warnings: TraceWarning[] = [...snapshot.warnings, ...tree.warnings, ...payloadWarnings(tree)];
   const header: TraceOutlineHeader = {
@@ -186,7 +187,7 @@ function* layoutSteps(snapshot: TraceSnapshot, outlineId: string, chunkSize: num
     indexOfKey,
     nodeTypeOf: (index) => nodes.get(spans[index]!)?.nodeType,
     logsOf: (index) => logsByIndex.get(index) ?? [],
-    relatedOf: (index) => (related ??= relatedSpans(counterparts, spans, indexOfKey)).get(index) ?? [],
+    relatedOf: (index) => (related ??= relatedSpans(snapshot.counterparts ?? [], spans, indexOfKey)).get(index) ?? [],
     selfTimeOf: (index) => selfUs[index] ?? 0,
   };
 }

@@ -1,11 +1,14 @@
 import { OutlineFlag, type SpanDetails, type SpanQuery, type SpanSearchResult, type TraceOutlineChunk, type TraceOutlineHeader } from '../../shared/traceView';
 import type { GetTraceRequest, SourceLocationsRequest } from '../../shared/lspProtocol';
 import { layoutTraceInTurns, outlineChunk, type TraceLayout } from './traceLayout';
+import type { TraceSpans } from '../backends/traceSpans';
 import { searchLayout } from './searchLayout';
 
 export interface TraceViewSources {
   /** Reads through the backend interface, so a remote backend's traces lay out the same way. */
   getTrace(params: GetTraceRequest.Params): Promise<GetTraceRequest.Result>;
+  /** The same trace as spans held in this process (the embedded backend's, not copied for the wire), when the sources can. */
+  traceSpans?(params: GetTraceRequest.Params): Promise<TraceSpans | null>;
   /** Stack traces and their workspace locations, for the details of a span that failed. */
   resolveSource(params: SourceLocationsRequest.Params): Promise<SourceLocationsRequest.Result>;
 }
@@ -60,7 +63,7 @@ export class TraceViews {
 
   private async build(id: string): Promise<TraceOutlineHeader | null> {
     const version = this.changes;
-    const snapshot = await this.sources.getTrace({ traceId: id });
+    const snapshot = this.sources.traceSpans ? await this.sources.traceSpans({ traceId: id }) : await this.sources.getTrace({ traceId: id });
     if (snapshot === null) return null;
     const outlineId = `${id}:${++this.sequence}`;
     // In parts: a lookup or a run listing asked meanwhile waits for a part, not for the whole trace.
