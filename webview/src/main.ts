@@ -504,7 +504,7 @@ onHostMessage((message: HostToWebview) => {
       if (loaded && message.requestId === loaded.searchRequest) applyMatches(loaded, message.result?.indices ?? []);
       break;
     case 'notFound':
-      showMessage(`Trace ${message.traceId} is not in the trace server's memory. Traces are kept in memory only, so they are gone after the window reloads, and the oldest are dropped beyond difyTrace.store.maxSpans. This panel shows the trace as soon as it arrives again.`);
+      showMessage(`Trace ${message.traceId} is not in the trace server: not in memory, nor in the trace database. The database drops the oldest traces beyond difyTrace.store.retentionDays and difyTrace.store.maxDiskMiB; with difyTrace.store.persist off, traces are kept in memory only and are gone after the window reloads. This panel shows the trace as soon as it arrives again.`);
       break;
     case 'error':
       showMessage(`Could not load trace ${message.traceId}: ${message.message}`);
