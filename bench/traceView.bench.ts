@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   const ourRowsPaintedMs = 'failed' in ours || ours.rowsPaintedMs.length === 0 ? undefined : summarise(ours.rowsPaintedMs);
   const jaegerUiRowsPaintedMs = 'skipped' in jaeger ? undefined : summarise(known(jaeger.sameSpans.samples.map((s) => s.rowsPaintedInPageMs)));
   const rowsPaintedRatio = ourRowsPaintedMs && jaegerUiRowsPaintedMs ? Math.round((jaegerUiRowsPaintedMs.p50 / ourRowsPaintedMs.p50) * 10) / 10 : undefined;
-  const firstOpenPaintedMs = 'failed' in ours ? undefined : ours.openPhases.length > 0 ? ours.rowsPaintedMs[0] : undefined;
+  const firstOpenPaintedMs = 'failed' in ours ? undefined : ours.openPhases[0]?.rowsPaintedMs;
   const newSessionPaintedMs = 'failed' in ours || 'failed' in ours.newSession ? undefined : ours.newSession.rowsPaintedMs;
   const under = (ms: number | undefined, limit: number): boolean | string => (ms === undefined ? 'not measured' : ms < limit);
   const goals = 'failed' in ours ? { ourSide: `FAILED: ${ours.failed}` } : {

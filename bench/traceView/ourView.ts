@@ -103,6 +103,8 @@ export interface OpenPhases {
   readonly webviewStartMs: number;
   /** The layout's header arrived in the webview. */
   readonly outlineMs: number | undefined;
+  /** The first frame drawn with rows (`OpenSample.rowsPaintedMs`). */
+  readonly rowsPaintedMs: number | undefined;
   /** Every step the webview marked, as one line. */
   readonly text: string;
 }
@@ -163,6 +165,7 @@ async function openAndTime(page: Page, traceId: string, timeoutMs: number): Prom
     webviewHostLoadedMs: round(hostLoaded),
     webviewStartMs: Math.round(own.origin),
     outlineMs: round(own.outline),
+    rowsPaintedMs: round(own.painted),
     text: `${hostLoaded === undefined ? '' : `webview host loaded ${Math.round(hostLoaded)}, `}webview start ${Math.round(own.origin)}, ${own.text}`,
   };
   console.error(`traceView: our panel, ms from Enter: ${phases.text}`);

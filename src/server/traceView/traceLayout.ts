@@ -61,7 +61,7 @@ function interner(): { readonly table: string[]; intern(value: string): number }
 }
 
 /**
- * Lays out a snapshot (a trace with its linked traces) for the trace view: the tree in depth-first
+ * Lays out a trace with its linked traces (or a snapshot of them) for the trace view: the tree in depth-first
  * order, each span's flags (critical path, root cause, group, ...), self time, and the warnings a
  * user must see. Pure; O(n log n).
  */
@@ -77,16 +77,16 @@ export function layoutTraceInTurns(input: TraceSnapshot | TraceSpans, outlineId:
 /** Spans laid out between two pauses of the main loop. */
 const spansPerStep = 25_000;
 
-function* layoutSteps(snapshot: TraceSpans, outlineId: string, chunkSize: number): Steps<TraceLayout> {
-  const primary = snapshot.traceIds[0];
-  const tree = buildTrace(snapshot.spans, primary);
+function* layoutSteps(trace: TraceSpans, outlineId: string, chunkSize: number): Steps<TraceLayout> {
+  const primary = trace.traceIds[0];
+  const tree = buildTrace(trace.spans, primary);
   yield;
   const spans = tree.spans;
   const n = spans.length;
   const origin = tree.startUs;
   // One critical path per trace shown: the app-level trace's (often flat: Aliyun puts every node
   // under `workflow`) and each linked infrastructure trace's, where the nesting is.
-  const critical = mergePaths(snapshot.traceIds.filter((id) => tree.roots.some((r) => r.traceId === id)).map((id) => criticalPath(tree, id)));
+  const critical = mergePaths(trace.traceIds.filter((id) => tree.roots.some((r) => r.traceId === id)).map((id) => criticalPath(tree, id)));
   yield;
   const keys = tree.keys;
   const indexOfKey = new Map<SpanKey, number>();
@@ -94,11 +94,11 @@ function* layoutSteps(snapshot: TraceSpans, outlineId: string, chunkSize: number
   const nodes = difyNodesOf(spans);
   yield;
 
-  const traceIndex = new Map(snapshot.traceIds.map((id, i) => [id, i]));
+  const traceIndex = new Map(trace.traceIds.map((id, i) => [id, i]));
   const names = interner();
   const services = interner();
   const nodeTypes = interner();
-  const rootCause = snapshot.run?.rootCause;
+  const rootCause = trace.run?.rootCause;
   const rootCauseIndex = rootCause ? indexOfKey.get(`${rootCause.traceId}/${rootCause.spanId}`) ?? -1 : -1;
   const columns: LayoutColumns = {
     trace: new Uint16Array(n),
@@ -147,7 +147,7 @@ function* layoutSteps(snapshot: TraceSpans, outlineId: string, chunkSize: number
   }
 
   const logsByIndex = new Map<number, LogRecord[]>();
-  for (const record of snapshot.logs) {
+  for (const record of trace.logs) {
     if (record.traceId === undefined || record.spanId === undefined) continue;
     const index = indexOfKey.get(`${record.traceId}/${record.spanId}`);
     if (index === undefined) continue;
@@ -159,10 +159,10 @@ function* layoutSteps(snapshot: TraceSpans, outlineId: string, chunkSize: number
   // on the way to the first rows (tens of thousands of pairs in a 100k-span run).
   let related: Map<number, RelatedSpanRef[]> | undefined;
 
-  const warnings: TraceWarning[] = [...snapshot.warnings, ...tree.warnings, ...payloadWarnings(tree)];
+  const warnings: TraceWarning[] = [...trace.warnings, ...tree.warnings, ...payloadWarnings(tree)];
   const header: TraceOutlineHeader = {
     outlineId,
-    traceIds: snapshot.traceIds,
+    traceIds: trace.traceIds,
     spanCount: n,
     startUs: origin,
     endUs: tree.endUs,
@@ -171,7 +171,7 @@ function* layoutSteps(snapshot: TraceSpans, outlineId: string, chunkSize: number
     nodeTypes: nodeTypes.table,
     warnings,
     // The run without its tool calls (thousands in an agentic run; the CodeLens needs them, the panel does not).
-    ...(snapshot.run ? { run: withoutToolCalls(snapshot.run) } : {}),
+    ...(trace.run ? { run: withoutToolCalls(trace.run) } : {}),
     rootCauseIndex,
     criticalCount: critical.keys.size,
     chunkSize,
@@ -187,7 +187,7 @@ function* layoutSteps(snapshot: TraceSpans, outlineId: string, chunkSize: number
     indexOfKey,
     nodeTypeOf: (index) => nodes.get(spans[index]!)?.nodeType,
     logsOf: (index) => logsByIndex.get(index) ?? [],
-    relatedOf: (index) => (related ??= relatedSpans(snapshot.counterparts ?? [], spans, indexOfKey)).get(index) ?? [],
+    relatedOf: (index) => (related ??= relatedSpans(trace.counterparts ?? [], spans, indexOfKey)).get(index) ?? [],
     selfTimeOf: (index) => selfUs[index] ?? 0,
   };
 }
