@@ -1,0 +1,110 @@
+/**
+ * Two runs of a workflow aligned node by node, for "Compare Runs" (issue 15): the same graph node
+ * (its id, else its type and title) and, inside iterations and loops, the same item or round are one
+ * row; a node that ran in only one of them is added or removed. Pure: the trace server reads the
+ * node executions from each run's spans (whatever exporter wrote them) and hands them here.
+ */
+
+/** One execution of a workflow node, as the comparison reads it. */
+export interface NodeExecution {
+  readonly title: string;
+  readonly nodeType?: string;
+  /** Graph node id (DSL `graph.nodes[].id`), when the exporter records it (Aliyun does not). */
+  readonly nodeId?: string;
+  /** The iteration item or loop round it ran in, when the exporter records it. */
+  readonly itemIndex?: number;
+  readonly status: 'ok' | 'error' | 'unset';
+  /** Microseconds from its run's start. */
+  readonly startUs: number;
+  readonly durationUs: number;
+  readonly selfTimeUs: number;
+  readonly tokens?: number;
+  readonly price?: number;
+  readonly error?: string;
+  /** A digest of what it produced, when the span holds its outputs: equal digests, equal outputs. */
+  readonly outputDigest?: string;
+  readonly span: { readonly traceId: string; readonly spanId: string };
+}
+
+export type RowChange = 'same' | 'changed' | 'added' | 'removed';
+
+export interface AlignedRow {
+  /** What makes the two executions one row: node identity and occurrence. */
+  readonly key: string;
+  readonly before?: NodeExecution;
+  readonly now?: NodeExecution;
+  readonly change: RowChange;
+  /** What differs in a `changed` row. */
+  readonly differences: readonly ('status' | 'title' | 'output')[];
+  /** now − before, when both ran (and both recorded the figure). */
+  readonly durationDeltaUs?: number;
+  readonly selfTimeDeltaUs?: number;
+  readonly tokensDelta?: number;
+  readonly priceDelta?: number;
+}
+
+export interface RunComparison {
+  /** In execution order: by start within each run, rows of the run before placed where they ran. */
+  readonly rows: readonly AlignedRow[];
+  /** The first row, in that order, where the runs diverge (added, removed, or changed); -1 when none does. */
+  readonly firstDivergence: number;
+}
+
+/** A node's identity across runs: its graph id when known, else its type and title. */
+function identityOf(node: NodeExecution): string {
+  return node.nodeId !== undefined ? `id:${node.nodeId}` : `title:${node.nodeType ?? ''}:${node.title}`;
+}
+
+/**
+ * Each execution keyed by identity and occurrence: the recorded item or round index when there is
+ * one, else its place among the executions of that node in start order (Aliyun records none: the
+ * third `Get Weather` span is the third item).
+ */
+function keyed(executions: readonly NodeExecution[]): Map<string, NodeExecution> {
+  const byKey = new Map<string, NodeExecution>();
+  const seen = new Map<string, number>();
+  for (const node of [...executions].sort((a, b) => a.startUs - b.startUs)) {
+    const identity = identityOf(node);
+    const nth = seen.get(identity) ?? 0;
+    seen.set(identity, nth + 1);
+    let key = `${identity}#${node.itemIndex ?? nth}`;
+    // Two executions claiming the same item (a retried node): the later one gets its own row.
+    for (let again = 1; byKey.has(key); again++) key = `${identity}#${node.itemIndex ?? nth}+${again}`;
+    byKey.set(key, node);
+  }
+  return byKey;
+}
+
+const delta = (before: number | undefined, now: number | undefined): number | undefined => (before === undefined || now === undefined ? undefined : now - before);
+
+function row(key: string, before: NodeExecution | undefined, now: NodeExecution | undefined): AlignedRow {
+  if (before === undefined || now === undefined) return { key, ...(before ? { before } : {}), ...(now ? { now } : {}), change: before ? 'removed' : 'added', differences: [] };
+  const differences: AlignedRow['differences'][number][] = [];
+  if (before.status !== now.status) differences.push('status');
+  if (before.title !== now.title) differences.push('title');
+  if (before.outputDigest !== undefined && now.outputDigest !== undefined && before.outputDigest !== now.outputDigest) differences.push('output');
+  const tokensDelta = delta(before.tokens, now.tokens);
+  const priceDelta = delta(before.price, now.price);
+  return {
+    key, before, now,
+    change: differences.length > 0 ? 'changed' : 'same',
+    differences,
+    durationDeltaUs: now.durationUs - before.durationUs,
+    selfTimeDeltaUs: now.selfTimeUs - before.selfTimeUs,
+    ...(tokensDelta === undefined ? {} : { tokensDelta }),
+    ...(priceDelta === undefined ? {} : { priceDelta }),
+  };
+}
+
+/** Aligns the node executions of the run before (e.g. the last success) with those of the run now. */
+export function alignRuns(before: readonly NodeExecution[], now: readonly NodeExecution[]): RunComparison {
+  const beforeByKey = keyed(before);
+  const nowByKey = keyed(now);
+  const rows: { row: AlignedRow; atUs: number }[] = [];
+  for (const [key, node] of nowByKey) rows.push({ row: row(key, beforeByKey.get(key), node), atUs: node.startUs });
+  for (const [key, node] of beforeByKey) if (!nowByKey.has(key)) rows.push({ row: row(key, node, undefined), atUs: node.startUs });
+  // Each run's own clock (both from their run's start); a removed node sits where it ran before.
+  rows.sort((a, b) => a.atUs - b.atUs || (a.row.now ? 0 : 1) - (b.row.now ? 0 : 1));
+  const ordered = rows.map((r) => r.row);
+  return { rows: ordered, firstDivergence: ordered.findIndex((r) => r.change !== 'same') };
+}
