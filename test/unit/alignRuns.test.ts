@@ -39,7 +39,7 @@ describe('alignRuns (Compare Runs)', () => {
   it('matches iteration items by index, and shows the extra items of the longer run as added', () => {
     // Phoenix and Langfuse record the item index; Aliyun does not (its items are told apart by order).
     for (const recorded of [true, false]) {
-      const items = (count: number, failAt?: number) => Array.from({ length: count }, (_, i) => node('Fetch City', 10 + i, { nodeId: recorded ? 'fetch' : undefined, ...(recorded ? { itemIndex: i } : {}), ...(i === failAt ? { status: 'error' as const, error: "KeyError: 'max_temp_c'" } : {}) }));
+      const items = (count: number, failAt?: number) => Array.from({ length: count }, (_, i) => node('Fetch City', 10 + i, { ...(recorded ? { nodeId: 'fetch', itemIndex: i } : {}), ...(i === failAt ? { status: 'error' as const, error: "KeyError: 'max_temp_c'" } : {}) }));
       const { rows, firstDivergence } = alignRuns([node('Start', 0), ...items(3)], [node('Start', 0), ...items(5, 3)]);
       assert.deepEqual(rows.map((r) => r.change), ['same', 'same', 'same', 'same', 'added', 'added'], recorded ? 'indices recorded' : 'by order');
       assert.equal(firstDivergence, 4, 'the fourth item, which the shorter run never ran');
