@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SourceFrame, SourceLocation, SourceStack } from '../../src/shared/lspProtocol';
 import { attributeMatches, filterCountText, searchableAttributes } from '../../webview/src/layout/attributeFilter';
-import { copyTextOf, jsonContainerOf, jsonEntries, jsonLeafText, jsonParseLimit, jsonSummary, parseJsonText } from '../../webview/src/layout/jsonValue';
-import { nodeInputsOutputs } from '../../webview/src/layout/nodeInputsOutputs';
+import { copyTextOf, jsonContainerOf, jsonEntries, jsonLeafText, jsonParseLimit, jsonSummary, parseJsonText } from '../../src/shared/jsonValue';
+import { nodeInputsOutputs } from '../../src/shared/nodeInputsOutputs';
 import { frameLabel, locationPath, sourceView } from '../../webview/src/layout/stackFrames';
 
 describe('details pane: JSON values', () => {

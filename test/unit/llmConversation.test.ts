@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Attributes } from '../../src/model/span';
 import { llmConversation, roleLabel } from '../../webview/src/layout/llmConversation';
-import { jsonParseLimit } from '../../webview/src/layout/jsonValue';
+import { jsonParseLimit } from '../../src/shared/jsonValue';
 
 const brief = (attributes: Attributes) => llmConversation(attributes)?.messages.map((m) => [m.role, m.content, m.direction]);
 

@@ -1,7 +1,7 @@
 // The details pane's usage line: token counts and price from each exporter's attributes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatPrice, modelName, tokenUsage, usageLine } from '../../webview/src/layout/tokenUsage';
+import { formatPrice, modelName, tokenUsage, usageLine } from '../../src/shared/tokenUsage';
 
 describe('token usage and price', () => {
   it('reads Aliyun gen_ai.usage.* (counts as strings)', () => {

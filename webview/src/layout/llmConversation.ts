@@ -11,7 +11,7 @@
  * Malformed or oversized JSON never throws; the next shape is tried.
  */
 import type { AttributeValue, Attributes } from '../../../src/model/span';
-import { jsonParseLimit } from './jsonValue';
+import { jsonParseLimit } from '../../../src/shared/jsonValue';
 
 export interface ToolCall {
   readonly name: string;

@@ -1,6 +1,6 @@
 import type { Selection } from 'd3-selection';
 import type { AttributeValue, Attributes } from '../../../src/model/span';
-import { jsonContainerOf } from '../layout/jsonValue';
+import { jsonContainerOf } from '../../../src/shared/jsonValue';
 import { jsonTree } from './details/jsonTree';
 
 export type Sel = Selection<HTMLElement, unknown, null, undefined>;

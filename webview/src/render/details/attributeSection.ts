@@ -5,7 +5,7 @@
  */
 import type { Attributes } from '../../../../src/model/span';
 import { attributeMatches, filterCountText, searchableAttributes } from '../../layout/attributeFilter';
-import { copyTextOf } from '../../layout/jsonValue';
+import { copyTextOf } from '../../../../src/shared/jsonValue';
 import { attributeValue, type Sel } from '../longText';
 
 let query = '';

@@ -6,7 +6,7 @@
  * in strings) opens as a tree too.
  */
 import type { AttributeValue } from '../../../../src/model/span';
-import { jsonContainerOf, jsonEntries, jsonLeafText, jsonPageSize, jsonSize, jsonSummary, type JsonContainer } from '../../layout/jsonValue';
+import { jsonContainerOf, jsonEntries, jsonLeafText, jsonPageSize, jsonSize, jsonSummary, type JsonContainer } from '../../../../src/shared/jsonValue';
 import type { Sel } from '../longText';
 
 const leafLimit = 2_000;

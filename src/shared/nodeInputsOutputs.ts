@@ -3,7 +3,7 @@
  * Phoenix `input.value` / `output.value` (JSON strings), Langfuse `langfuse.observation.input|output`
  * and Dify's `...metadata.dify.inputs|outputs`, Dify's infrastructure spans `dify.inputs|outputs`.
  */
-import type { AttributeValue, Attributes } from '../../../src/model/span';
+import type { AttributeValue, Attributes } from '../model/span';
 
 export interface NodeValue {
   readonly key: string;

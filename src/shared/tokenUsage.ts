@@ -9,7 +9,7 @@
  * - Dify's LLM node outputs (`output.value` `{usage: {prompt_tokens, ..., total_price, currency}}`).
  * The first source holding a field wins; nothing is summed or guessed but a missing total.
  */
-import type { Attributes } from '../../../src/model/span';
+import type { Attributes } from '../model/span';
 import { jsonParseLimit } from './jsonValue';
 
 export interface TokenUsage {

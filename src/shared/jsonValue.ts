@@ -1,9 +1,9 @@
 /**
  * Attribute values as JSON trees: which values are worth a tree (objects and arrays, parsed from a
  * string only below a size cap so a 1 MB prompt cannot stall the pane), and their entries a page at
- * a time. DOM-free; render/details/jsonTree.ts draws it.
+ * a time. DOM-free; the webview's render/details/jsonTree.ts draws it.
  */
-import type { AttributeValue } from '../../../src/model/span';
+import type { AttributeValue } from '../model/span';
 
 /** Strings longer than this are shown as text, never parsed (JSON.parse of megabytes blocks the webview). */
 export const jsonParseLimit = 256 * 1024;
