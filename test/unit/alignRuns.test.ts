@@ -32,7 +32,17 @@ describe('alignRuns (Compare Runs)', () => {
     const before = [node('Start', 0), node('Check Budget', 20), node('Answer', 40)];
     const now = [node('Start', 0), node('Get Weather', 10, { nodeType: 'tool' }), node('Answer', 50)];
     const { rows, firstDivergence } = alignRuns(before, now);
-    assert.deepEqual(summary(rows), ['same Start → Start', 'added - → Get Weather', 'removed Check Budget → -', 'same Answer → Answer']);
+    // A removed node right after the node it followed in the run before.
+    assert.deepEqual(summary(rows), ['same Start → Start', 'removed Check Budget → -', 'added - → Get Weather', 'same Answer → Answer']);
+    assert.equal(firstDivergence, 1);
+  });
+
+  it('places removed nodes by the order they ran in, whatever either run\'s clock says', () => {
+    // The run now is slower: its Get Weather starts after the run before had finished.
+    const before = [node('Start', 0), node('Get Weather', 10), node('Build Itinerary', 20), node('End', 30)];
+    const now = [node('Start', 0), node('Get Weather', 500, { status: 'error' })];
+    const { rows, firstDivergence } = alignRuns(before, now);
+    assert.deepEqual(summary(rows), ['same Start → Start', 'changed Get Weather → Get Weather', 'removed Build Itinerary → -', 'removed End → -']);
     assert.equal(firstDivergence, 1);
   });
 
@@ -53,13 +63,15 @@ describe('alignRuns (Compare Runs)', () => {
     assert.deepEqual(rows.map((r) => [r.before?.itemIndex, r.now?.itemIndex, r.change]), [[1, 1, 'changed'], [0, 0, 'same']]);
   });
 
-  it('lands on the first node whose status or output differs', () => {
-    const before = [node('Start', 0), node('Plan Trip', 10, { outputDigest: 'a' }), node('Get Weather', 20), node('Answer', 30)];
-    const now = [node('Start', 0), node('Plan Trip', 10, { outputDigest: 'b' }), node('Get Weather', 20, { status: 'error', error: 'boom' }), node('Answer', 30, { status: 'unset' })];
+  it('lands on the first node that took another path (its status), past nodes whose outputs only differ', () => {
+    const before = [node('Start', 0, { outputDigest: 'city=Paris' }), node('Plan Trip', 10, { outputDigest: 'a' }), node('Get Weather', 20), node('Answer', 30)];
+    const now = [node('Start', 0, { outputDigest: 'city=Oslo' }), node('Plan Trip', 10, { outputDigest: 'b' }), node('Get Weather', 20, { status: 'error', error: 'boom' }), node('Answer', 30, { status: 'unset' })];
     const { rows, firstDivergence } = alignRuns(before, now);
-    assert.equal(firstDivergence, 1);
+    assert.equal(firstDivergence, 2);
     assert.deepEqual(rows[1]!.differences, ['output']);
     assert.deepEqual(rows[2]!.differences, ['status']);
+    // With the same path, the first output that differs.
+    assert.equal(alignRuns(before.slice(0, 2), now.slice(0, 2)).firstDivergence, 0);
     // Outputs compared only when both spans hold them.
     assert.equal(alignRuns([node('X', 0, { outputDigest: 'a' })], [node('X', 0)]).firstDivergence, -1);
   });

@@ -44,9 +44,13 @@ export interface AlignedRow {
 }
 
 export interface RunComparison {
-  /** In execution order: by start within each run, rows of the run before placed where they ran. */
+  /** In the order the run now ran them, each node only the run before ran right after the one it followed there. */
   readonly rows: readonly AlignedRow[];
-  /** The first row, in that order, where the runs diverge (added, removed, or changed); -1 when none does. */
+  /**
+   * The first row, in that order, where the runs took another path: a node added or removed, or its
+   * status or title changed; else the first whose outputs differ (two runs' inputs almost always
+   * do, so outputs alone would land on Start every time); -1 when nothing differs.
+   */
   readonly firstDivergence: number;
 }
 
@@ -100,11 +104,21 @@ function row(key: string, before: NodeExecution | undefined, now: NodeExecution 
 export function alignRuns(before: readonly NodeExecution[], now: readonly NodeExecution[]): RunComparison {
   const beforeByKey = keyed(before);
   const nowByKey = keyed(now);
-  const rows: { row: AlignedRow; atUs: number }[] = [];
-  for (const [key, node] of nowByKey) rows.push({ row: row(key, beforeByKey.get(key), node), atUs: node.startUs });
-  for (const [key, node] of beforeByKey) if (!nowByKey.has(key)) rows.push({ row: row(key, node, undefined), atUs: node.startUs });
-  // Each run's own clock (both from their run's start); a removed node sits where it ran before.
-  rows.sort((a, b) => a.atUs - b.atUs || (a.row.now ? 0 : 1) - (b.row.now ? 0 : 1));
-  const ordered = rows.map((r) => r.row);
-  return { rows: ordered, firstDivergence: ordered.findIndex((r) => r.change !== 'same') };
+  // A node only the run before ran sits right after the node it followed there (the runs' clocks
+  // differ: a slow run now would push its rows past those of the run before).
+  const removedAfter = new Map<string | undefined, AlignedRow[]>();
+  let anchor: string | undefined;
+  for (const [key, node] of beforeByKey) {
+    if (nowByKey.has(key)) {
+      anchor = key;
+      continue;
+    }
+    const list = removedAfter.get(anchor) ?? [];
+    list.push(row(key, node, undefined));
+    removedAfter.set(anchor, list);
+  }
+  const rows: AlignedRow[] = [...(removedAfter.get(undefined) ?? [])];
+  for (const [key, node] of nowByKey) rows.push(row(key, beforeByKey.get(key), node), ...(removedAfter.get(key) ?? []));
+  const tookAnotherPath = rows.findIndex((r) => r.change === 'added' || r.change === 'removed' || r.differences.some((d) => d !== 'output'));
+  return { rows, firstDivergence: tookAnotherPath >= 0 ? tookAnotherPath : rows.findIndex((r) => r.change !== 'same') };
 }
