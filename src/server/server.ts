@@ -2,10 +2,12 @@ import { CancellationToken, CodeLensRefreshRequest, createConnection, DidChangeW
 import {
   ConfigureNotification,
   ExportTraceRequest,
+  CompareRunsRequest,
   FindTracesRequest,
   GetTraceRequest,
   ImportTracesRequest,
   ListRunsRequest,
+  NodeValuesRequest,
   ReceiverStatusNotification,
   RunFacetsRequest,
   RunsChangedNotification,
@@ -24,6 +26,7 @@ import { defaultServerSettings } from '../shared/defaultSettings';
 import { collectAndFlush, dutyCycled } from './throttle';
 import { TraceService } from './traceService';
 import { BackendRegistry, UnknownBackendError } from './backends/backendRegistry';
+import { RunComparer } from './compare/runComparer';
 import { SourceError } from './backends/remote/traceSource';
 import { WorkerDecoder } from './receiver/workerDecoder';
 import { SourceInsights } from './languageFeatures/sourceInsights';
@@ -179,6 +182,8 @@ connection.onRequest(TraceOutlineRequest.type, (params) => requireTraceViews().o
 connection.onRequest(TraceOutlineChunkRequest.type, (params) => requireTraceViews().chunk(params.outlineId, params.chunk));
 connection.onRequest(SearchTraceRequest.type, (params) => requireTraceViews().search(params.outlineId, params.query));
 connection.onRequest(SpanDetailsRequest.type, (params) => requireTraceViews().details(params.outlineId, params.index));
+connection.onRequest(CompareRunsRequest.type, (params) => new RunComparer(requireBackends()).compare(params));
+connection.onRequest(NodeValuesRequest.type, (params) => new RunComparer(requireBackends()).nodeValues(params));
 connection.onNotification(ConfigureNotification.type, (settings) => {
   void requireService().configure(settings);
   backends?.configure(settings.backends ?? [], settings.http);

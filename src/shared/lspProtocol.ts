@@ -7,6 +7,7 @@ import type { LogRecord } from '../model/logRecord';
 import type { Resource, Span } from '../model/span';
 import type { ParsedStack, StackFrame } from './stackFrame';
 import type { TraceWarning } from '../model/traceWarning';
+import type { RunComparison } from './runComparison';
 import type { RunFacets, RunFilter, RunSummary } from './runSummary';
 import type { TraceLookupQuery } from './traceLookup';
 import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, TraceOutlineHeader } from './traceView';
@@ -295,6 +296,34 @@ export namespace FindTracesRequest {
     readonly failed?: readonly string[];
   }
   export const type = new RequestType<Params, Result, void>('difyTrace/findTraces');
+}
+
+/**
+ * client → server: two runs aligned node by node (Compare Runs). Without `beforeTraceId`, the run
+ * compared with is the last success of the same app before the run now.
+ */
+export namespace CompareRunsRequest {
+  export interface Params {
+    readonly nowTraceId: string;
+    readonly beforeTraceId?: string;
+    /** Where to look for the last success (`difyTrace.backends` id); absent: the embedded receiver's store. */
+    readonly backend?: string;
+  }
+  export type Result =
+    | { readonly ok: true; readonly before: RunSummary; readonly now: RunSummary; readonly comparison: RunComparison }
+    /** What is missing, said for the user (no such run, no earlier success). */
+    | { readonly ok: false; readonly reason: string };
+  export const type = new RequestType<Params, Result, void>('difyTrace/compareRuns');
+}
+
+/** client → server: what a node span received and produced, as pretty-printed JSON for the diff editor; null when the span is gone. */
+export namespace NodeValuesRequest {
+  export interface Params {
+    readonly traceId: string;
+    readonly spanId: string;
+  }
+  export type Result = { readonly inputs?: string; readonly outputs?: string } | null;
+  export const type = new RequestType<Params, Result, void>('difyTrace/nodeValues');
 }
 
 /** One frame of a stack trace found in a span, with the installed plugin its path belongs to. */
