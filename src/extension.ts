@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ExportImportCommands, exportRunCommand, importTracesCommand } from './host/commands/exportImportCommands';
+import { compareWithCommand, compareWithLastSuccessCommand, NodeValueDocuments, nodeValueScheme, RunCompare } from './host/commands/compareRunsCommand';
 import { openInBackend, openInBackendCommand } from './host/commands/openInBackend';
 import { openTraceCommand, openTraceFromClipboardCommand, TraceLookup } from './host/commands/openTraceCommand';
 import { registerTerminalTraceLinks, registerTraceUriHandler } from './host/commands/traceLinkHandlers';
@@ -42,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): void {
   client = traceClient;
   const runsView = new RunsView(traceClient, output, context.workspaceState);
   const panels = new TracePanels(context.extensionUri, traceClient, output);
+  const nodeDocuments = new NodeValueDocuments();
+  const runCompare = new RunCompare(traceClient, panels, nodeDocuments);
   const lookup = new TraceLookup(traceClient, panels, context.globalState, runsView);
   const exportImport = new ExportImportCommands(traceClient, panels, runsView, output);
   const statusBar = new ReceiverStatusBar();
@@ -76,6 +79,12 @@ export function activate(context: vscode.ExtensionContext): void {
     registerTerminalTraceLinks(lookup, output),
     ...registerRunsViewCommands(runsView, traceClient, context.workspaceState, output, report, () => backendSecrets.load().then(() => traceClient.configure(serverSettings()))),
     vscode.commands.registerCommand(exportRunCommand, (run: unknown) => exportImport.exportRun(run).catch(report('Exporting the run'))),
+    vscode.workspace.registerTextDocumentContentProvider(nodeValueScheme, nodeDocuments),
+    vscode.workspace.onDidCloseTextDocument((document) => {
+      if (document.uri.scheme === nodeValueScheme) nodeDocuments.forget(document.uri);
+    }),
+    vscode.commands.registerCommand(compareWithLastSuccessCommand, (run: unknown) => runCompare.withLastSuccess(run).catch(report('Comparing the runs'))),
+    vscode.commands.registerCommand(compareWithCommand, (run: unknown) => runCompare.withPicked(run).catch(report('Comparing the runs'))),
     vscode.commands.registerCommand(openInBackendCommand, (run: unknown) => openInBackend(run, traceClient, panels).catch(report('Opening the run in its backend'))),
     vscode.commands.registerCommand(importTracesCommand, (file: unknown) => exportImport.importTraces(file).catch(report('Importing traces'))),
     vscode.commands.registerCommand(loadMoreRunsCommand, () => runsView.loadMore().catch(report('Loading more runs'))),

@@ -3,10 +3,12 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import {
   ConfigureNotification,
   ExportTraceRequest,
+  CompareRunsRequest,
   FindTracesRequest,
   GetTraceRequest,
   ImportTracesRequest,
   ListRunsRequest,
+  NodeValuesRequest,
   ReceiverStatusNotification,
   RunFacetsRequest,
   RunsChangedNotification,
@@ -108,6 +110,14 @@ export class TraceServerClient implements vscode.Disposable {
 
   async findTraces(query: FindTracesRequest.Params, token?: vscode.CancellationToken): Promise<FindTracesRequest.Result> {
     return (await this.start()).sendRequest(FindTracesRequest.type, query, token);
+  }
+
+  async compareRuns(params: CompareRunsRequest.Params, token?: vscode.CancellationToken): Promise<CompareRunsRequest.Result> {
+    return (await this.start()).sendRequest(CompareRunsRequest.type, params, token);
+  }
+
+  async nodeValues(params: NodeValuesRequest.Params): Promise<NodeValuesRequest.Result> {
+    return (await this.start()).sendRequest(NodeValuesRequest.type, params);
   }
 
   async sourceLocations(params: SourceLocationsRequest.Params): Promise<SourceLocationsRequest.Result> {
