@@ -35,7 +35,7 @@ export class ExportImportCommands {
       this.client.exportTrace(traceId, token),
     );
     if (result === null) {
-      void vscode.window.showWarningMessage(`Trace ${traceId} is no longer in the trace server's memory (the store drops the oldest traces first, and a window reload empties it).`);
+      void vscode.window.showWarningMessage(`Trace ${traceId} is no longer in the trace server: the trace database drops the oldest traces beyond difyTrace.store.retentionDays and difyTrace.store.maxDiskMiB (with difyTrace.store.persist off, a window reload empties it).`);
       return;
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
