@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CompareRunsRequest } from '../../shared/lspProtocol';
+import type { CompareRunsRequest, NodeValuesRequest } from '../../shared/lspProtocol';
 import type { AlignedRow } from '../../shared/runComparison';
 import type { RunSummary } from '../../shared/runSummary';
 import type { TracePanels } from '../panel/tracePanels';
@@ -114,9 +114,10 @@ export class RunCompare {
   private async diff(row: AlignedRow, which: 'inputs' | 'outputs', before: RunSummary, now: RunSummary): Promise<void> {
     const [then, current] = await Promise.all([row.before ? this.client.nodeValues(row.before.span) : null, row.now ? this.client.nodeValues(row.now.span) : null]);
     const title = (row.now ?? row.before)!.title;
-    const empty = (ran: boolean): string => (ran ? `(no ${which} recorded on this span)\n` : '(the node did not run)\n');
-    const left = this.documents.add(`${title} ${which} (${runLabel(before)})`, then?.[which] ?? empty(row.before !== undefined));
-    const right = this.documents.add(`${title} ${which} (${runLabel(now)})`, current?.[which] ?? empty(row.now !== undefined));
+    const text = (ran: boolean, values: NodeValuesRequest.Result): string =>
+      !ran ? '(the node did not run)\n' : values === null ? '(the span is no longer in the trace server)\n' : values[which] ?? `(no ${which} recorded on this span)\n`;
+    const left = this.documents.add(`${title} ${which} (${runLabel(before)})`, text(row.before !== undefined, then));
+    const right = this.documents.add(`${title} ${which} (${runLabel(now)})`, text(row.now !== undefined, current));
     await vscode.commands.executeCommand('vscode.diff', left, right, `${title} ${which}: ${before.status} run ↔ ${now.status} run`, { preview: true, preserveFocus: false });
   }
 }
