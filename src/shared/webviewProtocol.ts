@@ -40,6 +40,10 @@ export interface PanelState {
   readonly showCriticalPath?: boolean;
   /** The time window shown, as fractions of the trace's duration (0..1). */
   readonly timeWindow?: readonly [number, number];
+  /** Where the span names end and the timeline starts, percent of the tree's width. */
+  readonly nameColumnPercent?: number;
+  /** The tree's share of the panel's width beside the details, percent. */
+  readonly treePercent?: number;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -142,6 +142,37 @@ test('a 100k-span Dify trace opens, is searched and walked by keyboard, with its
     assert.ok((await boxOf(rootCauseRow.locator('.bar'))).width > bar.width * 4, 'the root cause bar widened');
     await frame.locator('.row.critical .cp-segment').first().waitFor();
     await screenshot(page, 'large-trace-critical-path');
+
+    // The two splits, by keyboard (a deep tree's names need room): names | timeline, tree | details.
+    const nameDivider = frame.getByRole('separator', { name: 'Divider between span names and timeline' });
+    const treeDivider = frame.getByRole('separator', { name: 'Divider between span tree and details' });
+    const labelWidth = async (): Promise<number> => (await boxOf(rootCauseRow.locator('.label'))).width;
+    const detailsWidth = async (): Promise<number> => (await boxOf(frame.locator('.details'))).width;
+    const [labelBefore, detailsBefore] = [await labelWidth(), await detailsWidth()];
+    assert.equal(await nameDivider.getAttribute('aria-valuenow'), '45');
+    await nameDivider.focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+    await frame.locator('.split-sash[aria-valuenow="55"]').waitFor();
+    assert.ok((await labelWidth()) > labelBefore * 1.1, `the names column widened: ${labelBefore} → ${await labelWidth()} px`);
+    await treeDivider.focus();
+    await page.keyboard.press('Shift+ArrowLeft');
+    await frame.locator('.split-sash[aria-valuenow="50"]').waitFor();
+    assert.ok((await detailsWidth()) > detailsBefore * 1.1, `the details widened: ${detailsBefore} → ${await detailsWidth()} px`);
+    await screenshot(page, 'large-trace-splits');
+    // A narrow editor: the details go below the tree.
+    const viewport = page.viewportSize()!;
+    await page.setViewportSize({ width: 900, height: viewport.height });
+    // Browser code as a string: this project's Node tsconfig has no DOM types. Resolves once the layout is stacked.
+    await frame.locator('.main').evaluate(`(main) => new Promise((resolve) => {
+      const stacked = () => getComputedStyle(main).flexDirection === 'column';
+      if (stacked()) return resolve();
+      const observer = new ResizeObserver(() => { if (stacked()) { observer.disconnect(); resolve(); } });
+      observer.observe(main);
+    })`);
+    const [paneBox, detailsBox] = [await boxOf(frame.locator('.tree-pane')), await boxOf(frame.locator('.details'))];
+    assert.ok(detailsBox.y >= paneBox.y + paneBox.height - 1, 'the details sit below the tree');
+    await screenshot(page, 'large-trace-narrow');
+    await page.setViewportSize(viewport);
   }, server);
 });
 

@@ -11,6 +11,7 @@ import { renderSummary } from './render/summary';
 import { createTraceSearch, type TraceSearchView } from './render/traceSearch';
 import { fromFractions, fullWindow, isFull, toFractions, type TimeWindow } from './layout/timeWindow';
 import { createMinimap } from './render/minimap';
+import { createSplitSash } from './render/splitSash';
 import { createTimeAxis } from './render/timeAxis';
 import { attachTimelineZoom } from './render/timelineZoom';
 import { emptyTypeAhead, isTypeAheadKey, spaceContinuesTypeAhead, typeAheadAdd, typeAheadMatch, type TypeAhead } from './layout/typeAhead';
@@ -45,7 +46,14 @@ interface Loaded {
   keepMatchOfSelection: boolean;
   /** The time window the bars are drawn in (zoom), relative to the trace start. */
   timeWindow: TimeWindow;
+  /** The two splits the user can drag (percent): names | timeline, tree | details. */
+  nameColumnPercent: number;
+  treePercent: number;
 }
+
+/** Where the splits start when the panel never had them moved. */
+const defaultNameColumnPercent = 45;
+const defaultTreePercent = 60;
 
 let loaded: Loaded | undefined;
 /** A layout being received: the outline fills as chunks arrive, then replaces what is shown. */
@@ -75,6 +83,8 @@ function panelState(state: Loaded): PanelState {
     ...(state.query && !isEmptyQuery(state.query) ? { search: state.query } : {}),
     showCriticalPath: state.showCritical,
     ...(isFull(state.timeWindow, totalUsOf(state.outline)) ? {} : { timeWindow: toFractions(state.timeWindow, totalUsOf(state.outline)) }),
+    ...(state.nameColumnPercent === defaultNameColumnPercent ? {} : { nameColumnPercent: state.nameColumnPercent }),
+    ...(state.treePercent === defaultTreePercent ? {} : { treePercent: state.treePercent }),
   };
 }
 
@@ -375,6 +385,9 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
     search: undefined, query: undefined, matches: [], matchMask: undefined, matchIndex: -1, typeAhead: emptyTypeAhead,
     showCritical: sameTrace ? saved.showCriticalPath ?? true : true, detailsRequest: 0, searchRequest: 0, pendingStep: 0, keepMatchOfSelection: false,
     timeWindow: fromFractions(sameTrace ? saved.timeWindow : undefined, totalUsOf(outline)),
+    // The splits are the panel's, whatever trace it shows.
+    nameColumnPercent: percentOr(saved.nameColumnPercent, defaultNameColumnPercent),
+    treePercent: percentOr(saved.treePercent, defaultTreePercent),
     view: createSpanTree(scroller, outline, (i) => expand.collapsed[i] === 1, {
       onSelect: (row) => select(state, row),
       onToggle: (row) => toggle(state, row),
@@ -397,9 +410,31 @@ function showTrace(outline: Outline, saved: Partial<PanelState>): void {
     persist(state);
   };
   const minimap = createMinimap(treePane, { count: outline.count, totalUs, startUs: outline.startUs, durationUs: outline.durationUs, status: outline.status, flags: outline.flags }, setWindow);
-  const axis = createTimeAxis(treePane, { onReset: () => setWindow(fullWindow(totalUs)), alignWith: scroller });
+  // The axis and the rows, with the divider between span names and timeline over both.
+  const treeBody = treePane.appendChild(document.createElement('div'));
+  treeBody.className = 'tree-body';
+  const axis = createTimeAxis(treeBody, { onReset: () => setWindow(fullWindow(totalUs)), alignWith: scroller });
   attachTimelineZoom(scroller, () => state.timeWindow, () => totalUs, setWindow);
-  treePane.append(scroller);
+  treeBody.append(scroller);
+  app.style.setProperty('--name-column', `${state.nameColumnPercent}%`);
+  app.style.setProperty('--tree-width', `${state.treePercent}%`);
+  createSplitSash(treeBody, {
+    label: 'Divider between span names and timeline', min: 15, max: 85, value: state.nameColumnPercent,
+    onChange: (value, done) => {
+      state.nameColumnPercent = value;
+      app.style.setProperty('--name-column', `${value}%`);
+      if (done) persist(state);
+    },
+  });
+  const mainSash = createSplitSash(main, {
+    label: 'Divider between span tree and details', min: 25, max: 85, value: state.treePercent,
+    onChange: (value, done) => {
+      state.treePercent = value;
+      app.style.setProperty('--tree-width', `${value}%`);
+      if (done) persist(state);
+    },
+  });
+  main.insertBefore(mainSash.element, details);
   state.view.setTimeWindow(state.timeWindow.startUs, state.timeWindow.endUs);
   axis.update(state.timeWindow, totalUs);
   minimap.setWindow(state.timeWindow);
@@ -455,6 +490,11 @@ function onOutline(header: TraceOutlineHeader): void {
     performance.mark('difyTrace:preview');
     markFirstRows();
   } else if (!loaded) showMessage(`Loading ${header.spanCount.toLocaleString()} spans…`, true);
+}
+
+/** A saved split if it is one (a number within bounds), else the default. */
+function percentOr(saved: unknown, fallback: number): number {
+  return typeof saved === 'number' && Number.isFinite(saved) && saved >= 5 && saved <= 95 ? saved : fallback;
 }
 
 /** Marks for the benchmark: the first rows of this page committed, and painted (a task queued from the next frame runs once it is drawn). */

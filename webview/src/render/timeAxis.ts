@@ -7,8 +7,9 @@
  * same amount); call `update(window, totalUs)` whenever the time window changes; `onReset` sets the
  * window to `fullWindow(totalUs)` (same path as any other change: tree, minimap, persisted state).
  *
- * Geometry mirrors a tree row (styles/trace.css): `.label` is 45% of the row, `.timeline` takes the
- * rest minus its 76 px right margin (where durations are printed), so ticks line up with the bars.
+ * Geometry mirrors a tree row (styles/trace.css): `.label` is the names column (`--name-column`, 45%
+ * until the user drags the divider), `.timeline` takes the rest minus its 76 px right margin (where
+ * durations are printed), so ticks line up with the bars.
  */
 import { select } from 'd3-selection';
 import { formatDuration } from '../../../src/model/units';
