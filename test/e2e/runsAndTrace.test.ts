@@ -159,6 +159,12 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     await toolRow.click();
     await frame.locator('.details h2', { hasText: pluginRun.failingNodeTitle! }).waitFor();
 
+    // The names column narrowed by keyboard: kept with the panel, as the selection is.
+    const nameDivider = (f: typeof frame) => f.getByRole('separator', { name: 'Divider between span names and timeline' });
+    await nameDivider(frame).focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+    await frame.locator('.split-sash[aria-valuenow="35"]').waitFor();
+
     // After a window reload the panel comes back (serializer) and the traces with it: the trace
     // server restarted with the window and read them from its database (node:sqlite in the
     // extension's global storage), so nothing is sent again. The selection the webview persisted is kept.
@@ -167,6 +173,7 @@ test('Runs view lists the demo runs and the failing run opens as a linked span t
     const restoredToolRow = restored.locator('.row[role="treeitem"][data-status="error"]', { hasText: pluginRun.failingNodeTitle! }).first();
     await restoredToolRow.waitFor({ timeout: 60_000 });
     assert.equal(await restoredToolRow.getAttribute('aria-selected'), 'true', 'the selection survived the reload (not the root-cause default)');
+    assert.equal(await nameDivider(restored).getAttribute('aria-valuenow'), '35', 'the names column kept its width');
     await screenshot(page, 'trace-after-reload');
     // The Runs view lists the runs again, and the status bar says they are kept on disk.
     await openViewContainer(page, 'Dify Trace Explorer');
