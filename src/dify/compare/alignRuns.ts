@@ -10,7 +10,7 @@ import type { AlignedRow, NodeExecution, RunComparison } from '../../shared/runC
 export type { AlignedRow, NodeExecution, RunComparison } from '../../shared/runComparison';
 
 /** A node's identity across runs: its graph id when known, else its type and title. */
-function identityOf(node: NodeExecution): string {
+export function identityOf(node: NodeExecution): string {
   return node.nodeId !== undefined ? `id:${node.nodeId}` : `title:${node.nodeType ?? ''}:${node.title}`;
 }
 
