@@ -4,6 +4,7 @@ import { infra, pluginDaemon } from './difyNames';
 import type { DifyNode } from './difyNode';
 import { difyNodesOf } from './difyNodes';
 import { isAliyunAppSpan } from './spanFacts';
+import { childrenIndex } from './spanDepth';
 
 /** Aliyun's node span id for a node execution id: SHA-256(`{uuid hex}-node`)[0:8] (dify_trace_aliyun/utils.py convert_to_span_id). */
 export type AliyunNodeSpanId = (nodeExecutionId: string) => string;
@@ -73,24 +74,13 @@ function exactMatch(node: DifyNode, appById: ReadonlyMap<string, Span>, appByExe
   return appByExecutionId.get(node.nodeExecutionId);
 }
 
-function childrenIndex(spans: readonly Span[]): Map<string, Span[]> {
-  const children = new Map<string, Span[]>();
-  for (const s of spans) {
-    if (!s.parentSpanId) continue;
-    const list = children.get(s.parentSpanId);
-    if (list) list.push(s);
-    else children.set(s.parentSpanId, [s]);
-  }
-  return children;
-}
-
 /** Breadth-first, so the daemon's server span is found before the runtime spans below it. */
-function firstDescendant(root: Span, children: ReadonlyMap<string, readonly Span[]>, matches: (span: Span) => boolean): Span | undefined {
-  const queue = [...(children.get(root.spanId) ?? [])];
+function firstDescendant(root: Span, childrenOf: (span: Span) => readonly Span[], matches: (span: Span) => boolean): Span | undefined {
+  const queue = [...childrenOf(root)];
   for (let head = 0; head < queue.length; head++) {
     const span = queue[head]!;
     if (matches(span)) return span;
-    queue.push(...(children.get(span.spanId) ?? []));
+    queue.push(...childrenOf(span));
   }
   return undefined;
 }

@@ -11,6 +11,20 @@ export function parentIndex(spans: readonly Span[]): (span: Span) => Span | unde
   return (span) => (span.parentSpanId === undefined ? undefined : byTrace.get(span.traceId)?.get(span.parentSpanId));
 }
 
+/** Children lookup across one or more traces, as `parentIndex` looks parents up. */
+export function childrenIndex(spans: readonly Span[]): (span: Span) => readonly Span[] {
+  const byTrace = new Map<string, Map<string, Span[]>>();
+  for (const s of spans) {
+    if (s.parentSpanId === undefined) continue;
+    let parents = byTrace.get(s.traceId);
+    if (parents === undefined) byTrace.set(s.traceId, (parents = new Map<string, Span[]>()));
+    const list = parents.get(s.parentSpanId);
+    if (list) list.push(s);
+    else parents.set(s.parentSpanId, [s]);
+  }
+  return (span) => byTrace.get(span.traceId)?.get(span.spanId) ?? [];
+}
+
 /** Depth of each span within its own trace (0 for roots and orphans); O(n), a cycle counts as a root. */
 export function spanDepths(spans: readonly Span[], parentOf: (span: Span) => Span | undefined = parentIndex(spans)): Map<Span, number> {
   const depths = new Map<Span, number>();

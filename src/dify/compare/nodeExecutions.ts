@@ -5,6 +5,7 @@ import { nodeInputsOutputs } from '../../shared/nodeInputsOutputs';
 import { tokenUsage } from '../../shared/tokenUsage';
 import { difyNodesOf } from '../difyNodes';
 import { errorText } from '../errorTaxonomy';
+import { childrenIndex } from '../spanDepth';
 import type { NodeExecution } from './alignRuns';
 
 /**
@@ -21,7 +22,7 @@ export function nodeExecutionsOf(spans: readonly Span[], runTraceId: string): No
   let runStartUs = Number.POSITIVE_INFINITY;
   for (const span of spans) if (span.traceId === runTraceId && span.startUs < runStartUs) runStartUs = span.startUs;
   if (!Number.isFinite(runStartUs)) runStartUs = Math.min(...chosen.map(([span]) => span.startUs));
-  const children = childrenOf(spans, new Set(chosen.map(([span]) => span)));
+  const childrenOf = childrenIndex(spans);
   return chosen.map(([span, node]): NodeExecution => {
     const usage = tokenUsage(span.attributes) ?? {};
     const outputs = nodeInputsOutputs(span.attributes).outputs;
@@ -35,7 +36,7 @@ export function nodeExecutionsOf(spans: readonly Span[], runTraceId: string): No
       status: span.status.code,
       startUs: span.startUs - runStartUs,
       durationUs: Math.max(0, span.endUs - span.startUs),
-      selfTimeUs: selfTimeUs(span, children.get(span) ?? []),
+      selfTimeUs: selfTimeUs(span, childrenOf(span)),
       ...(usage.totalTokens === undefined ? {} : { tokens: usage.totalTokens }),
       ...(usage.price === undefined ? {} : { price: usage.price }),
       ...(failed ? { error: errorHeadline(errorText(span)) } : {}),
@@ -43,22 +44,6 @@ export function nodeExecutionsOf(spans: readonly Span[], runTraceId: string): No
       span: { traceId: span.traceId, spanId: span.spanId },
     };
   });
-}
-
-/** The children of the node spans only (self time needs nothing else). */
-function childrenOf(spans: readonly Span[], parents: ReadonlySet<Span>): Map<Span, Span[]> {
-  const byId = new Map<string, Span>();
-  for (const span of parents) byId.set(`${span.traceId}/${span.spanId}`, span);
-  const children = new Map<Span, Span[]>();
-  for (const span of spans) {
-    if (span.parentSpanId === undefined) continue;
-    const parent = byId.get(`${span.traceId}/${span.parentSpanId}`);
-    if (parent === undefined) continue;
-    const list = children.get(parent);
-    if (list) list.push(span);
-    else children.set(parent, [span]);
-  }
-  return children;
 }
 
 /** FNV-1a, 32 bits, with the length: outputs equal or not, never shown. */
