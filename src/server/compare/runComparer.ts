@@ -22,14 +22,14 @@ export class RunComparer {
 
   async compare(params: CompareRunsRequest.Params): Promise<CompareRunsRequest.Result> {
     const now = await this.runOf(params.nowTraceId);
-    if (now === undefined) return { ok: false, reason: `No Dify run has trace ${params.nowTraceId}: it is not in the trace server, or holds no workflow or chat run.` };
+    if (now === undefined) return { ok: false, reason: noRun(params.nowTraceId) };
     const before = params.beforeTraceId === undefined ? await this.lastSuccessBefore(now, params.backend) : await this.runOf(params.beforeTraceId);
     if (before === undefined) {
       return {
         ok: false,
         reason: params.beforeTraceId === undefined
           ? `No successful run of ${now.appName} started before this one: run the app once successfully, or use "Compare with…" to pick another run.`
-          : `No Dify run has trace ${params.beforeTraceId}: it is not in the trace server, or holds no workflow or chat run.`,
+          : noRun(params.beforeTraceId),
       };
     }
     const [beforeTrace, nowTrace] = await Promise.all([this.sources.traceSpans({ traceId: before.traceId }), this.sources.traceSpans({ traceId: now.traceId })]);
@@ -56,6 +56,8 @@ export class RunComparer {
     return page.runs.find((r) => r.traceId !== now.traceId && r.startMs < now.startMs);
   }
 }
+
+const noRun = (traceId: string): string => `No Dify run has trace ${traceId}: it is not in the trace server, or holds no workflow or chat run.`;
 
 /** A JSON value (or a JSON string) pretty-printed, so the diff editor compares it line by line. */
 function pretty(value: NodeValue): string {
