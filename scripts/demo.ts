@@ -6,13 +6,13 @@
 //   node --import tsx scripts/demo.ts [--port <code-server port>] [--receiver-timeout <s>] [--large [spans]] [--recorded [name]] [--headless-check]
 //
 // --headless-check opens the workbench itself in headless Chromium (Playwright), checks that the
-// Runs view lists the three demo runs and that the failing plugin run opens as a span tree, writes
+// Runs view lists the demo runs (the three and their history) and that the failing plugin run opens as a span tree, writes
 // test-results/demo-*.png, and exits 0 (1 on failure).
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DEMO_RUNS } from '../test/demo/demoRuns';
-import { emitDemoTraces, type DemoSummary } from '../test/demo/emitDemoTraces';
+import { DEMO_RUNS, HISTORY_RUNS, PLUGIN_RUNTIME_SPAN, SLOW_RUN } from '../test/demo/demoRuns';
+import { emitDemoTraces, type DemoRunSummary, type DemoSummary } from '../test/demo/emitDemoTraces';
 import { largeDifyTrace, postLargeTrace } from '../test/largeTrace/largeTrace';
 import { loadRecordedCorpora, loadRecordedCorpus, postRecordedBody } from '../test/recorded/recordedCorpus';
 import { findFreePort, startCodeServer, type CodeServer } from '../test/e2e/harness/codeServer';
@@ -170,10 +170,27 @@ function printSummary(summary: DemoSummary): void {
     say(`  run ${run.index}: ${run.appName}, ${run.inputs.destination}, started ${started}, ${run.status}${where}`);
     if (run.errorMessage !== null) say(`         ${run.errorMessage.split('\n')[0]}`);
   }
+  printHistory(summary.history);
+}
+
+/** The history in two lines: nineteen near-identical runs would bury the three that matter. */
+function printHistory(history: readonly DemoRunSummary[]): void {
+  const [first, last] = [history[0], history.at(-1)];
+  if (first === undefined || last === undefined) return;
+  const started = (run: DemoRunSummary): string => new Date(run.startMs).toLocaleTimeString();
+  const seconds = (ms: number): string => `${(ms / 1_000).toFixed(1)} s`;
+  say(`  runs ${first.index}–${last.index}: ${history.length} earlier succeeded runs of ${first.appName}, started ${started(first)} to ${started(last)}, for its performance history`);
+  const slow = history.find((run) => run.index === SLOW_RUN.index);
+  if (slow === undefined) return;
+  const others = history.filter((run) => run !== slow).map((run) => run.endMs - run.startMs);
+  say(
+    `  run ${slow.index}: ${slow.inputs.destination}, started ${started(slow)}, took ${seconds(slow.endMs - slow.startMs)} ` +
+      `(the others ${seconds(Math.min(...others))} to ${seconds(Math.max(...others))}): the plugin's "${PLUGIN_RUNTIME_SPAN}" was slow`,
+  );
 }
 
 async function sendDemoTraces(receiverPort: number): Promise<void> {
-  printSummary(await emitDemoTraces({ endpoint: `http://127.0.0.1:${receiverPort}` }));
+  printSummary(await emitDemoTraces({ endpoint: `http://127.0.0.1:${receiverPort}`, history: true }));
   if (recorded !== undefined) {
     const corpus = loadRecordedCorpus(recorded);
     let refused = 0;
@@ -238,9 +255,12 @@ async function headlessCheck(server: CodeServer, receiverPort: number, timeoutS:
     const failedPluginRow = rows.filter({ hasText: `failed · at ${pluginRun.failingNodeTitle}` });
     await failedPluginRow.waitFor({ timeout: 30_000 });
     await rows.filter({ hasText: `failed · at ${codeRun.failingNodeTitle}` }).waitFor();
-    await rows.filter({ hasText: 'succeeded' }).waitFor();
+    await rows.filter({ hasText: 'succeeded' }).first().waitFor();
+    // The history runs are sent with the three; wait for the last row before counting.
+    const expected = DEMO_RUNS.length + HISTORY_RUNS.length;
+    await rows.nth(expected - 1).waitFor();
     const count = await rows.count();
-    if (count !== DEMO_RUNS.length) throw new Error(`the Runs view has ${count} rows of ${pluginRun.appName}, expected ${DEMO_RUNS.length}`);
+    if (count !== expected) throw new Error(`the Runs view has ${count} rows of ${pluginRun.appName}, expected ${expected}`);
     if (recorded !== undefined) {
       await sidebar.locator('.monaco-list-row[aria-level="2"]', { hasText: 'at Check Item (item 13 of Process Items)' }).first().waitFor({ timeout: 30_000 });
       lap(`the runs a real Dify sent (${recorded}) are listed too`);
@@ -316,7 +336,8 @@ async function main(): Promise<void> {
     say('The receiver is listening.');
     await sendDemoTraces(receiverPort);
     say();
-    say('The Runs view now lists the three runs; click a failed one to open its span tree.');
+    say(`The Runs view now lists the three runs and ${HISTORY_RUNS.length} older ones; click a failed one to open its span tree,`);
+    say(`or run ${SLOW_RUN.index} to see where its time went.`);
     say('Running until Ctrl-C.');
     await keepRunning(receiverPort, shutdown.signal);
   } catch (error) {

@@ -21,7 +21,7 @@ export const PHOENIX_PROJECT = 'travel-assistant';
 
 export interface AppTrace {
   readonly exporter: AppExporter;
-  readonly runIndex: 1 | 2 | 3;
+  readonly runIndex: number;
   /** Trace id of the app-level half. */
   readonly traceId: string;
   /** Infrastructure trace ids the app half points at (Langfuse: its own trace id, shared with the infra half). */

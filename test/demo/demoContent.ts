@@ -37,6 +37,37 @@ export const CONTENT: Readonly<Record<string, DestinationContent>> = {
     guide: 'A Suica card works on JR and metro lines; Senso-ji is quietest before 8 am.',
     weather: [],
   },
+  // Destinations of the history runs (demoRuns.ts HISTORY_RUNS).
+  Rome: {
+    places: ['Colosseum and Roman Forum', 'Vatican Museums', 'Pantheon', 'Trevi Fountain', 'Trastevere', 'Villa Borghese'],
+    guide: 'Colosseum tickets include the Forum and Palatine for 24 hours; the Vatican Museums close on Sundays.',
+    weather: [['Sunny', 18, 29], ['Sunny', 19, 30], ['Partly cloudy', 18, 27]],
+  },
+  London: {
+    places: ['British Museum', 'Tower of London', 'Westminster Abbey', 'Tate Modern', 'Borough Market'],
+    guide: 'Contactless payment caps daily Tube fares; most national museums are free.',
+    weather: [['Overcast', 12, 19], ['Showers', 11, 17]],
+  },
+  Barcelona: {
+    places: ['Sagrada Família', 'Park Güell', 'Gothic Quarter', 'Casa Batlló', 'La Boqueria', 'Barceloneta beach'],
+    guide: 'Sagrada Família and Park Güell need timed tickets booked in advance.',
+    weather: [['Sunny', 20, 28], ['Sunny', 21, 29], ['Partly cloudy', 20, 27]],
+  },
+  Lisbon: {
+    places: ['Belém Tower', 'Jerónimos Monastery', 'Alfama', 'São Jorge Castle'],
+    guide: 'Tram 28 fills up by 10 am; the Lisboa Card covers Jerónimos and public transport.',
+    weather: [['Sunny', 17, 26], ['Windy', 16, 23]],
+  },
+  Kyoto: {
+    places: ['Fushimi Inari Taisha', 'Kinkaku-ji', 'Arashiyama Bamboo Grove', 'Kiyomizu-dera'],
+    guide: 'Fushimi Inari is open all night; buses are slow in the afternoon, the subway is not.',
+    weather: [['Cloudy', 16, 23], ['Rain', 15, 20]],
+  },
+  'San Francisco': {
+    places: ['Golden Gate Bridge', 'Alcatraz Island', "Fisherman's Wharf", 'Golden Gate Park'],
+    guide: 'Alcatraz ferries sell out days ahead; cable car day passes save money after three rides.',
+    weather: [['Fog, clearing', 12, 19], ['Sunny', 13, 21]],
+  },
 };
 
 export function contentFor(destination: string): DestinationContent {

@@ -1,6 +1,7 @@
 /**
  * What the demo emits, as tests need it: the app, its workflow graph (matching
- * workspace/travel-assistant.yml) and the three runs with their ids and expected failures.
+ * workspace/travel-assistant.yml), the three runs with their ids and expected failures, and the
+ * older succeeded runs of the same app that give them a history (one of them slow).
  */
 import { aliyunSpanId, aliyunTraceId, seededHex, seededUuid } from './ids';
 import { PLUGIN_EXCEPTION, PLUGIN_SOURCE, TOOL_NODE_ERROR } from './plugin';
@@ -63,7 +64,8 @@ export type DemoFailure =
     };
 
 export interface DemoRun {
-  readonly index: 1 | 2 | 3;
+  /** 1..3: the demo runs; 4 and up: the history runs. */
+  readonly index: number;
   readonly workflowRunId: string;
   /** App-level (Aliyun) trace id: the run UUID without dashes. */
   readonly appTraceId: string;
@@ -90,7 +92,7 @@ export const PLUGIN_RUNTIME_SPAN = 'execute_tool get_weather';
 /** Span id of an infrastructure span (random in reality; derived from the infra trace id and a key here). */
 export const infraSpanId = (infraTraceId: string, key: string): string => seededHex(`${infraTraceId}:${key}`, 8);
 
-function run(index: 1 | 2 | 3, inputs: DemoRun['inputs'], failureKey: 'tool' | 'code' | null): DemoRun {
+function run(index: number, inputs: DemoRun['inputs'], failureKey: 'tool' | 'code' | null): DemoRun {
   const workflowRunId = seededUuid(`run${index}:workflow-run`);
   const appTraceId = aliyunTraceId(workflowRunId);
   const infraTraceId = seededHex(`run${index}:infra-trace`, 16);
@@ -133,3 +135,44 @@ export const DEMO_RUNS: readonly [DemoRun, DemoRun, DemoRun] = [
   run(2, { destination: 'New York', trip_days: 3, units: 'imperial' }, 'tool'),
   run(3, { destination: 'Tokyo', trip_days: 0, units: 'metric' }, 'code'),
 ];
+
+/**
+ * Older succeeded runs of the same app (indexes 4..22, oldest first), so the app has a performance
+ * history to compare the demo runs with: 22 runs in all, enough for a p95 that is not simply the
+ * slowest run. Their node durations jitter around run 1's (runRecords.ts).
+ */
+const HISTORY_TRIPS: readonly DemoRun['inputs'][] = [
+  { destination: 'Rome', trip_days: 3, units: 'metric' },
+  { destination: 'London', trip_days: 2, units: 'metric' },
+  { destination: 'Paris', trip_days: 1, units: 'metric' },
+  { destination: 'San Francisco', trip_days: 2, units: 'imperial' },
+  { destination: 'Barcelona', trip_days: 3, units: 'metric' },
+  { destination: 'Kyoto', trip_days: 2, units: 'metric' },
+  { destination: 'Lisbon', trip_days: 2, units: 'metric' },
+  { destination: 'New York', trip_days: 2, units: 'imperial' },
+  { destination: 'Rome', trip_days: 2, units: 'metric' },
+  { destination: 'Tokyo', trip_days: 3, units: 'metric' },
+  { destination: 'London', trip_days: 1, units: 'metric' },
+  { destination: 'Barcelona', trip_days: 2, units: 'metric' },
+  { destination: 'San Francisco', trip_days: 3, units: 'imperial' },
+  { destination: 'Kyoto', trip_days: 1, units: 'metric' },
+  { destination: 'Paris', trip_days: 3, units: 'metric' },
+  { destination: 'Lisbon', trip_days: 1, units: 'metric' },
+  { destination: 'Rome', trip_days: 1, units: 'metric' },
+  { destination: 'Tokyo', trip_days: 2, units: 'metric' },
+  { destination: 'London', trip_days: 3, units: 'metric' },
+];
+export const HISTORY_RUNS: readonly DemoRun[] = HISTORY_TRIPS.map((inputs, i) => run(i + 4, inputs, null));
+
+function historyRun(index: number): DemoRun {
+  const found = HISTORY_RUNS.find((r) => r.index === index);
+  if (found === undefined) throw new Error(`no history run ${index}`);
+  return found;
+}
+
+/**
+ * The history run the plugin made slow: the weather API behind get_weather took ~6 s to answer, so
+ * the tool node's time is nearly all in the plugin runtime span (PLUGIN_RUNTIME_SPAN), not in the
+ * daemon or the API. It still succeeded: only a performance view shows it.
+ */
+export const SLOW_RUN: DemoRun = historyRun(9);

@@ -1,5 +1,6 @@
 /**
- * Sends the demo's three "Travel Assistant" workflow runs to an OTLP/HTTP receiver with the real
+ * Sends the demo's three "Travel Assistant" workflow runs (and, with `history`, nineteen older succeeded
+ * runs of the same app, one of them slow in the plugin) to an OTLP/HTTP receiver with the real
  * OpenTelemetry JS SDK and OTLP protobuf exporters, one provider per emitting service: the spans, then
  * the API's log records (run 2's plugin error line with the traceback, apiLogs.ts). Resolves only once
  * every service's spans and the log records were accepted (rejects otherwise).
@@ -8,14 +9,14 @@
  * native shapes (appShapes.ts); the infrastructure half is sent once whatever the exporters.
  *
  *   node --import tsx test/demo/emitDemoTraces.ts --endpoint http://127.0.0.1:4318 [--http-semconv default|http|http/dup]
- *     [--exporters aliyun,phoenix,langfuse]
+ *     [--exporters aliyun,phoenix,langfuse] [--history]
  */
 import { inspect } from 'node:util';
 import { emitAliyunRun } from './aliyunShapes';
 import { apiLogRecords } from './apiLogs';
 import { emitLangfuseRun, emitPhoenixRun, type AppExporter, type AppTrace } from './appShapes';
 import { emitDaemonRun } from './daemonShapes';
-import { DEMO_RUNS, type DemoRun } from './demoRuns';
+import { DEMO_RUNS, HISTORY_RUNS, type DemoRun } from './demoRuns';
 import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { DemoService } from './emitter';
@@ -47,6 +48,11 @@ export interface EmitDemoOptions {
    * still use OTLP/HTTP, as Dify's do.
    */
   readonly grpcEndpoint?: string;
+  /**
+   * Also send HISTORY_RUNS, older than the three runs (55 to 12 minutes before `now`), in the same
+   * exporters and with their infrastructure half: a history for views that compare runs of one app.
+   */
+  readonly history?: boolean;
 }
 
 export interface DemoRunSummary extends DemoRun {
@@ -58,6 +64,8 @@ export interface DemoRunSummary extends DemoRun {
 export interface DemoSummary {
   readonly tracesUrl: string;
   readonly runs: readonly DemoRunSummary[];
+  /** The HISTORY_RUNS sent with `history`, oldest first; empty without it. */
+  readonly history: readonly DemoRunSummary[];
   /** Spans per service.name; each service sent them in one OTLP request. */
   readonly spansByService: Readonly<Record<string, number>>;
   readonly totalSpans: number;
@@ -73,6 +81,14 @@ export interface DemoSummary {
 
 /** How long before `now` each run started: a few minutes ago, oldest first. */
 const RUN_AGE_MS = [542_000, 347_000, 153_000] as const;
+/** The same for HISTORY_RUNS: 55 to 12 minutes ago, before run 1, at uneven intervals as real use is. */
+const HISTORY_AGE_MS: readonly number[] = HISTORY_RUNS.map((_, i) => 3_300_000 - i * 143_000 - ((i * 37) % 5) * 9_000);
+
+function ageOf(ages: readonly number[], i: number): number {
+  const age = ages[i];
+  if (age === undefined) throw new Error(`no start time for demo run #${i}`);
+  return age;
+}
 
 export async function emitDemoTraces(opts: EmitDemoOptions): Promise<DemoSummary> {
   const now = opts.now ?? Date.now();
@@ -90,8 +106,8 @@ export async function emitDemoTraces(opts: EmitDemoOptions): Promise<DemoSummary
   const replayer = new BatchReplayer();
   const appTraces: AppTrace[] = [];
   try {
-    const runs = DEMO_RUNS.map((run, i): DemoRunSummary => {
-      const record = buildRunRecord(run, now - (RUN_AGE_MS[i] ?? 0));
+    const emitRun = (run: DemoRun, ageMs: number): DemoRunSummary => {
+      const record = buildRunRecord(run, now - ageMs);
       const calls = emitApiRun(services.difyApi, record, mode);
       for (const log of apiLogRecords(record, calls)) apiLogs.emit(log);
       emitDaemonRun(services.pluginDaemon, services.pluginRuntime, record, calls);
@@ -100,7 +116,9 @@ export async function emitDemoTraces(opts: EmitDemoOptions): Promise<DemoSummary
       if (exporters.includes('phoenix')) appTraces.push(emitPhoenixRun(replayer, tracesUrl, record));
       if (exporters.includes('langfuse')) appTraces.push(emitLangfuseRun(replayer, `${base}/api/public/otel/v1/traces`, record));
       return { ...run, startMs: record.startMs, endMs: record.endMs };
-    });
+    };
+    const runs = DEMO_RUNS.map((run, i) => emitRun(run, ageOf(RUN_AGE_MS, i)));
+    const history = opts.history === true ? HISTORY_RUNS.map((run, i) => emitRun(run, ageOf(HISTORY_AGE_MS, i))) : [];
     // Infrastructure spans first (sent during the request), the app half last (sent after the run).
     const order: ServiceKey[] = ['difyApi', 'pluginDaemon', 'pluginRuntime', 'aliyunApp'];
     const spansByService: Record<string, number> = {};
@@ -118,10 +136,10 @@ export async function emitDemoTraces(opts: EmitDemoOptions): Promise<DemoSummary
     // Logs last: the API's log batch leaves after its span batch, and the spans they point at are then in place.
     const logRecords = await apiLogs.exportPending();
     const aliyunTraces = exporters.includes('aliyun')
-      ? runs.map((r): AppTrace => ({ exporter: 'aliyun', runIndex: r.index, traceId: r.appTraceId, linkedTraceIds: [r.infraTraceId] }))
+      ? [...runs, ...history].map((r): AppTrace => ({ exporter: 'aliyun', runIndex: r.index, traceId: r.appTraceId, linkedTraceIds: [r.infraTraceId] }))
       : [];
     const ordered = exporters.flatMap((e) => (e === 'aliyun' ? aliyunTraces : appTraces.filter((t) => t.exporter === e)));
-    return { tracesUrl, runs, spansByService, totalSpans, exportRequests, logsUrl, logRecords, logExportRequests: logRecords > 0 ? 1 : 0, appTraces: ordered };
+    return { tracesUrl, runs, history, spansByService, totalSpans, exportRequests, logsUrl, logRecords, logExportRequests: logRecords > 0 ? 1 : 0, appTraces: ordered };
   } finally {
     await Promise.all([...keys.map((k) => services[k].shutdown()), apiLogs.shutdown(), replayer.shutdown()]);
   }
@@ -144,11 +162,12 @@ async function main(args: readonly string[]): Promise<void> {
   const summary = await emitDemoTraces({
     endpoint,
     exporters: exporters as AppExporter[],
+    history: args.includes('--history'),
     ...(semconv === undefined ? {} : { httpSemconv: semconv }),
   });
   process.stdout.write(`sent ${summary.totalSpans} spans in ${summary.exportRequests} requests to ${summary.tracesUrl}\n`);
   process.stdout.write(`sent ${summary.logRecords} log record(s) in ${summary.logExportRequests} request(s) to ${summary.logsUrl}\n`);
-  for (const run of summary.runs) {
+  for (const run of [...summary.runs, ...summary.history]) {
     process.stdout.write(
       `run ${run.index} ${run.status.padEnd(9)} app trace ${run.appTraceId}  infra trace ${run.infraTraceId}` +
         `${run.failingNodeTitle === null ? '' : `  failed at "${run.failingNodeTitle}"`}\n`,
