@@ -6,13 +6,15 @@ import { openTraceCommand, openTraceFromClipboardCommand, TraceLookup } from './
 import { registerTerminalTraceLinks, registerTraceUriHandler } from './host/commands/traceLinkHandlers';
 import { changeReceiverPort, copyReceiverUrl, showSetupGuide } from './host/commands/receiverCommands';
 import { TracePanels, tracePanelViewType } from './host/panel/tracePanels';
+import { PerformancePanels, performancePanelViewType, showPerformanceCommand } from './host/panel/performancePanels';
+import { showPerformance } from './host/commands/showPerformanceCommand';
 import { goToSourceCommand, goToSourceTarget, SourceOpener } from './host/sourceLinks/openSourceFrame';
 import { showToolRuns, showToolRunsCommand } from './host/sourceLinks/showToolRuns';
 import { affectsServerSettings, readServerSettings } from './host/settings';
 import { copyReceiverToken, receiverOnLoopback, ReceiverTokenStore, warnWhenOpen } from './host/receiverToken';
 import { TraceServerClient } from './host/traceServerClient';
 import { ReceiverStatusBar } from './host/views/receiverStatusBar';
-import { RunsView } from './host/views/runsView';
+import { embeddedBackend, RunsView } from './host/views/runsView';
 import { loadMoreRunsCommand, openRunCommand } from './host/views/runsTreeProvider';
 import { registerRunsViewCommands } from './host/views/runsViewCommands';
 import { BackendSecrets } from './host/backendSecrets';
@@ -43,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
   client = traceClient;
   const runsView = new RunsView(traceClient, output, context.workspaceState);
   const panels = new TracePanels(context.extensionUri, traceClient, output);
+  const performancePanels = new PerformancePanels(context.extensionUri, traceClient, (traceId) => panels.open(traceId), output);
   const nodeDocuments = new NodeValueDocuments();
   const runCompare = new RunCompare(traceClient, panels, nodeDocuments);
   const lookup = new TraceLookup(traceClient, panels, context.globalState, runsView);
@@ -59,10 +62,12 @@ export function activate(context: vscode.ExtensionContext): void {
     traceClient,
     runsView,
     panels,
+    performancePanels,
     statusBar,
     sourceOpener,
     traceClient.onStatus((status) => statusBar.update(status)),
     vscode.window.registerWebviewPanelSerializer(tracePanelViewType, panels),
+    vscode.window.registerWebviewPanelSerializer(performancePanelViewType, performancePanels),
     vscode.commands.registerCommand(openRunCommand, (traceId: unknown) => {
       if (typeof traceId === 'string') panels.open(traceId);
     }),
@@ -85,6 +90,9 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand(compareWithLastSuccessCommand, (run: unknown) => runCompare.withLastSuccess(run).catch(report('Comparing the runs'))),
     vscode.commands.registerCommand(compareWithCommand, (run: unknown) => runCompare.withPicked(run).catch(report('Comparing the runs'))),
+    vscode.commands.registerCommand(showPerformanceCommand, (arg: unknown) =>
+      showPerformance(arg, performancePanels, traceClient, runsView.backend === embeddedBackend ? undefined : runsView.backend).catch(report('Showing workflow performance')),
+    ),
     vscode.commands.registerCommand(openInBackendCommand, (run: unknown) => openInBackend(run, traceClient, panels).catch(report('Opening the run in its backend'))),
     vscode.commands.registerCommand(importTracesCommand, (file: unknown) => exportImport.importTraces(file).catch(report('Importing traces'))),
     vscode.commands.registerCommand(loadMoreRunsCommand, () => runsView.loadMore().catch(report('Loading more runs'))),

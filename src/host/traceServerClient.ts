@@ -12,6 +12,8 @@ import {
   ReceiverStatusNotification,
   RunFacetsRequest,
   RunsChangedNotification,
+  SlowRunsRequest,
+  WorkflowPerformanceRequest,
   SourceLocationsRequest,
   SearchTraceRequest,
   SpanDetailsRequest,
@@ -118,6 +120,14 @@ export class TraceServerClient implements vscode.Disposable {
 
   async nodeValues(params: NodeValuesRequest.Params): Promise<NodeValuesRequest.Result> {
     return (await this.start()).sendRequest(NodeValuesRequest.type, params);
+  }
+
+  async workflowPerformance(params: WorkflowPerformanceRequest.Params, token?: vscode.CancellationToken): Promise<WorkflowPerformanceRequest.Result> {
+    return (await this.start()).sendRequest(WorkflowPerformanceRequest.type, params, token);
+  }
+
+  async slowRuns(params: SlowRunsRequest.Params): Promise<SlowRunsRequest.Result> {
+    return (await this.start()).sendRequest(SlowRunsRequest.type, params);
   }
 
   async sourceLocations(params: SourceLocationsRequest.Params): Promise<SourceLocationsRequest.Result> {

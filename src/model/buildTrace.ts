@@ -5,7 +5,7 @@ import type { Microseconds } from './units';
 /** A span's identity across merged traces (span ids are unique only within one trace). */
 export type SpanKey = string;
 
-export function spanKey(span: Pick<Span, 'traceId' | 'spanId'>): SpanKey {
+export function spanKey(span: { readonly traceId: string; readonly spanId: string }): SpanKey {
   return `${span.traceId}/${span.spanId}`;
 }
 

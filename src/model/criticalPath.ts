@@ -20,6 +20,9 @@ export interface CriticalPath {
   readonly sectionsByKey: ReadonlyMap<SpanKey, readonly CriticalSection[]>;
 }
 
+/** What the walk reads of a tree: a `TraceTree`, or another parenting of the same spans (Trace Link's joined halves). */
+export type PathTree = Pick<TraceTree, 'roots' | 'childrenOf'>;
+
 /** A child's interval clipped to its parent; the parent's time is all that counts for the path. */
 interface Clipped {
   readonly span: Span;
@@ -41,7 +44,7 @@ function clippedChildren(children: readonly Span[], parentStart: number, parentE
 }
 
 /** The root the path starts from: the primary trace's first real root, else its first root, else the first root. */
-function pathRoot(tree: TraceTree, primaryTraceId: string | undefined): Span | undefined {
+function pathRoot(tree: PathTree, primaryTraceId: string | undefined): Span | undefined {
   const primary = primaryTraceId ?? tree.roots[0]?.traceId;
   return (
     tree.roots.find((r) => r.traceId === primary && r.parentSpanId === undefined) ??
@@ -66,7 +69,7 @@ interface Frame {
  * durations count as zero, overlapping children lose to the one that finished later, and parent
  * cycles (already cut by `buildTrace`) are not followed twice. Iterative, O(n log n).
  */
-export function criticalPath(tree: TraceTree, primaryTraceId?: string): CriticalPath {
+export function criticalPath(tree: PathTree, primaryTraceId?: string): CriticalPath {
   const keys = new Set<SpanKey>();
   const sections: CriticalSection[] = [];
   const root = pathRoot(tree, primaryTraceId);

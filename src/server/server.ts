@@ -3,6 +3,8 @@ import {
   ConfigureNotification,
   ExportTraceRequest,
   CompareRunsRequest,
+  SlowRunsRequest,
+  WorkflowPerformanceRequest,
   FindTracesRequest,
   GetTraceRequest,
   ImportTracesRequest,
@@ -27,6 +29,7 @@ import { collectAndFlush, dutyCycled } from './throttle';
 import { TraceService } from './traceService';
 import { BackendRegistry, UnknownBackendError } from './backends/backendRegistry';
 import { RunComparer } from './compare/runComparer';
+import { WorkflowPerformance } from './performance/workflowPerformance';
 import { SourceError } from './backends/remote/traceSource';
 import { WorkerDecoder } from './receiver/workerDecoder';
 import { SourceInsights } from './languageFeatures/sourceInsights';
@@ -184,6 +187,10 @@ connection.onRequest(SearchTraceRequest.type, (params) => requireTraceViews().se
 connection.onRequest(SpanDetailsRequest.type, (params) => requireTraceViews().details(params.outlineId, params.index));
 connection.onRequest(CompareRunsRequest.type, (params) => new RunComparer(requireBackends()).compare(params));
 connection.onRequest(NodeValuesRequest.type, (params) => new RunComparer(requireBackends()).nodeValues(params));
+// Kept across requests: each app's runs are profiled once, and only new or changed runs after that.
+let performance: WorkflowPerformance | undefined;
+connection.onRequest(WorkflowPerformanceRequest.type, (params) => (performance ??= new WorkflowPerformance(requireBackends())).report(params));
+connection.onRequest(SlowRunsRequest.type, (params) => (performance ??= new WorkflowPerformance(requireBackends())).slowRuns(params));
 connection.onNotification(ConfigureNotification.type, (settings) => {
   void requireService().configure(settings);
   backends?.configure(settings.backends ?? [], settings.http);

@@ -9,6 +9,7 @@ import type { ParsedStack, StackFrame } from './stackFrame';
 import type { TraceWarning } from '../model/traceWarning';
 import type { RunComparison } from './runComparison';
 import type { RunFacets, RunFilter, RunSummary } from './runSummary';
+import type { RunBlame, WorkflowPerformanceReport } from './workflowPerformance';
 import type { TraceLookupQuery } from './traceLookup';
 import type { SpanDetails, SpanQuery, SpanSearchResult, TraceOutlineChunk, TraceOutlineHeader } from './traceView';
 
@@ -324,6 +325,40 @@ export namespace NodeValuesRequest {
   }
   export type Result = { readonly inputs?: string; readonly outputs?: string } | null;
   export const type = new RequestType<Params, Result, void>('difyTrace/nodeValues');
+}
+
+/** client → server: where a workflow spends its time over the runs of a window (the performance view). */
+export namespace WorkflowPerformanceRequest {
+  export interface Params {
+    readonly appName: string;
+    /** Runs that started at or after this epoch millisecond, up to now. */
+    readonly sinceMs: number;
+    /** Which backend (`difyTrace.backends` id); absent: the embedded receiver's store. */
+    readonly backend?: string;
+  }
+  export type Result = WorkflowPerformanceReport;
+  export const type = new RequestType<Params, Result, void>('difyTrace/workflowPerformance');
+}
+
+/** client → server: per app, the runs slower than its p95 over the window, with the node and span to blame (the Runs view's marker). */
+export namespace SlowRunsRequest {
+  export interface Params {
+    readonly appNames: readonly string[];
+    readonly sinceMs: number;
+    readonly backend?: string;
+  }
+  export interface Result {
+    readonly sinceMs: number;
+    /** Apps with fewer runs than this in the window have no slow runs. */
+    readonly minRunsForSlow: number;
+    readonly apps: readonly {
+      readonly appName: string;
+      readonly runs: number;
+      readonly p95Us: number;
+      readonly slow: readonly { readonly traceId: string; readonly durationUs: number; readonly blame?: RunBlame }[];
+    }[];
+  }
+  export const type = new RequestType<Params, Result, void>('difyTrace/slowRuns');
 }
 
 /** One frame of a stack trace found in a span, with the installed plugin its path belongs to. */

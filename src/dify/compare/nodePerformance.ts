@@ -6,21 +6,18 @@
  */
 import type { NodeExecution } from '../../shared/runComparison';
 import type { RunStatus } from '../../shared/runSummary';
+import type { Spread, TimeShare, TimeSplit } from '../../shared/workflowPerformance';
 import { identityOf } from './alignRuns';
 import { SortedColumn } from './sortedColumn';
 
-/** A run as the aggregate reads it: its node executions (`nodeExecutionsOf`). */
+export type { Spread } from '../../shared/workflowPerformance';
+
+/** A run as the aggregate reads it: its node executions (`nodeExecutionsOf`), with their time split when known (`runProfileOf`). */
 export interface RunNodes {
   readonly traceId: string;
   readonly startMs: number;
   readonly status: RunStatus;
-  readonly executions: readonly NodeExecution[];
-}
-
-export interface Spread {
-  readonly p50: number;
-  readonly p95: number;
-  readonly max: number;
+  readonly executions: readonly (NodeExecution & { readonly split?: TimeSplit })[];
 }
 
 /** A node's chart, one point per run it ran in (all its executions: iteration items add up), oldest first, as columns. */
@@ -46,6 +43,8 @@ export interface NodeStats {
   readonly errorRate: number;
   readonly tokens: number;
   readonly price: number;
+  /** Its executions' time by share (own work, plugin daemon, plugin runtime, ...), summed. */
+  readonly split: TimeSplit;
   readonly points: NodeRunPoints;
 }
 
@@ -57,6 +56,7 @@ interface RunShare {
   failed: number;
   tokens: number;
   price: number;
+  readonly split: TimeSplit;
 }
 
 interface NodeEntry {
@@ -70,6 +70,7 @@ interface NodeEntry {
   failed: number;
   tokens: number;
   price: number;
+  readonly split: TimeSplit;
   readonly byRun: Map<string, RunShare>;
   /** The chart's columns, rebuilt when a run left or arrived out of order, else appended to. */
   points: PointColumns | undefined;
@@ -95,7 +96,7 @@ export class NodePerformance {
       const identity = identityOf(execution);
       let node = this.nodes.get(identity);
       if (node === undefined) {
-        node = { title: execution.title, nodeType: execution.nodeType, order: position, durations: new SortedColumn(), selfTimes: new SortedColumn(), executions: 0, failed: 0, tokens: 0, price: 0, byRun: new Map(), points: new PointColumns(), stats: undefined };
+        node = { title: execution.title, nodeType: execution.nodeType, order: position, durations: new SortedColumn(), selfTimes: new SortedColumn(), executions: 0, failed: 0, tokens: 0, price: 0, split: {}, byRun: new Map(), points: new PointColumns(), stats: undefined };
         this.nodes.set(identity, node);
       } else if (newest && !touched.has(node)) {
         // The newest run names it (a renamed node) and orders the table.
@@ -106,7 +107,7 @@ export class NodePerformance {
       touched.add(node);
       let share = node.byRun.get(run.traceId);
       if (share === undefined) {
-        share = { startMs: run.startMs, durations: [], selfTimes: [], failed: 0, tokens: 0, price: 0 };
+        share = { startMs: run.startMs, durations: [], selfTimes: [], failed: 0, tokens: 0, price: 0, split: {} };
         node.byRun.set(run.traceId, share);
       }
       share.durations.push(execution.durationUs);
@@ -114,6 +115,7 @@ export class NodePerformance {
       if (execution.status === 'error') share.failed++;
       share.tokens += execution.tokens ?? 0;
       share.price += execution.price ?? 0;
+      if (execution.split !== undefined) addSplit(share.split, execution.split, 1);
     });
     for (const node of touched) {
       const share = node.byRun.get(run.traceId)!;
@@ -123,6 +125,7 @@ export class NodePerformance {
       node.failed += share.failed;
       node.tokens += share.tokens;
       node.price += share.price;
+      addSplit(node.split, share.split, 1);
       const points = node.points;
       if (points !== undefined && (points.size === 0 || points.startMs[points.size - 1]! <= run.startMs)) points.append(run.traceId, share);
       else node.points = undefined;
@@ -147,6 +150,7 @@ export class NodePerformance {
       node.failed -= share.failed;
       node.tokens -= share.tokens;
       node.price -= share.price;
+      addSplit(node.split, share.split, -1);
       node.points = undefined;
       node.stats = undefined;
     }
@@ -174,9 +178,19 @@ function statsOf(identity: string, node: NodeEntry): NodeStats {
     errorRate: node.executions === 0 ? 0 : node.failed / node.executions,
     tokens: node.tokens,
     price: node.price,
+    split: { ...node.split },
     // Views of the columns as they are now: later runs append past their end.
     points: { traceIds: points.traceIds.slice(0, points.size), startMs: points.startMs.subarray(0, points.size), durationUs: points.durationUs.subarray(0, points.size), failed: points.failed.subarray(0, points.size) },
   };
+}
+
+function addSplit(into: TimeSplit, from: TimeSplit, sign: 1 | -1): void {
+  for (const [share, us] of Object.entries(from) as [TimeShare, number][]) {
+    const next = (into[share] ?? 0) + sign * us;
+    // A share a leaving run alone gave goes, rather than staying as a rounding error.
+    if (Math.abs(next) < 0.5) delete into[share];
+    else into[share] = next;
+  }
 }
 
 function pointsOf(node: NodeEntry): PointColumns {

@@ -5,7 +5,16 @@ import * as vscode from 'vscode';
  * The webview's HTML shell: strict CSP with a fresh crypto nonce, assets through asWebviewUri,
  * and no trace data at all (the data arrives by message after `ready`).
  */
-export function panelHtml(webview: vscode.Webview, assetsRoot: vscode.Uri): string {
+export interface PanelPage {
+  readonly title: string;
+  readonly script: string;
+  readonly styles: readonly string[];
+  readonly placeholder: string;
+}
+
+const tracePage: PanelPage = { title: 'Dify Trace', script: 'main.js', styles: ['trace.css', 'timeline.css', 'details.css'], placeholder: 'Loading trace…' };
+
+export function panelHtml(webview: vscode.Webview, assetsRoot: vscode.Uri, page: PanelPage = tracePage): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (name: string): string => webview.asWebviewUri(vscode.Uri.joinPath(assetsRoot, name)).toString();
   const csp = [
@@ -22,14 +31,12 @@ export function panelHtml(webview: vscode.Webview, assetsRoot: vscode.Uri): stri
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('codicon.css')}">
-<link rel="stylesheet" href="${asset('trace.css')}">
-<link rel="stylesheet" href="${asset('timeline.css')}">
-<link rel="stylesheet" href="${asset('details.css')}">
-<title>Dify Trace</title>
+${page.styles.map((sheet) => `<link rel="stylesheet" href="${asset(sheet)}">`).join('\n')}
+<title>${page.title}</title>
 </head>
 <body>
-<div id="app" aria-busy="true"><p class="placeholder">Loading trace…</p></div>
-<script nonce="${nonce}" src="${asset('main.js')}"></script>
+<div id="app" aria-busy="true"><p class="placeholder">${page.placeholder}</p></div>
+<script nonce="${nonce}" src="${asset(page.script)}"></script>
 </body>
 </html>`;
 }

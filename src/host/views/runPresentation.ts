@@ -2,6 +2,16 @@ import * as vscode from 'vscode';
 import { formatDuration } from '../../model/units';
 import { errorKindLabel } from '../../shared/errorKind';
 import type { RunStatus, RunSummary } from '../../shared/runSummary';
+import { timeShareLabels, type RunBlame } from '../../shared/workflowPerformance';
+
+/** A run slower than its workflow's p95 over the window (the trace server's `slowRuns`), with what held it up. */
+export interface SlowMark {
+  readonly p95Us: number;
+  /** Runs of the app in the window the p95 is over. */
+  readonly runs: number;
+  readonly windowLabel: string;
+  readonly blame?: RunBlame;
+}
 
 /** Icon and words for a run status; the words carry the status so colour is never the only cue. */
 const statusLook: Record<RunStatus, { icon: string; color?: string; label: string }> = {
@@ -32,7 +42,9 @@ export function runLabel(run: RunSummary): string {
 }
 
 /** A succeeded run with hidden errors looks like a warning, and says so in words. */
-export function runIcon(run: RunSummary): vscode.ThemeIcon {
+export function runIcon(run: RunSummary, slow?: SlowMark): vscode.ThemeIcon {
+  // A failure says more than slowness: only a run that otherwise looks fine shows the stopwatch.
+  if (slow !== undefined && run.status === 'succeeded' && !run.hiddenErrors) return new vscode.ThemeIcon('watch', new vscode.ThemeColor('charts.orange'));
   return run.hiddenErrors ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : statusIcon(run.status);
 }
 
@@ -43,8 +55,14 @@ export function failingNodeWords(node: NonNullable<RunSummary['failingNode']>): 
   return `${node.title} (${item} ${node.within.title})`;
 }
 
-export function runDescription(run: RunSummary): string {
+/** `Get Weather → execute_tool get_weather`: where a slow run's time went. */
+export function blameWords(blame: RunBlame): string {
+  return `${blame.node === undefined ? '' : `${blame.node.title} → `}${blame.span.name}`;
+}
+
+export function runDescription(run: RunSummary, slow?: SlowMark): string {
   const parts = [statusLabel(run.status)];
+  if (slow !== undefined) parts.push(slow.blame === undefined ? 'slow' : `slow in ${blameWords(slow.blame)}`);
   if (run.hiddenErrors) {
     parts.push(`hidden error${run.hiddenErrors.node ? ` in ${run.hiddenErrors.node.title}` : ''}`);
     if (run.errorKind) parts.push(errorKindLabel[run.errorKind]);
@@ -62,7 +80,7 @@ export function appDescription(runs: readonly RunSummary[]): string {
 }
 
 /** Markdown tooltip; every value from the trace is escaped or fenced, never trusted. */
-export function runTooltip(run: RunSummary): vscode.MarkdownString {
+export function runTooltip(run: RunSummary, slow?: SlowMark): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.supportHtml = false;
   md.isTrusted = false;
@@ -71,6 +89,14 @@ export function runTooltip(run: RunSummary): vscode.MarkdownString {
   if (run.rootCause) md.appendMarkdown('Root cause: ').appendText(`${run.rootCause.name} in ${run.rootCause.serviceName}`).appendMarkdown('\n\n');
   if (run.failingNode && run.status !== 'succeeded') {
     md.appendMarkdown('Failed at node: ').appendText(failingNodeWords(run.failingNode)).appendText(run.failingNode.nodeType ? ` (${run.failingNode.nodeType})` : '').appendMarkdown('\n\n');
+  }
+  if (slow !== undefined) {
+    md.appendMarkdown(`$(watch) Slow: ${formatDuration(run.durationUs)}, above the p95 of ${formatDuration(slow.p95Us)} over ${slow.runs} runs of this app in the ${slow.windowLabel}.`);
+    if (slow.blame) {
+      md.appendMarkdown(' Held up most by ').appendText(slow.blame.node === undefined ? '' : `node ${slow.blame.node.title}, `).appendMarkdown('span ');
+      md.appendText(`${slow.blame.span.name} (${slow.blame.span.serviceName}, ${timeShareLabels[slow.blame.share]}): ${formatDuration(slow.blame.selfTimeUs)} of its own on the critical path.`);
+    }
+    md.appendMarkdown('\n\n');
   }
   if (run.errorKind && run.status !== 'succeeded') md.appendMarkdown('Error type: ').appendText(errorKindLabel[run.errorKind]).appendMarkdown('\n\n');
   if (run.hiddenErrors) {

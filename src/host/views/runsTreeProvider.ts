@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../shared/runSummary';
-import { appDescription, runDescription, runLabel, runTooltip, runIcon, statusLabel } from './runPresentation';
+import { appDescription, runDescription, runLabel, runTooltip, runIcon, statusLabel, type SlowMark } from './runPresentation';
 import { groupRuns, type RunGroup, type RunGrouping } from './runGrouping';
 
 export type RunsNode =
@@ -33,6 +33,8 @@ export interface RunsTreeContent {
   readonly newRuns: number;
   /** Next steps when the listing failed, above the runs still shown. */
   readonly actions?: readonly RunsViewAction[];
+  /** Runs slower than their workflow's p95, by trace id. */
+  readonly slow?: ReadonlyMap<string, SlowMark>;
 }
 
 /**
@@ -45,6 +47,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private nodes: RunsNode[] = [];
   private count = 0;
+  private slow: ReadonlyMap<string, SlowMark> = new Map();
 
   setContent(content: RunsTreeContent): void {
     const top: RunsNode[] = [...(content.actions ?? []).map((action): RunsNode => ({ kind: 'action', action })), ...(content.newRuns > 0 ? [{ kind: 'newRuns', count: content.newRuns } as const] : [])];
@@ -55,6 +58,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
     const bottom: RunsNode[] = content.remaining > 0 ? [{ kind: 'loadMore', remaining: content.remaining }] : [];
     this.nodes = [...top, ...body, ...bottom];
     this.count = content.runs.length;
+    this.slow = content.slow ?? new Map();
     this.changeEmitter.fire();
   }
 
@@ -97,7 +101,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
       case 'group':
         return groupItem(node.group, node.grouping);
       case 'run':
-        return runItem(node.run, node.withApp === true);
+        return runItem(node.run, node.withApp === true, this.slow.get(node.run.traceId));
     }
   }
 
@@ -116,15 +120,15 @@ function groupItem(group: RunGroup, grouping: RunGrouping): vscode.TreeItem {
   return item;
 }
 
-function runItem(run: RunSummary, withApp: boolean): vscode.TreeItem {
+function runItem(run: RunSummary, withApp: boolean, slow: SlowMark | undefined): vscode.TreeItem {
   const item = new vscode.TreeItem(withApp ? `${run.appName} · ${runLabel(run)}` : runLabel(run));
   item.id = run.traceId;
-  item.description = runDescription(run);
-  item.tooltip = runTooltip(run);
-  item.iconPath = runIcon(run);
+  item.description = runDescription(run, slow);
+  item.tooltip = runTooltip(run, slow);
+  item.iconPath = runIcon(run, slow);
   // `.source`: the run has a root cause span, so Go to Source is offered on it.
   item.contextValue = `run.${run.status}${run.rootCause ? '.source' : ''}`;
-  item.accessibilityInformation = { label: `${run.appName} ${runLabel(run)}, ${statusLabel(run.status)}, ${runDescription(run)}` };
+  item.accessibilityInformation = { label: `${run.appName} ${runLabel(run)}, ${statusLabel(run.status)}, ${runDescription(run, slow)}` };
   item.command = { command: openRunCommand, title: 'Open Run', arguments: [run.traceId] };
   return item;
 }

@@ -8,6 +8,7 @@ import { compactSpec, isEmptySpec, readSpec, toRunFilter, type RunFilterSpec } f
 import { longFilterText, runsViewText } from './runFilterText';
 import { listingFailureActions } from './listingFailure';
 import { RunsTreeProvider, type RunsNode, type RunsViewAction } from './runsTreeProvider';
+import type { SlowMark } from './runPresentation';
 
 const pageSize = 100;
 /** The server's largest page. */
@@ -17,7 +18,10 @@ const backendKey = 'difyTrace.backend';
 /** The embedded receiver's store, as `FindTracesRequest.searched` names it. */
 export const embeddedBackend = 'embedded';
 
-type Client = Pick<TraceServerClient, 'listRuns' | 'onRunsChanged' | 'onStatus' | 'lastStatus'>;
+type Client = Pick<TraceServerClient, 'listRuns' | 'slowRuns' | 'onRunsChanged' | 'onStatus' | 'lastStatus'>;
+
+/** Without a time filter, a run is slow against its app's runs of the last day. */
+const slowWindowMs = 24 * 3_600_000;
 
 /**
  * The Runs view: the runs matching the filter, newest first, a page at a time. Live, it re-lists
@@ -53,6 +57,8 @@ export class RunsView implements vscode.Disposable {
   private listingError: string | undefined;
   /** The next steps offered for it (by the kind of failure the server typed). */
   private listingActions: readonly RunsViewAction[] = [];
+  /** Runs shown that are slower than their app's p95 over the window, by trace id. */
+  private slow: ReadonlyMap<string, SlowMark> = new Map();
 
   constructor(
     private readonly client: Client,
@@ -183,6 +189,44 @@ export class RunsView implements vscode.Disposable {
     this.newRuns = 0;
     this.render();
     await this.setContextKeys();
+    void this.markSlow(generation);
+  }
+
+  /**
+   * Asks the trace server which runs shown are slower than their app's p95 over the filter's time
+   * range (the last day without one), and what held each up. The embedded store's runs only: for a
+   * remote backend it would fetch every run's trace from it.
+   */
+  private async markSlow(generation: number): Promise<void> {
+    if (this.backendId !== embeddedBackend || this.runs.length === 0) {
+      if (this.slow.size > 0) this.setSlow(new Map());
+      return;
+    }
+    const now = Date.now();
+    const sinceMs = this.listedFilter.sinceMs ?? now - slowWindowMs;
+    const windowLabel = this.listedFilter.sinceMs === undefined ? 'last 24 hours' : 'filter\'s time range';
+    try {
+      const result = await this.client.slowRuns({ appNames: [...new Set(this.runs.map((r) => r.appName))], sinceMs });
+      if (generation !== this.generation) return;
+      const slow = new Map<string, SlowMark>();
+      for (const app of result.apps) for (const run of app.slow) slow.set(run.traceId, { p95Us: app.p95Us, runs: app.runs, windowLabel, ...(run.blame ? { blame: run.blame } : {}) });
+      this.setSlow(slow);
+    } catch (e) {
+      // The marker is extra: the runs are listed without it.
+      this.output.warn(`Finding slow runs failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private setSlow(slow: ReadonlyMap<string, SlowMark>): void {
+    // The marks shown stay through a refresh: the tree is drawn again only when they changed.
+    const same = JSON.stringify([...slow]) === JSON.stringify([...this.slow]);
+    this.slow = slow;
+    if (!same) this.render();
+  }
+
+  /** Trace ids of the runs shown that are marked slow. */
+  get slowRunIds(): readonly string[] {
+    return [...this.slow.keys()];
   }
 
   async loadMore(): Promise<void> {
@@ -195,6 +239,7 @@ export class RunsView implements vscode.Disposable {
     this.nextPageToken = page.nextPageToken;
     this.totalMatching = page.totalMatching;
     this.render();
+    void this.markSlow(generation);
   }
 
   private async listTop(filter: RunFilter, want: number): Promise<{ runs: RunSummary[]; nextPageToken?: string; totalMatching: number; summaryOnly?: number; fetched?: ListRunsRequest.Result['fetched'] }> {
@@ -240,6 +285,7 @@ export class RunsView implements vscode.Disposable {
       remaining: this.nextPageToken === undefined ? 0 : Math.max(1, this.totalMatching - this.runs.length),
       newRuns: this.live ? 0 : this.newRuns,
       actions: this.listingActions,
+      slow: this.slow,
     });
     this.treeView.badge = !this.live && this.newRuns > 0 ? { value: this.newRuns, tooltip: `${this.newRuns} new Dify run(s) while live updates are paused` } : undefined;
     this.showText();
