@@ -44,3 +44,25 @@ describe('Compare Runs in the trace server (the demo runs, through the receiver)
     assert.equal(await comparer.nodeValues({ traceId: DEMO_RUNS[1].appTraceId, spanId: '0'.repeat(16) }), null);
   });
 });
+
+describe('Compare Runs across exporters (an Aliyun run against a Phoenix run of the same app)', () => {
+  const service = quietTraceService();
+  const comparer = new RunComparer(service.backend);
+  let phoenixRun2 = '';
+  before(async () => {
+    const summary = await startAndSendDemo(service, { exporters: ['aliyun', 'phoenix'] });
+    phoenixRun2 = summary.appTraces.find((t) => t.exporter === 'phoenix' && t.runIndex === 2)!.traceId;
+  });
+  after(() => service.stop());
+
+  it('aligns the nodes by title when only one exporter records graph ids, and lands on the failing tool', async () => {
+    const result = await comparer.compare({ nowTraceId: phoenixRun2, beforeTraceId: DEMO_RUNS[0].appTraceId });
+    assert.ok(result.ok, result.ok ? '' : result.reason);
+    assert.equal(result.before.source, 'aliyun');
+    assert.equal(result.now.source, 'phoenix');
+    const { rows, firstDivergence } = result.comparison;
+    assert.equal(rows[firstDivergence]?.now?.title, 'Get Weather');
+    assert.deepEqual(rows.slice(0, 3).map((r) => [r.change === 'added' || r.change === 'removed', r.now?.title]), [[false, 'Start'], [false, 'Plan Trip'], [false, 'Search Travel Guides']], 'the nodes both ran are one row each');
+    assert.deepEqual(rows.filter((r) => r.change === 'removed').map((r) => r.before?.title), ['Build Itinerary', 'End']);
+  });
+});

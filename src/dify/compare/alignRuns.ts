@@ -19,16 +19,16 @@ export function identityOf(node: NodeExecution): string {
  * one, else its place among the executions of that node in start order (Aliyun records none: the
  * third `Get Weather` span is the third item).
  */
-function keyed(executions: readonly NodeExecution[]): Map<string, NodeExecution> {
+function keyed(executions: readonly NodeExecution[], identity: (node: NodeExecution) => string): Map<string, NodeExecution> {
   const byKey = new Map<string, NodeExecution>();
   const seen = new Map<string, number>();
   for (const node of [...executions].sort((a, b) => a.startUs - b.startUs)) {
-    const identity = identityOf(node);
-    const nth = seen.get(identity) ?? 0;
-    seen.set(identity, nth + 1);
-    let key = `${identity}#${node.itemIndex ?? nth}`;
+    const id = identity(node);
+    const nth = seen.get(id) ?? 0;
+    seen.set(id, nth + 1);
+    let key = `${id}#${node.itemIndex ?? nth}`;
     // Two executions claiming the same item (a retried node): the later one gets its own row.
-    for (let again = 1; byKey.has(key); again++) key = `${identity}#${node.itemIndex ?? nth}+${again}`;
+    for (let again = 1; byKey.has(key); again++) key = `${id}#${node.itemIndex ?? nth}+${again}`;
     byKey.set(key, node);
   }
   return byKey;
@@ -57,8 +57,12 @@ function row(key: string, before: NodeExecution | undefined, now: NodeExecution 
 
 /** Aligns the node executions of the run before (e.g. the last success) with those of the run now. */
 export function alignRuns(before: readonly NodeExecution[], now: readonly NodeExecution[]): RunComparison {
-  const beforeByKey = keyed(before);
-  const nowByKey = keyed(now);
+  // Graph ids only when both runs recorded them: an Aliyun run (no ids, its untyped nodes `task`)
+  // against a Phoenix or Langfuse run of the same app matches by title alone.
+  const withIds = [...before, ...now].every((node) => node.nodeId !== undefined);
+  const identity = withIds ? identityOf : (node: NodeExecution): string => `title:${node.title}`;
+  const beforeByKey = keyed(before, identity);
+  const nowByKey = keyed(now, identity);
   // A node only the run before ran sits right after the node it followed there (the runs' clocks
   // differ: a slow run now would push its rows past those of the run before).
   const removedAfter = new Map<string | undefined, AlignedRow[]>();
