@@ -89,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (document.uri.scheme === nodeValueScheme) nodeDocuments.forget(document.uri);
     }),
     vscode.commands.registerCommand(compareWithLastSuccessCommand, (run: unknown) => runCompare.withLastSuccess(run).catch(report('Comparing the runs'))),
-    vscode.commands.registerCommand(compareWithCommand, (run: unknown) => runCompare.withPicked(run).catch(report('Comparing the runs'))),
+    vscode.commands.registerCommand(compareWithCommand, (run: unknown, selection: unknown) => runCompare.withPicked(run, selection).catch(report('Comparing the runs'))),
     vscode.commands.registerCommand(showPerformanceCommand, (arg: unknown) =>
       showPerformance(arg, performancePanels, traceClient, runsView.backend === embeddedBackend ? undefined : runsView.backend).catch(report('Showing workflow performance')),
     ),

@@ -56,6 +56,25 @@ test('Compare with Last Success: the failing run against the last success, on th
     await page.mouse.move(1000, 950);
     await screenshot(page, 'compare-runs-diff');
 
+    // Two runs selected in the Runs view: "Compare with…" compares them with each other, the older first.
+    const codeRun = DEMO_RUNS[2];
+    const codeRow = sidebar.locator(`.monaco-list-row[aria-label^="${codeRun.appName} "]`, { hasText: `failed · at ${codeRun.failingNodeTitle!}` });
+    await codeRow.click();
+    await pluginRow.click({ modifiers: ['ControlOrMeta'] });
+    await sidebar.locator('.monaco-list-row.selected').nth(1).waitFor();
+    assert.equal(await sidebar.locator('.monaco-list-row.selected').count(), 2);
+    await pluginRow.click({ button: 'right' });
+    await page.locator('.context-view .monaco-menu .action-label', { hasText: /^Compare with…$/ }).waitFor();
+    // By keyboard again: a click on a context menu item does not reach it here.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+    await page.locator('.context-view .monaco-menu .action-item.focused', { hasText: /^Compare with…$/ }).waitFor();
+    await page.keyboard.press('Enter');
+    const pair = await quickInputTitled(page, new RegExp(`^${codeRun.appName}: .* \\(failed\\) compared with .* \\(failed\\)$`));
+    // Run 3 (now) got past the tool that failed in run 2 (before): Get Weather is the first difference.
+    await pair.locator('.quick-input-list .monaco-list-row.focused', { hasText: pluginRun.failingNodeTitle! }).waitFor();
+    assert.match(await pair.locator('.quick-input-list .monaco-list-row.focused').innerText(), /failed → ok/);
+    await page.keyboard.press('Escape');
+
     assert.deepEqual(collectActivationErrors(server.logsDir()), []);
   }, server);
 });

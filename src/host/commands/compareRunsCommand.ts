@@ -63,7 +63,17 @@ export class RunCompare {
     await this.compare({ nowTraceId });
   }
 
-  async withPicked(arg: unknown): Promise<void> {
+  /**
+   * `selection`: the runs selected in the Runs view, when the command came from its context menu;
+   * two of them are compared with each other, the older as the run before.
+   */
+  async withPicked(arg: unknown, selection?: unknown): Promise<void> {
+    const selected = Array.isArray(selection) ? selection.filter((node) => traceIdOfRunArg(node) !== undefined) as { run: RunSummary }[] : [];
+    if (selected.length === 2) {
+      const [older, newer] = [...selected].sort((a, b) => a.run.startMs - b.run.startMs);
+      await this.compare({ nowTraceId: newer!.run.traceId, beforeTraceId: older!.run.traceId });
+      return;
+    }
     const nowTraceId = traceIdOfRunArg(arg) ?? this.panels.activeTraceId();
     if (nowTraceId === undefined) {
       void vscode.window.showInformationMessage('Compare with… compares a run: right-click it in the Runs view, or run the command with its trace open.');

@@ -71,7 +71,8 @@ export class RunsView implements vscode.Disposable {
     const settings = readRunsViewSettings();
     this.grouping = settings.groupBy;
     this.live = settings.live;
-    this.treeView = vscode.window.createTreeView('difyTrace.runs', { treeDataProvider: this.provider, showCollapseAll: true });
+    // Several runs can be selected: two of them are compared with each other ("Compare with…").
+    this.treeView = vscode.window.createTreeView('difyTrace.runs', { treeDataProvider: this.provider, showCollapseAll: true, canSelectMany: true });
     this.disposables.push(
       this.treeView,
       this.provider,
