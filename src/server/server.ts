@@ -30,6 +30,7 @@ import { TraceService } from './traceService';
 import { BackendRegistry, UnknownBackendError } from './backends/backendRegistry';
 import { RunComparer } from './compare/runComparer';
 import { WorkflowPerformance } from './performance/workflowPerformance';
+import { listSlowRuns } from './performance/slowRunFilter';
 import { SourceError } from './backends/remote/traceSource';
 import { WorkerDecoder } from './receiver/workerDecoder';
 import { SourceInsights } from './languageFeatures/sourceInsights';
@@ -41,6 +42,8 @@ import { emptyWorkspace, nodeFileAccess, scanWorkspace, type WorkspaceSnapshot }
 
 /** Trace server entry: LSP wiring only. Started by the extension over IPC; never imports vscode. */
 const connection = createConnection(ProposedFeatures.all);
+// Kept across requests: each app's runs are profiled once, and only new or changed runs after that.
+let performance: WorkflowPerformance | undefined;
 let service: TraceService | undefined;
 
 let workspaceFolderUris: string[] = [];
@@ -172,7 +175,14 @@ connection.onInitialized(() => {
 
 connection.onNotification(DidChangeWatchedFilesNotification.type, () => workspaceChanged.add([true]));
 
-connection.onRequest(ListRunsRequest.type, (params, token) => answering(token, (signal) => requireBackends().listRuns(params, signal)));
+connection.onRequest(ListRunsRequest.type, (params, token) =>
+  answering(token, (signal) => {
+    const registry = requireBackends();
+    if (params.filter.slow !== true) return registry.listRuns(params, signal);
+    const slowRuns = (p: SlowRunsRequest.Params): Promise<SlowRunsRequest.Result> => (performance ??= new WorkflowPerformance(registry)).slowRuns(p);
+    return listSlowRuns(params, { listRuns: (p, s) => registry.listRuns(p, s), slowRuns }, Date.now(), signal);
+  }),
+);
 connection.onRequest(GetTraceRequest.type, (params, token) => answering(token, (signal) => requireBackends().getTrace(params, signal)));
 connection.onRequest(FindTracesRequest.type, (params, token) => answering(token, (signal) => requireBackends().findTraces(params, signal)));
 connection.onRequest(RunFacetsRequest.type, (params, token) => answering(token, (signal) => requireBackends().runFacets(params, signal)));
@@ -187,8 +197,6 @@ connection.onRequest(SearchTraceRequest.type, (params) => requireTraceViews().se
 connection.onRequest(SpanDetailsRequest.type, (params) => requireTraceViews().details(params.outlineId, params.index));
 connection.onRequest(CompareRunsRequest.type, (params) => new RunComparer(requireBackends()).compare(params));
 connection.onRequest(NodeValuesRequest.type, (params) => new RunComparer(requireBackends()).nodeValues(params));
-// Kept across requests: each app's runs are profiled once, and only new or changed runs after that.
-let performance: WorkflowPerformance | undefined;
 connection.onRequest(WorkflowPerformanceRequest.type, (params) => (performance ??= new WorkflowPerformance(requireBackends())).report(params));
 connection.onRequest(SlowRunsRequest.type, (params) => (performance ??= new WorkflowPerformance(requireBackends())).slowRuns(params));
 connection.onNotification(ConfigureNotification.type, (settings) => {

@@ -123,6 +123,11 @@ export interface RunFilter {
   readonly conversationId?: string;
   /** Only succeeded runs with hidden errors (see RunSummary.hiddenErrors). */
   readonly hiddenErrors?: boolean;
+  /**
+   * Only runs slower than their app's p95 over the time range (the last 24 hours without one),
+   * among the runs matching the rest of the filter.
+   */
+  readonly slow?: boolean;
 }
 
 /** The values present in the store for each filter field, with run counts, for the filter pickers. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunFacets, RunSummary } from '../../src/shared/runSummary';
 import { facetsOfRuns, filterPickEntries, keepOneTimeChoice, optionKey, specFromPicks, type FilterOption, type PickEntry } from '../../src/host/views/runFilterPicks';
+import { readSpec } from '../../src/host/views/runFilterSpec';
 import { groupRuns } from '../../src/host/views/runGrouping';
 import { findSavedFilter, readSavedFilters, validateFilterName, withoutSavedFilter, withSavedFilter } from '../../src/host/views/savedFilters';
 
@@ -61,6 +62,13 @@ describe('specFromPicks', () => {
     const outcome = specFromPicks({}, pick('status:failed', 'app:Travel Assistant', 'input:text', 'input:minDuration'));
     assert.deepEqual(outcome.spec, { status: ['failed'], appNames: ['Travel Assistant'] });
     assert.deepEqual(outcome.ask, ['text', 'minDuration']);
+  });
+
+  it('offers slow runs (slower than their app\'s p95) as a status choice, kept with the filter', () => {
+    const outcome = specFromPicks({}, pick('slow', 'status:succeeded'));
+    assert.deepEqual(outcome.spec, { status: ['succeeded'], slow: true });
+    assert.equal(byKey(filterPickEntries(facets, outcome.spec), 'slow').picked, true);
+    assert.deepEqual(readSpec(JSON.parse(JSON.stringify(outcome.spec))), outcome.spec, 'read back from workspace state');
   });
 
   it('keeps values that stay picked, clears unpicked ones', () => {

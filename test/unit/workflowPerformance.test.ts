@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { infraCategoryOf } from '../../src/dify/compare/infraCategory';
 import { runProfileOf } from '../../src/dify/compare/runProfile';
 import { WorkflowPerformance, type PerformanceSources } from '../../src/server/performance/workflowPerformance';
+import { listSlowRuns } from '../../src/server/performance/slowRunFilter';
 import { APP, DEMO_RUNS, HISTORY_RUNS, PLUGIN_RUNTIME_SPAN, SLOW_RUN } from '../demo/demoRuns';
 import { PLUGIN_RUNTIME_SERVICE } from '../demo/services';
 import { latestFailedRun, runNearest, runsInBin } from '../../webview/src/performance/figureRuns';
@@ -124,5 +125,15 @@ describe('runProfileOf and WorkflowPerformance (the demo runs and their history,
     assert.equal(app.slow[0]!.blame?.node?.title, 'Get Weather');
     assert.ok(app.p95Us < app.slow[0]!.durationUs);
     assert.deepEqual(result.apps.find((a) => a.appName === 'No Such App'), { appName: 'No Such App', runs: 0, p95Us: 0, slow: [] });
+  });
+
+  it('filters a listing to the slow runs (RunFilter.slow), with the rest of the filter and paging', async () => {
+    const sources = { listRuns: (p: Parameters<typeof service.backend.listRuns>[0]) => service.backend.listRuns(p), slowRuns: (p: Parameters<typeof performance.slowRuns>[0]) => performance.slowRuns(p) };
+    const slow = await listSlowRuns({ filter: { slow: true }, limit: 10 }, sources, now);
+    assert.deepEqual(slow.runs.map((r) => r.traceId), [SLOW_RUN.appTraceId]);
+    assert.equal(slow.totalMatching, 1);
+    assert.equal(slow.nextPageToken, undefined);
+    const failedAndSlow = await listSlowRuns({ filter: { slow: true, status: ['failed'] }, limit: 10 }, sources, now);
+    assert.deepEqual(failedAndSlow.runs, [], 'the slow run succeeded');
   });
 });

@@ -8,7 +8,7 @@ import { errorKindLabel, type ErrorKind } from '../../shared/errorKind';
 import type { FacetCount, RunFacets, RunKind, RunStatus } from '../../shared/runSummary';
 import { formatDuration } from '../../model/units';
 import { compactSpec, timePresetLabel, timePresets, type RunFilterSpec, type TimePreset } from './runFilterSpec';
-import { hiddenErrorsWords, kindWords, statusWords, timeRangeWords } from './runFilterText';
+import { hiddenErrorsWords, kindWords, slowWords, statusWords, timeRangeWords } from './runFilterText';
 
 /** A value typed into an input box after the pick. */
 export type InputField = 'text' | 'time' | 'minDuration' | 'minTokens';
@@ -16,6 +16,7 @@ export type InputField = 'text' | 'time' | 'minDuration' | 'minTokens';
 export type FilterOption =
   | { readonly field: 'status'; readonly value: RunStatus }
   | { readonly field: 'hiddenErrors' }
+  | { readonly field: 'slow' }
   | { readonly field: 'app'; readonly value: string }
   | { readonly field: 'kind'; readonly value: RunKind }
   | { readonly field: 'preset'; readonly value: TimePreset }
@@ -63,6 +64,8 @@ export function filterPickEntries(facets: RunFacets, spec: RunFilterSpec): PickE
   if (facets.hiddenErrors > 0 || spec.hiddenErrors === true) {
     entries.push({ type: 'option', option: { field: 'hiddenErrors' }, label: hiddenErrorsWords, description: runCount(facets.hiddenErrors), picked: spec.hiddenErrors === true });
   }
+  // No count: slowness is per app over the time range, and the facets are not.
+  entries.push({ type: 'option', option: { field: 'slow' }, label: slowWords, description: 'over the time range, else the last 24 hours', picked: spec.slow === true });
   section('App', facets.apps, spec.appNames, (value) => ({ field: 'app', value }), (v) => v);
   section('Run kind', facets.kinds, spec.kinds, (value) => ({ field: 'kind', value }), (v) => kindWords[v]);
 
@@ -125,6 +128,7 @@ export function specFromPicks(previous: RunFilterSpec, picked: readonly FilterOp
   const spec = compactSpec({
     status: values('status') as RunStatus[],
     ...(picked.some((o) => o.field === 'hiddenErrors') ? { hiddenErrors: true } : {}),
+    ...(picked.some((o) => o.field === 'slow') ? { slow: true } : {}),
     appNames: values('app'),
     kinds: values('kind') as RunKind[],
     ...(time ? { time } : {}),
@@ -160,7 +164,7 @@ export function keepOneTimeChoice(before: readonly FilterOption[], after: readon
 /** A string that identifies an option, e.g. `status:failed`, `input:text`. */
 export function optionKey(o: FilterOption): string {
   if (o.field === 'input') return `input:${o.input}`;
-  if (o.field === 'conversation' || o.field === 'hiddenErrors') return o.field;
+  if (o.field === 'conversation' || o.field === 'hiddenErrors' || o.field === 'slow') return o.field;
   return `${o.field}:${o.value}`;
 }
 

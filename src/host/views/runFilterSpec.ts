@@ -81,6 +81,7 @@ export function compactSpec(spec: RunFilterSpec): RunFilterSpec {
   return {
     ...(nonEmpty(spec.status) ? { status: spec.status } : {}),
     ...(spec.hiddenErrors === true ? { hiddenErrors: true } : {}),
+    ...(spec.slow === true ? { slow: true } : {}),
     ...(nonEmpty(spec.appNames) ? { appNames: spec.appNames } : {}),
     ...(nonEmpty(spec.kinds) ? { kinds: spec.kinds } : {}),
     ...(spec.time !== undefined && (spec.time.kind === 'last' || spec.time.sinceMs !== undefined || spec.time.untilMs !== undefined) ? { time: spec.time } : {}),
@@ -104,6 +105,7 @@ export function readSpec(value: unknown): RunFilterSpec | undefined {
   const spec: RunFilterSpec = {
     ...optional('status', oneOfList(v['status'], runStatuses)),
     ...optional('hiddenErrors', v['hiddenErrors'] === true ? true : undefined),
+    ...optional('slow', v['slow'] === true ? true : undefined),
     ...optional('appNames', stringList(v['appNames'])),
     ...optional('kinds', oneOfList(v['kinds'], runKinds)),
     ...optional('time', readTime(v['time'])),

@@ -21,6 +21,9 @@ export const statusWords: Readonly<Record<RunStatus, string>> = {
 /** A succeeded run that failed somewhere all the same (RunSummary.hiddenErrors). */
 export const hiddenErrorsWords = 'succeeded with hidden errors';
 
+/** A run slower than its app's p95 over the time range (RunFilter.slow). */
+export const slowWords = 'slower than its app\'s p95';
+
 export const kindWords: Readonly<Record<RunKind, string>> = {
   workflow: 'workflow',
   chatflow: 'chatflow',
@@ -44,7 +47,7 @@ export function filterParts(spec: RunFilterSpec): FilterPart[] {
     if (values === undefined || values.length === 0) return;
     parts.push({ field, value: values.length <= 2 ? values.join(' or ') : `${values.length} ${many}` });
   };
-  list('Status', [...(spec.status?.map((s) => statusWords[s]) ?? []), ...(spec.hiddenErrors === true ? [hiddenErrorsWords] : [])], 'statuses');
+  list('Status', [...(spec.status?.map((s) => statusWords[s]) ?? []), ...(spec.hiddenErrors === true ? [hiddenErrorsWords] : []), ...(spec.slow === true ? [slowWords] : [])], 'statuses');
   list('App', spec.appNames, 'apps');
   list('Kind', spec.kinds?.map((k) => kindWords[k]), 'kinds');
   if (spec.time) parts.push({ field: 'Time', value: timeRangeWords(spec.time) });
