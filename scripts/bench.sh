@@ -8,6 +8,7 @@
 #   classification  the corpus measures (must be 100%) and the time to classify a 10k-span run
 #   compareRuns Compare Runs on two ~10k-span runs: request → aligned with the first divergence, and the diff's node values
 #   nodePerformance per-node figures over 20k runs (1M node executions): the table asked for first, and after one more run
+#   workflowPerformance the performance view's report over 20k runs / 1M spans: cold, opened, and after one more run
 #   fidelity    every measure on the traces recorded from a real Dify (test/recorded), per release and exporter
 #   persistedStore  ~1M spans in the trace database: bytes per span on disk and in memory, restart to the first run listed, the explorer's queries after it
 #   runFilter   ~1M spans / 20k runs: filtered first page, keyword, facets, run id lookup; the keyword query against Jaeger v2 (scripts/ensure-jaeger.sh)
@@ -32,7 +33,7 @@ if [ ! -f "$vsix" ]; then
   npm run --silent package | tail -n 1
 fi
 
-for bench in ingest memory fuzz load listRuns persistedStore runFilter remoteBackends classification compareRuns nodePerformance fidelity sourceLinks activation traceView; do
+for bench in ingest memory fuzz load listRuns persistedStore runFilter remoteBackends classification compareRuns nodePerformance workflowPerformance fidelity sourceLinks activation traceView; do
   echo "== bench/$bench.bench.ts"
   node --import tsx "bench/$bench.bench.ts"
 done

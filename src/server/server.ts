@@ -43,7 +43,19 @@ import { emptyWorkspace, nodeFileAccess, scanWorkspace, type WorkspaceSnapshot }
 /** Trace server entry: LSP wiring only. Started by the extension over IPC; never imports vscode. */
 const connection = createConnection(ProposedFeatures.all);
 // Kept across requests: each app's runs are profiled once, and only new or changed runs after that.
-let performance: WorkflowPerformance | undefined;
+let performanceAggregates: WorkflowPerformance | undefined;
+const workflowPerformance = (): WorkflowPerformance => {
+  if (performanceAggregates === undefined) {
+    const registry = requireBackends();
+    const embedded = requireService().backend;
+    performanceAggregates = new WorkflowPerformance({
+      listRuns: (p) => registry.listRuns(p),
+      traceSpans: (p) => registry.traceSpans(p),
+      embeddedRunOf: async (traceId) => (await embedded.findTraces({ kind: 'traceId', traceId })).matches.find((m) => m.run !== undefined)?.run,
+    });
+  }
+  return performanceAggregates;
+};
 let service: TraceService | undefined;
 
 let workspaceFolderUris: string[] = [];
@@ -60,6 +72,18 @@ const decoder = new WorkerDecoder();
 const runsChanged = collectAndFlush<string>(250, (ids) => {
   void connection.sendNotification(RunsChangedNotification.type, { changedTraceIds: ids });
   refreshInsights(ids);
+  performanceAggregates?.noteChanged(ids);
+  performanceRefresh.add([true]);
+});
+
+// The performance aggregates follow the runs as they arrive (at most a tenth of the time), so a view
+// or the Runs view asking next finds them ready.
+const performanceRefresh = dutyCycled<true>(10, async () => {
+  try {
+    await performanceAggregates?.catchUpAll();
+  } catch (e) {
+    connection.console.error(`Updating workflow performance failed: ${String(e)}`);
+  }
 });
 
 // Workspace files that change what the features show: plugin manifests and declarations, DSLs, Python.
@@ -179,7 +203,7 @@ connection.onRequest(ListRunsRequest.type, (params, token) =>
   answering(token, (signal) => {
     const registry = requireBackends();
     if (params.filter.slow !== true) return registry.listRuns(params, signal);
-    const slowRuns = (p: SlowRunsRequest.Params): Promise<SlowRunsRequest.Result> => (performance ??= new WorkflowPerformance(registry)).slowRuns(p);
+    const slowRuns = (p: SlowRunsRequest.Params): Promise<SlowRunsRequest.Result> => workflowPerformance().slowRuns(p);
     return listSlowRuns(params, { listRuns: (p, s) => registry.listRuns(p, s), slowRuns }, Date.now(), signal);
   }),
 );
@@ -197,8 +221,8 @@ connection.onRequest(SearchTraceRequest.type, (params) => requireTraceViews().se
 connection.onRequest(SpanDetailsRequest.type, (params) => requireTraceViews().details(params.outlineId, params.index));
 connection.onRequest(CompareRunsRequest.type, (params) => new RunComparer(requireBackends()).compare(params));
 connection.onRequest(NodeValuesRequest.type, (params) => new RunComparer(requireBackends()).nodeValues(params));
-connection.onRequest(WorkflowPerformanceRequest.type, (params) => (performance ??= new WorkflowPerformance(requireBackends())).report(params));
-connection.onRequest(SlowRunsRequest.type, (params) => (performance ??= new WorkflowPerformance(requireBackends())).slowRuns(params));
+connection.onRequest(WorkflowPerformanceRequest.type, (params) => workflowPerformance().report(params));
+connection.onRequest(SlowRunsRequest.type, (params) => workflowPerformance().slowRuns(params));
 connection.onNotification(ConfigureNotification.type, (settings) => {
   void requireService().configure(settings);
   backends?.configure(settings.backends ?? [], settings.http);

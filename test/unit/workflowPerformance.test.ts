@@ -114,6 +114,16 @@ describe('runProfileOf and WorkflowPerformance (the demo runs and their history,
     assert.ok(narrower.runs.length < again.runs.length && narrower.runs.length >= DEMO_RUNS.length);
     assert.ok(narrower.runs.every((r) => r.startMs >= now - 30 * 60_000));
     assert.equal(narrower.nodes.find((n) => n.title === 'Get Weather')!.runs, narrower.runs.length);
+    // Each point still names its own run after runs left (the cached columns were rebuilt, not extended).
+    for (const report of [again, narrower]) {
+      for (const node of report.nodes) {
+        assert.equal(node.points.run.length, node.runs, `${node.title}: a point per run`);
+        assert.ok(node.points.run.every((i, k) => i >= 0 && i < report.runs.length && (k === 0 || report.runs[node.points.run[k - 1]!]!.startMs <= report.runs[i]!.startMs)), `${node.title}: points name runs of the report, oldest first`);
+      }
+      const slowPoint = report.nodes.find((n) => n.title === 'Get Weather')!;
+      const slowIndex = report.runs.findIndex((r) => r.traceId === SLOW_RUN.appTraceId);
+      if (slowIndex >= 0) assert.ok(slowPoint.durationUs.max === slowPoint.points.durationUs[slowPoint.points.run.indexOf(slowIndex)], 'the slow run\'s point holds its time');
+    }
     assert.ok(narrower.runs.every((r) => !r.slow), `too few runs (${narrower.runs.length}) to call one slow`);
   });
 

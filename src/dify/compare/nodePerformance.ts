@@ -18,11 +18,15 @@ export interface RunNodes {
   readonly startMs: number;
   readonly status: RunStatus;
   readonly executions: readonly (NodeExecution & { readonly split?: TimeSplit })[];
+  /** The caller's number for the run, carried into the chart's points so it can find its runs without a lookup by trace id. */
+  readonly ordinal?: number;
 }
 
 /** A node's chart, one point per run it ran in (all its executions: iteration items add up), oldest first, as columns. */
 export interface NodeRunPoints {
   readonly traceIds: readonly string[];
+  /** `RunNodes.ordinal` of each point's run (-1 without one). */
+  readonly ordinals: Int32Array;
   readonly startMs: Float64Array;
   readonly durationUs: Float64Array;
   /** 1 where one of its executions in that run failed. */
@@ -51,6 +55,7 @@ export interface NodeStats {
 /** What one run added to a node: kept to take it back when the run is classified again or leaves. */
 interface RunShare {
   readonly startMs: number;
+  readonly ordinal: number;
   readonly durations: number[];
   readonly selfTimes: number[];
   failed: number;
@@ -107,7 +112,7 @@ export class NodePerformance {
       touched.add(node);
       let share = node.byRun.get(run.traceId);
       if (share === undefined) {
-        share = { startMs: run.startMs, durations: [], selfTimes: [], failed: 0, tokens: 0, price: 0, split: {} };
+        share = { startMs: run.startMs, ordinal: run.ordinal ?? -1, durations: [], selfTimes: [], failed: 0, tokens: 0, price: 0, split: {} };
         node.byRun.set(run.traceId, share);
       }
       share.durations.push(execution.durationUs);
@@ -180,7 +185,7 @@ function statsOf(identity: string, node: NodeEntry): NodeStats {
     price: node.price,
     split: { ...node.split },
     // Views of the columns as they are now: later runs append past their end.
-    points: { traceIds: points.traceIds.slice(0, points.size), startMs: points.startMs.subarray(0, points.size), durationUs: points.durationUs.subarray(0, points.size), failed: points.failed.subarray(0, points.size) },
+    points: { traceIds: points.traceIds.slice(0, points.size), ordinals: points.ordinals.subarray(0, points.size), startMs: points.startMs.subarray(0, points.size), durationUs: points.durationUs.subarray(0, points.size), failed: points.failed.subarray(0, points.size) },
   };
 }
 
@@ -203,22 +208,25 @@ function pointsOf(node: NodeEntry): PointColumns {
 class PointColumns {
   size = 0;
   traceIds: string[] = [];
+  ordinals = new Int32Array(64);
   startMs = new Float64Array(64);
   durationUs = new Float64Array(64);
   failed = new Uint8Array(64);
 
   append(traceId: string, share: RunShare): void {
     if (this.size === this.startMs.length) {
-      const grow = <T extends Float64Array | Uint8Array>(column: T, make: (n: number) => T): T => {
+      const grow = <T extends Float64Array | Uint8Array | Int32Array>(column: T, make: (n: number) => T): T => {
         const next = make(column.length * 2);
         next.set(column);
         return next;
       };
+      this.ordinals = grow(this.ordinals, (n) => new Int32Array(n));
       this.startMs = grow(this.startMs, (n) => new Float64Array(n));
       this.durationUs = grow(this.durationUs, (n) => new Float64Array(n));
       this.failed = grow(this.failed, (n) => new Uint8Array(n));
     }
     this.traceIds[this.size] = traceId;
+    this.ordinals[this.size] = share.ordinal;
     this.startMs[this.size] = share.startMs;
     this.durationUs[this.size] = share.durations.reduce((sum, d) => sum + d, 0);
     this.failed[this.size] = share.failed > 0 ? 1 : 0;
