@@ -3,6 +3,7 @@ import {
   ConfigureNotification,
   ExportTraceRequest,
   CompareRunsRequest,
+  CodeNodeReplayRequest,
   SlowRunsRequest,
   WorkflowPerformanceRequest,
   FindTracesRequest,
@@ -31,6 +32,7 @@ import { BackendRegistry, UnknownBackendError } from './backends/backendRegistry
 import { RunComparer } from './compare/runComparer';
 import { WorkflowPerformance } from './performance/workflowPerformance';
 import { listSlowRuns } from './performance/slowRunFilter';
+import { codeNodeReplay } from './replay/codeNodeReplay';
 import { SourceError } from './backends/remote/traceSource';
 import { WorkerDecoder } from './receiver/workerDecoder';
 import { SourceInsights } from './languageFeatures/sourceInsights';
@@ -223,6 +225,11 @@ connection.onRequest(CompareRunsRequest.type, (params) => new RunComparer(requir
 connection.onRequest(NodeValuesRequest.type, (params) => new RunComparer(requireBackends()).nodeValues(params));
 connection.onRequest(WorkflowPerformanceRequest.type, (params) => workflowPerformance().report(params));
 connection.onRequest(SlowRunsRequest.type, (params) => workflowPerformance().slowRuns(params));
+connection.onRequest(CodeNodeReplayRequest.type, (params) => {
+  const registry = requireBackends();
+  if (resolver === undefined) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'The trace server is not initialised yet');
+  return codeNodeReplay({ resolver, traceSpans: (p) => registry.traceSpans(p), context: { workspace: () => workspace, settings: () => insightSettings, files: nodeFileAccess, dsls } }, params);
+});
 connection.onNotification(ConfigureNotification.type, (settings) => {
   void requireService().configure(settings);
   backends?.configure(settings.backends ?? [], settings.http);

@@ -432,6 +432,38 @@ export namespace SourceLocationsRequest {
   export const type = new RequestType<Params, Result, void>('difyTrace/sourceLocations');
 }
 
+/** client → server: what Replay Code Node needs to run a Code node span again: its code from the app's DSL and the inputs the trace recorded. */
+export namespace CodeNodeReplayRequest {
+  export interface Params {
+    readonly traceId: string;
+    readonly spanId: string;
+    /** A DSL file the user chose outside the workspace. */
+    readonly dslUri?: string;
+  }
+  export type Result =
+    | {
+        readonly ok: true;
+        readonly appName: string;
+        readonly title: string;
+        readonly nodeId?: string;
+        readonly language: 'python3' | 'javascript';
+        readonly code: string;
+        readonly dslUri: string;
+        /** How many DSL files hold a node of that id or title (the first was taken). */
+        readonly candidates: number;
+        readonly inputs: Readonly<Record<string, unknown>>;
+        /** Input keys whose recorded value looks cut or redacted by the exporter. */
+        readonly cutInputs: readonly string[];
+        /** The workflow run id, else the trace id: names the replay's folder. */
+        readonly runId: string;
+        /** How it failed in the trace, to compare the replay with. */
+        readonly expected: { readonly exception?: string; readonly userLine?: number };
+      }
+    /** Why not, said for the user with the next step. */
+    | { readonly ok: false; readonly reason: string };
+  export const type = new RequestType<Params, Result, void>('difyTrace/codeNodeReplay');
+}
+
 /** client → server: new settings (the receiver restarts if its address changed). */
 export namespace ConfigureNotification {
   export type Params = ServerSettings;

@@ -105,7 +105,7 @@ interface NodeMatch {
  * not always send the app's name (1.13 sends `app_name: ""`; Aliyun's service name and Phoenix's
  * project are whatever the tracing config says), so the run may be named by its id or its config.
  */
-function matchNodes(paths: readonly string[], cache: DslCache, query: CodeNodeQuery): { matches: NodeMatch[]; dslCount: number } {
+function matchNodes(paths: readonly string[], cache: DslCache, query: Pick<CodeNodeQuery, 'appName' | 'title' | 'nodeId'>): { matches: NodeMatch[]; dslCount: number } {
   const dsls = paths.flatMap((path) => {
     const dsl = cache.get(path);
     return dsl ? [{ path, dsl }] : [];
@@ -121,6 +121,15 @@ function matchNodes(paths: readonly string[], cache: DslCache, query: CodeNodeQu
   // With the id, prefer the app's own DSLs when the id also appears elsewhere (a copied app).
   const inApp = matches.filter((m) => m.dsl.appName === query.appName);
   return { matches: inApp.length > 0 ? inApp : matches, dslCount: dsls.length };
+}
+
+/** The node's code as the first matching DSL holds it (Replay Code Node), with how many DSLs had it. */
+export function codeNodeSource(query: Pick<CodeNodeQuery, 'appName' | 'title' | 'nodeId'>, dslPaths: readonly string[], cache: DslCache): { path: string; text: string; language?: CodeLanguage; candidates: number } | undefined {
+  const { matches } = matchNodes(dslPaths, cache, query);
+  const first = matches[0];
+  if (first === undefined) return undefined;
+  const language = asLanguage(first.node.code!.language);
+  return { path: first.path, text: first.node.code!.text, ...(language === undefined ? {} : { language }), candidates: matches.length };
 }
 
 export function codeNodeLocations(query: CodeNodeQuery, stacks: readonly SourceStack[], dslPaths: readonly string[], cache: DslCache, explicitDsl: boolean): CodeNodeLocations {

@@ -1,0 +1,76 @@
+// Replay Code Node in the trace server (issue 16): the demo's failing Code node (run 3), sent through
+// the real receiver, found from its app-level span or the run's root cause, its code from the demo
+// workspace's DSL and its inputs from the trace; then written as a script and run with python3,
+// which fails as the trace says. Spans that are no Code node, and a workspace without the DSL, say why.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { codeNodeScript, replayOutcome } from '../../src/dify/replay/codeNodeScript';
+import { codeNodeReplay, type ReplaySources } from '../../src/server/replay/codeNodeReplay';
+import { DslCache } from '../../src/server/sourceLinks/codeNodeLocations';
+import { SourceResolver } from '../../src/server/sourceLinks/sourceResolver';
+import { nodeFileAccess, scanWorkspace } from '../../src/server/workspace/workspaceIndex';
+import { aliyunSpanId } from '../demo/ids';
+import { DEMO_RUNS, NODES, nodeExecutionId } from '../demo/demoRuns';
+import { CODE_FAILING_LINE, ITINERARY_CODE } from '../demo/sandbox';
+import { quietTraceService, startAndSendDemo } from './demoService';
+
+const workspaceDir = join(__dirname, '..', 'demo', 'workspace');
+
+describe('codeNodeReplay (the demo\'s failing Code node, through the receiver)', () => {
+  const service = quietTraceService();
+  const run3 = DEMO_RUNS[2];
+  const settings = { pathMappings: [], windowMinutes: 60, diagnostics: true, codeLens: true };
+  const sourcesIn = (folders: readonly string[]): ReplaySources => {
+    const workspace = scanWorkspace(folders.map((f) => pathToFileURL(f).href));
+    const context = { workspace: () => workspace, settings: () => settings, files: nodeFileAccess, dsls: new DslCache(nodeFileAccess) };
+    return { resolver: new SourceResolver(service.backend, context), traceSpans: (p) => service.backend.traceSpans(p), context };
+  };
+  before(async () => {
+    await startAndSendDemo(service);
+  });
+  after(() => service.stop());
+
+  it('gives the node\'s code from the DSL and the inputs the trace recorded; the script fails on the same line with the same exception', async () => {
+    const nodeSpanId = aliyunSpanId(nodeExecutionId(3, 'code'), 'node');
+    const result = await codeNodeReplay(sourcesIn([workspaceDir]), { traceId: run3.appTraceId, spanId: nodeSpanId });
+    assert.ok(result.ok, result.ok ? '' : result.reason);
+    assert.equal(result.title, NODES.code.title);
+    assert.equal(result.language, 'python3');
+    assert.equal(result.code, ITINERARY_CODE);
+    assert.equal(result.runId, run3.workflowRunId);
+    assert.deepEqual(Object.keys(result.inputs).sort(), ['forecast', 'places']);
+    assert.deepEqual(result.cutInputs, []);
+    assert.equal(result.expected.userLine, CODE_FAILING_LINE);
+    assert.match(result.expected.exception ?? '', /^ZeroDivisionError/);
+    const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+    const script = codeNodeScript({ language: result.language, code: result.code, inputs: result.inputs, nodeTitle: result.title, appName: result.appName, runId: result.runId, sideFileName: 'build-itinerary.inputs.json' });
+    writeFileSync(join(dir, 'build-itinerary.py'), script.text);
+    const ran = spawnSync('python3', [join(dir, 'build-itinerary.py')], { encoding: 'utf8' });
+    const outcome = replayOutcome('python3', ran.status ?? -1, ran.stderr, 'build-itinerary.py');
+    assert.equal(outcome.line, result.expected.userLine);
+    assert.equal(outcome.exception?.split(':')[0], result.expected.exception?.split(':')[0]);
+  });
+
+  it('finds the Code node from the run\'s root cause too', async () => {
+    const run = (await service.backend.listRuns({ filter: {}, limit: 10 })).runs.find((r) => r.traceId === run3.appTraceId)!;
+    const result = await codeNodeReplay(sourcesIn([workspaceDir]), { traceId: run.rootCause!.traceId, spanId: run.rootCause!.spanId });
+    assert.ok(result.ok, result.ok ? '' : result.reason);
+    assert.equal(result.title, NODES.code.title);
+  });
+
+  it('says why when the span is no Code node, or no DSL in the workspace has it', async () => {
+    const toolSpan = aliyunSpanId(nodeExecutionId(3, 'tool'), 'node');
+    const notCode = await codeNodeReplay(sourcesIn([workspaceDir]), { traceId: run3.appTraceId, spanId: toolSpan });
+    assert.deepEqual(notCode, { ok: false, reason: `"${NODES.tool.title}" is not a Code node's span, so there is no code to replay: pick the Code node in the trace (or its failing run in the Runs view).` });
+    const noDsl = await codeNodeReplay(sourcesIn([join(workspaceDir, 'weather-plugin')]), { traceId: run3.appTraceId, spanId: aliyunSpanId(nodeExecutionId(3, 'code'), 'node') });
+    assert.equal(noDsl.ok, false);
+    assert.match(noDsl.ok ? '' : noDsl.reason, /^No exported DSL of app "Travel Assistant" in the workspace has the Code node "Build Itinerary".*Export DSL/);
+    const gone = await codeNodeReplay(sourcesIn([workspaceDir]), { traceId: 'f'.repeat(32), spanId: '1'.repeat(16) });
+    assert.equal(gone.ok, false);
+  });
+});
