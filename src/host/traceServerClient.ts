@@ -12,6 +12,7 @@ import {
   ReceiverStatusNotification,
   RunFacetsRequest,
   RunsChangedNotification,
+  CodeNodeReplayRequest,
   SlowRunsRequest,
   WorkflowPerformanceRequest,
   SourceLocationsRequest,
@@ -124,6 +125,10 @@ export class TraceServerClient implements vscode.Disposable {
 
   async workflowPerformance(params: WorkflowPerformanceRequest.Params, token?: vscode.CancellationToken): Promise<WorkflowPerformanceRequest.Result> {
     return (await this.start()).sendRequest(WorkflowPerformanceRequest.type, params, token);
+  }
+
+  async codeNodeReplay(params: CodeNodeReplayRequest.Params): Promise<CodeNodeReplayRequest.Result> {
+    return (await this.start()).sendRequest(CodeNodeReplayRequest.type, params);
   }
 
   async slowRuns(params: SlowRunsRequest.Params): Promise<SlowRunsRequest.Result> {

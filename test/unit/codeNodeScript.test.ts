@@ -43,11 +43,11 @@ describe('codeNodeScript (Replay Code Node)', () => {
   });
 
   it('keeps quotes, backslashes, triple quotes, line breaks and non-ASCII text of the inputs intact, in both languages', () => {
-    const tricky = { text: 'He said "hi" \\ \'\'\' """ ${x} `tick`\n\u2028東京 🍣', n: 3 };
-    const python = run('python3', { code: 'def main(text: str, n: int) -> dict:\n    return {"text": text, "n": n}\n', inputs: tricky }, 'tricky');
+    const tricky = { text: 'He said "hi" \\ \'\'\' """ ${x} `tick`\n\u2028東京 🍣', n: 3, tail: 'ends in a backslash \\', quotes: '""', empty: '' };
+    const python = run('python3', { code: 'def main(**inputs) -> dict:\n    return inputs\n', inputs: tricky }, 'tricky');
     assert.equal(python.status, 0, python.stderr);
     assert.deepEqual(JSON.parse(python.stdout), tricky);
-    const js = run('javascript', { code: 'function main({ text, n }) {\n  return { text, n };\n}\n', inputs: tricky }, 'tricky');
+    const js = run('javascript', { code: 'function main(inputs) {\n  return inputs;\n}\n', inputs: tricky }, 'tricky');
     assert.equal(js.status, 0, js.stderr);
     assert.deepEqual(JSON.parse(js.stdout), tricky);
   });

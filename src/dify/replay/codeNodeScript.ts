@@ -48,10 +48,10 @@ export function codeNodeScript(input: CodeNodeScriptInput): CodeNodeScript {
     `Below: what Dify's runner does around it, with the inputs the trace recorded${inline ? '' : ` (in ${input.sideFileName})`}.`,
     ...(input.cutInputs !== undefined && input.cutInputs.length > 0 ? [`The trace cut or redacted these inputs, so they may differ from what ran: ${input.cutInputs.map(oneLine).join(', ')}.`] : []),
   ];
-  // A JSON string is also a valid Python and JavaScript string literal: the inputs need no other escaping.
-  const literal = JSON.stringify(json);
   if (input.language === 'python3') {
-    const load = inline ? `_dify_json.loads(${literal})` : `_dify_json.loads((_dify_pathlib.Path(__file__).parent / ${JSON.stringify(input.sideFileName)}).read_text(encoding="utf-8"))`;
+    // A raw triple-quoted string holds JSON text as it is (escapes included, for json.loads to read):
+    // JSON text never has three quotes in a row, nor ends in a backslash.
+    const load = inline ? `_dify_json.loads(r"""\n${json}\n""")` : `_dify_json.loads((_dify_pathlib.Path(__file__).parent / ${JSON.stringify(input.sideFileName)}).read_text(encoding="utf-8"))`;
     const lines = [
       '',
       ...about.map((l) => `# ${l}`),
@@ -63,7 +63,8 @@ export function codeNodeScript(input: CodeNodeScriptInput): CodeNodeScript {
     ];
     return { text: `${code}${lines.join('\n')}\n`, ...(inline ? {} : { sideFile: `${json}\n` }), codeLines };
   }
-  const load = inline ? `JSON.parse(${literal})` : `JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, ${JSON.stringify(input.sideFileName)}), 'utf8'))`;
+  // JSON text is a JavaScript expression (since ES2019 also with U+2028 and U+2029 in strings).
+  const load = inline ? json : `JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, ${JSON.stringify(input.sideFileName)}), 'utf8'))`;
   const lines = ['', ...about.map((l) => `// ${l}`), `const __difyInputs = ${load};`, 'const __difyResult = main(__difyInputs);', 'console.log(JSON.stringify(__difyResult, null, 4));'];
   return { text: `${code}${lines.join('\n')}\n`, ...(inline ? {} : { sideFile: `${json}\n` }), codeLines };
 }

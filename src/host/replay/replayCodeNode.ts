@@ -1,0 +1,132 @@
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { codeNodeScript, exceptionType, replayOutcome, type ReplayOutcome } from '../../dify/replay/codeNodeScript';
+import type { CodeNodeReplayRequest } from '../../shared/lspProtocol';
+import type { TracePanels } from '../panel/tracePanels';
+import { goToSourceTarget } from '../sourceLinks/openSourceFrame';
+import type { TraceServerClient } from '../traceServerClient';
+import { runInTerminal } from './processTerminal';
+
+export const replayCodeNodeCommand = 'difyTrace.replayCodeNode';
+
+type Client = Pick<TraceServerClient, 'codeNodeReplay' | 'findTraces' | 'listRuns'>;
+type Replay = Extract<CodeNodeReplayRequest.Result, { ok: true }>;
+
+const fileStem = (title: string): string => title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'code-node';
+const runFolder = (runId: string): string => runId.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 64);
+
+/**
+ * Replay Code Node: the failing Code node's code, from the app's DSL, with the inputs the trace
+ * recorded, written to `.dify-trace/replays/<run>/<node>.py|.js` and run as Dify's runner runs it:
+ * Python in a terminal (its outcome compared with the trace), JavaScript under VS Code's own
+ * debugger, which stops on the uncaught exception.
+ */
+export class CodeNodeReplays {
+  constructor(
+    private readonly client: Client,
+    private readonly panels: Pick<TracePanels, 'activeTraceId'>,
+    private readonly output: vscode.LogOutputChannel,
+  ) {}
+
+  /** From the trace panel (trace and span), the Runs view (a run: its root cause), or the palette (the trace in front, else a pick). */
+  async replay(first: unknown, second: unknown): Promise<void> {
+    const target = goToSourceTarget(first, second) ?? (await this.targetOfActiveTrace()) ?? (await this.pickFailedCodeRun());
+    if (target === undefined) return;
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Preparing the replay…' }, () => this.client.codeNodeReplay({ traceId: target.traceId.toLowerCase(), spanId: target.spanId.toLowerCase() }));
+    if (!result.ok) {
+      void vscode.window.showWarningMessage(result.reason);
+      return;
+    }
+    if (result.cutInputs.length > 0) void vscode.window.showWarningMessage(`The trace cut or redacted these inputs of ${result.title}, so the replay may not run what ran: ${result.cutInputs.join(', ')}. They are marked in the file.`);
+    const file = await this.write(result);
+    await vscode.window.showTextDocument(file, { preview: false });
+    if (result.language === 'javascript') await this.debug(result, file);
+    else await this.runAndCompare(result, file);
+  }
+
+  private async targetOfActiveTrace(): Promise<{ traceId: string; spanId: string } | undefined> {
+    const traceId = this.panels.activeTraceId();
+    if (traceId === undefined) return undefined;
+    const found = await this.client.findTraces({ kind: 'traceId', traceId });
+    const rootCause = found.matches.find((m) => m.run?.rootCause !== undefined)?.run?.rootCause;
+    return rootCause === undefined ? undefined : { traceId: rootCause.traceId, spanId: rootCause.spanId };
+  }
+
+  private async pickFailedCodeRun(): Promise<{ traceId: string; spanId: string } | undefined> {
+    const page = await this.client.listRuns({ filter: { status: ['failed'], errorKinds: ['sandbox'] }, limit: 50 });
+    const runs = page.runs.filter((r) => r.rootCause !== undefined);
+    if (runs.length === 0) {
+      void vscode.window.showInformationMessage('No run failed in a Code node. Replay Code Node runs a failing Code node again: open its trace, or right-click its run in the Runs view.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      runs.map((run) => ({ label: `${run.appName} · ${run.failingNode?.title ?? 'Code node'}`, description: `${new Date(run.startMs).toLocaleString()} · ${run.errorMessage?.split('\n').at(-1) ?? ''}`, run })),
+      { title: 'Dify Trace: Replay Code Node', placeHolder: 'Pick the run whose failing Code node to replay' },
+    );
+    return picked?.run.rootCause === undefined ? undefined : { traceId: picked.run.rootCause.traceId, spanId: picked.run.rootCause.spanId };
+  }
+
+  /** The script beside the workspace's other replays, with a `.gitignore` so none of it is committed by accident. */
+  private async write(replay: Replay): Promise<vscode.Uri> {
+    const dsl = vscode.Uri.parse(replay.dslUri);
+    const folder = vscode.workspace.getWorkspaceFolder(dsl)?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(dirname(dsl.fsPath));
+    const root = vscode.Uri.joinPath(folder, '.dify-trace');
+    const dir = vscode.Uri.joinPath(root, 'replays', runFolder(replay.runId));
+    await vscode.workspace.fs.createDirectory(dir);
+    const ignore = vscode.Uri.joinPath(root, '.gitignore');
+    try {
+      await vscode.workspace.fs.stat(ignore);
+    } catch {
+      await vscode.workspace.fs.writeFile(ignore, Buffer.from('# Replays hold inputs recorded in traces: not for commits.\n*\n'));
+    }
+    const stem = fileStem(replay.title);
+    const script = codeNodeScript({ language: replay.language, code: replay.code, inputs: replay.inputs, nodeTitle: replay.title, appName: replay.appName, runId: replay.runId, sideFileName: `${stem}.inputs.json`, cutInputs: replay.cutInputs });
+    const file = vscode.Uri.joinPath(dir, `${stem}.${replay.language === 'python3' ? 'py' : 'js'}`);
+    await vscode.workspace.fs.writeFile(file, Buffer.from(script.text));
+    if (script.sideFile !== undefined) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, `${stem}.inputs.json`), Buffer.from(script.sideFile));
+    this.output.info(`Replay of Code node "${replay.title}" written to ${file.fsPath}${replay.candidates > 1 ? ` (the first of ${replay.candidates} DSL files with that node)` : ''}`);
+    return file;
+  }
+
+  private async runAndCompare(replay: Replay, file: vscode.Uri): Promise<void> {
+    const python = process.platform === 'win32' ? 'python' : 'python3';
+    const ran = await runInTerminal(`Replay: ${replay.title}`, python, [file.fsPath], dirname(file.fsPath));
+    const outcome = replayOutcome('python3', ran.exitCode, ran.stderr, file.fsPath.split(/[\\/]/).at(-1)!);
+    const message = compareWithTrace(replay, outcome);
+    this.output.info(message);
+    const goTo = 'Go to Line';
+    const pick = await (outcome.failed ? vscode.window.showWarningMessage(message, ...(outcome.line === undefined ? [] : [goTo])) : vscode.window.showInformationMessage(message));
+    if (pick === goTo && outcome.line !== undefined) {
+      const editor = await vscode.window.showTextDocument(file, { preview: false });
+      const position = new vscode.Position(outcome.line - 1, 0);
+      editor.selection = new vscode.Selection(position, position);
+      editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenter);
+    }
+  }
+
+  private async debug(replay: Replay, file: vscode.Uri): Promise<void> {
+    const folder = vscode.workspace.getWorkspaceFolder(file);
+    const started = await vscode.debug.startDebugging(folder, {
+      type: 'node',
+      request: 'launch',
+      name: `Replay: ${replay.title}`,
+      program: file.fsPath,
+      cwd: join(file.fsPath, '..'),
+      skipFiles: ['<node_internals>/**'],
+    });
+    if (!started) void vscode.window.showWarningMessage(`The debugger did not start for ${file.fsPath}; run it with node in a terminal instead.`);
+  }
+}
+
+/** What the replay's outcome says next to the trace's: the same failure, another one, or none (and why that can be). */
+export function compareWithTrace(replay: Pick<Replay, 'title' | 'expected'>, outcome: ReplayOutcome): string {
+  const then = replay.expected.exception === undefined ? 'the failure in the trace' : `${replay.expected.exception}${replay.expected.userLine === undefined ? '' : ` at line ${replay.expected.userLine}`}`;
+  if (!outcome.failed) {
+    return `The replay of ${replay.title} passed, where the run failed with ${then}: the fix worked, or the failure depends on something the trace did not record (credentials, network, time, files).`;
+  }
+  const now = `${outcome.exception ?? 'an error'}${outcome.line === undefined ? '' : ` at line ${outcome.line}`}`;
+  const sameType = exceptionType(outcome.exception) !== undefined && exceptionType(outcome.exception) === exceptionType(replay.expected.exception);
+  const sameLine = replay.expected.userLine === undefined || outcome.line === replay.expected.userLine;
+  if (sameType && sameLine) return `The replay of ${replay.title} failed as the run did: ${now}.`;
+  return `The replay of ${replay.title} failed differently: now ${now}; in the trace ${then}.`;
+}
