@@ -135,6 +135,15 @@ describe('runProfileOf and WorkflowPerformance (the demo runs and their history,
     assert.equal(app.slow[0]!.blame?.node?.title, 'Get Weather');
     assert.ok(app.p95Us < app.slow[0]!.durationUs);
     assert.deepEqual(result.apps.find((a) => a.appName === 'No Such App'), { appName: 'No Such App', runs: 0, p95Us: 0, slow: [] });
+    // Once the view keeps the app's aggregate over the window, the same answer comes from it, and a
+    // shorter window asked by the Runs view leaves the view's runs in place.
+    await performance.report({ appName: APP.name, sinceMs: now - 3_600_000 });
+    const reads = spanReads;
+    const fromAggregate = await performance.slowRuns({ appNames: [APP.name], sinceMs: now - 3_600_000 });
+    assert.deepEqual(fromAggregate.apps[0], app);
+    await performance.slowRuns({ appNames: [APP.name], sinceMs: now - 20 * 60_000 });
+    assert.equal((await performance.report({ appName: APP.name, sinceMs: now - 3_600_000 })).runs.length, 22);
+    assert.equal(spanReads, reads, 'no run read again');
   });
 
   it('filters a listing to the slow runs (RunFilter.slow), with the rest of the filter and paging', async () => {

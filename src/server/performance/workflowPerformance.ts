@@ -1,6 +1,6 @@
 import type { ListRunsRequest, SlowRunsRequest, WorkflowPerformanceRequest } from '../../shared/lspProtocol';
 import type { RunSummary } from '../../shared/runSummary';
-import type { WorkflowPerformanceReport } from '../../shared/workflowPerformance';
+import type { RunBlame, WorkflowPerformanceReport } from '../../shared/workflowPerformance';
 import { runProfileOf } from '../../dify/compare/runProfile';
 import type { TraceSpans } from '../backends/traceSpans';
 import { AppRuns, fingerprintOf } from './appRuns';
@@ -23,6 +23,8 @@ export interface PerformanceSources {
 const PAGE = 1000;
 /** Spans read at once while catching up on new runs. */
 const CONCURRENCY = 8;
+/** Slow runs' blames kept for the Runs view. */
+const MAX_BLAMES = 5_000;
 /** More changed traces than this, and listing the app's runs again is the cheaper way to catch up. */
 const MAX_CHANGED_ONE_BY_ONE = 256;
 
@@ -51,6 +53,8 @@ interface AppAggregate {
  */
 export class WorkflowPerformance {
   private readonly apps = new Map<string, AppAggregate>();
+  /** Blames of slow runs outside any aggregate, by trace and version; oldest dropped first. */
+  private readonly blames = new Map<string, RunBlame | null>();
 
   constructor(private readonly sources: PerformanceSources, private readonly now: () => number = Date.now) {}
 
@@ -60,18 +64,46 @@ export class WorkflowPerformance {
     return reportOf(params.appName, params.sinceMs, untilMs, aggregate.runs);
   }
 
-  /** Per app, its p95 over the window and the runs slower than it, with what to blame: the Runs view's marker. */
+  /**
+   * Per app, its p95 over the window and the runs slower than it, with what to blame: the Runs
+   * view's marker and filter. An app whose performance view keeps an aggregate answers from it;
+   * any other is answered from its runs' summaries, profiling only the slow ones for their blame:
+   * listing the Runs view must not make the trace server read every run's spans.
+   */
   async slowRuns(params: SlowRunsRequest.Params): Promise<SlowRunsRequest.Result> {
     const untilMs = this.now();
-    const apps = await Promise.all(
-      params.appNames.map(async (appName) => {
-        const { runs } = await this.caughtUp(appName, params.sinceMs, untilMs, params.backend);
-        const p95Us = runs.durationPercentile(0.95);
-        const slow = runs.size < MIN_RUNS_FOR_SLOW ? [] : runs.ordered().filter((r) => r.summary.durationUs > p95Us);
-        return { appName, runs: runs.size, p95Us, slow: slow.map((r) => ({ traceId: r.summary.traceId, durationUs: r.summary.durationUs, ...(r.view.blame ? { blame: r.view.blame } : {}) })) };
-      }),
-    );
+    const apps = await Promise.all(params.appNames.map((appName) => this.slowRunsOf(appName, params.sinceMs, untilMs, params.backend)));
     return { sinceMs: params.sinceMs, minRunsForSlow: MIN_RUNS_FOR_SLOW, apps };
+  }
+
+  private async slowRunsOf(appName: string, sinceMs: number, untilMs: number, backend: string | undefined): Promise<SlowRunsRequest.Result['apps'][number]> {
+    const kept = this.apps.get(keyOf(appName, backend));
+    // Caught up over its own window (asking with a shorter one would make it drop what its view shows).
+    if (kept !== undefined && kept.completeSinceMs !== undefined && untilMs - kept.windowMs <= sinceMs) {
+      const { runs } = await this.caughtUp(appName, untilMs - kept.windowMs, untilMs, backend);
+      const inWindow = runs.ordered().filter((r) => r.summary.startMs >= sinceMs);
+      const p95Us = nearestRank(inWindow.map((r) => r.summary.durationUs).sort((a, b) => a - b), 0.95);
+      const slow = inWindow.length < MIN_RUNS_FOR_SLOW ? [] : inWindow.filter((r) => r.summary.durationUs > p95Us);
+      return { appName, runs: inWindow.length, p95Us, slow: slow.map((r) => ({ traceId: r.summary.traceId, durationUs: r.summary.durationUs, ...(r.view.blame ? { blame: r.view.blame } : {}) })) };
+    }
+    const listed = await this.listAll(appName, sinceMs, untilMs, backend);
+    const p95Us = nearestRank(listed.map((r) => r.durationUs).sort((a, b) => a - b), 0.95);
+    const slow = listed.length < MIN_RUNS_FOR_SLOW ? [] : listed.filter((r) => r.durationUs > p95Us);
+    const withBlame = await Promise.all(slow.map(async (run) => ({ traceId: run.traceId, durationUs: run.durationUs, ...(await this.blameOf(run)) })));
+    return { appName, runs: listed.length, p95Us, slow: withBlame };
+  }
+
+  /** A slow run's blame, profiled once per version of the run. */
+  private async blameOf(run: RunSummary): Promise<{ blame?: RunBlame }> {
+    const key = `${run.traceId}|${fingerprintOf(run)}`;
+    let blame = this.blames.get(key);
+    if (blame === undefined) {
+      const trace = await this.sources.traceSpans({ traceId: run.traceId }).catch(() => null);
+      blame = trace === null ? null : (runProfileOf(trace.spans, run.traceId, trace.counterparts ?? []).blame ?? null);
+      if (this.blames.size >= MAX_BLAMES) this.blames.delete(this.blames.keys().next().value!);
+      this.blames.set(key, blame);
+    }
+    return blame === null ? {} : { blame };
   }
 
   /** Traces of the embedded store that changed (the server's runs-changed event): read at the next catch-up. */
@@ -89,7 +121,7 @@ export class WorkflowPerformance {
   }
 
   private async caughtUp(appName: string, sinceMs: number, untilMs: number, backend: string | undefined): Promise<AppAggregate> {
-    const key = `${backend ?? ''}\u0000${appName}`;
+    const key = keyOf(appName, backend);
     let aggregate = this.apps.get(key);
     if (aggregate === undefined) {
       aggregate = { runs: new AppRuns(appName, backend), windowMs: untilMs - sinceMs, completeSinceMs: undefined, changed: new Set(), pending: Promise.resolve() };
@@ -166,4 +198,12 @@ export class WorkflowPerformance {
     } while (pageToken !== undefined);
     return runs;
   }
+}
+
+const keyOf = (appName: string, backend: string | undefined): string => `${backend ?? ''}\u0000${appName}`;
+
+/** Nearest-rank percentile of sorted values, as `SortedColumn` computes the node figures. */
+function nearestRank(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
