@@ -23,6 +23,8 @@ export interface PerformanceSources {
 const PAGE = 1000;
 /** Spans read at once while catching up on new runs. */
 const CONCURRENCY = 8;
+/** An aggregate no view asked for in this long is let go (a closed view asks no more). */
+const IDLE_AGGREGATE_MS = 30 * 60_000;
 /** Slow runs' blames kept for the Runs view. */
 const MAX_BLAMES = 5_000;
 /** More changed traces than this, and listing the app's runs again is the cheaper way to catch up. */
@@ -33,6 +35,8 @@ interface AppAggregate {
   readonly runs: AppRuns;
   /** How far back its last reader looked: kept current with that window as runs arrive. */
   windowMs: number;
+  /** When a view last asked for it: one nobody asked for in a while is let go rather than kept current. */
+  askedMs: number;
   /**
    * Where the last full listing of the app's runs began: from there on, `runs` holds every run but
    * those in `changed`. Undefined before the first listing.
@@ -117,17 +121,24 @@ export class WorkflowPerformance {
    */
   async catchUpAll(): Promise<void> {
     const untilMs = this.now();
-    for (const aggregate of this.apps.values()) await this.caughtUp(aggregate.runs.appName, untilMs - aggregate.windowMs, untilMs, aggregate.runs.backend);
+    for (const [key, aggregate] of this.apps) {
+      if (untilMs - aggregate.askedMs > IDLE_AGGREGATE_MS) {
+        this.apps.delete(key);
+        continue;
+      }
+      await this.caughtUp(aggregate.runs.appName, untilMs - aggregate.windowMs, untilMs, aggregate.runs.backend, false);
+    }
   }
 
-  private async caughtUp(appName: string, sinceMs: number, untilMs: number, backend: string | undefined): Promise<AppAggregate> {
+  private async caughtUp(appName: string, sinceMs: number, untilMs: number, backend: string | undefined, asked = true): Promise<AppAggregate> {
     const key = keyOf(appName, backend);
     let aggregate = this.apps.get(key);
     if (aggregate === undefined) {
-      aggregate = { runs: new AppRuns(appName, backend), windowMs: untilMs - sinceMs, completeSinceMs: undefined, changed: new Set(), pending: Promise.resolve() };
+      aggregate = { runs: new AppRuns(appName, backend), windowMs: untilMs - sinceMs, askedMs: untilMs, completeSinceMs: undefined, changed: new Set(), pending: Promise.resolve() };
       this.apps.set(key, aggregate);
     }
     aggregate.windowMs = untilMs - sinceMs;
+    if (asked) aggregate.askedMs = untilMs;
     const target = aggregate;
     const work = target.pending.then(() => this.catchUp(target, sinceMs, untilMs));
     target.pending = work.catch(() => undefined);
