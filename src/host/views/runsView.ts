@@ -196,7 +196,7 @@ export class RunsView implements vscode.Disposable {
   /**
    * Asks the trace server which runs shown are slower than their app's p95 over the filter's time
    * range (the last day without one), and what held each up. The embedded store's runs only: for a
-   * remote backend it would fetch every run's trace from it.
+   * remote backend it would list every run of each app from it at each refresh.
    */
   private async markSlow(generation: number): Promise<void> {
     if (this.backendId !== embeddedBackend || this.runs.length === 0) {
@@ -223,11 +223,6 @@ export class RunsView implements vscode.Disposable {
     const same = JSON.stringify([...slow]) === JSON.stringify([...this.slow]);
     this.slow = slow;
     if (!same) this.render();
-  }
-
-  /** Trace ids of the runs shown that are marked slow. */
-  get slowRunIds(): readonly string[] {
-    return [...this.slow.keys()];
   }
 
   async loadMore(): Promise<void> {
