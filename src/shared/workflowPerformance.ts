@@ -49,18 +49,20 @@ export interface Spread {
 }
 
 export interface NodePerformanceReport {
-  /** Graph id, else type and title: the same node across runs. */
+  /** Graph id, else type and title: the same node across runs, as Compare Runs matches them. */
   readonly identity: string;
   readonly title: string;
   readonly nodeType?: string;
+  /** Runs it ran in, and its executions in them (iteration items and loop rounds each count). */
   readonly runs: number;
   readonly executions: number;
   readonly durationUs: Spread;
   readonly selfTimeUs: Spread;
+  /** Failed executions over executions. */
   readonly errorRate: number;
   readonly tokens: number;
   readonly price: number;
-  /** Summed over its executions. */
+  /** Its executions' time by share (own work, plugin daemon, plugin runtime, ...), summed. */
   readonly split: TimeSplit;
   /** One point per run it ran in, oldest first: the run (an index into the report's `runs`), its time in this node, whether it failed there. */
   readonly points: { readonly run: readonly number[]; readonly durationUs: readonly number[]; readonly failed: readonly (0 | 1)[] };

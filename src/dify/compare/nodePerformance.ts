@@ -6,7 +6,7 @@
  */
 import type { NodeExecution } from '../../shared/runComparison';
 import type { RunStatus } from '../../shared/runSummary';
-import type { Spread, TimeShare, TimeSplit } from '../../shared/workflowPerformance';
+import type { NodePerformanceReport, TimeShare, TimeSplit } from '../../shared/workflowPerformance';
 import { identityOf } from './alignRuns';
 import { SortedColumn } from './sortedColumn';
 
@@ -33,24 +33,8 @@ export interface NodeRunPoints {
   readonly failed: Uint8Array;
 }
 
-export interface NodeStats {
-  /** Graph id, else type and title: the same node across runs, as `alignRuns` matches them. */
-  readonly identity: string;
-  readonly title: string;
-  readonly nodeType?: string;
-  /** Runs it ran in, and its executions in them (iteration items and loop rounds each count). */
-  readonly runs: number;
-  readonly executions: number;
-  readonly durationUs: Spread;
-  readonly selfTimeUs: Spread;
-  /** Failed executions over executions. */
-  readonly errorRate: number;
-  readonly tokens: number;
-  readonly price: number;
-  /** Its executions' time by share (own work, plugin daemon, plugin runtime, ...), summed. */
-  readonly split: TimeSplit;
-  readonly points: NodeRunPoints;
-}
+/** A node's figures as the report sends them, with its chart as columns (the report turns them into runs' places). */
+export type NodeStats = Omit<NodePerformanceReport, 'points' | 'histogram'> & { readonly points: NodeRunPoints };
 
 /** What one run added to a node: kept to take it back when the run is classified again or leaves. */
 interface RunShare {

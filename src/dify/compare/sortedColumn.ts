@@ -25,7 +25,7 @@ export class SortedColumn {
   percentile(p: number): number {
     this.settle();
     if (this.size === 0) return 0;
-    return this.sorted[Math.min(this.size - 1, Math.max(0, Math.ceil(p * this.size) - 1))]!;
+    return nearestRank(this.sorted, this.size, p);
   }
 
   max(): number {
@@ -82,4 +82,10 @@ export class SortedColumn {
     grown.set(this.sorted.subarray(0, this.size));
     this.sorted = grown;
   }
+}
+
+/** Nearest-rank percentile (0 < p ≤ 1) of the first `size` values of `sorted`; 0 when there are none. */
+export function nearestRank(sorted: ArrayLike<number>, size: number, p: number): number {
+  if (size === 0) return 0;
+  return sorted[Math.min(size - 1, Math.max(0, Math.ceil(p * size) - 1))]!;
 }

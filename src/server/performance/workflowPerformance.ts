@@ -3,6 +3,7 @@ import type { RunSummary } from '../../shared/runSummary';
 import type { RunBlame, WorkflowPerformanceReport } from '../../shared/workflowPerformance';
 import { runProfileOf } from '../../dify/compare/runProfile';
 import type { TraceSpans } from '../backends/traceSpans';
+import { nearestRank } from '../../dify/compare/sortedColumn';
 import { AppRuns, fingerprintOf } from './appRuns';
 import { MIN_RUNS_FOR_SLOW, reportOf } from './performanceReport';
 
@@ -86,12 +87,12 @@ export class WorkflowPerformance {
     if (kept !== undefined && kept.completeSinceMs !== undefined && untilMs - kept.windowMs <= sinceMs) {
       const { runs } = await this.caughtUp(appName, untilMs - kept.windowMs, untilMs, backend);
       const inWindow = runs.ordered().filter((r) => r.summary.startMs >= sinceMs);
-      const p95Us = nearestRank(inWindow.map((r) => r.summary.durationUs).sort((a, b) => a - b), 0.95);
+      const p95Us = p95Of(inWindow.map((r) => r.summary.durationUs));
       const slow = inWindow.length < MIN_RUNS_FOR_SLOW ? [] : inWindow.filter((r) => r.summary.durationUs > p95Us);
       return { appName, runs: inWindow.length, p95Us, slow: slow.map((r) => ({ traceId: r.summary.traceId, durationUs: r.summary.durationUs, ...(r.view.blame ? { blame: r.view.blame } : {}) })) };
     }
     const listed = await this.listAll(appName, sinceMs, untilMs, backend);
-    const p95Us = nearestRank(listed.map((r) => r.durationUs).sort((a, b) => a - b), 0.95);
+    const p95Us = p95Of(listed.map((r) => r.durationUs));
     const slow = listed.length < MIN_RUNS_FOR_SLOW ? [] : listed.filter((r) => r.durationUs > p95Us);
     const withBlame = await Promise.all(slow.map(async (run) => ({ traceId: run.traceId, durationUs: run.durationUs, ...(await this.blameOf(run)) })));
     return { appName, runs: listed.length, p95Us, slow: withBlame };
@@ -213,8 +214,5 @@ export class WorkflowPerformance {
 
 const keyOf = (appName: string, backend: string | undefined): string => `${backend ?? ''}\u0000${appName}`;
 
-/** Nearest-rank percentile of sorted values, as `SortedColumn` computes the node figures. */
-function nearestRank(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
+/** The nearest-rank p95 of the runs' durations, as the node figures are taken. */
+const p95Of = (durations: number[]): number => nearestRank(durations.sort((a, b) => a - b), durations.length, 0.95);
