@@ -10,14 +10,22 @@
  * it, whose `_invoke(self, tool_parameters)` runs the tool (core/utils/class_loader.py,
  * interfaces/tool/tool.py).
  */
-import type { Document } from 'yaml';
+import { isMap, type Document } from 'yaml';
 import { describeTopLevel, pathValue, readYaml, stringList, stringValue } from './dsl/yamlFields';
 import { pythonStatements, type PythonStatement } from './plugin/pythonStatements';
 
 export type PluginManifestRead =
   | { readonly ok: true; readonly author?: string; readonly name?: string; readonly version?: string; readonly toolProviders: readonly string[] }
   | { readonly ok: false; readonly error: string };
-export type ToolProviderRead = { readonly ok: true; readonly name?: string; readonly tools: readonly string[]; readonly pythonSource?: string } | { readonly ok: false; readonly error: string };
+/** A credential the provider asks for (`credentials_for_provider`); `secret` for `secret-input`. */
+export interface ProviderCredential {
+  readonly name: string;
+  readonly secret: boolean;
+  readonly required: boolean;
+}
+export type ToolProviderRead =
+  | { readonly ok: true; readonly name?: string; readonly tools: readonly string[]; readonly pythonSource?: string; readonly credentials: readonly ProviderCredential[] }
+  | { readonly ok: false; readonly error: string };
 export type ToolDeclarationRead = { readonly ok: true; readonly name?: string; readonly pythonSource?: string } | { readonly ok: false; readonly error: string };
 
 /** A class deriving from the SDK's `Tool`, with 1-based lines. */
@@ -65,7 +73,18 @@ export function readToolProvider(text: string): ToolProviderRead {
     ...optional('name', stringValue(pathValue(top, 'identity', 'name'))),
     tools: stringList(pathValue(top, 'tools')),
     ...optional('pythonSource', stringValue(pathValue(top, 'extra', 'python', 'source'))),
+    credentials: credentialsOf(pathValue(top, 'credentials_for_provider')),
   };
+}
+
+/** `credentials_for_provider`: a mapping of name → {type, required, ...} (the SDK's ProviderConfig). */
+function credentialsOf(node: unknown): ProviderCredential[] {
+  if (!isMap(node)) return [];
+  return node.items.flatMap((pair) => {
+    const name = stringValue(pair.key);
+    if (name === undefined) return [];
+    return [{ name, secret: stringValue(pathValue(pair.value, 'type')) === 'secret-input', required: stringValue(pathValue(pair.value, 'required')) === 'true' }];
+  });
 }
 
 /** A tool YAML (e.g. `tools/get_weather.yaml`): the tool's name and its Python file. */

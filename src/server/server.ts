@@ -4,6 +4,7 @@ import {
   ExportTraceRequest,
   CompareRunsRequest,
   CodeNodeReplayRequest,
+  ToolCallReplayRequest,
   SlowRunsRequest,
   WorkflowPerformanceRequest,
   FindTracesRequest,
@@ -32,7 +33,8 @@ import { BackendRegistry, UnknownBackendError } from './backends/backendRegistry
 import { RunComparer } from './compare/runComparer';
 import { WorkflowPerformance } from './performance/workflowPerformance';
 import { listSlowRuns } from './performance/slowRunFilter';
-import { codeNodeReplay } from './replay/codeNodeReplay';
+import { codeNodeReplay, type ReplaySources } from './replay/codeNodeReplay';
+import { toolCallReplay } from './replay/toolCallReplay';
 import { SourceError } from './backends/remote/traceSource';
 import { WorkerDecoder } from './receiver/workerDecoder';
 import { SourceInsights } from './languageFeatures/sourceInsights';
@@ -225,11 +227,14 @@ connection.onRequest(CompareRunsRequest.type, (params) => new RunComparer(requir
 connection.onRequest(NodeValuesRequest.type, (params) => new RunComparer(requireBackends()).nodeValues(params));
 connection.onRequest(WorkflowPerformanceRequest.type, (params) => workflowPerformance().report(params));
 connection.onRequest(SlowRunsRequest.type, (params) => workflowPerformance().slowRuns(params));
-connection.onRequest(CodeNodeReplayRequest.type, (params) => {
+connection.onRequest(CodeNodeReplayRequest.type, (params) => codeNodeReplay(replaySources(), params));
+connection.onRequest(ToolCallReplayRequest.type, (params) => toolCallReplay(replaySources(), params));
+
+function replaySources(): ReplaySources {
   const registry = requireBackends();
   if (resolver === undefined) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'The trace server is not initialised yet');
-  return codeNodeReplay({ resolver, traceSpans: (p) => registry.traceSpans(p), context: { workspace: () => workspace, settings: () => insightSettings, files: nodeFileAccess, dsls } }, params);
-});
+  return { resolver, traceSpans: (p) => registry.traceSpans(p), context: { workspace: () => workspace, settings: () => insightSettings, files: nodeFileAccess, dsls } };
+}
 connection.onNotification(ConfigureNotification.type, (settings) => {
   void requireService().configure(settings);
   backends?.configure(settings.backends ?? [], settings.http);

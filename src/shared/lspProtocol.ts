@@ -464,6 +464,35 @@ export namespace CodeNodeReplayRequest {
   export const type = new RequestType<Params, Result, void>('difyTrace/codeNodeReplay');
 }
 
+/** client → server: what Replay Tool Call needs to call a plugin tool again: the tool's class in the workspace's plugin project and the parameters the trace recorded. */
+export namespace ToolCallReplayRequest {
+  export interface Params {
+    readonly traceId: string;
+    readonly spanId: string;
+  }
+  export type Result =
+    | {
+        readonly ok: true;
+        readonly appName: string;
+        readonly title: string;
+        readonly pluginId: string;
+        readonly tool: string;
+        /** The plugin project's folder, the tool's Python file relative to it, and its `Tool` subclass. */
+        readonly pluginRoot: string;
+        readonly pythonSource: string;
+        readonly className: string;
+        /** What the provider asks for (`credentials_for_provider`). */
+        readonly credentials: readonly { readonly name: string; readonly secret: boolean; readonly required: boolean }[];
+        readonly parameters: Readonly<Record<string, unknown>>;
+        readonly cutParameters: readonly string[];
+        readonly runId: string;
+        /** How it failed in the trace: the exception, and where in the workspace when the traceback reached the traces. */
+        readonly expected: { readonly exception?: string; readonly uri?: string; readonly line?: number };
+      }
+    | { readonly ok: false; readonly reason: string };
+  export const type = new RequestType<Params, Result, void>('difyTrace/toolCallReplay');
+}
+
 /** client → server: new settings (the receiver restarts if its address changed). */
 export namespace ConfigureNotification {
   export type Params = ServerSettings;

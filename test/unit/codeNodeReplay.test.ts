@@ -11,6 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { codeNodeScript, replayOutcome } from '../../src/dify/replay/codeNodeScript';
 import { codeNodeReplay, type ReplaySources } from '../../src/server/replay/codeNodeReplay';
+import { toolCallReplay } from '../../src/server/replay/toolCallReplay';
+import { PLUGIN_SOURCE } from '../demo/plugin';
 import { DslCache } from '../../src/server/sourceLinks/codeNodeLocations';
 import { SourceResolver } from '../../src/server/sourceLinks/sourceResolver';
 import { nodeFileAccess, scanWorkspace } from '../../src/server/workspace/workspaceIndex';
@@ -72,5 +74,45 @@ describe('codeNodeReplay (the demo\'s failing Code node, through the receiver)',
     assert.match(noDsl.ok ? '' : noDsl.reason, /^No exported DSL of app "Travel Assistant" in the workspace has the Code node "Build Itinerary".*Export DSL/);
     const gone = await codeNodeReplay(sourcesIn([workspaceDir]), { traceId: 'f'.repeat(32), spanId: '1'.repeat(16) });
     assert.equal(gone.ok, false);
+  });
+});
+
+describe('toolCallReplay (the demo plugin\'s failing tool call, through the receiver)', () => {
+  const service = quietTraceService();
+  const run2 = DEMO_RUNS[1];
+  const settings = { pathMappings: [], windowMinutes: 60, diagnostics: true, codeLens: true };
+  const sourcesIn = (folders: readonly string[]): ReplaySources => {
+    const workspace = scanWorkspace(folders.map((f) => pathToFileURL(f).href));
+    const context = { workspace: () => workspace, settings: () => settings, files: nodeFileAccess, dsls: new DslCache(nodeFileAccess) };
+    return { resolver: new SourceResolver(service.backend, context), traceSpans: (p) => service.backend.traceSpans(p), context };
+  };
+  before(async () => {
+    await startAndSendDemo(service);
+  });
+  after(() => service.stop());
+
+  it('names the tool\'s class in the workspace plugin, its credentials, the recorded parameters and the failing line', async () => {
+    const run = (await service.backend.listRuns({ filter: {}, limit: 10 })).runs.find((r) => r.traceId === run2.appTraceId)!;
+    for (const target of [run.rootCause!, { traceId: run2.appTraceId, spanId: aliyunSpanId(nodeExecutionId(2, 'tool'), 'node') }]) {
+      const result = await toolCallReplay(sourcesIn([workspaceDir]), target);
+      assert.ok(result.ok, result.ok ? '' : result.reason);
+      assert.equal(result.pluginId, 'acme/weather');
+      assert.equal(result.tool, 'get_weather');
+      assert.equal(result.className, 'GetWeatherTool');
+      assert.equal(result.pythonSource, PLUGIN_SOURCE.file);
+      assert.equal(result.pluginRoot, join(workspaceDir, 'weather-plugin'));
+      assert.deepEqual(result.credentials.map((c) => [c.name, c.secret]), [['api_base', false], ['api_key', true]]);
+      assert.deepEqual(result.parameters, { city: run2.inputs.destination, days: run2.inputs.trip_days, units: run2.inputs.units });
+      assert.equal(result.runId, run2.workflowRunId);
+      assert.match(result.expected.exception ?? '', /KeyError: 'max_temp_c'/);
+      assert.equal(result.expected.line, PLUGIN_SOURCE.line);
+    }
+  });
+
+  it('says why for a span of no tool, and for a workspace without the plugin', async () => {
+    const code = await toolCallReplay(sourcesIn([workspaceDir]), { traceId: run2.appTraceId, spanId: aliyunSpanId(nodeExecutionId(2, 'llm'), 'node') });
+    assert.equal(code.ok, false);
+    const noPlugin = await toolCallReplay(sourcesIn([join(workspaceDir, 'missing')]), { traceId: run2.appTraceId, spanId: aliyunSpanId(nodeExecutionId(2, 'tool'), 'node') });
+    assert.match(noPlugin.ok ? '' : noPlugin.reason, /^No plugin project in the workspace implements the tool of node "Get Weather" \(plugin acme\/weather/);
   });
 });

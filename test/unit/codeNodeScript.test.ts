@@ -76,3 +76,26 @@ describe('codeNodeScript (Replay Code Node)', () => {
     assert.ok(!/^# not a comment/m.test(script.text));
   });
 });
+
+describe('replayOutcome (what the interpreter printed)', () => {
+  it('takes the traceback that ended the program, not the shutdown noise after it', () => {
+    const stderr = [
+      'Traceback (most recent call last):',
+      '  File "/w/.dify-trace/replays/r/get-weather.py", line 30, in <module>',
+      '    for message in tool._invoke(parameters):',
+      '  File "/w/weather-plugin/tools/get_weather.py", line 28, in _invoke',
+      '    high = day["max_temp_c"]',
+      "KeyError: 'max_temp_c'",
+      'Exception ignored in: <function _removeHandlerRef at 0x7f>',
+      'Traceback (most recent call last):',
+      '  File "/usr/lib/python3.11/threading.py", line 164, in acquire',
+      'RuntimeError: greenlet is being finalized',
+    ].join('\n');
+    assert.deepEqual(replayOutcome('python3', 1, stderr, 'get_weather.py'), { failed: true, exception: "KeyError: 'max_temp_c'", line: 28 });
+  });
+
+  it('reads a syntax error, which has no traceback header', () => {
+    const stderr = '  File "/w/x.py", line 3\n    def main(:\n             ^\nSyntaxError: invalid syntax\n';
+    assert.deepEqual(replayOutcome('python3', 1, stderr, 'x.py'), { failed: true, exception: 'SyntaxError: invalid syntax', line: 3 });
+  });
+});

@@ -87,14 +87,35 @@ export function replayOutcome(language: ReplayLanguage, exitCode: number, stderr
   const lines = stderr.replace(/\r\n/g, '\n').split('\n');
   const escaped = scriptName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   if (language === 'python3') {
-    const frames = [...stderr.matchAll(new RegExp(`File "[^"]*${escaped}", line (\\d+)`, 'g'))];
-    const exception = [...lines].reverse().find((l) => /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)?(?::|$)/.test(l) && !l.startsWith('Traceback'));
+    const block = lastTraceback(lines);
+    // A syntax error is printed without a "Traceback" header: its last unindented line names it.
+    const exception = block.exception ?? [...lines].reverse().find((l) => /^[A-Za-z_][\w.]*(?:Error|Exception)(?::|$)/.test(l))?.trim();
+    if (block.text === '') block.text = stderr;
+    const frames = [...block.text.matchAll(new RegExp(`File "[^"]*${escaped}", line (\\d+)`, 'g'))];
     const line = frames.at(-1)?.[1];
-    return { failed: true, ...(exception ? { exception: exception.trim() } : {}), ...(line ? { line: Number(line) } : {}) };
+    return { failed: true, ...(exception ? { exception } : {}), ...(line ? { line: Number(line) } : {}) };
   }
   const exception = lines.find((l) => /^(?:Uncaught )?[A-Za-z_$][\w$.]*(?:Error|Exception)?: /.test(l))?.replace(/^Uncaught /, '');
   const frame = new RegExp(`${escaped}:(\\d+)(?::\\d+)?`).exec(stderr);
   return { failed: true, ...(exception ? { exception: exception.trim() } : {}), ...(frame?.[1] ? { line: Number(frame[1]) } : {}) };
+}
+
+/**
+ * The last Python traceback that ended the program: its frames' text and its exception line. Those
+ * after "Exception ignored in" are the interpreter's shutdown noise (gevent, which the plugin SDK
+ * loads, prints some), not the failure.
+ */
+function lastTraceback(lines: readonly string[]): { text: string; exception?: string } {
+  let found: { text: string; exception?: string } = { text: '' };
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] !== 'Traceback (most recent call last):') continue;
+    const ignored = /^Exception ignored/.test(lines[i - 1] ?? '');
+    let end = i + 1;
+    while (end < lines.length && /^\s/.test(lines[end]!)) end++;
+    if (!ignored) found = { text: lines.slice(i, end).join('\n'), ...(lines[end]?.trim() ? { exception: lines[end]!.trim() } : {}) };
+    i = end;
+  }
+  return found;
 }
 
 /** The exception's type: `ZeroDivisionError` of `ZeroDivisionError: integer division ...`. */

@@ -1,20 +1,15 @@
 import { pathToFileURL } from 'node:url';
-import type { Span } from '../../model/span';
 import type { CodeNodeReplayRequest } from '../../shared/lspProtocol';
-import { nodeInputsOutputs } from '../../shared/nodeInputsOutputs';
-import { parentIndex } from '../../dify/spanDepth';
 import type { TraceSpans } from '../backends/traceSpans';
 import { codeNodeSource } from '../sourceLinks/codeNodeLocations';
 import type { ResolverContext, SourceResolver } from '../sourceLinks/sourceResolver';
+import { cutKeys, inputsObject, recordedInputs } from './recordedInputs';
 
 export interface ReplaySources {
-  readonly resolver: Pick<SourceResolver, 'evidence' | 'resolve'>;
+  readonly resolver: Pick<SourceResolver, 'evidence' | 'resolve' | 'appRun'>;
   readonly traceSpans: (params: { readonly traceId: string }) => Promise<TraceSpans | null>;
   readonly context: ResolverContext;
 }
-
-/** What exporters put in place of a value they cut or hid; a key holding one is marked in the replay. */
-const cutMarker = /\[(?:truncated|redacted)\]|\((?:truncated|redacted)\)|\.\.\.\[\d+ chars?\]|…$/i;
 
 /**
  * Replay Code Node's facts for one span: the Code node it stands for (the span itself, its
@@ -34,19 +29,14 @@ export async function codeNodeReplay(sources: ReplaySources, params: CodeNodeRep
   const trace = await sources.traceSpans({ traceId: params.traceId.toLowerCase() });
   const recorded = trace === null ? undefined : recordedInputs(evidence.span, trace);
   if (recorded === undefined) return { ok: false, reason: `The trace did not record the inputs of Code node "${query.title}" (no input attribute on its spans), so there is nothing to run it with.` };
-  let inputs: unknown = recorded;
-  if (typeof recorded === 'string') {
-    try {
-      inputs = JSON.parse(recorded);
-    } catch {
-      return { ok: false, reason: `The inputs recorded for Code node "${query.title}" are not JSON (${recorded.slice(0, 80)}${recorded.length > 80 ? '…' : ''}); the exporter may have cut them.` };
-    }
-  }
-  if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) return { ok: false, reason: `The inputs recorded for Code node "${query.title}" are not a JSON object of named inputs.` };
+  const parsed = inputsObject(recorded, `Code node "${query.title}"`);
+  if (!parsed.ok) return parsed;
+  const inputs = parsed.value;
   const resolved = await sources.resolver.resolve(params);
   const language = source.language ?? resolved?.codeNode?.language ?? query.language ?? 'python3';
   const userLine = resolved?.codeNode?.userLine;
-  const run = trace?.run;
+  // An infrastructure trace's run is the app run that links to it: its workflow run id names the replay.
+  const run = await sources.resolver.appRun(trace?.run, params.traceId);
   return {
     ok: true,
     appName: query.appName,
@@ -56,30 +46,9 @@ export async function codeNodeReplay(sources: ReplaySources, params: CodeNodeRep
     code: source.text,
     dslUri: pathToFileURL(source.path).href,
     candidates: source.candidates,
-    inputs: inputs as Record<string, unknown>,
-    cutInputs: Object.entries(inputs).filter(([, value]) => typeof value === 'string' && cutMarker.test(value)).map(([key]) => key),
+    inputs,
+    cutInputs: cutKeys(inputs),
     runId: run?.workflowRunId ?? run?.runId ?? params.traceId.toLowerCase(),
     expected: { ...(resolved?.exception === undefined ? {} : { exception: resolved.exception }), ...(userLine === undefined ? {} : { userLine }) },
   };
-}
-
-/**
- * The node's inputs: on the span asked about, else on its Trace Link counterparts (the app-level
- * node span holds them when the infrastructure span does not), else on the node span above it.
- */
-function recordedInputs(span: Span, trace: TraceSpans): unknown {
-  const candidates: Span[] = [span];
-  const byKey = new Map(trace.spans.map((s) => [`${s.traceId}/${s.spanId}`, s]));
-  for (const pair of trace.counterparts ?? []) {
-    const other = pair.app.spanId === span.spanId && pair.app.traceId === span.traceId ? pair.infra : pair.infra.spanId === span.spanId && pair.infra.traceId === span.traceId ? pair.app : undefined;
-    const found = other === undefined ? undefined : byKey.get(`${other.traceId}/${other.spanId}`);
-    if (found) candidates.push(found);
-  }
-  const parentOf = parentIndex(trace.spans);
-  for (let up = parentOf(span), depth = 0; up !== undefined && depth < 4; up = parentOf(up), depth++) candidates.push(up);
-  for (const candidate of candidates) {
-    const inputs = nodeInputsOutputs(candidate.attributes).inputs;
-    if (inputs !== undefined) return inputs.value;
-  }
-  return undefined;
 }

@@ -5,7 +5,7 @@
  * app's exported DSL (the node's `tool_name`) or from a provider that declares one tool.
  */
 import { pathToFileURL } from 'node:url';
-import { findToolClasses, readToolDeclaration, readToolProvider } from '../../dify/pluginProject';
+import { findToolClasses, readToolDeclaration, readToolProvider, type ProviderCredential } from '../../dify/pluginProject';
 import type { ToolCall } from '../../shared/runSummary';
 import type { DslCache } from './codeNodeLocations';
 import { joinInside, type FileAccess, type PluginRoot } from '../workspace/workspaceIndex';
@@ -19,6 +19,11 @@ export interface ToolSource {
   readonly className: string;
   /** 0-based line of `def _invoke` (of the class line when the class has none). */
   readonly line: number;
+  /** The plugin project's folder, and the tool's Python file relative to it (`tools/get_weather.py`). */
+  readonly root: string;
+  readonly pythonSource: string;
+  /** What the provider asks for (`credentials_for_provider`). */
+  readonly credentials: readonly ProviderCredential[];
 }
 
 /** What identifies a tool node execution: its node (id or title) and the plugin and provider behind it. */
@@ -49,6 +54,9 @@ export function pluginTools(root: PluginRoot, files: FileAccess): ToolSource[] {
         uri: pathToFileURL(pythonFile).href,
         className: found!.className,
         line: (found!.invokeLine ?? found!.classLine) - 1,
+        root: root.path,
+        pythonSource: declaration.pythonSource,
+        credentials: provider.credentials,
       });
     }
   }

@@ -230,7 +230,7 @@ export class SourceResolver {
   }
 
   /** The app-level run: the snapshot's own, or for an infrastructure trace the run that links to it. */
-  private async appRun(run: RunSummary | undefined, traceId: string): Promise<RunSummary | undefined> {
+  async appRun(run: RunSummary | undefined, traceId: string): Promise<RunSummary | undefined> {
     if (run !== undefined && run.source !== 'infrastructure') return run;
     const found = await this.backend.findTraces({ kind: 'traceId', traceId: traceId.toLowerCase() });
     return found.matches.find((m) => m.run !== undefined && m.run.source !== 'infrastructure')?.run ?? run;
