@@ -43,7 +43,17 @@ describe('the demo plugin (test/demo/workspace/weather-plugin)', () => {
   });
 
   it('reads the provider file the way the SDK does', () => {
-    assert.deepEqual(readToolProvider(readFileSync(join(root, 'provider', 'weather.yaml'), 'utf8')), { ok: true, name: 'weather', tools: ['tools/get_weather.yaml'], pythonSource: 'provider/weather.py' });
+    assert.deepEqual(readToolProvider(readFileSync(join(root, 'provider', 'weather.yaml'), 'utf8')), {
+      ok: true,
+      name: 'weather',
+      tools: ['tools/get_weather.yaml'],
+      pythonSource: 'provider/weather.py',
+      // credentials_for_provider: what the tool's runtime gets (Replay Tool Call asks for them).
+      credentials: [
+        { name: 'api_base', secret: false, required: true },
+        { name: 'api_key', secret: true, required: true },
+      ],
+    });
   });
 });
 
@@ -105,7 +115,8 @@ describe('plugin YAML that is not what it should be', () => {
     assert.deepEqual(readPluginManifest('type: plugin\n'), { ok: true, toolProviders: [] });
     // Typed without quotes, a version is a number to YAML; it is kept as written.
     assert.deepEqual(readPluginManifest('author: acme\nname: w\nversion: 1.10\nplugins:\n  tools:\n    - p.yaml\n    - {not: a path}\n    - 7\n'), { ok: true, author: 'acme', name: 'w', version: '1.10', toolProviders: ['p.yaml', '7'] });
-    assert.deepEqual(readToolProvider('identity: {name: p}\ntools: tools/one.yaml\n'), { ok: true, name: 'p', tools: [] });
+    assert.deepEqual(readToolProvider('identity: {name: p}\ntools: tools/one.yaml\n'), { ok: true, name: 'p', tools: [], credentials: [] });
+    assert.deepEqual(readToolProvider('credentials_for_provider:\n  token: {type: secret-input}\n  region: text\n'), { ok: true, tools: [], credentials: [{ name: 'token', secret: true, required: false }, { name: 'region', secret: false, required: false }] });
     assert.deepEqual(readToolDeclaration('identity:\n  name: t\nextra:\n  python: {}\n'), { ok: true, name: 't' });
     // PyYAML keeps the last of a repeated key.
     assert.deepEqual(readToolDeclaration('identity: {name: old, name: new}\n'), { ok: true, name: 'new' });
