@@ -9,6 +9,7 @@ import { TracePanels, tracePanelViewType } from './host/panel/tracePanels';
 import { PerformancePanels, performancePanelViewType, showPerformanceCommand } from './host/panel/performancePanels';
 import { showPerformance } from './host/commands/showPerformanceCommand';
 import { CodeNodeReplays, replayCodeNodeCommand } from './host/replay/replayCodeNode';
+import { replayToolCallCommand, ToolCallReplays } from './host/replay/replayToolCall';
 import { goToSourceCommand, goToSourceTarget, SourceOpener } from './host/sourceLinks/openSourceFrame';
 import { showToolRuns, showToolRunsCommand } from './host/sourceLinks/showToolRuns';
 import { affectsServerSettings, readServerSettings } from './host/settings';
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusBar = new ReceiverStatusBar();
   const sourceOpener = new SourceOpener(traceClient, output);
   const replays = new CodeNodeReplays(traceClient, panels, output);
+  const toolReplays = new ToolCallReplays(traceClient, panels, context.secrets, output);
   const report = (what: string) => (e: unknown) => {
     output.error(`${what} failed`, e);
     void vscode.window.showErrorMessage(`Dify Trace Explorer: ${what} failed: ${e instanceof Error ? e.message : String(e)}`, 'Show Log').then((pick) => pick && output.show());
@@ -80,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): void {
       return (target ? sourceOpener.goToSource(target.traceId.toLowerCase(), target.spanId.toLowerCase()) : sourceOpener.pickRun()).catch(report('Go to Source'));
     }),
     vscode.commands.registerCommand(replayCodeNodeCommand, (first: unknown, second: unknown) => replays.replay(first, second).catch(report('Replaying the Code node'))),
+    vscode.commands.registerCommand(replayToolCallCommand, (first: unknown, second: unknown) => toolReplays.replay(first, second).catch(report('Replaying the tool call'))),
     vscode.commands.registerCommand(showToolRunsCommand, (args: unknown) => showToolRuns(args, panels).catch(report('Showing the runs of a tool'))),
     vscode.commands.registerCommand(openTraceCommand, () => lookup.openTrace().catch(report('Opening a trace'))),
     vscode.commands.registerCommand(openTraceFromClipboardCommand, () => lookup.openFromClipboard().catch(report('Opening a trace from the clipboard'))),

@@ -13,6 +13,7 @@ import {
   RunFacetsRequest,
   RunsChangedNotification,
   CodeNodeReplayRequest,
+  ToolCallReplayRequest,
   SlowRunsRequest,
   WorkflowPerformanceRequest,
   SourceLocationsRequest,
@@ -129,6 +130,10 @@ export class TraceServerClient implements vscode.Disposable {
 
   async codeNodeReplay(params: CodeNodeReplayRequest.Params): Promise<CodeNodeReplayRequest.Result> {
     return (await this.start()).sendRequest(CodeNodeReplayRequest.type, params);
+  }
+
+  async toolCallReplay(params: ToolCallReplayRequest.Params): Promise<ToolCallReplayRequest.Result> {
+    return (await this.start()).sendRequest(ToolCallReplayRequest.type, params);
   }
 
   async slowRuns(params: SlowRunsRequest.Params): Promise<SlowRunsRequest.Result> {

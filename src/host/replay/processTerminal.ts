@@ -10,7 +10,7 @@ export interface ProcessResult {
  * A terminal that runs one process and shows its output, and tells its caller how it ended: the
  * replay compares that with the trace (a shell terminal would not say).
  */
-export function runInTerminal(name: string, command: string, args: readonly string[], cwd: string): Promise<ProcessResult> {
+export function runInTerminal(name: string, command: string, args: readonly string[], cwd: string, options: { env?: Readonly<Record<string, string>>; note?: string } = {}): Promise<ProcessResult> {
   return new Promise((resolve) => {
     const write = new vscode.EventEmitter<string>();
     const close = new vscode.EventEmitter<number | void>();
@@ -21,8 +21,10 @@ export function runInTerminal(name: string, command: string, args: readonly stri
       onDidWrite: write.event,
       onDidClose: close.event,
       open: () => {
+        if (options.note !== undefined) show(`${options.note}\n`);
+        // The command as it runs; the environment it adds (credentials) is not shown.
         show(`$ ${[command, ...args].join(' ')}\n`);
-        child = spawn(command, [...args], { cwd, env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+        child = spawn(command, [...args], { cwd, env: { ...process.env, PYTHONUNBUFFERED: '1', ...options.env } });
         child.stdout?.setEncoding('utf8').on('data', (chunk: string) => show(chunk));
         child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
           stderr += chunk;

@@ -6,14 +6,13 @@ import type { TracePanels } from '../panel/tracePanels';
 import { goToSourceTarget } from '../sourceLinks/openSourceFrame';
 import type { TraceServerClient } from '../traceServerClient';
 import { runInTerminal } from './processTerminal';
+import { fileStem, pythonDebuggerNote, showOutcome, writeReplayFiles } from './replayFolder';
 
 export const replayCodeNodeCommand = 'difyTrace.replayCodeNode';
 
 type Client = Pick<TraceServerClient, 'codeNodeReplay' | 'findTraces' | 'listRuns'>;
 type Replay = Extract<CodeNodeReplayRequest.Result, { ok: true }>;
 
-const fileStem = (title: string): string => title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'code-node';
-const runFolder = (runId: string): string => runId.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 64);
 
 /**
  * Replay Code Node: the failing Code node's code, from the app's DSL, with the inputs the trace
@@ -66,42 +65,29 @@ export class CodeNodeReplays {
     return picked?.run.rootCause === undefined ? undefined : { traceId: picked.run.rootCause.traceId, spanId: picked.run.rootCause.spanId };
   }
 
-  /** The script beside the workspace's other replays, with a `.gitignore` so none of it is committed by accident. */
+  /** The script (and the side file of large inputs) in the replays folder of the DSL's workspace folder. */
   private async write(replay: Replay): Promise<vscode.Uri> {
     const dsl = vscode.Uri.parse(replay.dslUri);
     const folder = vscode.workspace.getWorkspaceFolder(dsl)?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(dirname(dsl.fsPath));
-    const root = vscode.Uri.joinPath(folder, '.dify-trace');
-    const dir = vscode.Uri.joinPath(root, 'replays', runFolder(replay.runId));
-    await vscode.workspace.fs.createDirectory(dir);
-    const ignore = vscode.Uri.joinPath(root, '.gitignore');
-    try {
-      await vscode.workspace.fs.stat(ignore);
-    } catch {
-      await vscode.workspace.fs.writeFile(ignore, Buffer.from('# Replays hold inputs recorded in traces: not for commits.\n*\n'));
-    }
     const stem = fileStem(replay.title);
     const script = codeNodeScript({ language: replay.language, code: replay.code, inputs: replay.inputs, nodeTitle: replay.title, appName: replay.appName, runId: replay.runId, sideFileName: `${stem}.inputs.json`, cutInputs: replay.cutInputs });
-    const file = vscode.Uri.joinPath(dir, `${stem}.${replay.language === 'python3' ? 'py' : 'js'}`);
-    await vscode.workspace.fs.writeFile(file, Buffer.from(script.text));
-    if (script.sideFile !== undefined) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(dir, `${stem}.inputs.json`), Buffer.from(script.sideFile));
+    const file = await writeReplayFiles(folder, replay.runId, [
+      { name: `${stem}.${replay.language === 'python3' ? 'py' : 'js'}`, content: script.text },
+      ...(script.sideFile === undefined ? [] : [{ name: `${stem}.inputs.json`, content: script.sideFile }]),
+    ]);
     this.output.info(`Replay of Code node "${replay.title}" written to ${file.fsPath}${replay.candidates > 1 ? ` (the first of ${replay.candidates} DSL files with that node)` : ''}`);
     return file;
   }
 
   private async runAndCompare(replay: Replay, file: vscode.Uri): Promise<void> {
     const python = process.platform === 'win32' ? 'python' : 'python3';
-    const ran = await runInTerminal(`Replay: ${replay.title}`, python, [file.fsPath], dirname(file.fsPath));
+    const note = pythonDebuggerNote();
+    const ran = await runInTerminal(`Replay: ${replay.title}`, python, [file.fsPath], dirname(file.fsPath), note === undefined ? {} : { note });
     const outcome = replayOutcome('python3', ran.exitCode, ran.stderr, file.fsPath.split(/[\\/]/).at(-1)!);
-    const message = compareWithTrace(replay, outcome);
+    const expected = { ...(replay.expected.exception === undefined ? {} : { exception: replay.expected.exception }), ...(replay.expected.userLine === undefined ? {} : { line: replay.expected.userLine }) };
+    const message = compareWithTrace({ title: replay.title, expected }, outcome);
     this.output.info(message);
-    const goTo = 'Go to Line';
-    const pick = await (outcome.failed ? vscode.window.showWarningMessage(message, ...(outcome.line === undefined ? [] : [goTo])) : vscode.window.showInformationMessage(message));
-    if (pick === goTo && outcome.line !== undefined) {
-      const editor = await vscode.window.showTextDocument(file, { preview: false });
-      const position = new vscode.Position(outcome.line - 1, 0);
-      editor.selection = new vscode.Selection(position, position);
-      editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenter);
-    }
+    await showOutcome(message, outcome, file);
   }
 
   private async debug(replay: Replay, file: vscode.Uri): Promise<void> {
@@ -119,14 +105,14 @@ export class CodeNodeReplays {
 }
 
 /** What the replay's outcome says next to the trace's: the same failure, another one, or none (and why that can be). */
-export function compareWithTrace(replay: Pick<Replay, 'title' | 'expected'>, outcome: ReplayOutcome): string {
-  const then = replay.expected.exception === undefined ? 'the failure in the trace' : `${replay.expected.exception}${replay.expected.userLine === undefined ? '' : ` at line ${replay.expected.userLine}`}`;
+export function compareWithTrace(replay: { readonly title: string; readonly expected: { readonly exception?: string; readonly line?: number } }, outcome: ReplayOutcome): string {
+  const then = replay.expected.exception === undefined ? 'the failure in the trace' : `${replay.expected.exception}${replay.expected.line === undefined ? '' : ` at line ${replay.expected.line}`}`;
   if (!outcome.failed) {
     return `The replay of ${replay.title} passed, where the run failed with ${then}: the fix worked, or the failure depends on something the trace did not record (credentials, network, time, files).`;
   }
   const now = `${outcome.exception ?? 'an error'}${outcome.line === undefined ? '' : ` at line ${outcome.line}`}`;
   const sameType = exceptionType(outcome.exception) !== undefined && exceptionType(outcome.exception) === exceptionType(replay.expected.exception);
-  const sameLine = replay.expected.userLine === undefined || outcome.line === replay.expected.userLine;
+  const sameLine = replay.expected.line === undefined || outcome.line === replay.expected.line;
   if (sameType && sameLine) return `The replay of ${replay.title} failed as the run did: ${now}.`;
   return `The replay of ${replay.title} failed differently: now ${now}; in the trace ${then}.`;
 }
