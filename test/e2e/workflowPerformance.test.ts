@@ -79,7 +79,7 @@ test('Workflow performance: the run the plugin made slow is marked in the Runs v
 
     // The slow run's figure opens it: Get Weather's slowest time is the slow run's.
     await weatherRow.locator('.node-name').click();
-    await weatherRow.locator('td.figure button').nth(2).click();
+    await weatherRow.locator('td.figure button[aria-label^="Slowest of Get Weather"]').click();
     await page.locator('.tabs-container .tab.active', { hasText: `Trace ${SLOW_RUN.appTraceId.slice(0, 8)}` }).waitFor({ timeout: 30_000 });
     assert.deepEqual(collectActivationErrors(server.logsDir()), []);
   }, server);

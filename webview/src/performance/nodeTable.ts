@@ -40,7 +40,13 @@ function nodeRow(node: NodePerformanceReport, report: WorkflowPerformanceReport,
   name.append(select);
   if (node.nodeType !== undefined) name.append(el('span', 'node-type', node.nodeType));
   row.append(name);
-  row.append(cell(String(node.runs), node.executions === node.runs ? undefined : `${node.executions} executions`));
+  // Counts and sums stand for all the node's runs: they show them, in the chart below.
+  const showRuns = (text: string, what: string): HTMLTableCellElement => {
+    const td = el('td', 'figure');
+    td.append(button(text, `${what} of ${node.title}: ${text}; show its runs`, () => actions.selectNode(node.identity)));
+    return td;
+  };
+  row.append(showRuns(String(node.runs), node.executions === node.runs ? 'Runs' : `Runs (${node.executions} executions)`));
   const figure = (us: number, what: string, run: number | undefined): HTMLTableCellElement => {
     const td = el('td', 'figure');
     const label = `${formatDuration(us)}`;
@@ -57,16 +63,14 @@ function nodeRow(node: NodePerformanceReport, report: WorkflowPerformanceReport,
   if (failed === undefined) errors.textContent = rate;
   else errors.append(button(rate, `${node.title} failed in ${rate} of its executions; open the latest failed run`, () => actions.openRun(failed), 'link failed'));
   row.append(errors);
-  row.append(cell(node.tokens === 0 ? '—' : node.tokens.toLocaleString()));
-  row.append(cell(price(node.price)));
+  row.append(node.tokens === 0 ? cell('—') : showRuns(node.tokens.toLocaleString(), 'Tokens'));
+  row.append(node.price === 0 ? cell(price(node.price)) : showRuns(price(node.price), 'Price'));
   row.append(splitCell(node));
   return row;
 }
 
-function cell(text: string, title?: string): HTMLTableCellElement {
-  const td = el('td', 'figure', text);
-  if (title !== undefined) td.title = title;
-  return td;
+function cell(text: string): HTMLTableCellElement {
+  return el('td', 'figure', text);
 }
 
 /** A stacked bar of the node's time by share, with the same in words for screen readers and hover. */
