@@ -90,8 +90,19 @@ export class CodeNodeReplays {
     await showOutcome(message, outcome, file);
   }
 
+  /**
+   * Under the debugger, stopped on the line the trace says failed: a breakpoint there (the node's
+   * line is the file's), since whether the debugger also pauses on uncaught exceptions is the user's
+   * setting. Without a known line it runs to the exception or the end.
+   */
   private async debug(replay: Replay, file: vscode.Uri): Promise<void> {
     const folder = vscode.workspace.getWorkspaceFolder(file);
+    const line = replay.expected.userLine;
+    if (line !== undefined) {
+      const at = new vscode.Location(file, new vscode.Position(line - 1, 0));
+      const already = vscode.debug.breakpoints.some((b) => b instanceof vscode.SourceBreakpoint && b.location.uri.toString() === file.toString() && b.location.range.start.line === line - 1);
+      if (!already) vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(at, true)]);
+    }
     const started = await vscode.debug.startDebugging(folder, {
       type: 'node',
       request: 'launch',
