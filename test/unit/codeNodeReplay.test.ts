@@ -4,7 +4,7 @@
 // which fails as the trace says. Spans that are no Code node, and a workspace without the DSL, say why.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -74,6 +74,15 @@ describe('codeNodeReplay (the demo\'s failing Code node, through the receiver)',
     assert.match(noDsl.ok ? '' : noDsl.reason, /^No exported DSL of app "Travel Assistant" in the workspace has the Code node "Build Itinerary".*Export DSL/);
     const gone = await codeNodeReplay(sourcesIn([workspaceDir]), { traceId: 'f'.repeat(32), spanId: '1'.repeat(16) });
     assert.equal(gone.ok, false);
+  });
+
+  it('refuses a Code node in a language it does not run, rather than writing a broken file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replay-dsl-'));
+    const dsl = readFileSync(join(workspaceDir, 'travel-assistant.yml'), 'utf8');
+    assert.ok(dsl.includes('code_language: python3'));
+    writeFileSync(join(dir, 'travel-assistant.yml'), dsl.replace('code_language: python3', 'code_language: php'));
+    const result = await codeNodeReplay(sourcesIn([dir]), { traceId: run3.appTraceId, spanId: aliyunSpanId(nodeExecutionId(3, 'code'), 'node') });
+    assert.deepEqual(result, { ok: false, reason: 'Code node "Build Itinerary" is written in php, which the replay does not run (Python 3 and JavaScript, as Dify\'s Code node).' });
   });
 });
 

@@ -26,6 +26,9 @@ export async function codeNodeReplay(sources: ReplaySources, params: CodeNodeRep
   if (source === undefined) {
     return { ok: false, reason: `No exported DSL of app "${query.appName}" in the workspace has the Code node "${query.title}"${query.nodeId ? ` (id ${query.nodeId})` : ''}, so its code is not known here. Export the app's DSL (Dify: app menu → Export DSL) into the workspace, then replay again.` };
   }
+  if (source.language === undefined && source.declaredLanguage !== undefined) {
+    return { ok: false, reason: `Code node "${query.title}" is written in ${source.declaredLanguage}, which the replay does not run (Python 3 and JavaScript, as Dify's Code node).` };
+  }
   const trace = await sources.traceSpans({ traceId: params.traceId.toLowerCase() });
   const recorded = trace === null ? undefined : recordedInputs(evidence.span, trace);
   if (recorded === undefined) return { ok: false, reason: `The trace did not record the inputs of Code node "${query.title}" (no input attribute on its spans), so there is nothing to run it with.` };

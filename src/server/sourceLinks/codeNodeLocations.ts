@@ -124,12 +124,17 @@ function matchNodes(paths: readonly string[], cache: DslCache, query: Pick<CodeN
 }
 
 /** The node's code as the first matching DSL holds it (Replay Code Node), with how many DSLs had it. */
-export function codeNodeSource(query: Pick<CodeNodeQuery, 'appName' | 'title' | 'nodeId'>, dslPaths: readonly string[], cache: DslCache): { path: string; text: string; language?: CodeLanguage; candidates: number } | undefined {
+export function codeNodeSource(
+  query: Pick<CodeNodeQuery, 'appName' | 'title' | 'nodeId'>,
+  dslPaths: readonly string[],
+  cache: DslCache,
+): { path: string; text: string; language?: CodeLanguage; declaredLanguage?: string; candidates: number } | undefined {
   const { matches } = matchNodes(dslPaths, cache, query);
   const first = matches[0];
   if (first === undefined) return undefined;
-  const language = asLanguage(first.node.code!.language);
-  return { path: first.path, text: first.node.code!.text, ...(language === undefined ? {} : { language }), candidates: matches.length };
+  const declared = first.node.code!.language;
+  const language = asLanguage(declared);
+  return { path: first.path, text: first.node.code!.text, ...(language === undefined ? {} : { language }), ...(declared === undefined ? {} : { declaredLanguage: declared }), candidates: matches.length };
 }
 
 export function codeNodeLocations(query: CodeNodeQuery, stacks: readonly SourceStack[], dslPaths: readonly string[], cache: DslCache, explicitDsl: boolean): CodeNodeLocations {
