@@ -454,6 +454,8 @@ export namespace CodeNodeReplayRequest {
         readonly inputs: Readonly<Record<string, unknown>>;
         /** Input keys whose recorded value looks cut or redacted by the exporter. */
         readonly cutInputs: readonly string[];
+        /** Input keys (dotted paths) whose values look like secrets by their names: written only when the user confirms. */
+        readonly secretInputs: readonly string[];
         /** The workflow run id, else the trace id: names the replay's folder. */
         readonly runId: string;
         /** How it failed in the trace, to compare the replay with. */
@@ -485,6 +487,8 @@ export namespace ToolCallReplayRequest {
         readonly credentials: readonly { readonly name: string; readonly secret: boolean; readonly required: boolean }[];
         readonly parameters: Readonly<Record<string, unknown>>;
         readonly cutParameters: readonly string[];
+        /** Parameter keys (dotted paths) whose values look like secrets by their names: written only when the user confirms. */
+        readonly secretParameters: readonly string[];
         readonly runId: string;
         /** How it failed in the trace: the exception, and where in the workspace when the traceback reached the traces. */
         readonly expected: { readonly exception?: string; readonly uri?: string; readonly line?: number };

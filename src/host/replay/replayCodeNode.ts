@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { codeNodeScript, exceptionType, replayOutcome, type ReplayOutcome } from '../../dify/replay/codeNodeScript';
 import type { CodeNodeReplayRequest } from '../../shared/lspProtocol';
@@ -6,7 +6,7 @@ import type { TracePanels } from '../panel/tracePanels';
 import { goToSourceTarget } from '../sourceLinks/openSourceFrame';
 import type { TraceServerClient } from '../traceServerClient';
 import { runInTerminal } from './processTerminal';
-import { fileStem, pythonDebuggerNote, showOutcome, writeReplayFiles } from './replayFolder';
+import { debugReplay, fileStem, hasPythonDebugger, pythonDebuggerNote, showOutcome, withSecretsConfirmed, writeReplayFiles } from './replayFolder';
 
 export const replayCodeNodeCommand = 'difyTrace.replayCodeNode';
 
@@ -36,10 +36,13 @@ export class CodeNodeReplays {
       void vscode.window.showWarningMessage(result.reason);
       return;
     }
+    const inputs = await withSecretsConfirmed(result.inputs, result.secretInputs, `inputs of ${result.title}`);
+    if (inputs === undefined) return;
     if (result.cutInputs.length > 0) void vscode.window.showWarningMessage(`The trace cut or redacted these inputs of ${result.title}, so the replay may not run what ran: ${result.cutInputs.join(', ')}. They are marked in the file.`);
-    const file = await this.write(result);
+    const file = await this.write({ ...result, inputs });
     await vscode.window.showTextDocument(file, { preview: false });
-    if (result.language === 'javascript') await this.debug(result, file);
+    // Python under the debugger only with the Python Debugger extension; else in a terminal, compared with the trace.
+    if (result.language === 'javascript' || hasPythonDebugger()) await this.debug(result, file);
     else await this.runAndCompare(result, file);
   }
 
@@ -90,28 +93,21 @@ export class CodeNodeReplays {
     await showOutcome(message, outcome, file);
   }
 
-  /**
-   * Under the debugger, stopped on the line the trace says failed: a breakpoint there (the node's
-   * line is the file's), since whether the debugger also pauses on uncaught exceptions is the user's
-   * setting. Without a known line it runs to the exception or the end.
-   */
+  /** Under VS Code's debugger (js-debug for JavaScript, debugpy for Python), stopped on the node's line the trace says failed. */
   private async debug(replay: Replay, file: vscode.Uri): Promise<void> {
-    const folder = vscode.workspace.getWorkspaceFolder(file);
     const line = replay.expected.userLine;
-    if (line !== undefined) {
-      const at = new vscode.Location(file, new vscode.Position(line - 1, 0));
-      const already = vscode.debug.breakpoints.some((b) => b instanceof vscode.SourceBreakpoint && b.location.uri.toString() === file.toString() && b.location.range.start.line === line - 1);
-      if (!already) vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(at, true)]);
-    }
-    const started = await vscode.debug.startDebugging(folder, {
-      type: 'node',
-      request: 'launch',
-      name: `Replay: ${replay.title}`,
-      program: file.fsPath,
-      cwd: join(file.fsPath, '..'),
-      skipFiles: ['<node_internals>/**'],
-    });
-    if (!started) void vscode.window.showWarningMessage(`The debugger did not start for ${file.fsPath}; run it with node in a terminal instead.`);
+    await debugReplay(
+      {
+        type: replay.language === 'javascript' ? 'node' : 'debugpy',
+        request: 'launch',
+        name: `Replay: ${replay.title}`,
+        program: file.fsPath,
+        cwd: dirname(file.fsPath),
+        ...(replay.language === 'javascript' ? { skipFiles: ['<node_internals>/**'] } : { console: 'integratedTerminal' }),
+      },
+      line === undefined ? undefined : { file, line },
+      vscode.workspace.getWorkspaceFolder(file),
+    );
   }
 }
 

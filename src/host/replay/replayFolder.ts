@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ReplayOutcome } from '../../dify/replay/codeNodeScript';
+import { withoutPaths } from '../../dify/replay/secretValues';
 
 /**
  * Writes a replay's files to `.dify-trace/replays/<run>/` in `folder`, with a `.gitignore` there so
@@ -41,7 +42,42 @@ export async function showOutcome(message: string, outcome: ReplayOutcome, faile
 
 /** Without the Python Debugger extension, a replay runs in a terminal; the terminal says how to stop on the exception instead. */
 export function pythonDebuggerNote(): string | undefined {
-  return vscode.extensions.getExtension('ms-python.debugpy') === undefined
+  return !hasPythonDebugger()
     ? 'Running in a terminal: to stop on the exception under the debugger, install the Python Debugger extension (ms-python.debugpy).'
     : undefined;
+}
+
+/**
+ * Recorded values whose keys look secret go into a replay file only when the user says so; else they
+ * are replaced by a marker. Undefined when the user cancels.
+ */
+export async function withSecretsConfirmed(values: Readonly<Record<string, unknown>>, secretPaths: readonly string[], what: string): Promise<Readonly<Record<string, unknown>> | undefined> {
+  if (secretPaths.length === 0) return values;
+  const write = 'Write Them';
+  const leaveOut = 'Leave Them Out';
+  const pick = await vscode.window.showWarningMessage(
+    `The recorded ${what} hold values that look secret (${secretPaths.join(', ')}). Write them into the replay file, which stays in this workspace (git-ignored)?`,
+    { modal: true },
+    write,
+    leaveOut,
+  );
+  if (pick === undefined) return undefined;
+  return pick === write ? values : withoutPaths(values, secretPaths);
+}
+
+
+/** Whether the Python Debugger extension is installed: Python replays then run under it instead of in a terminal. */
+export const hasPythonDebugger = (): boolean => vscode.extensions.getExtension('ms-python.debugpy') !== undefined;
+
+/**
+ * Starts a replay under VS Code's debugger, with a breakpoint on the line the trace says failed
+ * (whether the debugger pauses on uncaught exceptions is the user's setting, off by default).
+ */
+export async function debugReplay(configuration: vscode.DebugConfiguration, stopAt: { readonly file: vscode.Uri; readonly line: number } | undefined, folder: vscode.WorkspaceFolder | undefined): Promise<void> {
+  if (stopAt !== undefined) {
+    const already = vscode.debug.breakpoints.some((b) => b instanceof vscode.SourceBreakpoint && b.location.uri.toString() === stopAt.file.toString() && b.location.range.start.line === stopAt.line - 1);
+    if (!already) vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(stopAt.file, new vscode.Position(stopAt.line - 1, 0)), true)]);
+  }
+  const started = await vscode.debug.startDebugging(folder, configuration);
+  if (!started) void vscode.window.showWarningMessage(`The debugger did not start for ${String(configuration['program'])}.`);
 }

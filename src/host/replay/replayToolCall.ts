@@ -8,7 +8,7 @@ import { goToSourceTarget } from '../sourceLinks/openSourceFrame';
 import type { TraceServerClient } from '../traceServerClient';
 import { runInTerminal } from './processTerminal';
 import { compareWithTrace } from './replayCodeNode';
-import { fileStem, pythonDebuggerNote, showOutcome, writeReplayFiles } from './replayFolder';
+import { debugReplay, fileStem, hasPythonDebugger, pythonDebuggerNote, showOutcome, withSecretsConfirmed, writeReplayFiles } from './replayFolder';
 import { parseDotEnv } from '../../shared/dotEnv';
 
 export const replayToolCallCommand = 'difyTrace.replayToolCall';
@@ -54,12 +54,25 @@ export class ToolCallReplays {
     const credentials = await this.credentialsOf(result, root);
     if (credentials === undefined) return;
     if (result.cutParameters.length > 0) void vscode.window.showWarningMessage(`The trace cut or redacted these parameters of ${result.tool}, so the replay may not call what ran: ${result.cutParameters.join(', ')}. They are marked in the file.`);
+    const parameters = await withSecretsConfirmed(result.parameters, result.secretParameters, `parameters of ${result.tool}`);
+    if (parameters === undefined) return;
     const folder = vscode.workspace.getWorkspaceFolder(root)?.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri ?? root;
-    const file = await writeReplayFiles(folder, result.runId, [{ name: `${fileStem(result.tool)}.py`, content: toolCallScript({ ...result, nodeTitle: result.title }) }]);
+    const file = await writeReplayFiles(folder, result.runId, [{ name: `${fileStem(result.tool)}.py`, content: toolCallScript({ ...result, parameters, nodeTitle: result.title }) }]);
     this.output.info(`Replay of tool ${result.tool} (${result.pluginId}) written to ${file.fsPath}; running it with ${python.fsPath}`);
     await vscode.window.showTextDocument(file, { preview: false });
+    const env = { [CREDENTIALS_ENV]: JSON.stringify(credentials) };
+    if (hasPythonDebugger()) {
+      // Under debugpy with the plugin's interpreter, stopped on the tool's line the trace says failed.
+      const toolFile = vscode.Uri.joinPath(root, result.pythonSource);
+      await debugReplay(
+        { type: 'debugpy', request: 'launch', name: `Replay: ${result.tool}`, program: file.fsPath, python: python.fsPath, cwd: result.pluginRoot, env, justMyCode: false, console: 'integratedTerminal' },
+        result.expected.line === undefined ? undefined : { file: toolFile, line: result.expected.line },
+        vscode.workspace.getWorkspaceFolder(root),
+      );
+      return;
+    }
     const note = pythonDebuggerNote();
-    const ran = await runInTerminal(`Replay: ${result.tool}`, python.fsPath, [file.fsPath], result.pluginRoot, { env: { [CREDENTIALS_ENV]: JSON.stringify(credentials) }, ...(note === undefined ? {} : { note }) });
+    const ran = await runInTerminal(`Replay: ${result.tool}`, python.fsPath, [file.fsPath], result.pluginRoot, { env, ...(note === undefined ? {} : { note }) });
     const outcome = replayOutcome('python3', ran.exitCode, ran.stderr, basename(result.pythonSource));
     const message = compareWithTrace({ title: result.tool, expected: { ...(result.expected.exception === undefined ? {} : { exception: result.expected.exception }), ...(result.expected.line === undefined ? {} : { line: result.expected.line }) } }, outcome);
     this.output.info(message);

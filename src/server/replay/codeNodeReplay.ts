@@ -3,6 +3,7 @@ import type { CodeNodeReplayRequest } from '../../shared/lspProtocol';
 import type { TraceSpans } from '../backends/traceSpans';
 import { codeNodeSource } from '../sourceLinks/codeNodeLocations';
 import type { ResolverContext, SourceResolver } from '../sourceLinks/sourceResolver';
+import { secretKeys } from '../../dify/replay/secretValues';
 import { cutKeys, inputsObject, recordedInputs } from './recordedInputs';
 
 export interface ReplaySources {
@@ -51,6 +52,7 @@ export async function codeNodeReplay(sources: ReplaySources, params: CodeNodeRep
     candidates: source.candidates,
     inputs,
     cutInputs: cutKeys(inputs),
+    secretInputs: secretKeys(inputs),
     runId: run?.workflowRunId ?? run?.runId ?? params.traceId.toLowerCase(),
     expected: { ...(resolved?.exception === undefined ? {} : { exception: resolved.exception }), ...(userLine === undefined ? {} : { userLine }) },
   };

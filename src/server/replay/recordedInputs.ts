@@ -47,3 +47,4 @@ export function inputsObject(recorded: unknown, what: string): { ok: true; value
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: `The inputs recorded for ${what} are not a JSON object of named inputs.` };
   return { ok: true, value: value as Record<string, unknown> };
 }
+

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { ToolCallReplayRequest } from '../../shared/lspProtocol';
 import { pluginTools, toolSourcesOfCall } from '../sourceLinks/pluginToolSources';
 import type { ReplaySources } from './codeNodeReplay';
+import { secretKeys } from '../../dify/replay/secretValues';
 import { cutKeys, inputsObject, recordedInputs } from './recordedInputs';
 
 /**
@@ -45,6 +46,7 @@ export async function toolCallReplay(sources: ReplaySources, params: ToolCallRep
     credentials: source.credentials,
     parameters: parsed.value,
     cutParameters: cutKeys(parsed.value),
+    secretParameters: secretKeys(parsed.value),
     runId: run?.workflowRunId ?? run?.runId ?? params.traceId.toLowerCase(),
     expected: {
       ...(resolved?.exception === undefined ? {} : { exception: resolved.exception }),
