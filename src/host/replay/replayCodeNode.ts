@@ -4,6 +4,7 @@ import { codeNodeScript, exceptionType, replayOutcome, type ReplayOutcome } from
 import type { CodeNodeReplayRequest } from '../../shared/lspProtocol';
 import type { TracePanels } from '../panel/tracePanels';
 import { goToSourceTarget } from '../sourceLinks/openSourceFrame';
+import { activeTraceRootCause, pickFailedRun } from './replayTarget';
 import type { TraceServerClient } from '../traceServerClient';
 import { runInTerminal } from './processTerminal';
 import { debugReplay, fileStem, hasPythonDebugger, pythonDebuggerNote, showOutcome, withSecretsConfirmed, writeReplayFiles } from './replayFolder';
@@ -29,7 +30,15 @@ export class CodeNodeReplays {
 
   /** From the trace panel (trace and span), the Runs view (a run: its root cause), or the palette (the trace in front, else a pick). */
   async replay(first: unknown, second: unknown): Promise<void> {
-    const target = goToSourceTarget(first, second) ?? (await this.targetOfActiveTrace()) ?? (await this.pickFailedCodeRun());
+    const target =
+      goToSourceTarget(first, second) ??
+      (await activeTraceRootCause(this.client, this.panels)) ??
+      (await pickFailedRun(this.client, { status: ['failed'], errorKinds: ['sandbox'] }, () => true, {
+        title: 'Dify Trace: Replay Code Node',
+        placeHolder: 'Pick the run whose failing Code node to replay',
+        none: 'No run failed in a Code node. Replay Code Node runs a failing Code node again: open its trace, or right-click its run in the Runs view.',
+        step: 'Code node',
+      }));
     if (target === undefined) return;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Preparing the replay…' }, () => this.client.codeNodeReplay({ traceId: target.traceId.toLowerCase(), spanId: target.spanId.toLowerCase() }));
     if (!result.ok) {
@@ -44,28 +53,6 @@ export class CodeNodeReplays {
     // Python under the debugger only with the Python Debugger extension; else in a terminal, compared with the trace.
     if (result.language === 'javascript' || hasPythonDebugger()) await this.debug(result, file);
     else await this.runAndCompare(result, file);
-  }
-
-  private async targetOfActiveTrace(): Promise<{ traceId: string; spanId: string } | undefined> {
-    const traceId = this.panels.activeTraceId();
-    if (traceId === undefined) return undefined;
-    const found = await this.client.findTraces({ kind: 'traceId', traceId });
-    const rootCause = found.matches.find((m) => m.run?.rootCause !== undefined)?.run?.rootCause;
-    return rootCause === undefined ? undefined : { traceId: rootCause.traceId, spanId: rootCause.spanId };
-  }
-
-  private async pickFailedCodeRun(): Promise<{ traceId: string; spanId: string } | undefined> {
-    const page = await this.client.listRuns({ filter: { status: ['failed'], errorKinds: ['sandbox'] }, limit: 50 });
-    const runs = page.runs.filter((r) => r.rootCause !== undefined);
-    if (runs.length === 0) {
-      void vscode.window.showInformationMessage('No run failed in a Code node. Replay Code Node runs a failing Code node again: open its trace, or right-click its run in the Runs view.');
-      return undefined;
-    }
-    const picked = await vscode.window.showQuickPick(
-      runs.map((run) => ({ label: `${run.appName} · ${run.failingNode?.title ?? 'Code node'}`, description: `${new Date(run.startMs).toLocaleString()} · ${run.errorMessage?.split('\n').at(-1) ?? ''}`, run })),
-      { title: 'Dify Trace: Replay Code Node', placeHolder: 'Pick the run whose failing Code node to replay' },
-    );
-    return picked?.run.rootCause === undefined ? undefined : { traceId: picked.run.rootCause.traceId, spanId: picked.run.rootCause.spanId };
   }
 
   /** The script (and the side file of large inputs) in the replays folder of the DSL's workspace folder. */

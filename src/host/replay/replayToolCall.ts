@@ -5,6 +5,7 @@ import { CREDENTIALS_ENV, toolCallScript } from '../../dify/replay/toolCallScrip
 import type { ToolCallReplayRequest } from '../../shared/lspProtocol';
 import type { TracePanels } from '../panel/tracePanels';
 import { goToSourceTarget } from '../sourceLinks/openSourceFrame';
+import { activeTraceRootCause, pickFailedRun } from './replayTarget';
 import type { TraceServerClient } from '../traceServerClient';
 import { runInTerminal } from './processTerminal';
 import { compareWithTrace } from './replayCodeNode';
@@ -36,7 +37,15 @@ export class ToolCallReplays {
   ) {}
 
   async replay(first: unknown, second: unknown): Promise<void> {
-    const target = goToSourceTarget(first, second) ?? (await this.targetOfActiveTrace()) ?? (await this.pickFailedToolRun());
+    const target =
+      goToSourceTarget(first, second) ??
+      (await activeTraceRootCause(this.client, this.panels)) ??
+      (await pickFailedRun(this.client, { status: ['failed'], errorKinds: ['pluginInvoke', 'pluginDaemon', 'timeout'] }, (run) => run.toolCalls?.some((c) => c.failed) === true, {
+        title: 'Dify Trace: Replay Tool Call',
+        placeHolder: 'Pick the run whose failed tool call to replay',
+        none: 'No run failed in a plugin tool. Replay Tool Call runs a failed plugin tool call again: open its trace, or right-click its run in the Runs view.',
+        step: 'tool',
+      }));
     if (target === undefined) return;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Preparing the replay…' }, () => this.client.toolCallReplay({ traceId: target.traceId.toLowerCase(), spanId: target.spanId.toLowerCase() }));
     if (!result.ok) {
@@ -122,28 +131,6 @@ export class ToolCallReplays {
       await this.secrets.store(secretKey(replay.pluginId), JSON.stringify({ ...stored, ...toKeep }));
     }
     return credentials;
-  }
-
-  private async targetOfActiveTrace(): Promise<{ traceId: string; spanId: string } | undefined> {
-    const traceId = this.panels.activeTraceId();
-    if (traceId === undefined) return undefined;
-    const found = await this.client.findTraces({ kind: 'traceId', traceId });
-    const rootCause = found.matches.find((m) => m.run?.rootCause !== undefined)?.run?.rootCause;
-    return rootCause === undefined ? undefined : { traceId: rootCause.traceId, spanId: rootCause.spanId };
-  }
-
-  private async pickFailedToolRun(): Promise<{ traceId: string; spanId: string } | undefined> {
-    const page = await this.client.listRuns({ filter: { status: ['failed'], errorKinds: ['pluginInvoke', 'pluginDaemon', 'timeout'] }, limit: 50 });
-    const runs = page.runs.filter((r) => r.rootCause !== undefined && r.toolCalls?.some((c) => c.failed) === true);
-    if (runs.length === 0) {
-      void vscode.window.showInformationMessage('No run failed in a plugin tool. Replay Tool Call runs a failed plugin tool call again: open its trace, or right-click its run in the Runs view.');
-      return undefined;
-    }
-    const picked = await vscode.window.showQuickPick(
-      runs.map((run) => ({ label: `${run.appName} · ${run.failingNode?.title ?? 'tool'}`, description: `${new Date(run.startMs).toLocaleString()} · ${run.errorMessage?.split('\n').at(-1) ?? ''}`, run })),
-      { title: 'Dify Trace: Replay Tool Call', placeHolder: 'Pick the run whose failed tool call to replay' },
-    );
-    return picked?.run.rootCause === undefined ? undefined : { traceId: picked.run.rootCause.traceId, spanId: picked.run.rootCause.spanId };
   }
 }
 
