@@ -16,22 +16,26 @@ import { PLUGIN_SOURCE } from '../demo/plugin';
 import { DslCache } from '../../src/server/sourceLinks/codeNodeLocations';
 import { SourceResolver } from '../../src/server/sourceLinks/sourceResolver';
 import { nodeFileAccess, scanWorkspace } from '../../src/server/workspace/workspaceIndex';
+import type { TraceService } from '../../src/server/traceService';
 import { aliyunSpanId } from '../demo/ids';
 import { DEMO_RUNS, NODES, nodeExecutionId } from '../demo/demoRuns';
 import { CODE_FAILING_LINE, ITINERARY_CODE } from '../demo/sandbox';
 import { quietTraceService, startAndSendDemo } from './demoService';
 
 const workspaceDir = join(__dirname, '..', 'demo', 'workspace');
+const settings = { pathMappings: [], windowMinutes: 60, diagnostics: true, codeLens: true };
+
+/** What the trace server hands the replays, over `service`'s store and a workspace of `folders`. */
+function replaySourcesIn(service: TraceService, folders: readonly string[]): ReplaySources {
+  const workspace = scanWorkspace(folders.map((f) => pathToFileURL(f).href));
+  const context = { workspace: () => workspace, settings: () => settings, files: nodeFileAccess, dsls: new DslCache(nodeFileAccess) };
+  return { resolver: new SourceResolver(service.backend, context), traceSpans: (p) => service.backend.traceSpans(p), context };
+}
 
 describe('codeNodeReplay (the demo\'s failing Code node, through the receiver)', () => {
   const service = quietTraceService();
   const run3 = DEMO_RUNS[2];
-  const settings = { pathMappings: [], windowMinutes: 60, diagnostics: true, codeLens: true };
-  const sourcesIn = (folders: readonly string[]): ReplaySources => {
-    const workspace = scanWorkspace(folders.map((f) => pathToFileURL(f).href));
-    const context = { workspace: () => workspace, settings: () => settings, files: nodeFileAccess, dsls: new DslCache(nodeFileAccess) };
-    return { resolver: new SourceResolver(service.backend, context), traceSpans: (p) => service.backend.traceSpans(p), context };
-  };
+  const sourcesIn = (folders: readonly string[]): ReplaySources => replaySourcesIn(service, folders);
   before(async () => {
     await startAndSendDemo(service);
   });
@@ -89,12 +93,7 @@ describe('codeNodeReplay (the demo\'s failing Code node, through the receiver)',
 describe('toolCallReplay (the demo plugin\'s failing tool call, through the receiver)', () => {
   const service = quietTraceService();
   const run2 = DEMO_RUNS[1];
-  const settings = { pathMappings: [], windowMinutes: 60, diagnostics: true, codeLens: true };
-  const sourcesIn = (folders: readonly string[]): ReplaySources => {
-    const workspace = scanWorkspace(folders.map((f) => pathToFileURL(f).href));
-    const context = { workspace: () => workspace, settings: () => settings, files: nodeFileAccess, dsls: new DslCache(nodeFileAccess) };
-    return { resolver: new SourceResolver(service.backend, context), traceSpans: (p) => service.backend.traceSpans(p), context };
-  };
+  const sourcesIn = (folders: readonly string[]): ReplaySources => replaySourcesIn(service, folders);
   before(async () => {
     await startAndSendDemo(service);
   });
