@@ -40,6 +40,10 @@ export interface TraceServiceEvents {
 const maxTracesWithRejections = 10_000;
 /** Spans read from the trace database between two turns of the event loop after a restart. */
 const restorePageSpans = 5_000;
+/** How long classified runs wait to be written to the trace database together. */
+const runRowsDelayMs = 250;
+/** A slice of the background's classification: short enough that a received batch waits no longer. */
+const classifySliceMs = 8;
 /** Spans added to memory (then indexed and classified) at a time after a restart; a trace is added whole. */
 const restorePartSpans = 20_000;
 
@@ -91,6 +95,11 @@ export class TraceService {
   private changeAtOpen = 0;
   /** Runs whose classification was put off (a large trace still growing) are reported changed when due. */
   private readonly dueTimer: NodeJS.Timeout;
+  /** Runs classified and not yet written to the trace database (their row's body; undefined: no run). */
+  private readonly runRowsToWrite = new Map<string, string | undefined>();
+  private runRowsTimer: NodeJS.Timeout | undefined;
+  /** The next slice of the background's classification (classifyInSlices). */
+  private classifying: NodeJS.Immediate | undefined;
 
   constructor(
     settings: ServerSettings,
@@ -127,7 +136,7 @@ export class TraceService {
       if (stale.length > 0) this.recall(stale, 'stale');
       // The database keeps what was made of every run, also while nothing lists them (the Runs view
       // closed): a restart lists them from it without reading their spans.
-      if (this.archive !== undefined && this.following === undefined) this.runs.classifyChanged();
+      this.classifyInSlices();
     }, 1_000).unref();
     this.backend = new EmbeddedBackend(
       this.store,
@@ -138,6 +147,21 @@ export class TraceService {
       (traceIds) => this.recall(traceIds),
       (traceIds) => this.events.runsChanged(traceIds, 'caughtUp'),
     );
+  }
+
+  /**
+   * The background's classification of changed runs, in slices of a few milliseconds with the event
+   * loop turning in between: under a flood of spans a second's runs took a third of a second at once,
+   * while received batches and the editor's requests waited (and the decode thread ran dry).
+   */
+  private classifyInSlices(): void {
+    if (this.classifying !== undefined) return;
+    const slice = (): void => {
+      this.classifying = undefined;
+      if (this.archive === undefined || this.following !== undefined) return;
+      if (this.runs.classifyChanged(classifySliceMs)) this.classifying = setImmediate(slice);
+    };
+    slice();
   }
 
   /**
@@ -224,7 +248,20 @@ export class TraceService {
       if (before !== undefined) this.storedRunDigests.delete(traceId);
       return before !== undefined && body !== undefined && digestOf(body) === before ? [] : [{ traceId, body }];
     });
-    if (rows.length > 0) this.writeArchive((archive) => archive.putRuns(rows));
+    for (const { traceId, body } of rows) this.runRowsToWrite.set(traceId, body);
+    // Written together a moment later: a transaction per slice of classification cost the main thread
+    // a commit each, and the decode thread its turn at the database.
+    if (this.runRowsToWrite.size > 0) this.runRowsTimer ??= setTimeout(() => this.flushRunRows(), runRowsDelayMs).unref();
+  }
+
+  /** Writes the runs classified since the last write. */
+  private flushRunRows(): void {
+    clearTimeout(this.runRowsTimer);
+    this.runRowsTimer = undefined;
+    if (this.runRowsToWrite.size === 0) return;
+    const rows = [...this.runRowsToWrite].map(([traceId, body]) => ({ traceId, body }));
+    this.runRowsToWrite.clear();
+    this.writeArchive((archive) => archive.putRuns(rows));
   }
 
   /** A trace's spans from the trace database without loading them into memory (joining a run's other half). */
@@ -623,9 +660,12 @@ export class TraceService {
     this.runs.stopBackgroundWork();
     clearInterval(this.pruneTimer);
     clearInterval(this.dueTimer);
+    if (this.classifying !== undefined) clearImmediate(this.classifying);
+    this.classifying = undefined;
     try {
       // The runs changed since the last listing, classified and written for the next start.
       if (this.archive !== undefined && this.following === undefined) this.runs.classifyChanged();
+      this.flushRunRows();
     } catch (e) {
       this.events.log(`Classifying the last runs before closing failed: ${e instanceof Error ? e.message : String(e)}`);
     }

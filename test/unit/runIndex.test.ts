@@ -142,6 +142,27 @@ describe('MemoryTraceStore and RunIndex', () => {
   });
 });
 
+describe('RunIndex classification in slices', () => {
+  it('classifies the changed runs a slice at a time, at least one per slice, and says whether some are left', () => {
+    const store = new MemoryTraceStore(10_000);
+    const index = new RunIndex(store);
+    const reported: string[] = [];
+    index.onClassified((changes) => reported.push(...changes.map((c) => c.traceId)));
+    for (let i = 1; i <= 3; i++) index.markChanged(store.add(workflowRun(i, { startMs: i * 1000 })).touched);
+    // No time at all: one run per slice, and it is reported (written to the trace database) with its slice.
+    assert.equal(index.classifyChanged(0), true);
+    assert.equal(index.classifications, 1);
+    assert.equal(reported.length, 1);
+    assert.equal(index.classifyChanged(0), true);
+    assert.equal(index.classifyChanged(0), false, 'the last one');
+    assert.equal(index.classifications, 3);
+    assert.deepEqual([...reported].sort(), [traceId(1), traceId(2), traceId(3)].sort());
+    assert.equal(index.classifyChanged(0), false, 'nothing changed since');
+    assert.equal(index.list({}, 10).totalMatching, 3);
+    assert.equal(index.classifications, 3, 'the listing found them all classified');
+  });
+});
+
 describe('RunIndex classification of a large trace still growing', () => {
   it('puts off classifying a run again while its last classification was expensive and recent, then catches up', () => {
     // Every clock read moves 25 ms on: each classification "costs" 25 ms, over the cheap threshold.

@@ -231,9 +231,12 @@ export class RunIndex {
     this.listedEntries();
   }
 
-  /** Classifies the runs changed since the last listing now (what the trace database keeps is then up to date). */
-  classifyChanged(): void {
-    this.refresh();
+  /**
+   * Classifies the runs changed since the last listing now (what the trace database keeps is then up
+   * to date); with a budget, about that long (the background's slices): whether some are left.
+   */
+  classifyChanged(budgetMs = Number.POSITIVE_INFINITY): boolean {
+    return this.refresh(budgetMs);
   }
 
   /** Cold runs that changed since they left memory: the caller brings their spans back, and they are classified again. */
@@ -468,14 +471,16 @@ export class RunIndex {
     return changes;
   }
 
-  private refresh(): void {
+  /** Classifies the changed runs, for up to `budgetMs` of real time; whether some are left. */
+  private refresh(budgetMs = Number.POSITIVE_INFINITY): boolean {
     if (this.lookingUp) {
       const annotated = this.annotateAgain();
       this.applyToListed(annotated);
       this.report(annotated);
       this.classifyNow([...this.dirty].filter((id) => !this.entries.has(id)));
-      return;
+      return false;
     }
+    const deadline = performance.now() + budgetMs;
     const now = this.now();
     for (const [id, dueAt] of this.deferred) {
       if (dueAt > now) continue;
@@ -483,14 +488,22 @@ export class RunIndex {
       this.dirty.add(id);
       this.dueUnreported.add(id);
     }
-    if (this.dirty.size === 0 && this.reannotate.size === 0) return;
+    if (this.dirty.size === 0 && this.reannotate.size === 0) return false;
     const changes: Change[] = [];
+    let outOfTime = false;
     // Classifying a run can make others change (an app's name becomes known, a run's infrastructure
     // half is found by node execution): a few rounds settle it.
-    for (let round = 0; round < 4 && (this.dirty.size > 0 || this.reannotate.size > 0); round++) {
+    for (let round = 0; round < 4 && !outOfTime && (this.dirty.size > 0 || this.reannotate.size > 0); round++) {
       const batch = [...this.dirty];
       this.dirty.clear();
-      for (const traceId of batch) {
+      for (let i = 0; i < batch.length; i++) {
+        const traceId = batch[i]!;
+        if (changes.length > 0 && performance.now() >= deadline) {
+          // The rest waits for the next slice, still changed (each slice classifies one at least).
+          for (let j = i; j < batch.length; j++) this.dirty.add(batch[j]!);
+          outOfTime = true;
+          break;
+        }
         const dueAt = this.dueAt(traceId);
         if (dueAt > now) {
           this.deferred.set(traceId, dueAt);
@@ -506,6 +519,7 @@ export class RunIndex {
     }
     this.applyToListed(changes);
     this.report(changes);
+    return this.dirty.size > 0 || this.reannotate.size > 0;
   }
 
   private report(changes: readonly Change[]): void {
