@@ -10,6 +10,7 @@ import { EmbeddedBackend } from './backends/embeddedBackend';
 import { unseenRecords, unseenSpans } from './exchange/alreadyStored';
 import { readImport } from './exchange/traceImport';
 import { IngestRate } from './store/ingestRate';
+import { WalCheckpointer } from './store/walCheckpointer';
 import { SpanArchive } from './store/spanArchive';
 import { BodyBudget } from './receiver/bodyBudget';
 import { OtlpGrpcReceiver } from './receiver/otlpGrpcReceiver';
@@ -95,6 +96,8 @@ export class TraceService {
   private changeAtOpen = 0;
   /** Runs whose classification was put off (a large trace still growing) are reported changed when due. */
   private readonly dueTimer: NodeJS.Timeout;
+  /** Copies the trace database's log into it off the threads that write (WalCheckpointer). */
+  private checkpointer: WalCheckpointer | undefined;
   /** Runs classified and not yet written to the trace database (their row's body; undefined: no run). */
   private readonly runRowsToWrite = new Map<string, string | undefined>();
   private runRowsTimer: NodeJS.Timeout | undefined;
@@ -277,6 +280,11 @@ export class TraceService {
     }
   }
 
+  private stopCheckpointer(): void {
+    this.checkpointer?.stop();
+    this.checkpointer = undefined;
+  }
+
   private writeArchive(write: (archive: SpanArchive) => void): void {
     if (this.archive === undefined) return;
     try {
@@ -287,6 +295,7 @@ export class TraceService {
   }
 
   private dropArchive(reason: string): void {
+    this.stopCheckpointer();
     try {
       this.archive?.close();
     } catch {
@@ -321,6 +330,8 @@ export class TraceService {
       return;
     }
     this.archive = opened.archive;
+    this.checkpointer = WalCheckpointer.start(path);
+    if (this.checkpointer !== undefined) this.archive.checkpointElsewhere();
     this.decoder.writeSpansTo?.(path);
     this.storage = { persisted: true, path };
     this.pruneArchive();
@@ -670,6 +681,7 @@ export class TraceService {
       this.events.log(`Classifying the last runs before closing failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.decoder.writeSpansTo?.(undefined);
+    this.stopCheckpointer();
     try {
       this.archive?.close();
     } catch {

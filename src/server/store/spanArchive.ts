@@ -72,6 +72,12 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS runs (trace_id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
 `;
 
+/**
+ * Pages in the write-ahead log past which a commit copies it into the database itself, where the
+ * WalCheckpointer does that (256 MiB of 16 KiB pages): only if its thread stopped.
+ */
+const safetyNetCheckpointPages = 16_384;
+
 /** Change rows kept for windows that follow the database; one that falls further behind reloads. */
 const keptChanges = 100_000;
 
@@ -163,11 +169,21 @@ export class SpanArchive {
     try {
       // Per connection, as the opener's: commits survive a killed process, not a power cut.
       db.exec('PRAGMA synchronous = NORMAL');
+      // The log is copied into the database by the WalCheckpointer's thread; this only if it stopped.
+      db.exec(`PRAGMA wal_autocheckpoint = ${safetyNetCheckpointPages}`);
       return new SpanArchive(db, path, turn);
     } catch (e) {
       db.close();
       throw e;
     }
+  }
+
+  /**
+   * The WalCheckpointer copies this database's log from now on: this connection checkpoints only as
+   * a safety net (a commit that did would hold the thread for the whole copy).
+   */
+  checkpointElsewhere(): void {
+    this.db.exec(`PRAGMA wal_autocheckpoint = ${safetyNetCheckpointPages}`);
   }
 
   private resourceId(resource: Resource): string {
