@@ -10,7 +10,7 @@
 //   node --import tsx bench/ingest.bench.ts     INGEST_SECONDS=15 per side and round; JAEGER=0 skips Jaeger;
 //   INGEST_SOURCE=<a checkout> measures that checkout's trace server (a before/after comparison).
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,15 @@ const rounds = 3;
 const connections = 4;
 const spansPerBatch = 512;
 const source = process.env['INGEST_SOURCE'] ?? join(import.meta.dirname, '..');
+/** Whether the measured checkout's load target reports its event-loop delay (older ones do not). */
+const measuresLoopDelay = readFileSync(join(source, 'test', 'load', 'loadTarget.ts'), 'utf8').includes('resetLoopDelay');
+
+/** How long the trace server's main thread kept a timer waiting during the flood (what an editor request waits first). */
+interface LoopDelay {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
 
 interface Rate {
   readonly spansPerSecond: number;
@@ -36,10 +45,11 @@ interface Rate {
 }
 
 /** Posts fresh batches over `connections` connections for `seconds` after a short warm-up. */
-async function measure(otlpUrl: string, seed: number): Promise<Rate> {
+async function measure(otlpUrl: string, seed: number, afterWarmUp: () => Promise<unknown> = () => Promise.resolve()): Promise<Rate> {
   const batches = new FreshBatches(spansPerBatch, 16, seed);
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   for (let i = 0; i < 8; i++) await postBatch(agent, otlpUrl, batches.take());
+  await afterWarmUp();
   let acknowledged = 0;
   let refused = 0;
   const latencies: number[] = [];
@@ -72,15 +82,21 @@ async function main(): Promise<void> {
     }
     const results: Record<'extension' | 'jaegerMemory' | 'jaegerBadger', Rate[]> = { extension: [], jaegerMemory: [], jaegerBadger: [] };
     let stored: number[] = [];
+    const loopDelays: LoopDelay[] = [];
     for (let round = 0; round < rounds; round++) {
       const child = startTarget(node24, join(dir, `round-${round}.sqlite`), { LOAD_MAX_SPANS: '500000', LOAD_TARGET: target });
       try {
         const { ready } = await ask(child, {}, 'ready');
-        const rate = await measure(ready!.url, 1 + round);
-        const { stats } = (await ask(child, { stats: true }, 'stats')) as { stats?: { archived?: number } };
+        // The main thread's event-loop delay is measured over the flood only (a checkout without it answers nothing).
+        const rate = await measure(ready!.url, 1 + round, () => (measuresLoopDelay ? ask(child, { resetLoopDelay: true }, 'reset') : Promise.resolve()));
+        const { stats } = (await ask(child, { stats: true }, 'stats')) as { stats?: { archived?: number; eventLoopDelayMs?: LoopDelay } };
         const archived = stats?.archived ?? 0;
         stored = [...stored, archived];
         results.extension.push(rate);
+        if (stats?.eventLoopDelayMs !== undefined) {
+          loopDelays.push(stats.eventLoopDelayMs);
+          console.log(`round ${round + 1}: the trace server's main thread during the flood: event-loop delay p50 ${stats.eventLoopDelayMs.p50} ms, p99 ${stats.eventLoopDelayMs.p99} ms, max ${stats.eventLoopDelayMs.max} ms`);
+        }
         // Every acknowledged span (the warm-up's too) must be in the database.
         if (archived < rate.acknowledged) throw new Error(`only ${archived} of ${rate.acknowledged} acknowledged spans are in the trace database`);
         console.log(`round ${round + 1}: extension (trace database on) ${rate.spansPerSecond.toLocaleString('en-US')} spans/s, p50 ${rate.latencyP50Ms} ms per batch${rate.refused ? `, ${rate.refused} refused` : ''}; ${archived.toLocaleString('en-US')} spans in its database`);
@@ -118,6 +134,7 @@ async function main(): Promise<void> {
       jaegerMemorySpansPerSecond: results.jaegerMemory.map((r) => r.spansPerSecond),
       jaegerBadgerSpansPerSecond: results.jaegerBadger.map((r) => r.spansPerSecond),
       latencyP50Ms: { extension: results.extension.map((r) => r.latencyP50Ms), jaegerMemory: results.jaegerMemory.map((r) => r.latencyP50Ms), jaegerBadger: results.jaegerBadger.map((r) => r.latencyP50Ms) },
+      extensionEventLoopDelayMs: loopDelays,
       refusedBatches: { extension: results.extension.map((r) => r.refused), jaegerMemory: results.jaegerMemory.map((r) => r.refused), jaegerBadger: results.jaegerBadger.map((r) => r.refused) },
       ratioToJaegerMemory: ratioMemory === undefined ? null : Math.round(ratioMemory * 100) / 100,
       ratioToJaegerBadger: ratioBadger === undefined ? null : Math.round(ratioBadger * 100) / 100,

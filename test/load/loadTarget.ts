@@ -1,10 +1,15 @@
 // Child process for the load runs: the real TraceService with the trace database (node:sqlite: run
 // it on Node 22.13 or later), answering the parent's questions over IPC: its memory, and how long
 // listing the runs takes while spans pour in (what the Runs view asks on every change).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TraceService } from '../../src/server/traceService';
 import { WorkerDecoder } from '../../src/server/receiver/workerDecoder';
 
 const archivePath = process.argv[2];
+// How long the main thread (the one answering the editor) kept a timer waiting: what a hover or a
+// Runs view request waits on top of its own work. Reset by the parent when its measurement starts.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 const decoder = new WorkerDecoder();
 let announced = false;
 const service = new TraceService(
@@ -38,13 +43,18 @@ function archivedSpans(): number | undefined {
   }
 }
 
-process.on('message', (message: { list?: true; stats?: true }) => {
-  if (message.list) {
+process.on('message', (message: { list?: true; stats?: true; resetLoopDelay?: true }) => {
+  if (message.resetLoopDelay) {
+    loopDelay.reset();
+    process.send?.({ reset: true });
+  } else if (message.list) {
     const started = performance.now();
     void service.backend.listRuns({ filter: {}, limit: 100 }).then((page) => process.send?.({ listed: { ms: performance.now() - started, runs: page.totalMatching } }));
   } else if (message.stats) {
     const status = service.status();
-    process.send?.({ stats: { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, spans: status.spans, rejected: status.rejectedRequests, archived: archivedSpans() } });
+    const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+    const eventLoopDelayMs = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+    process.send?.({ stats: { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, spans: status.spans, rejected: status.rejectedRequests, archived: archivedSpans(), eventLoopDelayMs } });
   }
 });
 process.on('disconnect', () => {
