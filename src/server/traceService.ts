@@ -261,6 +261,8 @@ export class TraceService {
   private flushRunRows(): void {
     clearTimeout(this.runRowsTimer);
     this.runRowsTimer = undefined;
+    // Following another window's database since: that window writes the runs (as writeRuns says).
+    if (this.following !== undefined) this.runRowsToWrite.clear();
     if (this.runRowsToWrite.size === 0) return;
     const rows = [...this.runRowsToWrite].map(([traceId, body]) => ({ traceId, body }));
     this.runRowsToWrite.clear();

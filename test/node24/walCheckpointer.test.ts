@@ -50,7 +50,6 @@ describe('WalCheckpointer', () => {
         await new Promise((resolve) => setImmediate(resolve));
       }
       await until(() => startedOver || (existsSync(wal) && statSync(wal).size < largest), 10_000, 'the log to be started over (truncated)');
-      assert.ok(largest < 16_384 * 16_384, `the log stayed under the writers' safety net (${largest} bytes)`);
       assert.equal(archive.spansOf(Array.from({ length: 60 }, (_, i) => traceId(i + 1))).length, 60 * 50, 'every committed span is there');
     } finally {
       checkpointer?.stop();
