@@ -4,7 +4,8 @@
 //   - the trace server's receiver as it runs in the editor: bundled by esbuild like dist/server.js,
 //     decoding on its worker thread, spans kept in the trace database (node:sqlite, Node 24);
 //   - Jaeger v2 v1.75.0 (scripts/ensure-jaeger.sh) with memory storage, and with Badger;
-// one after the other (never sharing the CPU), alternated, three rounds. Spans/s counts spans whose
+// one after the other (never sharing the CPU), alternated, three rounds; and the extension again
+// with the Runs view open (the runs listed every 250 ms during the flood). Spans/s counts spans whose
 // request was answered 200 (each side answers once the spans are stored); the extension's count is
 // checked against what its store then holds.
 //   node --import tsx bench/ingest.bench.ts     INGEST_SECONDS=15 per side and round; JAEGER=0 skips Jaeger;
@@ -20,7 +21,7 @@ import { ask, postBatch, startTarget } from '../test/load/runLoad';
 import { FreshBatches } from './freshBatches';
 import { ensuredTool } from './ensuredTool';
 import { bundleLoadTarget } from './loadTargetBundle';
-import { writeResult } from './stats';
+import { summarise, writeResult } from './stats';
 
 const seconds = Number(process.env['INGEST_SECONDS'] ?? '15');
 const rounds = 3;
@@ -80,7 +81,8 @@ async function main(): Promise<void> {
       jaegerBinary = ensuredTool('ensure-jaeger.sh');
       if (jaegerBinary === undefined) throw new Error('scripts/ensure-jaeger.sh failed: no Jaeger to compare with');
     }
-    const results: Record<'extension' | 'jaegerMemory' | 'jaegerBadger', Rate[]> = { extension: [], jaegerMemory: [], jaegerBadger: [] };
+    const results: Record<'extension' | 'extensionRunsViewOpen' | 'jaegerMemory' | 'jaegerBadger', Rate[]> = { extension: [], extensionRunsViewOpen: [], jaegerMemory: [], jaegerBadger: [] };
+    const listings: ReturnType<typeof summarise>[] = [];
     let stored: number[] = [];
     const loopDelays: LoopDelay[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -105,6 +107,32 @@ async function main(): Promise<void> {
         child.disconnect();
         await exited;
       }
+      // The same flood with the Runs view open: the trace server announces changed runs every 250 ms
+      // and the view lists them again on each, so the runs are listed every 250 ms, one at a time.
+      const viewing = startTarget(node24, join(dir, `round-${round}-viewed.sqlite`), { LOAD_MAX_SPANS: '500000', LOAD_TARGET: target });
+      try {
+        const { ready } = await ask(viewing, {}, 'ready');
+        const listMs: number[] = [];
+        let flooding = true;
+        const lister = (async () => {
+          while (flooding) {
+            const asked = performance.now();
+            const { listed } = await ask(viewing, { list: true }, 'listed');
+            listMs.push(listed!.ms);
+            await new Promise((resolve) => setTimeout(resolve, Math.max(0, 250 - (performance.now() - asked))));
+          }
+        })();
+        const rate = await measure(ready!.url, 50 + round).finally(() => (flooding = false));
+        await lister;
+        results.extensionRunsViewOpen.push(rate);
+        const list = summarise(listMs);
+        listings.push(list);
+        console.log(`round ${round + 1}: extension with the Runs view open ${rate.spansPerSecond.toLocaleString('en-US')} spans/s; its ${list.n} listings p50 ${list.p50} ms, p95 ${list.p95} ms, max ${list.max} ms`);
+      } finally {
+        const exited = once(viewing, 'exit');
+        viewing.disconnect();
+        await exited;
+      }
       if (jaegerBinary === undefined) continue;
       for (const storage of ['memory', 'badger'] as const) {
         const jaeger = await startJaeger(jaegerBinary, { maxTraces: 1_000_000, storage });
@@ -122,6 +150,7 @@ async function main(): Promise<void> {
     const ours = median(results.extension);
     const ratioMemory = results.jaegerMemory.length > 0 ? ours / median(results.jaegerMemory) : undefined;
     const ratioBadger = results.jaegerBadger.length > 0 ? ours / median(results.jaegerBadger) : undefined;
+    console.log(`ingest with the Runs view open, median of ${rounds} rounds: ${median(results.extensionRunsViewOpen).toLocaleString('en-US')} spans/s`);
     console.log(`ingest, median of ${rounds} rounds: extension ${ours.toLocaleString('en-US')} spans/s; ×${ratioMemory?.toFixed(2) ?? '–'} Jaeger (memory), ×${ratioBadger?.toFixed(2) ?? '–'} Jaeger (Badger); goal ≥ 2× with the trace database on`);
     writeResult('ingest', {
       source: process.env['INGEST_SOURCE'] === undefined ? 'this checkout' : 'INGEST_SOURCE',
@@ -135,6 +164,8 @@ async function main(): Promise<void> {
       jaegerBadgerSpansPerSecond: results.jaegerBadger.map((r) => r.spansPerSecond),
       latencyP50Ms: { extension: results.extension.map((r) => r.latencyP50Ms), jaegerMemory: results.jaegerMemory.map((r) => r.latencyP50Ms), jaegerBadger: results.jaegerBadger.map((r) => r.latencyP50Ms) },
       extensionEventLoopDelayMs: loopDelays,
+      extensionRunsViewOpenSpansPerSecond: results.extensionRunsViewOpen.map((r) => r.spansPerSecond),
+      runsViewListMs: listings,
       refusedBatches: { extension: results.extension.map((r) => r.refused), jaegerMemory: results.jaegerMemory.map((r) => r.refused), jaegerBadger: results.jaegerBadger.map((r) => r.refused) },
       ratioToJaegerMemory: ratioMemory === undefined ? null : Math.round(ratioMemory * 100) / 100,
       ratioToJaegerBadger: ratioBadger === undefined ? null : Math.round(ratioBadger * 100) / 100,
