@@ -329,7 +329,9 @@ export async function measureOurSide(opts: OurOptions): Promise<OurResult> {
       const toggles = await measureToggles(frame, opts);
       const idleFrames = await frame.evaluate<number[]>(call(IDLE_FRAMES_PROBE, { durationMs: 1000 }));
       const scroll = await frame.evaluate<{ intervals: number[]; longFrames: { duration: number; blockingDuration: number }[]; longFramesObserved: boolean; scrolledPx: number; firstRowChanged: boolean }>(call(SCROLL_PROBE, { step: 120, durationMs: 3000 }));
+      // Read now: the new session below reloads the window, and the processes measured here end with it.
       const busy = extensionProcesses(server.extensionsDir);
+      const busyRss = { extensionHostMiB: rssMiB(busy.extensionHost), traceServerMiB: rssMiB(busy.traceServer) };
       await screenshot(page, 'bench-trace-view').catch(() => undefined);
       const newSession = await openInNewSession(page, opts).catch(async (e: unknown) => {
         await screenshot(page, 'bench-trace-view-new-session-failure').catch(() => undefined);
@@ -349,7 +351,7 @@ export async function measureOurSide(opts: OurOptions): Promise<OurResult> {
         scrollLongFrames: scroll.longFramesObserved ? scroll.longFrames : undefined,
         scrolledPx: scroll.scrolledPx,
         heap: { scope: heap.scope, usedMiB: Math.round(heap.used), usedAfterGcMiB: Math.round(heap.afterGc), beforeOpenAfterGcMiB: beforeOpenAfterGcMiB === undefined ? undefined : Math.round(beforeOpenAfterGcMiB) },
-        rss: { extensionHostMiB: rssMiB(busy.extensionHost), traceServerMiB: rssMiB(busy.traceServer), traceServerBeforeMiB, extensionHostBeforeMiB },
+        rss: { ...busyRss, traceServerBeforeMiB, extensionHostBeforeMiB },
         postMs,
       };
     } finally {
