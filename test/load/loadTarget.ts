@@ -3,6 +3,7 @@
 // listing the runs takes while spans pour in (what the Runs view asks on every change).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TraceService } from '../../src/server/traceService';
+import { TraceViews } from '../../src/server/traceView/traceViews';
 import { WorkerDecoder } from '../../src/server/receiver/workerDecoder';
 
 const archivePath = process.argv[2];
@@ -43,8 +44,18 @@ function archivedSpans(): number | undefined {
   }
 }
 
-process.on('message', (message: { list?: true; stats?: true; resetLoopDelay?: true }) => {
-  if (message.resetLoopDelay) {
+// The trace view's side of the trace server, as the editor's panel asks it (its layouts are kept while open).
+const traceViews = new TraceViews({
+  getTrace: (params) => service.backend.getTrace(params),
+  traceSpans: (params) => service.backend.traceSpans(params),
+  resolveSource: () => Promise.reject(new Error('no workspace in the load target')),
+});
+
+process.on('message', (message: { list?: true; stats?: true; resetLoopDelay?: true; open?: string }) => {
+  if (message.open !== undefined) {
+    // A run opened in the panel: laid out, its layout kept.
+    void traceViews.outline(message.open).then((header) => process.send?.({ opened: { spans: header?.spanCount ?? 0 } }));
+  } else if (message.resetLoopDelay) {
     loopDelay.reset();
     process.send?.({ reset: true });
   } else if (message.list) {

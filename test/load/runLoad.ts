@@ -32,7 +32,7 @@ export interface LoadReport {
   readonly achievedSpansPerSecond: number;
 }
 
-type Reply = { ready?: { url: string; persisted: boolean }; listed?: { ms: number }; stats?: { rss: number; spans: number }; reset?: true };
+type Reply = { ready?: { url: string; persisted: boolean }; listed?: { ms: number }; stats?: { rss: number; spans: number }; reset?: true; opened?: { spans: number } };
 
 /** The load target from source (tsx), or `env.LOAD_TARGET`: a bundle of it, as the extension ships its trace server. */
 export function startTarget(node: string, archivePath: string | undefined, env: Record<string, string> = {}): ChildProcess {
