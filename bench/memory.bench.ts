@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     }
     const jaeger: Partial<Record<'memory' | 'badger', Side>> = {};
     const jaegerOpen: Partial<Record<'memory' | 'badger', RunOpen>> = {};
+    const jaegerRefused: Partial<Record<'memory' | 'badger', string>> = {};
     if (process.env['JAEGER'] !== '0') {
       const binary = ensuredTool('ensure-jaeger.sh');
       if (binary === undefined) throw new Error('scripts/ensure-jaeger.sh failed: no Jaeger to compare with');
@@ -137,14 +138,20 @@ async function main(): Promise<void> {
           jaeger[storage] = await measure(() => postAll(server.otlp), () => rssMiB(server.process.pid));
           console.log(line(`Jaeger v2 v1.75.0 (${storage})`, jaeger[storage]));
           // Opened as Jaeger UI opens a trace: its query API reads it (both halves of the run).
-          jaegerOpen[storage] = await openLargeRun(server.otlp, async () => {
-            for (const id of [largeRun.appTraceId, largeRun.infraTraceId]) {
-              const r = await fetch(`${server.query}/api/traces/${id}`);
-              if (!r.ok) throw new Error(`Jaeger's GET /api/traces/${id}: HTTP ${r.status}`);
-              await r.arrayBuffer();
-            }
-          }, () => rssMiB(server.process.pid));
-          console.log(openLine(`Jaeger v2 v1.75.0 (${storage})`, jaegerOpen[storage]));
+          try {
+            jaegerOpen[storage] = await openLargeRun(server.otlp, async () => {
+              for (const id of [largeRun.appTraceId, largeRun.infraTraceId]) {
+                const r = await fetch(`${server.query}/api/traces/${id}`);
+                if (!r.ok) throw new Error(`Jaeger's GET /api/traces/${id}: HTTP ${r.status}`);
+                await r.arrayBuffer();
+              }
+            }, () => rssMiB(server.process.pid));
+            console.log(openLine(`Jaeger v2 v1.75.0 (${storage})`, jaegerOpen[storage]));
+          } catch (e) {
+            // Badger refuses spans whose index key (a tag's value) passes its 65,000-byte limit: the run's LLM spans do.
+            jaegerRefused[storage] = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.replace(/[^\x20-\x7e]/g, '').slice(0, 200);
+            console.log(`Jaeger v2 v1.75.0 (${storage}): the ${largeRun.spanCount.toLocaleString('en-US')}-span run was refused: ${jaegerRefused[storage]}`);
+          }
         } finally {
           await server.stopAndWait();
         }
@@ -165,7 +172,11 @@ async function main(): Promise<void> {
       ratioToJaegerBadger: ratio(jaeger.badger),
       goal: 'RSS growth per stored span at or below Jaeger v2 v1.75.0 on the same spans',
       largeRunSpans: largeRun.spanCount,
-      withLargeRunOpen: { extension: extensionOpen, jaegerMemory: jaegerOpen.memory ?? null, jaegerBadger: jaegerOpen.badger ?? null },
+      withLargeRunOpen: {
+        extension: extensionOpen,
+        jaegerMemory: jaegerOpen.memory ?? (jaegerRefused.memory === undefined ? null : { refused: jaegerRefused.memory }),
+        jaegerBadger: jaegerOpen.badger ?? (jaegerRefused.badger === undefined ? null : { refused: jaegerRefused.badger }),
+      },
       openRatioToJaegerMemory: openRatio(jaegerOpen.memory),
       openRatioToJaegerBadger: openRatio(jaegerOpen.badger),
       openGoal: 'RSS with the same ~1M spans stored and a 100k-span run open at or below Jaeger v2 v1.75.0',
