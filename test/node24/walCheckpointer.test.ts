@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SpanArchive } from '../../src/server/store/spanArchive';
 import { WalCheckpointer } from '../../src/server/store/walCheckpointer';
+import { waitUntil } from '../e2e/harness/processGroup';
 import { apiResource, span, traceId } from '../unit/spanBuilder';
 
 const dir = mkdtempSync(join(tmpdir(), 'wal-checkpointer-'));
@@ -15,15 +16,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A batch of one trace whose spans carry ~2 KB of text each, as Dify's node inputs and outputs do. */
 const batch = (trace: number) => Array.from({ length: 50 }, (_, i) => span({ trace: traceId(trace), id: i + 1, name: `node ${i}`, resource: apiResource, start: 1_796_000_000_000_000 + i, attributes: { 'input.value': `prompt ${trace} ${i} `.repeat(120) } }));
-
-/** Resolves once `condition` holds, checking between turns of the event loop; fails after `ms`. */
-async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 describe('WalCheckpointer', () => {
   it('copies the log into the database and starts it over past its bound, while a writer that leaves checkpoints to it keeps committing', async () => {
@@ -49,7 +41,7 @@ describe('WalCheckpointer', () => {
         // Between batches the event loop turns, as between received requests.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      await until(() => startedOver || (existsSync(wal) && statSync(wal).size < largest), 10_000, 'the log to be started over (truncated)');
+      await waitUntil(10_000, () => Promise.resolve(startedOver || (existsSync(wal) && statSync(wal).size < largest)), 'timed out waiting for the log to be started over (truncated)');
       assert.equal(archive.spansOf(Array.from({ length: 60 }, (_, i) => traceId(i + 1))).length, 60 * 50, 'every committed span is there');
     } finally {
       checkpointer?.stop();
