@@ -33,12 +33,20 @@ const timer = setInterval(run, workerData.everyMs);
 parentPort.on('message', () => {
   clearInterval(timer);
   db.close();
+  // The trace server waits for this: once it returns, no file of the database is touched from here.
+  const closed = new Int32Array(workerData.closed);
+  Atomics.store(closed, 0, 1);
+  Atomics.notify(closed, 0);
   parentPort.close();
 });
 `;
 
 export class WalCheckpointer {
-  private constructor(private readonly worker: Worker) {}
+  private constructor(
+    private readonly worker: Worker,
+    /** Set by the thread once its connection is closed. */
+    private readonly closed: Int32Array,
+  ) {}
 
   /**
    * Starts checkpointing the database at `path` every `everyMs`, starting the log over once it holds
@@ -47,19 +55,25 @@ export class WalCheckpointer {
    */
   static start(path: string, everyMs = 100, maxFrames = 8192): WalCheckpointer | undefined {
     try {
-      const worker = new Worker(threadCode, { eval: true, workerData: { path, everyMs, maxFrames } });
+      const closed = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+      const worker = new Worker(threadCode, { eval: true, workerData: { path, everyMs, maxFrames, closed: closed.buffer } });
       // A failure (a database removed under it) leaves the safety net in charge; nothing to report.
       worker.on('error', () => {});
       // It must not keep the trace server (or a test) alive on its own.
       worker.unref();
-      return new WalCheckpointer(worker);
+      return new WalCheckpointer(worker, closed);
     } catch {
       return undefined;
     }
   }
 
-  /** Stops it after the checkpoint in progress, closing its connection. */
-  stop(): void {
+  /**
+   * Stops it after the checkpoint in progress and returns once its connection is closed (at most
+   * `waitMs`): a checkpoint still running after the trace server closed the database would write
+   * its log files again, under a folder being removed or a database being moved aside.
+   */
+  stop(waitMs = 2_000): void {
     this.worker.postMessage('stop');
+    Atomics.wait(this.closed, 0, 0, waitMs);
   }
 }
